@@ -1,0 +1,57 @@
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './common/auth/auth.module';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { DomainEventsModule } from './common/events/events.module';
+import { ETagInterceptor } from './common/http/etag.interceptor';
+import { PersistenceModule } from './common/persistence/persistence.module';
+import { AppConfig, appConfig, AppRole, configLoaders, validateEnv } from './config';
+import { DatabaseModule } from './database/database.module';
+import { AgentsModule } from './modules/agents/agents.module';
+import { EventHistoryModule } from './modules/events/events.module';
+import { HealthModule } from './modules/health/health.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
+import { RedisModule } from './redis/redis.module';
+
+/** Modules that serve the public API; a worker process leaves them out. */
+const API_MODULES = [AgentsModule, EventHistoryModule];
+
+@Module({})
+export class AppModule {
+  static forRole(role: AppRole): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configLoaders, validate: validateEnv }),
+        LoggerModule.forRootAsync({
+          inject: [appConfig.KEY],
+          useFactory: (config: AppConfig) => ({
+            forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+            pinoHttp: {
+              level: config.logLevel,
+              customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+              redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+              serializers: {
+                req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              },
+            },
+          }),
+        }),
+        DatabaseModule,
+        RedisModule,
+        PersistenceModule,
+        DomainEventsModule,
+        AuthModule,
+        HealthModule,
+        MetricsModule,
+        ...(role === 'worker' ? [] : API_MODULES),
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_INTERCEPTOR, useClass: ETagInterceptor },
+      ],
+    };
+  }
+}

@@ -1,0 +1,29 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** An API key. Only its SHA-256 hash is stored; the key itself is shown once, at creation. */
+@Entity('api_keys')
+@Index(['tenantId', 'name'])
+export class ApiKeyEntity {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column({ type: 'text' })
+  tenantId: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  /** The first characters of the key: enough to recognise it in a list, useless to authenticate. */
+  @Column({ type: 'text' })
+  keyPrefix: string;
+
+  @Index({ unique: true })
+  @Column({ type: 'text' })
+  keyHash: string;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  revokedAt: Date | null;
+}

@@ -1,0 +1,62 @@
+import { HttpStatus } from '@nestjs/common';
+
+/** Every kind of error the API can answer with. Adding one forces a status in ERROR_STATUS. */
+export enum ErrorCode {
+  BadRequest = 'BAD_REQUEST',
+  ValidationFailed = 'VALIDATION_FAILED',
+  Unauthenticated = 'UNAUTHENTICATED',
+  NotFound = 'NOT_FOUND',
+  MethodNotAllowed = 'METHOD_NOT_ALLOWED',
+  VersionConflict = 'VERSION_CONFLICT',
+  Conflict = 'CONFLICT',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
+  Unprocessable = 'UNPROCESSABLE',
+  PreconditionRequired = 'PRECONDITION_REQUIRED',
+  TooManyRequests = 'TOO_MANY_REQUESTS',
+  ServiceUnavailable = 'SERVICE_UNAVAILABLE',
+  Internal = 'INTERNAL',
+}
+
+export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
+  [ErrorCode.BadRequest]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.ValidationFailed]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.Unauthenticated]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.NotFound]: HttpStatus.NOT_FOUND,
+  [ErrorCode.MethodNotAllowed]: HttpStatus.METHOD_NOT_ALLOWED,
+  [ErrorCode.VersionConflict]: HttpStatus.CONFLICT,
+  [ErrorCode.Conflict]: HttpStatus.CONFLICT,
+  [ErrorCode.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
+  [ErrorCode.UnsupportedMediaType]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  [ErrorCode.Unprocessable]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [ErrorCode.PreconditionRequired]: HttpStatus.PRECONDITION_REQUIRED,
+  [ErrorCode.TooManyRequests]: HttpStatus.TOO_MANY_REQUESTS,
+  [ErrorCode.ServiceUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
+};
+
+export const ERROR_TITLE: Record<ErrorCode, string> = {
+  [ErrorCode.BadRequest]: 'Bad request',
+  [ErrorCode.ValidationFailed]: 'Validation failed',
+  [ErrorCode.Unauthenticated]: 'Authentication required',
+  [ErrorCode.NotFound]: 'Not found',
+  [ErrorCode.MethodNotAllowed]: 'Method not allowed',
+  [ErrorCode.VersionConflict]: 'Version conflict',
+  [ErrorCode.Conflict]: 'Conflict',
+  [ErrorCode.PayloadTooLarge]: 'Payload too large',
+  [ErrorCode.UnsupportedMediaType]: 'Unsupported media type',
+  [ErrorCode.Unprocessable]: 'Unprocessable request',
+  [ErrorCode.PreconditionRequired]: 'Precondition required',
+  [ErrorCode.TooManyRequests]: 'Too many requests',
+  [ErrorCode.ServiceUnavailable]: 'Service unavailable',
+  [ErrorCode.Internal]: 'Internal error',
+};
+
+/** Reverse lookup for errors raised by the framework as bare HTTP statuses. */
+export function codeForStatus(status: number): ErrorCode {
+  const match = (Object.keys(ERROR_STATUS) as ErrorCode[]).find(
+    (code) => ERROR_STATUS[code] === status && code !== ErrorCode.ValidationFailed,
+  );
+  if (match) return match;
+  return status >= 500 ? ErrorCode.Internal : ErrorCode.BadRequest;
+}

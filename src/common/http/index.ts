@@ -1,0 +1,6 @@
+export * from './etag.interceptor';
+export * from './expected-version.decorator';
+export * from './page-query.dto';
+export * from './validation';
+export * from './api-problems.decorator';
+export * from './parse-id.pipe';

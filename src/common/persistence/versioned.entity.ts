@@ -1,0 +1,29 @@
+import { Column, CreateDateColumn, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+/**
+ * Base of every aggregate: a time-ordered uuid (v7, assigned by the application so that
+ * ids sort by creation and serve as pagination cursors), a version for compare-and-set,
+ * and timestamps. Updates must go through `compareAndSet`, never `save()`.
+ */
+export abstract class VersionedEntity {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column({ type: 'int', default: 1 })
+  version: number;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+/**
+ * An aggregate owned by a tenant: every query on it is scoped by `tenantId`. Subclasses
+ * declare `@Index(['tenantId', 'id'])`, the index that tenant-scoped lists page through.
+ */
+export abstract class TenantOwnedEntity extends VersionedEntity {
+  @Column({ type: 'text' })
+  tenantId: string;
+}

@@ -1,0 +1,47 @@
+import { registerAs } from '@nestjs/config';
+import { Env, EnvReader, isLoopbackHost } from './env-readers';
+
+export const APP_ROLES = ['all', 'api', 'worker'] as const;
+export type AppRole = (typeof APP_ROLES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const AUTH_MODES = ['apikey', 'off'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  role: AppRole;
+  logLevel: LogLevel;
+  /** How the API authenticates callers; `authDefaulted` tells whether AUTH was left unset. */
+  auth: AuthMode;
+  authDefaulted: boolean;
+  bodyLimitBytes: number;
+  bulkBodyLimitBytes: number;
+  shutdownGraceMs: number;
+}
+
+export function readAppConfig(reader: EnvReader): AppConfig {
+  const host = reader.string('HOST', '127.0.0.1');
+  const embedded = !reader.has('DATABASE_URL');
+  const authDefault: AuthMode = embedded && isLoopbackHost(host) ? 'off' : 'apikey';
+  const auth = reader.oneOf('AUTH', AUTH_MODES, authDefault);
+  if (auth === 'off' && !isLoopbackHost(host)) {
+    reader.problems.push(`AUTH=off is allowed only while HOST is a loopback address (got HOST=${host})`);
+  }
+  return {
+    port: reader.int('PORT', 3000, 0, 65535),
+    host,
+    role: reader.oneOf('APP_ROLE', APP_ROLES, 'all'),
+    logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    auth,
+    authDefaulted: !reader.has('AUTH'),
+    bodyLimitBytes: reader.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    bulkBodyLimitBytes: reader.int('BULK_BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    shutdownGraceMs: reader.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+  };
+}
+
+export const appConfig = registerAs('app', (): AppConfig => readAppConfig(new EnvReader(process.env as Env)));

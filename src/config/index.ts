@@ -1,0 +1,31 @@
+import { AppConfig, appConfig, readAppConfig } from './app.config';
+import { DatabaseConfig, databaseConfig, readDatabaseConfig } from './database.config';
+import { Env, EnvReader, InvalidConfigError } from './env-readers';
+import { RedisConfig, readRedisConfig, redisConfig } from './redis.config';
+
+export * from './app.config';
+export * from './database.config';
+export * from './redis.config';
+export { InvalidConfigError, isLoopbackHost } from './env-readers';
+
+export const configLoaders = [appConfig, databaseConfig, redisConfig];
+
+export interface Config {
+  app: AppConfig;
+  database: DatabaseConfig;
+  redis: RedisConfig;
+}
+
+/** Reads and validates the whole configuration; throws one error listing every bad variable. */
+export function loadConfig(env: Env = process.env as Env): Config {
+  const reader = new EnvReader(env);
+  const config = { app: readAppConfig(reader), database: readDatabaseConfig(reader), redis: readRedisConfig(reader) };
+  if (reader.problems.length > 0) throw new InvalidConfigError(reader.problems);
+  return config;
+}
+
+/** `ConfigModule.forRoot({ validate })` hook: fails boot on any bad value. */
+export function validateEnv(env: Record<string, unknown>): Record<string, unknown> {
+  loadConfig(env as Env);
+  return env;
+}

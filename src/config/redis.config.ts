@@ -1,0 +1,23 @@
+import { registerAs } from '@nestjs/config';
+import { Env, EnvReader } from './env-readers';
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export interface RedisConfig {
+  url: string;
+  /** True when REDIS_URL was left unset: then a private redis-server may be started if nothing answers. */
+  defaulted: boolean;
+  /** Key prefix for every queue, so several deployments can share one Redis. */
+  queuePrefix: string;
+}
+
+export function readRedisConfig(reader: EnvReader): RedisConfig {
+  const url = reader.url('REDIS_URL', ['redis:', 'rediss:']);
+  return {
+    url: url ?? DEFAULT_REDIS_URL,
+    defaulted: !reader.has('REDIS_URL'),
+    queuePrefix: reader.string('QUEUE_PREFIX', 'agent-ledger'),
+  };
+}
+
+export const redisConfig = registerAs('redis', (): RedisConfig => readRedisConfig(new EnvReader(process.env as Env)));

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import { RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Logger } from 'nestjs-pino';
+import { buildProblem, ErrorCode, PROBLEM_CONTENT_TYPE } from './common/errors';
+import { createValidationPipe } from './common/http/validation';
+import { AppModule } from './app.module';
+import { Config, loadConfig } from './config';
+import { instrumentHttp } from './modules/metrics/http-metrics';
+
+export const API_PREFIX = 'api/v1';
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** A request id from X-Request-Id when it is sane, else a fresh uuid; it is the correlation id. */
+function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const header = request.headers['x-request-id'];
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+function sendProblem(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, detail: string, status?: number): void {
+  void reply
+    .status(status ?? 400)
+    .header('Content-Type', PROBLEM_CONTENT_TYPE)
+    .send(buildProblem(code, detail, { status, instance: request.url, correlationId: String(request.id) }));
+}
+
+/**
+ * Builds the HTTP application exactly as `main.ts` serves it (tests and benchmarks use it too):
+ * Fastify, JSON-only bodies with per-route limits, problem+json for every error, request ids,
+ * metrics, helmet and the OpenAPI document.
+ */
+export async function createApp(config: Config = loadConfig()): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.app.bodyLimitBytes,
+    genReqId: requestId,
+    requestIdHeader: false,
+    trustProxy: false,
+    // Answered by the router before Nest sees the request: a malformed URL or an over-long parameter.
+    frameworkErrors: (error: Error & { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(reply, request, ErrorCode.BadRequest, `The request URL is malformed (${error.code})`, error.statusCode ?? 400),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRole(config.app.role), adapter, {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+
+  // JSON only: Fastify's own JSON parser stays, its text/plain parser goes (→ 415).
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRoute', (route) => {
+    if (route.url.endsWith('/bulk')) route.bodyLimit = config.app.bulkBodyLimitBytes;
+  });
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('X-Request-Id', String(request.id));
+  });
+  instrumentHttp(fastify);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: [`'self'`],
+        styleSrc: [`'self'`, `'unsafe-inline'`],
+        imgSrc: [`'self'`, 'data:'],
+        scriptSrc: [`'self'`, `'unsafe-inline'`],
+      },
+    },
+  });
+
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
+  });
+  app.useGlobalPipes(createValidationPipe());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('agent-ledger')
+      .setDescription(
+        'The persistence backbone for multi-agent LLM systems. Errors are application/problem+json (RFC 9457). ' +
+          'Updates need If-Match: "<version>" (the ETag) and answer 409 when the resource changed meanwhile.',
+      )
+      .setVersion('0.1.0')
+      .addSecurity('api-key', { type: 'http', scheme: 'bearer', description: 'An API key from `npm run cli -- api-keys create`' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  app.enableShutdownHooks([]);
+  return app;
+}

@@ -1,0 +1,39 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { DatabaseConfig } from '../config/database.config';
+import { buildDataSourceOptions, EmbeddedDatabase, openEmbeddedDatabase } from './data-source-options';
+
+/** A DataSource that also closes the PGlite instance (and releases its lock) it runs on. */
+class EmbeddedDataSource extends DataSource {
+  constructor(
+    options: DataSourceOptions,
+    private readonly embedded: EmbeddedDatabase,
+  ) {
+    super(options);
+  }
+
+  override async initialize(): Promise<this> {
+    try {
+      return await super.initialize();
+    } catch (error) {
+      await this.embedded.close();
+      throw error;
+    }
+  }
+
+  override async destroy(): Promise<void> {
+    try {
+      if (this.isInitialized) await super.destroy();
+    } finally {
+      await this.embedded.close();
+    }
+  }
+}
+
+/** Creates (not initialises) the data source for either profile. */
+export function createDataSource(config: DatabaseConfig, overrides: Partial<DataSourceOptions> = {}): DataSource {
+  if (config.profile === 'server') {
+    return new DataSource({ ...buildDataSourceOptions(config), ...overrides } as DataSourceOptions);
+  }
+  const embedded = openEmbeddedDatabase(config.dataDir);
+  return new EmbeddedDataSource({ ...buildDataSourceOptions(config, embedded), ...overrides } as DataSourceOptions, embedded);
+}

@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { DataSourceOptions } from 'typeorm';
+import { DatabaseConfig } from '../config/database.config';
+import { migrations } from '../migrations';
+import { EmbeddedDatabaseLock } from './embedded-lock';
+import { entities } from './entities';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+/** An embedded PGlite database, to be closed (and unlocked) when the data source is destroyed. */
+export interface EmbeddedDatabase {
+  pglite: PGlite;
+  close(): Promise<void>;
+}
+
+export function openEmbeddedDatabase(dataDir: string): EmbeddedDatabase {
+  const lock = EmbeddedDatabaseLock.acquire(dataDir);
+  const pglite = new PGlite(join(dataDir, 'pg'), { extensions: { pgcrypto } });
+  return {
+    pglite,
+    async close() {
+      try {
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
+}
+
+/**
+ * The single source of TypeORM options, for the app and the migration CLI alike. Both
+ * profiles use TypeORM's own `postgres` driver: PGlite is reached through its node-postgres
+ * bridge, so one set of migrations and SQL serves both.
+ */
+export function buildDataSourceOptions(config: DatabaseConfig, embedded?: EmbeddedDatabase): DataSourceOptions {
+  const common = {
+    type: 'postgres' as const,
+    entities,
+    migrations,
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    uuidExtension: 'pgcrypto' as const,
+    migrationsTransactionMode: 'each' as const,
+    logging: ['error', 'warn', 'migration'] as ('error' | 'warn' | 'migration')[],
+  };
+  if (config.profile === 'server') {
+    return { ...common, url: config.url, poolSize: config.poolSize, migrationsRun: config.migrationsRun };
+  }
+  if (!embedded) throw new Error('The embedded profile needs an open embedded database');
+  // PGlite is one session: a pool of one keeps transactions from interleaving on it.
+  return { ...common, poolSize: 1, extra: createPgConfig(embedded.pglite), migrationsRun: true };
+}

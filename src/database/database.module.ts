@@ -1,0 +1,27 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { databaseConfig, DatabaseConfig } from '../config/database.config';
+import { createDataSource } from './create-data-source';
+
+type Options = TypeOrmModuleOptions & { databaseConfig: DatabaseConfig };
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P03']);
+
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [databaseConfig.KEY],
+      useFactory: (config: DatabaseConfig): Options => ({
+        type: 'postgres',
+        databaseConfig: config,
+        // A PostgreSQL that is still starting is waited for; anything else fails start-up at once.
+        retryAttempts: config.profile === 'server' ? 5 : 0,
+        retryDelay: 2000,
+        toRetry: (error: unknown) => CONNECTION_ERRORS.has((error as { code?: string }).code ?? ''),
+      }),
+      dataSourceFactory: async (options) => createDataSource((options as Options).databaseConfig),
+    }),
+  ],
+})
+export class DatabaseModule {}

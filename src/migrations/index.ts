@@ -1,0 +1,4 @@
+import { Foundation1795313603524 } from './1795313603524-Foundation';
+
+/** Every migration, in order. Listed explicitly for the same reason as the entities. */
+export const migrations: Function[] = [Foundation1795313603524];

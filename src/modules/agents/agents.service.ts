@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { RequestContext } from '../../common/auth/request-context';
+import { BadRequestError } from '../../common/errors';
+import { Page, PageRequest } from '../../common/persistence/paginate';
+import { Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
+import { uuidv7 } from '../../common/persistence/uuid-v7';
+import { Agent, AgentStatus } from './agent.entity';
+import { AgentNotFoundError } from './agents.errors';
+import { AgentEvents } from './agents.events';
+import { AgentFilters, AgentsRepository, NewAgent } from './agents.repository';
+import { CreateAgentDto } from './dto/create-agent.dto';
+import { UpdateAgentDto } from './dto/update-agent.dto';
+
+@Injectable()
+export class AgentsService {
+  constructor(
+    private readonly agents: AgentsRepository,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  async register(ctx: RequestContext, input: CreateAgentDto): Promise<Agent> {
+    const [agent] = await this.registerMany(ctx, [input]);
+    return agent;
+  }
+
+  /** Registers every agent or none, in one transaction. */
+  registerMany(ctx: RequestContext, inputs: CreateAgentDto[]): Promise<Agent[]> {
+    return this.unitOfWork.run(ctx, async (tx) => {
+      const agents = await this.agents.insert(tx.manager, inputs.map((input) => this.newAgent(ctx, input)));
+      for (const agent of agents) {
+        tx.record({
+          type: AgentEvents.registered,
+          aggregateType: 'agent',
+          aggregateId: agent.id,
+          aggregateVersion: agent.version,
+          payload: { agentId: agent.id, name: agent.name, role: agent.role, status: agent.status },
+        });
+      }
+      return agents;
+    });
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<Agent> {
+    const agent = await this.agents.findById(ctx.tenantId, id);
+    if (!agent) throw new AgentNotFoundError(id);
+    return agent;
+  }
+
+  list(ctx: RequestContext, filters: AgentFilters, page: PageRequest): Promise<Page<Agent>> {
+    return this.agents.list(ctx.tenantId, filters, page);
+  }
+
+  /** Applies a change made against `expectedVersion`; a concurrent change in between is a conflict. */
+  update(ctx: RequestContext, id: string, expectedVersion: number, input: UpdateAgentDto): Promise<Agent> {
+    const { version: _ignored, ...changes } = input;
+    const changed = Object.keys(changes).filter((key) => changes[key as keyof typeof changes] !== undefined);
+    if (changed.length === 0) throw new BadRequestError('Send at least one field to change');
+    return this.unitOfWork.run(ctx, async (tx) => {
+      const before = await this.agents.findById(ctx.tenantId, id, tx.manager);
+      if (!before) throw new AgentNotFoundError(id);
+      const agent = await this.agents.update(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion }, { ...changes, updatedBy: ctx.actorId });
+      tx.record({
+        type: AgentEvents.updated,
+        aggregateType: 'agent',
+        aggregateId: id,
+        aggregateVersion: agent.version,
+        payload: { agentId: id, changed },
+      });
+      this.recordStatusChange(tx, agent, before.status);
+      return agent;
+    });
+  }
+
+  heartbeat(ctx: RequestContext, id: string, status?: AgentStatus): Promise<Agent> {
+    return this.unitOfWork.run(ctx, async (tx) => {
+      const result = await this.agents.heartbeat(tx.manager, { tenantId: ctx.tenantId, id }, status, ctx.actorId);
+      if (!result) throw new AgentNotFoundError(id);
+      this.recordStatusChange(tx, result.agent, result.previousStatus);
+      return result.agent;
+    });
+  }
+
+  /** Deletes the agent; guarded by its version when the caller sent one. */
+  async remove(ctx: RequestContext, id: string, expectedVersion?: number): Promise<void> {
+    await this.unitOfWork.run(ctx, async (tx) => {
+      const version = await this.agents.delete(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion });
+      tx.record({ type: AgentEvents.deleted, aggregateType: 'agent', aggregateId: id, aggregateVersion: version, payload: { agentId: id } });
+    });
+  }
+
+  private recordStatusChange(tx: Transaction, agent: Agent, from: AgentStatus): void {
+    if (agent.status === from) return;
+    tx.record({
+      type: AgentEvents.statusChanged,
+      aggregateType: 'agent',
+      aggregateId: agent.id,
+      aggregateVersion: agent.version,
+      payload: { agentId: agent.id, from, to: agent.status },
+    });
+  }
+
+  private newAgent(ctx: RequestContext, input: CreateAgentDto): NewAgent {
+    return {
+      id: uuidv7(),
+      tenantId: ctx.tenantId,
+      name: input.name,
+      role: input.role,
+      description: input.description ?? null,
+      status: input.status ?? 'idle',
+      metadata: input.metadata ?? {},
+      createdBy: ctx.actorId,
+      updatedBy: ctx.actorId,
+    };
+  }
+}

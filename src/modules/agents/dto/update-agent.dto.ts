@@ -1,0 +1,11 @@
+import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { IsInt, IsOptional, Min } from 'class-validator';
+import { CreateAgentDto } from './create-agent.dto';
+
+export class UpdateAgentDto extends PartialType(CreateAgentDto) {
+  @ApiPropertyOptional({ description: 'The version you read; used when no If-Match header is sent', minimum: 1 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+}

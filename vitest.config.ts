@@ -1,0 +1,30 @@
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
+
+export default defineConfig({
+  plugins: [swc.vite({ module: { type: 'es6' } })],
+  test: {
+    globals: true,
+    include: ['test/**/*.spec.ts', 'test/**/*.int-spec.ts', 'test/**/*.e2e-spec.ts'],
+    globalSetup: ['test/setup/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    // Each file boots its own app; tests isolate their data by tenant, so files may run side by side.
+    maxWorkers: 2,
+    env: {
+      DATABASE_URL: databaseUrl,
+      TEST_DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      TEST_REDIS_URL: redisUrl,
+      AUTH: 'apikey',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      QUEUE_PREFIX: 'agent-ledger-test',
+    },
+    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default'],
+  },
+});
