@@ -35,6 +35,7 @@ export class AppModule {
               redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
               serializers: {
                 req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+                res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
               },
             },
           }),

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { isLoopbackHost, loadConfig } from './config';
+import { loadConfig } from './config';
 import { createApp } from './create-app';
 
 async function main(): Promise<void> {
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     logger.warn(
       config.app.authDefaulted
         ? 'Authentication is off: the embedded profile on a loopback address defaults to AUTH=off. Set AUTH=apikey to require API keys.'
-        : `Authentication is off (AUTH=off); allowed because HOST ${config.app.host} is loopback${isLoopbackHost(config.app.host) ? '' : ''}.`,
+        : `Authentication is off (AUTH=off): every call acts as tenant "default". Allowed only because HOST ${config.app.host} is loopback.`,
     );
   }
 
