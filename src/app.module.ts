@@ -1,4 +1,4 @@
-import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Module, ModuleMetadata, RequestMethod } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
@@ -20,7 +20,8 @@ const API_MODULES = [AgentsModule, EventHistoryModule];
 
 @Module({})
 export class AppModule {
-  static forRole(role: AppRole): DynamicModule {
+  /** `extraImports` lets an embedding program (or a test) add its own modules, e.g. event listeners. */
+  static forRole(role: AppRole, extraImports: ModuleMetadata['imports'] = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -48,6 +49,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         ...(role === 'worker' ? [] : API_MODULES),
+        ...extraImports,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
-import { RequestMethod } from '@nestjs/common';
+import { ModuleMetadata, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -33,7 +33,10 @@ function sendProblem(reply: FastifyReply, request: FastifyRequest, code: ErrorCo
  * Fastify, JSON-only bodies with per-route limits, problem+json for every error, request ids,
  * metrics, helmet and the OpenAPI document.
  */
-export async function createApp(config: Config = loadConfig()): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: Config = loadConfig(),
+  extraImports: ModuleMetadata['imports'] = [],
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.app.bodyLimitBytes,
     genReqId: requestId,
@@ -43,9 +46,11 @@ export async function createApp(config: Config = loadConfig()): Promise<NestFast
     frameworkErrors: (error: Error & { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply) =>
       sendProblem(reply, request, ErrorCode.BadRequest, `The request URL is malformed (${error.code})`, error.statusCode ?? 400),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRole(config.app.role), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRole(config.app.role, extraImports), adapter, {
     bodyParser: false,
-    bufferLogs: true,
+    // Quiet until the JSON logger is attached; a failed start throws, so main.ts prints one line.
+    logger: false,
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;

@@ -1,6 +1,8 @@
+import { ModuleMetadata } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import supertest from 'supertest';
 import { ApiKeysService } from '../../src/common/auth/api-keys.service';
+import { loadConfig } from '../../src/config';
 import { createApp } from '../../src/create-app';
 
 export interface TestApp {
@@ -13,12 +15,15 @@ export interface TestApp {
  * Boots the real application (Fastify, filters, pipes, guards) against the test PostgreSQL
  * and Redis named in vitest.config.ts. `env` overrides variables for this app only.
  */
-export async function createTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string | undefined> = {},
+  extraImports: ModuleMetadata['imports'] = [],
+): Promise<TestApp> {
   const saved = { ...process.env };
   Object.assign(process.env, env);
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete process.env[name];
   try {
-    const app = await createApp();
+    const app = await createApp(loadConfig(), extraImports);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
     return {

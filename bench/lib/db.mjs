@@ -1,0 +1,104 @@
+import pg from 'pg';
+import { uuidv7 } from './uuid-v7.mjs';
+
+/** The columns both the app and the baselines write; the rest take their defaults. */
+export const INSERT_COLUMNS = ['id', 'tenant_id', 'name', 'role', 'description', 'status', 'metadata', 'created_by', 'updated_by'];
+export const RAW_TABLE = 'raw_agents';
+
+export function databaseUrl(base, database) {
+  const url = new URL(base);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** Drops and recreates the bench database so every run starts from the same empty state. */
+export async function recreateDatabase(adminUrl, database) {
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`Refusing odd database name ${database}`);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The baseline table: a copy of the migrated `agents` table with the same columns, defaults,
+ * check constraint and indexes, so the baselines pay the same per-row index upkeep as the app.
+ */
+export async function createRawTable(url) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE TABLE ${RAW_TABLE} (LIKE agents INCLUDING ALL)`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function serverFacts(url) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS sync, current_setting('shared_buffers') AS buffers`);
+    return rows[0];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Flushes dirty pages so a checkpoint does not land inside one measurement and not another. */
+export async function checkpoint(url) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CHECKPOINT');
+  } finally {
+    await client.end();
+  }
+}
+
+export function rowValues(tenantId, actor, item) {
+  return [uuidv7(), tenantId, item.name, item.role, item.description ?? null, item.status ?? 'idle', JSON.stringify(item.metadata ?? {}), actor, actor];
+}
+
+export function multiRowInsertSql(rowCount) {
+  const width = INSERT_COLUMNS.length;
+  const tuples = [];
+  for (let row = 0; row < rowCount; row++) {
+    const params = [];
+    for (let col = 1; col <= width; col++) params.push(`$${row * width + col}`);
+    tuples.push(`(${params.join(', ')})`);
+  }
+  return `INSERT INTO ${RAW_TABLE} (${INSERT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} RETURNING *`;
+}
+
+/**
+ * Baseline for the bulk endpoint: the same items as one parameterised multi-row INSERT ... RETURNING *,
+ * sent directly with `pg`, `runs` times in a row. Returns per-run durations in milliseconds.
+ */
+export async function rawBulkInsert(url, items, { runs, warmups, tenantId, actor }) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const sql = multiRowInsertSql(items.length);
+  const once = async () => {
+    const values = [];
+    for (const item of items) values.push(...rowValues(tenantId, actor, item));
+    const result = await client.query(sql, values);
+    if (result.rowCount !== items.length) throw new Error(`raw bulk insert wrote ${result.rowCount} rows, expected ${items.length}`);
+  };
+  try {
+    for (let i = 0; i < warmups; i++) await once();
+    const durations = [];
+    for (let i = 0; i < runs; i++) {
+      const started = process.hrtime.bigint();
+      await once();
+      durations.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    return durations;
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,64 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, waitUntilReady } from '../utils/server-process';
+
+/** The zero-setup default: no DATABASE_URL, PGlite under DATA_DIR, the real compiled server. */
+describe('embedded profile (npm start with no configuration)', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'agent-ledger-embedded-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const env = () => ({ DATA_DIR: dataDir, REDIS_URL: process.env.TEST_REDIS_URL!, QUEUE_PREFIX: `embedded-${process.pid}` });
+
+  it('boots on an empty DATA_DIR, serves POST /agents, and keeps the agent across a restart', { timeout: 90_000 }, async () => {
+    const first = await startServer(env());
+    let agent: { id: string; name: string; version: number };
+    try {
+      await waitUntilReady(first);
+      const created = await fetch(`${first.baseUrl}/api/v1/agents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'survivor', role: 'archivist' }),
+      });
+      expect(created.status).toBe(201);
+      agent = await created.json();
+      expect(agent).toMatchObject({ name: 'survivor', version: 1, createdBy: 'anonymous' });
+      expect(first.output()).toContain('Authentication is off');
+    } finally {
+      expect(await first.stop('SIGTERM')).toBe(0);
+    }
+    expect(existsSync(join(dataDir, 'agent-ledger.lock'))).toBe(false);
+
+    const second = await startServer(env());
+    try {
+      await waitUntilReady(second);
+      const read = await fetch(`${second.baseUrl}/api/v1/agents/${agent.id}`);
+      expect(read.status).toBe(200);
+      expect(await read.json()).toEqual(agent);
+      const events = await (await fetch(`${second.baseUrl}/api/v1/events?aggregateId=${agent.id}`)).json();
+      expect(events.items.map((e: { type: string }) => e.type)).toEqual(['agent.registered']);
+
+      // A second process on the same directory would corrupt it: it must refuse, in one line.
+      const intruder = await startServer(env());
+      expect(await intruder.exited).toBe(1);
+      expect(intruder.output().trim()).toMatch(/^agent-ledger could not start: The embedded database in .* is in use by process \d+/);
+    } finally {
+      expect(await second.stop('SIGTERM')).toBe(0);
+    }
+  });
+
+  it('refuses AUTH=off on a non-loopback address, naming the variables', async () => {
+    const server = await startServer({ ...env(), AUTH: 'off', HOST: '0.0.0.0' });
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toContain('AUTH=off is allowed only while HOST is a loopback address (got HOST=0.0.0.0)');
+  });
+
+  it('stops at boot with a message naming a bad variable', async () => {
+    const server = await startServer({ ...env(), PORT: 'eighty' });
+    expect(await server.exited).toBe(1);
+    expect(server.output().trim()).toBe('agent-ledger could not start: Invalid configuration: PORT must be an integer from 0 to 65535 (got "eighty")');
+  });
+});

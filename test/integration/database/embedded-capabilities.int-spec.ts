@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { createDataSource } from '../../../src/database/create-data-source';
+
+/**
+ * The SQL the service relies on, run on the embedded engine (PGlite): if one of these ever
+ * stops working there, the embedded profile can no longer share PostgreSQL's migrations.
+ */
+describe('embedded database (PGlite) capabilities', () => {
+  let dataDir: string;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'agent-ledger-capabilities-'));
+    dataSource = createDataSource({ profile: 'embedded', dataDir, migrationsRun: true }, { migrationsRun: false, logging: false });
+    await dataSource.initialize();
+    await dataSource.query(`CREATE TABLE jobs (id int PRIMARY KEY, state text NOT NULL, body jsonb NOT NULL)`);
+    await dataSource.query(`INSERT INTO jobs SELECT g, 'pending', jsonb_build_object('n', g, 'tags', jsonb_build_array('a', 'b')) FROM generate_series(1, 10) g`);
+  }, 60_000);
+  afterAll(async () => {
+    await dataSource.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('generates uuids with gen_random_uuid()', async () => {
+    const [{ id }] = await dataSource.query('SELECT gen_random_uuid() AS id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('queries jsonb with operators and containment', async () => {
+    const rows = await dataSource.query(`SELECT id FROM jobs WHERE body @> '{"tags": ["b"]}' AND (body->>'n')::int > 8 ORDER BY id`);
+    expect(rows.map((r: { id: number }) => r.id)).toEqual([9, 10]);
+  });
+
+  it('claims rows with FOR UPDATE SKIP LOCKED inside a transaction', async () => {
+    const claimed = await dataSource.transaction(async (manager) => {
+      const rows = await manager.query(`SELECT id FROM jobs WHERE state = 'pending' ORDER BY id LIMIT 3 FOR UPDATE SKIP LOCKED`);
+      await manager.query(`UPDATE jobs SET state = 'claimed' WHERE id = ANY($1)`, [rows.map((r: { id: number }) => r.id)]);
+      return rows.map((r: { id: number }) => r.id);
+    });
+    expect(claimed).toEqual([1, 2, 3]);
+  });
+
+  it('maintains a generated tsvector column with a GIN index and ranks full-text matches', async () => {
+    await dataSource.query(`CREATE TABLE notes (
+      id int PRIMARY KEY,
+      body text NOT NULL,
+      search tsvector GENERATED ALWAYS AS (to_tsvector('english', body)) STORED
+    )`);
+    await dataSource.query(`CREATE INDEX notes_search ON notes USING GIN (search)`);
+    await dataSource.query(`INSERT INTO notes VALUES
+      (1, 'The agent was running a long search'),
+      (2, 'Agents run searches; running agents run more searches'),
+      (3, 'Nothing relevant here')`);
+    const rows = await dataSource.query(
+      `SELECT id FROM notes WHERE search @@ plainto_tsquery('english', 'run search')
+       ORDER BY ts_rank(search, plainto_tsquery('english', 'run search')) DESC`,
+    );
+    expect(rows.map((r: { id: number }) => r.id)).toEqual([2, 1]);
+  });
+});
