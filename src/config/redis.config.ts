@@ -9,6 +9,8 @@ export interface RedisConfig {
   defaulted: boolean;
   /** Key prefix for every queue, so several deployments can share one Redis. */
   queuePrefix: string;
+  /** Directories searched for a redis-server binary (the process PATH). */
+  serverSearchPath: string;
 }
 
 export function readRedisConfig(reader: EnvReader): RedisConfig {
@@ -17,6 +19,7 @@ export function readRedisConfig(reader: EnvReader): RedisConfig {
     url: url ?? DEFAULT_REDIS_URL,
     defaulted: !reader.has('REDIS_URL'),
     queuePrefix: reader.string('QUEUE_PREFIX', 'agent-ledger'),
+    serverSearchPath: reader.string('PATH', ''),
   };
 }
 

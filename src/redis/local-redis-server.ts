@@ -38,7 +38,7 @@ export function redisAnswers(url: string, timeoutMs = 700): Promise<boolean> {
   });
 }
 
-function findOnPath(binary: string, path = process.env.PATH ?? ''): string | undefined {
+function findOnPath(binary: string, path: string): string | undefined {
   for (const dir of path.split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, binary);
@@ -90,7 +90,7 @@ export async function resolveRedisEndpoint(config: RedisConfig, dataDir: string)
     return { url: `redis://127.0.0.1:${previousPort}`, stop: noop };
   }
 
-  const binary = findOnPath('redis-server');
+  const binary = findOnPath('redis-server', config.serverSearchPath);
   if (!binary) throw new RedisUnavailableError(config.url);
   mkdirSync(dir, { recursive: true });
   const port = await freePort();

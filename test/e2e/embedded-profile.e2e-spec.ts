@@ -24,7 +24,7 @@ describe('embedded profile (npm start with no configuration)', () => {
         body: JSON.stringify({ name: 'survivor', role: 'archivist' }),
       });
       expect(created.status).toBe(201);
-      agent = await created.json();
+      agent = (await created.json()) as typeof agent;
       expect(agent).toMatchObject({ name: 'survivor', version: 1, createdBy: 'anonymous' });
       expect(first.output()).toContain('Authentication is off');
     } finally {
@@ -38,8 +38,8 @@ describe('embedded profile (npm start with no configuration)', () => {
       const read = await fetch(`${second.baseUrl}/api/v1/agents/${agent.id}`);
       expect(read.status).toBe(200);
       expect(await read.json()).toEqual(agent);
-      const events = await (await fetch(`${second.baseUrl}/api/v1/events?aggregateId=${agent.id}`)).json();
-      expect(events.items.map((e: { type: string }) => e.type)).toEqual(['agent.registered']);
+      const events = (await (await fetch(`${second.baseUrl}/api/v1/events?aggregateId=${agent.id}`)).json()) as { items: { type: string }[] };
+      expect(events.items.map((e) => e.type)).toEqual(['agent.registered']);
 
       // A second process on the same directory would corrupt it: it must refuse, in one line.
       const intruder = await startServer(env());

@@ -22,13 +22,14 @@ describe('Redis endpoint resolution', () => {
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('uses an explicit REDIS_URL as it is', async () => {
-    const endpoint = await resolveRedisEndpoint({ url: 'redis://10.255.255.1:6390', defaulted: false, queuePrefix: 'x' }, dataDir);
-    expect(endpoint.url).toBe('redis://10.255.255.1:6390');
+    const url = `redis://127.0.0.1:${await closedPort()}`;
+    const endpoint = await resolveRedisEndpoint({ url, defaulted: false, queuePrefix: 'x', serverSearchPath: process.env.PATH ?? '' }, dataDir);
+    expect(endpoint.url).toBe(url);
   });
 
   it('starts a private redis-server when nothing answers at the default address, and stops it on shutdown', async () => {
     const url = `redis://127.0.0.1:${await closedPort()}`;
-    const endpoint = await resolveRedisEndpoint({ url, defaulted: true, queuePrefix: 'x' }, dataDir);
+    const endpoint = await resolveRedisEndpoint({ url, defaulted: true, queuePrefix: 'x', serverSearchPath: process.env.PATH ?? '' }, dataDir);
     expect(endpoint.url).not.toBe(url);
     const client = new Redis(endpoint.url, { maxRetriesPerRequest: 1 });
     expect(await client.set('k', 'v')).toBe('OK');
@@ -36,7 +37,7 @@ describe('Redis endpoint resolution', () => {
     client.disconnect();
 
     // A second start reuses the running private server instead of starting another.
-    const again = await resolveRedisEndpoint({ url, defaulted: true, queuePrefix: 'x' }, dataDir);
+    const again = await resolveRedisEndpoint({ url, defaulted: true, queuePrefix: 'x', serverSearchPath: process.env.PATH ?? '' }, dataDir);
     expect(again.url).toBe(endpoint.url);
 
     await endpoint.stop();
@@ -45,14 +46,8 @@ describe('Redis endpoint resolution', () => {
 
   it('fails with one line naming both fixes when no Redis answers and redis-server is not installed', async () => {
     const url = `redis://127.0.0.1:${await closedPort()}`;
-    const path = process.env.PATH;
-    process.env.PATH = '/nonexistent';
-    try {
-      const failure = resolveRedisEndpoint({ url, defaulted: true, queuePrefix: 'x' }, dataDir);
-      await expect(failure).rejects.toBeInstanceOf(RedisUnavailableError);
-      await expect(failure).rejects.toThrow(/install redis-server.*or set REDIS_URL/);
-    } finally {
-      process.env.PATH = path;
-    }
+    const failure = resolveRedisEndpoint({ url, defaulted: true, queuePrefix: 'x', serverSearchPath: '/nonexistent' }, dataDir);
+    await expect(failure).rejects.toBeInstanceOf(RedisUnavailableError);
+    await expect(failure).rejects.toThrow(/install redis-server.*or set REDIS_URL/);
   });
 });
