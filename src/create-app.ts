@@ -6,7 +6,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { buildProblem, ErrorCode, PROBLEM_CONTENT_TYPE } from './common/errors';
+import { buildProblem, ErrorCode, PROBLEM_CONTENT_TYPE, ValidationFailedError } from './common/errors';
+import { findUnstorableJson } from './common/http/safe-json';
 import { createValidationPipe } from './common/http/validation';
 import { AppModule } from './app.module';
 import { Config, loadConfig } from './config';
@@ -55,8 +56,21 @@ export async function createApp(
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
 
-  // JSON only: Fastify's own JSON parser stays, its text/plain parser goes (→ 415).
-  fastify.removeContentTypeParser('text/plain');
+  // JSON only (anything else → 415): Fastify's secure JSON parser, plus a check for what
+  // PostgreSQL cannot store (NUL, lone surrogates) and for absurd nesting, both → 400.
+  fastify.removeContentTypeParser(['text/plain', 'application/json']);
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (error: Error | null, value?: unknown) => {
+      if (error) return done(error);
+      const problem = findUnstorableJson(value);
+      done(problem ? new ValidationFailedError([problem]) : null, value);
+    });
+  });
+  fastify.addHook('preValidation', async (request) => {
+    const problem = findUnstorableJson(request.query, '') ?? findUnstorableJson(request.params, '');
+    if (problem) throw new ValidationFailedError([problem]);
+  });
   fastify.addHook('onRoute', (route) => {
     if (route.url.endsWith('/bulk')) route.bodyLimit = config.app.bulkBodyLimitBytes;
   });
@@ -97,7 +111,6 @@ export async function createApp(
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
-
-  app.enableShutdownHooks([]);
+  // Signals are handled by main.ts (bounded grace period); app.close() runs every shutdown hook.
   return app;
 }

@@ -161,6 +161,60 @@ describe('bad input: a clear problem+json answer, and nothing written', () => {
     });
   });
 
+  describe('values PostgreSQL cannot store', () => {
+    it('refuses NUL characters in strings, keys and metadata, and in query parameters', async () => {
+      const cases: [object, string][] = [
+        [{ ...makeAgent(), name: 'a\u0000b' }, 'name'],
+        [{ ...makeAgent(), description: 'x\u0000' }, 'description'],
+        [{ ...makeAgent(), metadata: { k: 'a\u0000b' } }, 'metadata.k'],
+        [{ ...makeAgent(), metadata: { 'bad\u0000key': 1 } }, 'metadata.bad\u0000key'],
+      ];
+      for (const [body, field] of cases) {
+        const res = await changesNothing(() => t.http().post('/api/v1/agents').set(tenant.auth).send(body));
+        expectFieldErrors(res, [field]);
+      }
+      const patch = await changesNothing(() =>
+        t.http().patch(`/api/v1/agents/${agent.id}`).set(tenant.auth).set('If-Match', '"1"').send({ description: 'x\u0000' }),
+      );
+      expectFieldErrors(patch, ['description']);
+      const query = await t.http().get('/api/v1/agents?role=a%00b').set(tenant.auth);
+      expectFieldErrors(query, ['role']);
+    });
+
+    it('refuses lone surrogates instead of storing a different string', async () => {
+      const res = await changesNothing(() =>
+        t.http().post('/api/v1/agents').set(tenant.auth).set('Content-Type', 'application/json').send('{"name":"a\\ud800","role":"r"}'),
+      );
+      expectFieldErrors(res, ['name']);
+    });
+
+    it('refuses metadata nested absurdly deep, naming the field', async () => {
+      for (const depth of [3000, 5000]) {
+        const nested = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+        const res = await changesNothing(() =>
+          t.http().post('/api/v1/agents').set(tenant.auth).set('Content-Type', 'application/json').send(`{"name":"n","role":"r","metadata":${nested}}`),
+        );
+        const body = expectProblem(res, 400, 'VALIDATION_FAILED');
+        expect((body.errors as { field: string }[])[0].field).toMatch(/^metadata\.a\.a/);
+      }
+    });
+
+    it('refuses versions beyond the integer range with 400, not 500', async () => {
+      const before = await readAgent();
+      const header = await changesNothing(() =>
+        t.http().patch(`/api/v1/agents/${agent.id}`).set(tenant.auth).set('If-Match', '"9999999999"').send({ description: 'x' }),
+      );
+      expectProblem(header, 400, 'BAD_REQUEST');
+      const del = await changesNothing(() => t.http().delete(`/api/v1/agents/${agent.id}`).set(tenant.auth).set('If-Match', '"9999999999"'));
+      expectProblem(del, 400, 'BAD_REQUEST');
+      const body = await changesNothing(() =>
+        t.http().patch(`/api/v1/agents/${agent.id}`).set(tenant.auth).send({ version: 9999999999, description: 'x' }),
+      );
+      expectProblem(body, 400, 'BAD_REQUEST');
+      expect(await readAgent()).toEqual(before);
+    });
+  });
+
   describe('bulk', () => {
     it('refuses 1001 items and zero items', async () => {
       const items = Array.from({ length: 1001 }, (_, i) => makeAgent({ name: `over-${i}` }));

@@ -3,6 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { BadRequestError, PreconditionRequiredError } from '../errors';
 
 const ETAG = /^(?:W\/)?"(\d{1,10})"$/;
+/** Versions are PostgreSQL integers. */
+export const MAX_VERSION = 2_147_483_647;
 
 /**
  * The version the caller last saw, from `If-Match: "<version>"` or else `version` in the body.
@@ -11,12 +13,12 @@ const ETAG = /^(?:W\/)?"(\d{1,10})"$/;
 export function parseExpectedVersion(ifMatch: string | undefined, bodyVersion: unknown): number {
   if (ifMatch !== undefined) {
     const match = ETAG.exec(ifMatch.trim());
-    if (!match) throw new BadRequestError('If-Match must be the ETag of the resource, e.g. "3"');
+    if (!match || Number(match[1]) > MAX_VERSION) throw new BadRequestError('If-Match must be the ETag of the resource, e.g. "3"');
     return Number(match[1]);
   }
   if (bodyVersion !== undefined) {
-    if (typeof bodyVersion !== 'number' || !Number.isInteger(bodyVersion) || bodyVersion < 1) {
-      throw new BadRequestError('version must be a positive integer');
+    if (typeof bodyVersion !== 'number' || !Number.isInteger(bodyVersion) || bodyVersion < 1 || bodyVersion > MAX_VERSION) {
+      throw new BadRequestError(`version must be an integer from 1 to ${MAX_VERSION}`);
     }
     return bodyVersion;
   }

@@ -4,3 +4,4 @@ export * from './page-query.dto';
 export * from './validation';
 export * from './api-problems.decorator';
 export * from './parse-id.pipe';
+export * from './safe-json';

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsInt, IsOptional, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { MAX_VERSION } from '../../../common/http/expected-version.decorator';
 import { CreateAgentDto } from './create-agent.dto';
 
 export class UpdateAgentDto extends PartialType(CreateAgentDto) {
@@ -7,5 +8,6 @@ export class UpdateAgentDto extends PartialType(CreateAgentDto) {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_VERSION)
   version?: number;
 }

@@ -1,0 +1,139 @@
+import { resolve } from 'node:path';
+import { InvalidConfigError, loadConfig } from '../../../src/config';
+
+const SERVER_DB = 'postgres://app@db.internal:5432/ledger';
+
+/** Runs loadConfig and returns the InvalidConfigError it must throw. */
+function configError(env: Record<string, string>): InvalidConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    return error as InvalidConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  describe('defaults', () => {
+    it('runs the embedded profile, on loopback, without auth, when nothing is set', () => {
+      const config = loadConfig({});
+      expect(config.database).toEqual({ profile: 'embedded', dataDir: resolve('./data'), migrationsRun: true });
+      expect(config.app).toMatchObject({
+        port: 3000,
+        host: '127.0.0.1',
+        role: 'all',
+        logLevel: 'info',
+        auth: 'off',
+        authDefaulted: true,
+        bodyLimitBytes: 1024 * 1024,
+        bulkBodyLimitBytes: 16 * 1024 * 1024,
+      });
+      expect(config.redis).toMatchObject({ url: 'redis://127.0.0.1:6379', defaulted: true, queuePrefix: 'agent-ledger' });
+    });
+
+    it('treats an empty or blank variable as unset', () => {
+      const config = loadConfig({ DATABASE_URL: '', PORT: '  ', AUTH: '' });
+      expect(config.database.profile).toBe('embedded');
+      expect(config.app).toMatchObject({ port: 3000, auth: 'off', authDefaulted: true });
+    });
+
+    it('keeps auth off by default on every loopback spelling', () => {
+      for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) {
+        expect(loadConfig({ HOST: host }).app.auth).toBe('off');
+      }
+    });
+
+    it('requires API keys by default when the embedded server listens beyond loopback', () => {
+      for (const host of ['0.0.0.0', '::', '10.0.0.5', 'ledger.example.com']) {
+        const config = loadConfig({ HOST: host });
+        expect(config.database.profile).toBe('embedded');
+        expect(config.app).toMatchObject({ host, auth: 'apikey', authDefaulted: true });
+      }
+    });
+
+    it('requires API keys by default with a PostgreSQL server, even on loopback', () => {
+      const config = loadConfig({ DATABASE_URL: SERVER_DB });
+      expect(config.database).toMatchObject({ profile: 'server', url: SERVER_DB, poolSize: 10, migrationsRun: false });
+      expect(config.app).toMatchObject({ host: '127.0.0.1', auth: 'apikey', authDefaulted: true });
+    });
+
+    it('accepts explicit valid values', () => {
+      const config = loadConfig({
+        DATABASE_URL: 'postgresql://u:p@localhost/db',
+        AUTH: 'off',
+        HOST: 'localhost',
+        PORT: '8080',
+        APP_ROLE: 'Worker',
+        LOG_LEVEL: 'debug',
+        MIGRATIONS_RUN: 'yes',
+        REDIS_URL: 'rediss://cache:6380/2',
+      });
+      expect(config.app).toMatchObject({ port: 8080, role: 'worker', logLevel: 'debug', auth: 'off', authDefaulted: false });
+      expect(config.database).toMatchObject({ profile: 'server', migrationsRun: true });
+      expect(config.redis).toMatchObject({ url: 'rediss://cache:6380/2', defaulted: false });
+    });
+  });
+
+  describe('bad values stop start-up with a message naming the variable', () => {
+    const cases: [string, Record<string, string>][] = [
+      ['PORT', { PORT: 'abc' }],
+      ['PORT', { PORT: '70000' }],
+      ['PORT', { PORT: '80.5' }],
+      ['APP_ROLE', { APP_ROLE: 'boss' }],
+      ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
+      ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
+      ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+      ['MIGRATIONS_RUN', { DATABASE_URL: SERVER_DB, MIGRATIONS_RUN: 'maybe' }],
+      ['AUTH', { AUTH: 'token' }],
+      ['REDIS_URL', { REDIS_URL: 'http://cache:6379' }],
+      ['BODY_LIMIT_BYTES', { BODY_LIMIT_BYTES: '10' }],
+      ['DATABASE_POOL_SIZE', { DATABASE_URL: SERVER_DB, DATABASE_POOL_SIZE: '0' }],
+    ];
+
+    it.each(cases)('%s in %j', (variable, env) => {
+      const error = configError(env);
+      expect(error.message).toContain(variable);
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toContain(variable);
+    });
+
+    it('shows the offending value so it can be found', () => {
+      expect(configError({ PORT: 'abc' }).message).toContain('"abc"');
+      expect(configError({ APP_ROLE: 'boss' }).message).toContain('"boss"');
+    });
+
+    it('does not repeat a password from a refused DATABASE_URL', () => {
+      const error = configError({ DATABASE_URL: 'mysql://root:s3cret-pw@db:3306/app' });
+      expect(error.message).toContain('DATABASE_URL');
+      expect(error.message).not.toContain('s3cret-pw');
+    });
+
+    it('refuses AUTH=off while listening beyond loopback, naming AUTH and HOST', () => {
+      const envs: Record<string, string>[] = [{ AUTH: 'off', HOST: '0.0.0.0' }, { AUTH: 'off', HOST: '0.0.0.0', DATABASE_URL: SERVER_DB }];
+      for (const env of envs) {
+        const error = configError(env);
+        expect(error.message).toContain('AUTH');
+        expect(error.message).toContain('HOST');
+        expect(error.message).toContain('0.0.0.0');
+      }
+    });
+
+    it('lists every bad variable in one error', () => {
+      const error = configError({
+        PORT: 'abc',
+        APP_ROLE: 'boss',
+        DATABASE_URL: 'mysql://x',
+        LOG_LEVEL: 'loud',
+        MIGRATIONS_RUN: 'maybe',
+        AUTH: 'off',
+        HOST: '0.0.0.0',
+      });
+      expect(error.problems).toHaveLength(6);
+      for (const variable of ['PORT', 'APP_ROLE', 'DATABASE_URL', 'LOG_LEVEL', 'MIGRATIONS_RUN', 'AUTH', 'HOST']) {
+        expect(error.message).toContain(variable);
+      }
+      for (const problem of error.problems) expect(error.message).toContain(problem);
+    });
+  });
+});
