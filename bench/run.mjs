@@ -4,8 +4,9 @@
  */
 import os from 'node:os';
 import IORedis from 'ioredis';
-import { checkpoint, createRawTable, databaseUrl, rawBulkInsert, recreateDatabase, serverFacts } from './lib/db.mjs';
-import { measurePost, probe, sequentialPosts } from './lib/load.mjs';
+import { cpuSnapshot, foreignShare } from './lib/cpu.mjs';
+import { checkpoint, createRawTable, databaseUrl, openRawBulkInserter, recreateDatabase, serverFacts } from './lib/db.mjs';
+import { measureInterleaved, probe, timedPost } from './lib/load.mjs';
 import { createApiKey, freePort, startApp, startRawServer, stopAll } from './lib/processes.mjs';
 import { figure, renderTable, summarize, writeResults } from './lib/report.mjs';
 
@@ -16,17 +17,20 @@ const SETTINGS = {
   redisUrl: env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14',
   seconds: Number(env.BENCH_SECONDS ?? 10),
   warmupSeconds: Number(env.BENCH_WARMUP_SECONDS ?? 2),
+  rounds: Number(env.BENCH_ROUNDS ?? 5),
   connections: (env.BENCH_CONNECTIONS ?? '10,50').split(',').map(Number),
   bulkSize: 1000,
   bulkRuns: Number(env.BENCH_BULK_RUNS ?? 20),
   bulkWarmups: 2,
   poolSize: 10,
+  appNodeArgs: (env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean),
 };
 const RESULTS = new URL('./results/latest.json', import.meta.url);
 const TARGET_CREATE = 0.35;
 const TARGET_BULK = 0.25;
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+const pct = (share) => (share === undefined ? 'n/a' : `${Math.round(share * 100)}%`);
 
 const CREATE_BODY = JSON.stringify({
   name: 'bench-agent',
@@ -50,6 +54,138 @@ async function flushRedis(url) {
   }
 }
 
+async function describeMachine(url) {
+  const facts = await serverFacts(url);
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    text:
+      `machine: ${cpus.length} cpus (${cpus[0]?.model.trim() ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+      `${os.platform()} ${os.release()}, node ${process.version}, PostgreSQL ${facts.version} ` +
+      `(synchronous_commit=${facts.sync}, shared_buffers=${facts.buffers}), load average at start ${os.loadavg().map((n) => n.toFixed(2)).join('/')}`,
+  };
+}
+
+/** POST /api/v1/agents against both raw servers, interleaved, at each connection count. */
+async function measureCreates({ url, targets, shared }) {
+  const figures = [];
+  for (const connections of SETTINGS.connections) {
+    await checkpoint(url);
+    log(
+      `POST create at ${connections} connections: ${SETTINGS.warmupSeconds}s warm-up each, then ${SETTINGS.seconds}s each ` +
+        `in ${SETTINGS.rounds} interleaved slices (${Object.values(targets).map((t) => t.label).join(', ')})`,
+    );
+    const results = await measureInterleaved({
+      targets: Object.values(targets),
+      body: CREATE_BODY,
+      connections,
+      seconds: SETTINGS.seconds,
+      warmupSeconds: SETTINGS.warmupSeconds,
+      rounds: SETTINGS.rounds,
+    });
+    const detail = (key) => {
+      const r = results[key];
+      return (
+        `${targets[key].label}: ${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max} ms, ` +
+        `non-2xx ${r.non2xx}, errors ${r.errors}, other processes used ${pct(r.foreignCpu)} of the cpus`
+      );
+    };
+    for (const key of Object.keys(targets)) {
+      log(`  ${detail(key)}`);
+      const r = results[key];
+      if (r.non2xx > 0 || r.errors > 0) log(`  WARNING: ${targets[key].label} had ${r.non2xx} non-2xx answers and ${r.errors} errors`);
+    }
+    const notes =
+      `autocannon, ${connections} connections, ${SETTINGS.warmupSeconds}s warm-up, then ${SETTINGS.seconds}s in ${SETTINGS.rounds} slices interleaved with the baselines; ` +
+      `${detail('app')}; ${detail('pg')}; ${detail('pgtx')}; ${detail('none')}; app request logging off (LOG_LEVEL=warn), per-request logs roughly halve throughput; ` +
+      `the app runs START TRANSACTION, INSERT agents, INSERT domain_events, COMMIT per create, the raw http+pg baseline one autocommit INSERT, ` +
+      `the "app statements" baseline the same four statements as the app; ${shared}`;
+    for (const [key, label] of [
+      ['pg', 'raw http+pg'],
+      ['none', 'raw http, no db'],
+    ]) {
+      figures.push(
+        figure({
+          name: `POST /api/v1/agents throughput, ${connections} conn, vs ${label}`,
+          value: results.app.requestsPerSecond,
+          unit: 'req/s',
+          baseline: results[key].requestsPerSecond,
+          target: key === 'pg' ? TARGET_CREATE : undefined,
+          notes,
+        }),
+        figure({
+          name: `POST /api/v1/agents p99 latency, ${connections} conn, vs ${label}`,
+          value: results.app.p99,
+          unit: 'ms',
+          baseline: results[key].p99,
+          better: 'lower',
+          notes,
+        }),
+      );
+    }
+    figures.push(
+      figure({
+        name: `POST /api/v1/agents throughput, ${connections} conn, vs raw http+pg sending the app's 4 statements (diagnostic)`,
+        value: results.app.requestsPerSecond,
+        unit: 'req/s',
+        baseline: results.pgtx.requestsPerSecond,
+        notes: `separates framework cost from SQL cost: this baseline runs START TRANSACTION, INSERT agent, INSERT domain event, COMMIT; ${notes}`,
+      }),
+    );
+  }
+  return figures;
+}
+
+/** POST /api/v1/agents/bulk and the raw multi-row INSERT, alternating one of each. */
+async function measureBulk({ url, app, auth, shared }) {
+  const bulkUrl = `${app.base}/api/v1/agents/bulk`;
+  const body = JSON.stringify({ items: BULK_ITEMS });
+  const created = await probe(bulkUrl, { body, headers: auth });
+  if (created.items?.length !== SETTINGS.bulkSize) throw new Error(`bulk create returned ${created.items?.length} items, expected ${SETTINGS.bulkSize}`);
+  const raw = await openRawBulkInserter(url, BULK_ITEMS, { tenantId: 'bench', actor: 'bench' });
+  try {
+    for (let i = 0; i < SETTINGS.bulkWarmups; i++) {
+      await timedPost(bulkUrl, { body, headers: auth });
+      await raw.insert();
+    }
+    await checkpoint(url);
+    log(`POST /api/v1/agents/bulk (${SETTINGS.bulkSize} items) and raw ${SETTINGS.bulkSize}-row INSERT: ${SETTINGS.bulkRuns} of each, alternating`);
+    const appTimes = [];
+    const rawTimes = [];
+    const before = cpuSnapshot();
+    for (let i = 0; i < SETTINGS.bulkRuns; i++) {
+      appTimes.push(await timedPost(bulkUrl, { body, headers: auth }));
+      rawTimes.push(await raw.insert());
+    }
+    const foreign = foreignShare(before, cpuSnapshot());
+    const appSummary = summarize(appTimes);
+    const rawSummary = summarize(rawTimes);
+    const rows = SETTINGS.bulkRuns * SETTINGS.bulkSize;
+    const appRate = rows / (appSummary.total / 1000);
+    const rawRate = rows / (rawSummary.total / 1000);
+    log(
+      `  app ${Math.round(appRate)} rows/s (median ${appSummary.median.toFixed(1)} ms/request); raw ${Math.round(rawRate)} rows/s ` +
+        `(median ${rawSummary.median.toFixed(1)} ms/insert); other processes used ${pct(foreign)} of the cpus`,
+    );
+    return [
+      figure({
+        name: `POST /api/v1/agents/bulk (${SETTINGS.bulkSize} items) vs raw multi-row INSERT`,
+        value: appRate,
+        unit: 'rows/s',
+        baseline: rawRate,
+        target: TARGET_BULK,
+        notes:
+          `${SETTINGS.bulkRuns} sequential requests after ${SETTINGS.bulkWarmups} warm-up, alternating with the baseline; app per request: median ${appSummary.median.toFixed(1)} ms, ` +
+          `max ${appSummary.max.toFixed(1)} ms; raw: one parameterised ${SETTINGS.bulkSize}-row INSERT ... RETURNING * of the same columns over one pg connection, ` +
+          `median ${rawSummary.median.toFixed(1)} ms, max ${rawSummary.max.toFixed(1)} ms; the app also validates every item, writes one domain_events row per agent ` +
+          `in the same transaction and answers with every row as JSON; other processes used ${pct(foreign)} of the cpus; request logging off (LOG_LEVEL=warn); ${shared}`,
+      }),
+    ];
+  } finally {
+    await raw.close();
+  }
+}
+
 async function main() {
   const started = Date.now();
   const url = databaseUrl(SETTINGS.adminUrl, SETTINGS.database);
@@ -69,127 +205,44 @@ async function main() {
     AUTH: 'apikey',
     NODE_ENV: 'production',
   };
-  log(`starting the app (node dist/main.js) on port ${port}`);
-  const app = await startApp(appEnv);
+  log(`starting the app (node dist/main.js) on port ${port}, request logging off (LOG_LEVEL=warn)`);
+  const app = await startApp(appEnv, { nodeArgs: SETTINGS.appNodeArgs });
   const key = await createApiKey({ DATABASE_URL: url, LOG_LEVEL: 'warn' }, 'bench', 'bench');
   const auth = { authorization: `Bearer ${key}` };
 
   await createRawTable(url);
   const rawPg = await startRawServer('pg', { DATABASE_URL: url, POOL_SIZE: String(SETTINGS.poolSize) });
+  const rawPgTx = await startRawServer('pg-tx', { DATABASE_URL: url, POOL_SIZE: String(SETTINGS.poolSize) });
   const rawNone = await startRawServer('none', {});
 
-  const pgFacts = await serverFacts(url);
-  const cpus = os.cpus();
-  const machine =
-    `machine: ${cpus.length} cpus (${cpus[0]?.model.trim() ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
-    `${os.platform()} ${os.release()}, node ${process.version}, PostgreSQL ${pgFacts.version} (synchronous_commit=${pgFacts.sync}, shared_buffers=${pgFacts.buffers}), ` +
-    `load average at start ${os.loadavg().map((n) => n.toFixed(2)).join('/')}`;
-  const shared = 'the load generator runs in the bench process and shares these cpus with the server under test and PostgreSQL';
+  const machine = await describeMachine(url);
+  const shared = `the load generator runs in the bench process and shares the ${machine.cpus} cpus with the server under test and PostgreSQL; ${machine.text}`;
 
   const targets = {
-    app: { url: `${app.base}/api/v1/agents`, headers: auth, label: 'app' },
-    pg: { url: `${rawPg.base}/agents`, headers: {}, label: 'raw http+pg' },
-    none: { url: `${rawNone.base}/agents`, headers: {}, label: 'raw http (no db)' },
+    app: { key: 'app', url: `${app.base}/api/v1/agents`, headers: auth, label: 'app' },
+    pg: { key: 'pg', url: `${rawPg.base}/agents`, headers: {}, label: 'raw http+pg' },
+    pgtx: { key: 'pgtx', url: `${rawPgTx.base}/agents`, headers: {}, label: 'raw http+pg, app statements' },
+    none: { key: 'none', url: `${rawNone.base}/agents`, headers: {}, label: 'raw http (no db)' },
   };
   for (const target of Object.values(targets)) {
     const row = await probe(target.url, { body: CREATE_BODY, headers: target.headers });
     if (typeof row.id !== 'string' || row.name !== 'bench-agent') throw new Error(`${target.label} answered an unexpected body: ${JSON.stringify(row)}`);
   }
 
-  const figures = [];
-  for (const connections of SETTINGS.connections) {
-    const results = {};
-    for (const which of ['none', 'pg', 'app']) {
-      const target = targets[which];
-      await checkpoint(url);
-      log(`POST ${target.label}: ${connections} connections, ${SETTINGS.warmupSeconds}s warm-up + ${SETTINGS.seconds}s`);
-      results[which] = await measurePost({
-        url: target.url,
-        body: CREATE_BODY,
-        headers: target.headers,
-        connections,
-        seconds: SETTINGS.seconds,
-        warmupSeconds: SETTINGS.warmupSeconds,
-      });
-      const r = results[which];
-      log(`  ${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`);
-      if (r.non2xx > 0 || r.errors > 0) log(`  WARNING: ${target.label} had ${r.non2xx} non-2xx answers and ${r.errors} errors`);
-    }
-    const detail = (which) => {
-      const r = results[which];
-      return `${targets[which].label}: ${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, non-2xx ${r.non2xx}, errors ${r.errors}`;
-    };
-    const loadNote =
-      `autocannon, ${connections} connections, ${SETTINGS.warmupSeconds}s warm-up then ${SETTINGS.seconds}s measured; ` +
-      `app: ${detail('app')}; ${detail('pg')}; ${detail('none')}; app request logging off (LOG_LEVEL=warn), per-request logs roughly halve throughput; ` +
-      `the app commits one transaction per create (agents row + domain_events row), the raw http+pg baseline one autocommit INSERT; ${shared}; ${machine}`;
-    for (const [which, label] of [
-      ['pg', 'raw http+pg'],
-      ['none', 'raw http, no db'],
-    ]) {
-      figures.push(
-        figure({
-          name: `POST /api/v1/agents throughput, ${connections} conn, vs ${label}`,
-          value: results.app.requestsPerSecond,
-          unit: 'req/s',
-          baseline: results[which].requestsPerSecond,
-          target: which === 'pg' ? TARGET_CREATE : undefined,
-          notes: loadNote,
-        }),
-        figure({
-          name: `POST /api/v1/agents p99 latency, ${connections} conn, vs ${label}`,
-          value: results.app.p99,
-          unit: 'ms',
-          baseline: results[which].p99,
-          better: 'lower',
-          notes: loadNote,
-        }),
-      );
-    }
-  }
-
-  const bulkBody = JSON.stringify({ items: BULK_ITEMS });
-  await checkpoint(url);
-  log(`POST /api/v1/agents/bulk: ${SETTINGS.bulkRuns} sequential requests of ${SETTINGS.bulkSize} items (+${SETTINGS.bulkWarmups} warm-up)`);
-  const created = await probe(`${app.base}/api/v1/agents/bulk`, { body: bulkBody, headers: auth });
-  if (created.items?.length !== SETTINGS.bulkSize) throw new Error(`bulk create returned ${created.items?.length} items`);
-  const appBulk = summarize(
-    await sequentialPosts(`${app.base}/api/v1/agents/bulk`, { body: bulkBody, headers: auth, runs: SETTINGS.bulkRuns, warmups: SETTINGS.bulkWarmups - 1 }),
-  );
-  await checkpoint(url);
-  log(`raw multi-row INSERT of ${SETTINGS.bulkSize} rows: ${SETTINGS.bulkRuns} times (+${SETTINGS.bulkWarmups} warm-up)`);
-  const rawBulk = summarize(
-    await rawBulkInsert(url, BULK_ITEMS, { runs: SETTINGS.bulkRuns, warmups: SETTINGS.bulkWarmups, tenantId: 'bench', actor: 'bench' }),
-  );
-  const rows = SETTINGS.bulkRuns * SETTINGS.bulkSize;
-  const appRowsPerSecond = rows / (appBulk.total / 1000);
-  const rawRowsPerSecond = rows / (rawBulk.total / 1000);
-  log(`  app ${Math.round(appRowsPerSecond)} rows/s (median ${appBulk.median.toFixed(1)} ms/request); raw ${Math.round(rawRowsPerSecond)} rows/s (median ${rawBulk.median.toFixed(1)} ms/insert)`);
-  figures.push(
-    figure({
-      name: `POST /api/v1/agents/bulk (${SETTINGS.bulkSize} items) vs raw multi-row INSERT`,
-      value: appRowsPerSecond,
-      unit: 'rows/s',
-      baseline: rawRowsPerSecond,
-      target: TARGET_BULK,
-      notes:
-        `${SETTINGS.bulkRuns} sequential requests after ${SETTINGS.bulkWarmups} warm-up; app per request: median ${appBulk.median.toFixed(1)} ms, max ${appBulk.max.toFixed(1)} ms; ` +
-        `raw: one parameterised ${SETTINGS.bulkSize}-row INSERT ... RETURNING * of the same columns through one pg client, median ${rawBulk.median.toFixed(1)} ms, max ${rawBulk.max.toFixed(1)} ms; ` +
-        `the app also validates every item, writes one domain_events row per agent in the same transaction and answers with every row as JSON; ` +
-        `request logging off (LOG_LEVEL=warn); ${shared}; ${machine}`,
-    }),
-  );
+  const figures = [...(await measureCreates({ url, targets, shared })), ...(await measureBulk({ url, app, auth, shared }))];
 
   await writeResults(RESULTS, figures);
   process.stdout.write('\n' + renderTable(figures) + '\n\n');
   process.stdout.write(
     [
       'ratio = value / baseline. Throughput: the share of the baseline reached (higher is better). Latency: how many times the baseline p99 (lower is better).',
-      'raw http+pg: bare Node http server, JSON body parsed, ONE pg INSERT ... RETURNING * per request (pg.Pool of 10, same as the app), 201 with the row.',
-      'raw http, no db: the same server answering 201 without a database.',
+      `raw http+pg: bare Node http server, JSON body parsed, ONE pg INSERT ... RETURNING * per request (pg.Pool of ${SETTINGS.poolSize}, as the app), 201 with the row.`,
+      'raw http, no db: the same server answering 201 without a database. Bulk baseline: one parameterised 1000-row INSERT ... RETURNING * with pg.',
+      "diagnostic rows: the raw server sending the app's four statements per create (START TRANSACTION, INSERT agent, INSERT domain event, COMMIT).",
       'App request logging is off (LOG_LEVEL=warn): per-request logs roughly halve throughput.',
-      `The load generator (autocannon) shares the ${cpus.length} cpus with the server under test and PostgreSQL: absolute figures are lower than on a dedicated client machine.`,
-      machine,
+      `The load generator (autocannon) runs in this process and shares the ${machine.cpus} cpus with the server under test and PostgreSQL;`,
+      'app and baselines are measured in interleaved slices so that other load on the machine falls on each alike.',
+      machine.text,
       `Written to bench/results/latest.json in ${Math.round((Date.now() - started) / 1000)} s.`,
     ].join('\n') + '\n',
   );
@@ -197,7 +250,7 @@ async function main() {
 
 let exitCode = 0;
 const onSignal = (signal) => {
-  log(`${signal}: stopping children`);
+  log(`${signal}: stopping child processes`);
   void stopAll().finally(() => process.exit(130));
 };
 process.once('SIGINT', onSignal);

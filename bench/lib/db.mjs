@@ -4,6 +4,7 @@ import { uuidv7 } from './uuid-v7.mjs';
 /** The columns both the app and the baselines write; the rest take their defaults. */
 export const INSERT_COLUMNS = ['id', 'tenant_id', 'name', 'role', 'description', 'status', 'metadata', 'created_by', 'updated_by'];
 export const RAW_TABLE = 'raw_agents';
+export const RAW_EVENTS_TABLE = 'raw_domain_events';
 
 export function databaseUrl(base, database) {
   const url = new URL(base);
@@ -25,14 +26,15 @@ export async function recreateDatabase(adminUrl, database) {
 }
 
 /**
- * The baseline table: a copy of the migrated `agents` table with the same columns, defaults,
- * check constraint and indexes, so the baselines pay the same per-row index upkeep as the app.
+ * The baseline tables: copies of the migrated `agents` and `domain_events` tables with the same
+ * columns, defaults, check constraint and indexes, so the baselines pay the same per-row index upkeep as the app.
  */
 export async function createRawTable(url) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(`CREATE TABLE ${RAW_TABLE} (LIKE agents INCLUDING ALL)`);
+    await client.query(`CREATE TABLE ${RAW_EVENTS_TABLE} (LIKE domain_events INCLUDING ALL)`);
   } finally {
     await client.end();
   }
@@ -76,29 +78,24 @@ export function multiRowInsertSql(rowCount) {
 }
 
 /**
- * Baseline for the bulk endpoint: the same items as one parameterised multi-row INSERT ... RETURNING *,
- * sent directly with `pg`, `runs` times in a row. Returns per-run durations in milliseconds.
+ * Baseline for the bulk endpoint: the same items as one parameterised multi-row INSERT ... RETURNING *
+ * of the same columns, sent directly with `pg` over one connection. `insert()` resolves with its
+ * duration in milliseconds (building the parameters included).
  */
-export async function rawBulkInsert(url, items, { runs, warmups, tenantId, actor }) {
+export async function openRawBulkInserter(url, items, { tenantId, actor }) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const sql = multiRowInsertSql(items.length);
-  const once = async () => {
-    const values = [];
-    for (const item of items) values.push(...rowValues(tenantId, actor, item));
-    const result = await client.query(sql, values);
-    if (result.rowCount !== items.length) throw new Error(`raw bulk insert wrote ${result.rowCount} rows, expected ${items.length}`);
-  };
-  try {
-    for (let i = 0; i < warmups; i++) await once();
-    const durations = [];
-    for (let i = 0; i < runs; i++) {
+  return {
+    async insert() {
       const started = process.hrtime.bigint();
-      await once();
-      durations.push(Number(process.hrtime.bigint() - started) / 1e6);
-    }
-    return durations;
-  } finally {
-    await client.end();
-  }
+      const values = [];
+      for (const item of items) values.push(...rowValues(tenantId, actor, item));
+      const result = await client.query(sql, values);
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+      if (result.rowCount !== items.length) throw new Error(`raw bulk insert wrote ${result.rowCount} rows, expected ${items.length}`);
+      return elapsed;
+    },
+    close: () => client.end(),
+  };
 }

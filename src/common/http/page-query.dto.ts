@@ -4,8 +4,8 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 
 export const MAX_PAGE_SIZE = 200;
 
-/** `?limit=&cursor=` shared by every list route. */
-export class PageQueryDto {
+/** `?limit=`: page size of every list route. */
+export class LimitQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50, description: 'Items per page' })
   @IsOptional()
   @Type(() => Number)
@@ -13,7 +13,10 @@ export class PageQueryDto {
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   limit: number = 50;
+}
 
+/** `?limit=&cursor=` shared by every list route paged by id. */
+export class PageQueryDto extends LimitQueryDto {
   @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })
   @IsOptional()
   @IsString()
