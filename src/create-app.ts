@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import helmet from '@fastify/helmet';
 import { ModuleMetadata, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { buildProblem, ErrorCode, PROBLEM_CONTENT_TYPE, ValidationFailedError } from './common/errors';
+import { sendVersionAsETag } from './common/http/etag';
 import { findUnstorableJson } from './common/http/safe-json';
 import { createValidationPipe } from './common/http/validation';
 import { AppModule } from './app.module';
@@ -78,7 +79,9 @@ export async function createApp(
     void reply.header('X-Request-Id', String(request.id));
   });
   instrumentHttp(fastify);
-  await app.register(helmet, {
+  sendVersionAsETag(fastify);
+  // Security headers. helmet's middleware is built once here: @fastify/helmet rebuilds it per request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: [`'self'`],
@@ -88,6 +91,7 @@ export async function createApp(
       },
     },
   });
+  fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
 
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [

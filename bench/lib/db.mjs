@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { uuidv7 } from './uuid-v7.mjs';
+import { uuidv7 } from '../../dist/common/persistence/uuid-v7.js';
 
 /** The columns both the app and the baselines write; the rest take their defaults. */
 export const INSERT_COLUMNS = ['id', 'tenant_id', 'name', 'role', 'description', 'status', 'metadata', 'created_by', 'updated_by'];

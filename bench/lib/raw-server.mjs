@@ -1,44 +1,39 @@
 /**
  * The raw baselines, run as their own process: a bare Node `http` server that parses the JSON
  * body and answers 201 with the row, either after ONE `pg` INSERT ... RETURNING * through a pool
- * of the app's size (RAW_MODE=pg), or without touching a database (RAW_MODE=none). RAW_MODE=pg-tx
- * sends the statements the app sends for a create (START TRANSACTION, INSERT the agent, INSERT its
- * domain event, COMMIT): the difference to the app is then the framework, not the SQL.
+ * of the app's size (RAW_MODE=pg), or without touching a database (RAW_MODE=none). RAW_MODE=pg-cte
+ * sends the statement the app sends for a create (the agent and its domain event inserted by one
+ * statement with two data-modifying CTEs): the difference to the app is then the framework, not the SQL.
  * Prints {"port": n} on stdout once it listens.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
 import { INSERT_COLUMNS, RAW_EVENTS_TABLE, RAW_TABLE, rowValues } from './db.mjs';
-import { uuidv7 } from './uuid-v7.mjs';
+import { uuidv7 } from '../../dist/common/persistence/uuid-v7.js';
 
 const mode = process.env.RAW_MODE;
-if (!['pg', 'pg-tx', 'none'].includes(mode)) throw new Error('RAW_MODE must be pg, pg-tx or none');
+if (!['pg', 'pg-cte', 'none'].includes(mode)) throw new Error('RAW_MODE must be pg, pg-cte or none');
 const TENANT = 'bench';
 const ACTOR = 'bench';
 const BODY_LIMIT = 1024 * 1024;
 
 const pool = mode !== 'none' ? new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_SIZE ?? 10) }) : undefined;
 const insertSql = `INSERT INTO ${RAW_TABLE} (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`;
-const eventSql =
-  `INSERT INTO ${RAW_EVENTS_TABLE} (tenant_id, type, aggregate_type, aggregate_id, aggregate_version, actor_id, correlation_id, payload) ` +
-  `VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, occurred_at`;
+const n = INSERT_COLUMNS.length;
+const cteSql =
+  `WITH inserted AS (INSERT INTO ${RAW_TABLE} (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *), ` +
+  `events AS (INSERT INTO ${RAW_EVENTS_TABLE} (tenant_id, type, aggregate_type, aggregate_id, aggregate_version, actor_id, correlation_id, payload) ` +
+  `VALUES (${Array.from({ length: 8 }, (_, i) => `$${n + i + 1}`).join(', ')}) RETURNING id, occurred_at, aggregate_id) ` +
+  `SELECT inserted.*, events.id AS event_id_, events.occurred_at AS event_occurred_at_ FROM inserted JOIN events ON events.aggregate_id = inserted.id`;
 
-async function createInTransaction(values) {
-  const client = await pool.connect();
-  try {
-    await client.query('START TRANSACTION');
-    const row = (await client.query(insertSql, values)).rows[0];
-    const payload = JSON.stringify({ agentId: row.id, name: row.name, role: row.role, status: row.status });
-    await client.query(eventSql, [row.tenant_id, 'agent.registered', 'agent', row.id, row.version, ACTOR, randomUUID(), payload]);
-    await client.query('COMMIT');
-    return row;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+/** The agent and its domain event in one named prepared statement, as the app writes them. */
+async function createWithEvent(values, item) {
+  const [id, tenantId] = values;
+  const payload = JSON.stringify({ agentId: id, name: item.name, role: item.role, status: item.status ?? 'idle' });
+  const eventValues = [tenantId, 'agent.registered', 'agent', id, 1, ACTOR, randomUUID(), payload];
+  // Prepared once per connection, as the app prepares its single-row create.
+  return (await pool.query({ name: 'raw_cte', text: cteSql, values: [...values, ...eventValues] })).rows[0];
 }
 
 function toResponse(row) {
@@ -60,7 +55,7 @@ function toResponse(row) {
 
 async function create(item) {
   const values = rowValues(TENANT, ACTOR, item);
-  if (mode === 'pg-tx') return createInTransaction(values);
+  if (mode === 'pg-cte') return createWithEvent(values, item);
   if (mode === 'pg') return (await pool.query(insertSql, values)).rows[0];
   const now = new Date();
   return {

@@ -2,9 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Counter, register } from 'prom-client';
 import { EntityManager } from 'typeorm';
-import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { RequestContext } from '../auth/request-context';
-import { DomainEventEntity } from './domain-event.entity';
+import { valuesClause } from '../persistence/insert-statement';
 import { DomainEventEnvelope, NewDomainEvent } from './event-catalog';
 
 const listenerFailures =
@@ -15,10 +14,17 @@ const listenerFailures =
     labelNames: ['event'],
   });
 
+const COLUMNS = 'tenant_id, actor_id, correlation_id, type, aggregate_type, aggregate_id, aggregate_version, payload';
+
+/** What the database assigns to an event row. */
+export interface StoredEvent {
+  id: string;
+  occurredAt: Date | string;
+}
+
 /**
- * Writes domain events into `domain_events` inside the caller's transaction and, once that
- * transaction has committed, hands them to the in-process listeners. Use it through
- * `UnitOfWork`, which calls `append` before commit and `publish` after.
+ * Writes domain events into `domain_events` inside the caller's transaction (or statement) and,
+ * once that has committed, hands them to the in-process listeners. Use it through `UnitOfWork`.
  */
 @Injectable()
 export class DomainEvents {
@@ -26,35 +32,37 @@ export class DomainEvents {
 
   constructor(private readonly emitter: EventEmitter2) {}
 
+  /** `INSERT INTO domain_events … RETURNING id, occurred_at, aggregate_id`; parameters appended to `params`. */
+  insertStatement(context: RequestContext, events: NewDomainEvent[], params: unknown[]): string {
+    const rows = events.map((event) => [
+      context.tenantId,
+      context.actorId,
+      context.correlationId,
+      event.type,
+      event.aggregateType,
+      event.aggregateId,
+      event.aggregateVersion,
+      JSON.stringify(event.payload),
+    ]);
+    return `INSERT INTO domain_events (${COLUMNS}) VALUES ${valuesClause(rows, params)} RETURNING id, occurred_at, aggregate_id`;
+  }
+
   async append(manager: EntityManager, context: RequestContext, events: NewDomainEvent[]): Promise<DomainEventEnvelope[]> {
     if (events.length === 0) return [];
-    const rows = events.map((event) => ({
-      tenantId: context.tenantId,
-      actorId: context.actorId,
-      correlationId: context.correlationId,
-      type: event.type,
-      aggregateType: event.aggregateType,
-      aggregateId: event.aggregateId,
-      aggregateVersion: event.aggregateVersion,
-      payload: event.payload as unknown as Record<string, unknown>,
-    }));
-    const result = await manager
-      .createQueryBuilder()
-      .insert()
-      .into(DomainEventEntity)
-      .values(rows as QueryDeepPartialEntity<DomainEventEntity>[])
-      .returning('id, occurred_at')
-      .updateEntity(false)
-      .execute();
-    const generated = result.raw as { id: string; occurred_at: Date }[];
-    return events.map((event, index) => ({
+    const params: unknown[] = [];
+    const stored: { id: string; occurred_at: Date }[] = await manager.query(this.insertStatement(context, events, params), params);
+    return events.map((event, index) => this.envelope(context, event, { id: stored[index].id, occurredAt: stored[index].occurred_at }));
+  }
+
+  envelope(context: RequestContext, event: NewDomainEvent, stored: StoredEvent): DomainEventEnvelope {
+    return {
       ...event,
-      id: String(generated[index].id),
+      id: String(stored.id),
       tenantId: context.tenantId,
       actorId: context.actorId,
       correlationId: context.correlationId,
-      occurredAt: new Date(generated[index].occurred_at).toISOString(),
-    }));
+      occurredAt: new Date(stored.occurredAt).toISOString(),
+    };
   }
 
   /** Runs every matching listener; a failure is logged and counted, never rethrown. */

@@ -1,4 +1,4 @@
-export * from './etag.interceptor';
+export * from './etag';
 export * from './expected-version.decorator';
 export * from './page-query.dto';
 export * from './validation';

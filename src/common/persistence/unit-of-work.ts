@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, EntityTarget } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
 import { DomainEvents } from '../events/domain-events.service';
 import { DomainEventType, NewDomainEvent } from '../events/event-catalog';
+import { hydrate } from './hydrate';
+import { insertStatement, queryPrepared } from './insert-statement';
+import { TenantOwnedEntity } from './versioned.entity';
 
 /** The handle a unit of work gets: the transaction's EntityManager and a place to record events. */
 export interface Transaction {
@@ -11,10 +14,13 @@ export interface Transaction {
   record<K extends DomainEventType>(event: NewDomainEvent<K>): void;
 }
 
+/** A new aggregate as inserted: everything but what the database fills in. */
+export type NewRow<T> = Omit<T, 'version' | 'createdAt' | 'updatedAt'> & Partial<Pick<T & { version: number }, 'version'>>;
+
 /**
- * Runs work in one database transaction. Events recorded during the work are inserted into
- * `domain_events` in that same transaction, and published to listeners only after it commits:
- * a rolled-back write leaves no event row and wakes no listener.
+ * Commits changes together with the domain events that describe them, and publishes those
+ * events to listeners only after the commit: a rolled-back write leaves no event row and wakes
+ * no listener.
  */
 @Injectable()
 export class UnitOfWork {
@@ -23,6 +29,7 @@ export class UnitOfWork {
     private readonly events: DomainEvents,
   ) {}
 
+  /** Runs `work` in one transaction; the events it records are inserted before COMMIT. */
   async run<T>(context: RequestContext, work: (tx: Transaction) => Promise<T>): Promise<T> {
     const recorded: NewDomainEvent[] = [];
     const { result, committed } = await this.dataSource.transaction(async (manager) => {
@@ -33,5 +40,36 @@ export class UnitOfWork {
     });
     await this.events.publish(committed);
     return result;
+  }
+
+  /**
+   * Inserts new aggregates (version 1) and one creation event for each in a single SQL statement:
+   * atomic without BEGIN/COMMIT, so a create costs one round trip to the database.
+   */
+  async insert<T extends TenantOwnedEntity>(
+    context: RequestContext,
+    target: EntityTarget<T>,
+    rows: NewRow<T>[],
+    creationEvent: (row: NewRow<T>) => NewDomainEvent,
+  ): Promise<T[]> {
+    if (rows.length === 0) return [];
+    const manager = this.dataSource.manager;
+    const params: unknown[] = [];
+    const versioned = rows.map((row) => ({ ...row, version: 1 }) as Partial<T>);
+    const events = rows.map(creationEvent);
+    const sql = `WITH inserted AS (${insertStatement(manager, target, versioned, params)} RETURNING *),
+      events AS (${this.events.insertStatement(context, events, params)})
+      SELECT inserted.*, events.id AS event_id_, events.occurred_at AS event_occurred_at_
+      FROM inserted JOIN events ON events.aggregate_id = inserted.id`;
+    // A single create has one shape: prepared once per connection. A bulk insert varies in size.
+    const stored: Record<string, unknown>[] =
+      rows.length === 1 ? await queryPrepared(this.dataSource, sql, params) : await manager.query(sql, params);
+    const byId = new Map(stored.map((row) => [String(row.id), row]));
+    const inserted = rows.map((row) => byId.get(row.id)!);
+    const committed = events.map((event, i) =>
+      this.events.envelope(context, event, { id: String(inserted[i].event_id_), occurredAt: inserted[i].event_occurred_at_ as Date }),
+    );
+    await this.events.publish(committed);
+    return inserted.map((row) => hydrate(manager, target, row));
   }
 }

@@ -1,27 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { CasKey, compareAndSet, deleteChecked, Patch } from '../../common/persistence/compare-and-set';
 import { hydrate, queryRows } from '../../common/persistence/hydrate';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
 import { Agent, AgentStatus } from './agent.entity';
-
-export type NewAgent = Pick<Agent, 'id' | 'tenantId' | 'name' | 'role' | 'description' | 'status' | 'metadata' | 'createdBy' | 'updatedBy'>;
 
 export interface AgentFilters {
   status?: AgentStatus;
   role?: string;
 }
 
-/** Every query on `agents`. Writes take the caller's transaction manager; reads default to the pool. */
+/**
+ * Every query on `agents` (inserts go through UnitOfWork.insert, which adds the creation events
+ * to the same statement). Writes take the caller's transaction manager; reads default to the pool.
+ */
 @Injectable()
 export class AgentsRepository {
   constructor(private readonly dataSource: DataSource) {}
-
-  async insert(manager: EntityManager, agents: NewAgent[]): Promise<Agent[]> {
-    const result = await manager.createQueryBuilder().insert().into(Agent).values(agents as QueryDeepPartialEntity<Agent>[]).returning('*').updateEntity(false).execute();
-    return (result.raw as Record<string, unknown>[]).map((row) => hydrate(manager, Agent, row));
-  }
 
   findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Agent | null> {
     return manager.findOneBy(Agent, { tenantId, id });

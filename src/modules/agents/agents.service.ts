@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../common/auth/request-context';
 import { BadRequestError } from '../../common/errors';
 import { Page, PageRequest } from '../../common/persistence/paginate';
-import { Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
+import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { uuidv7 } from '../../common/persistence/uuid-v7';
 import { Agent, AgentStatus } from './agent.entity';
 import { AgentNotFoundError } from './agents.errors';
 import { AgentEvents } from './agents.events';
-import { AgentFilters, AgentsRepository, NewAgent } from './agents.repository';
+import { AgentFilters, AgentsRepository } from './agents.repository';
 import { CreateAgentDto } from './dto/create-agent.dto';
 import { UpdateAgentDto } from './dto/update-agent.dto';
 
@@ -23,21 +23,20 @@ export class AgentsService {
     return agent;
   }
 
-  /** Registers every agent or none, in one transaction. */
+  /** Registers every agent or none, with their `agent.registered` events, in one statement. */
   registerMany(ctx: RequestContext, inputs: CreateAgentDto[]): Promise<Agent[]> {
-    return this.unitOfWork.run(ctx, async (tx) => {
-      const agents = await this.agents.insert(tx.manager, inputs.map((input) => this.newAgent(ctx, input)));
-      for (const agent of agents) {
-        tx.record({
-          type: AgentEvents.registered,
-          aggregateType: 'agent',
-          aggregateId: agent.id,
-          aggregateVersion: agent.version,
-          payload: { agentId: agent.id, name: agent.name, role: agent.role, status: agent.status },
-        });
-      }
-      return agents;
-    });
+    return this.unitOfWork.insert(
+      ctx,
+      Agent,
+      inputs.map((input) => this.newAgent(ctx, input)),
+      (agent) => ({
+        type: AgentEvents.registered,
+        aggregateType: 'agent',
+        aggregateId: agent.id,
+        aggregateVersion: 1,
+        payload: { agentId: agent.id, name: agent.name, role: agent.role, status: agent.status },
+      }),
+    );
   }
 
   async get(ctx: RequestContext, id: string): Promise<Agent> {
@@ -99,7 +98,7 @@ export class AgentsService {
     });
   }
 
-  private newAgent(ctx: RequestContext, input: CreateAgentDto): NewAgent {
+  private newAgent(ctx: RequestContext, input: CreateAgentDto): NewRow<Agent> {
     return {
       id: uuidv7(),
       tenantId: ctx.tenantId,
@@ -108,6 +107,7 @@ export class AgentsService {
       description: input.description ?? null,
       status: input.status ?? 'idle',
       metadata: input.metadata ?? {},
+      lastHeartbeatAt: null,
       createdBy: ctx.actorId,
       updatedBy: ctx.actorId,
     };

@@ -7,7 +7,6 @@ import { OnDomainEvent } from '../../../src/common/events/on-domain-event.decora
 import { UnitOfWork } from '../../../src/common/persistence/unit-of-work';
 import { uuidv7 } from '../../../src/common/persistence/uuid-v7';
 import { Agent } from '../../../src/modules/agents/agent.entity';
-import { AgentsRepository } from '../../../src/modules/agents/agents.repository';
 import { makeAgent } from '../../factories/agent.factory';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../../utils/test-app';
 
@@ -77,16 +76,13 @@ describe('domain events', () => {
 
   it('a write that rolls back leaves no event row and wakes no listener', async () => {
     const unitOfWork = t.app.get(UnitOfWork);
-    const agents = t.app.get(AgentsRepository);
     const dataSource = t.app.get(DataSource);
     const id = uuidv7();
     const ctx = { tenantId: tenant.tenantId, actorId: 'test', correlationId: 'rollback-test' };
 
     await expect(
       unitOfWork.run(ctx, async (tx) => {
-        await agents.insert(tx.manager, [
-          { id, tenantId: tenant.tenantId, name: 'doomed', role: 'r', description: null, status: 'idle', metadata: {}, createdBy: 'test', updatedBy: 'test' },
-        ]);
+        await tx.manager.insert(Agent, { id, tenantId: tenant.tenantId, name: 'doomed', role: 'r', createdBy: 'test', updatedBy: 'test' });
         tx.record({ type: 'agent.registered', aggregateType: 'agent', aggregateId: id, aggregateVersion: 1, payload: { agentId: id, name: 'doomed', role: 'r', status: 'idle' } });
         throw new Error('something failed after the write');
       }),

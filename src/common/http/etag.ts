@@ -1,0 +1,13 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Sets `ETag: "<version>"` on every JSON response that is a single versioned resource, as a
+ * Fastify hook on the object about to be serialised (cheaper than a Nest interceptor).
+ */
+export function sendVersionAsETag(fastify: FastifyInstance): void {
+  fastify.addHook('preSerialization', async (_request, reply, payload: unknown) => {
+    const version = (payload as { version?: unknown } | null)?.version;
+    if (typeof version === 'number') void reply.header('ETag', `"${version}"`);
+    return payload;
+  });
+}
