@@ -1,9 +1,27 @@
 import { ApiKeyEntity } from '../common/auth/api-key.entity';
 import { DomainEventEntity } from '../common/events/domain-event.entity';
 import { Agent } from '../modules/agents/agent.entity';
+import { HealthRecord } from '../modules/health/health-record.entity';
+import { Message } from '../modules/messaging/message.entity';
+import { AgentMetrics } from '../modules/metrics/agent-metrics.entity';
+import { SystemMetric } from '../modules/metrics/system-metric.entity';
+import { TaskDependency } from '../modules/tasks/task-dependency.entity';
+import { Task } from '../modules/tasks/task.entity';
+import { Workflow } from '../modules/workflows/workflow.entity';
 
 /**
  * Every entity, listed explicitly: one list for the app, the migration CLI and the tests
  * (TypeORM's globbing loads files with a bare `require`, which bypasses transpilers).
  */
-export const entities = [ApiKeyEntity, DomainEventEntity, Agent];
+export const entities = [
+  ApiKeyEntity,
+  DomainEventEntity,
+  Agent,
+  Workflow,
+  Task,
+  TaskDependency,
+  Message,
+  HealthRecord,
+  AgentMetrics,
+  SystemMetric,
+];

@@ -6,7 +6,18 @@ import { DataSource } from 'typeorm';
 import { createDataSource } from '../../../src/database/create-data-source';
 import { migrations } from '../../../src/migrations';
 
-const TABLES = ['agents', 'api_keys', 'domain_events'];
+const TABLES = [
+  'agent_metrics',
+  'agents',
+  'api_keys',
+  'domain_events',
+  'health_records',
+  'messages',
+  'system_metrics',
+  'task_dependencies',
+  'tasks',
+  'workflows',
+];
 
 async function userTables(dataSource: DataSource): Promise<string[]> {
   const rows: { table_name: string }[] = await dataSource.query(

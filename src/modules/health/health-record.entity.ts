@@ -1,0 +1,41 @@
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export const HEALTH_STATUSES = ['ok', 'degraded', 'down'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+/** A health observation of a component (or an agent). Append-only: never updated. */
+@Entity('health_records')
+@Index(['tenantId', 'recordedAt', 'id'])
+@Index(['tenantId', 'component', 'recordedAt', 'id'])
+@Check('health_records_status_check', `status IN ('ok', 'degraded', 'down')`)
+export class HealthRecord {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column({ type: 'text' })
+  tenantId: string;
+
+  @Column({ type: 'text' })
+  component: string;
+
+  @Column({ type: 'text' })
+  status: HealthStatus;
+
+  @Column({ type: 'text', nullable: true })
+  message: string | null;
+
+  @Column({ type: 'int', nullable: true })
+  responseTimeMs: number | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  agentId: string | null;
+
+  @Column({ type: 'jsonb', default: {} })
+  details: Record<string, unknown>;
+
+  @Column({ type: 'timestamptz', default: () => 'now()' })
+  recordedAt: Date;
+
+  @Column({ type: 'text' })
+  createdBy: string;
+}
