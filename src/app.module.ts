@@ -10,14 +10,27 @@ import { AppConfig, appConfig, AppRole, configLoaders, LogLevel, validateEnv } f
 import { DatabaseModule } from './database/database.module';
 import { AgentsModule } from './modules/agents/agents.module';
 import { EventHistoryModule } from './modules/events/events.module';
+import { HealthRecordsModule } from './modules/health/health-records.module';
 import { HealthModule } from './modules/health/health.module';
+import { MessagingModule } from './modules/messaging/messaging.module';
+import { MetricsApiModule } from './modules/metrics/metrics-api.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { TasksModule } from './modules/tasks/tasks.module';
+import { WorkflowsModule } from './modules/workflows/workflows.module';
 import { RedisModule } from './redis/redis.module';
 
 const REQUEST_LOG_LEVELS = new Set<LogLevel>(['info', 'debug', 'trace']);
 
 /** Modules that serve the public API; a worker process leaves them out. */
-const API_MODULES = [AgentsModule, EventHistoryModule];
+const API_MODULES = [
+  AgentsModule,
+  WorkflowsModule,
+  TasksModule,
+  MessagingModule,
+  HealthRecordsModule,
+  MetricsApiModule,
+  EventHistoryModule,
+];
 
 @Module({})
 export class AppModule {
