@@ -6,6 +6,8 @@ import { AuthModule } from './common/auth/auth.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { DomainEventsModule } from './common/events/events.module';
 import { PersistenceModule } from './common/persistence/persistence.module';
+import { QueueBoardModule } from './common/queues/bull-board.module';
+import { QueuesModule } from './common/queues/queues.module';
 import { AppConfig, appConfig, AppRole, configLoaders, LogLevel, validateEnv } from './config';
 import { DatabaseModule } from './database/database.module';
 import { AgentsModule } from './modules/agents/agents.module';
@@ -15,14 +17,19 @@ import { HealthModule } from './modules/health/health.module';
 import { MessagingModule } from './modules/messaging/messaging.module';
 import { MetricsApiModule } from './modules/metrics/metrics-api.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { PersistenceHandlersModule } from './modules/persistence-handlers/persistence-handlers.module';
+import { PersistenceWorkerModule } from './modules/persistence-handlers/persistence-worker.module';
 import { TasksModule } from './modules/tasks/tasks.module';
 import { WorkflowsModule } from './modules/workflows/workflows.module';
 import { RedisModule } from './redis/redis.module';
 
 const REQUEST_LOG_LEVELS = new Set<LogLevel>(['info', 'debug', 'trace']);
 
-/** Modules that serve the public API; a worker process leaves them out. */
-const API_MODULES = [
+/**
+ * The feature modules. Every role loads them (handlers use their services); a worker process
+ * serves none of their routes (see create-app.ts).
+ */
+const FEATURE_MODULES = [
   AgentsModule,
   WorkflowsModule,
   TasksModule,
@@ -30,6 +37,7 @@ const API_MODULES = [
   HealthRecordsModule,
   MetricsApiModule,
   EventHistoryModule,
+  PersistenceHandlersModule,
 ];
 
 @Module({})
@@ -64,7 +72,10 @@ export class AppModule {
         AuthModule,
         HealthModule,
         MetricsModule,
-        ...(role === 'worker' ? [] : API_MODULES),
+        QueuesModule,
+        ...FEATURE_MODULES,
+        ...(role === 'api' ? [] : [PersistenceWorkerModule]),
+        ...(role === 'worker' ? [] : [QueueBoardModule]),
         ...extraImports,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -6,7 +6,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { adminAuthHook } from './common/auth/admin-auth.hook';
+import { ApiKeysService } from './common/auth/api-keys.service';
 import { buildProblem, ErrorCode, PROBLEM_CONTENT_TYPE, ValidationFailedError } from './common/errors';
+import { BULL_BOARD_ROUTE } from './common/queues/bull-board.module';
 import { sendVersionAsETag } from './common/http/etag';
 import { findUnstorableJson } from './common/http/safe-json';
 import { createValidationPipe } from './common/http/validation';
@@ -15,6 +18,7 @@ import { Config, loadConfig } from './config';
 import { instrumentHttp } from './modules/metrics/http-metrics';
 
 export const API_PREFIX = 'api/v1';
+const WORKER_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** A request id from X-Request-Id when it is sane, else a fresh uuid; it is the correlation id. */
@@ -72,8 +76,17 @@ export async function createApp(
     const problem = findUnstorableJson(request.query, '') ?? findUnstorableJson(request.params, '');
     if (problem) throw new ValidationFailedError([problem]);
   });
+  const adminAuth = adminAuthHook(app.get(ApiKeysService));
   fastify.addHook('onRoute', (route) => {
     if (route.url.endsWith('/bulk')) route.bodyLimit = config.app.bulkBodyLimitBytes;
+    // Every route of the admin UI, whatever its path encoding: the page, its JSON API, actions, assets.
+    if (route.url.startsWith(BULL_BOARD_ROUTE) && config.app.auth !== 'off') {
+      route.onRequest = [adminAuth, ...(route.onRequest ? [route.onRequest].flat() : [])];
+    }
+    // A worker process answers health and metrics only; its feature routes are not served.
+    if (config.app.role === 'worker' && !WORKER_ROUTES.has(route.url)) {
+      route.handler = async (request, reply) => sendProblem(reply, request, ErrorCode.NotFound, `No route matches ${request.url} on a worker process`, 404);
+    }
   });
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', String(request.id));
@@ -98,6 +111,7 @@ export async function createApp(
       { path: 'health/live', method: RequestMethod.GET },
       { path: 'health/ready', method: RequestMethod.GET },
       { path: 'metrics', method: RequestMethod.GET },
+      { path: BULL_BOARD_ROUTE.slice(1), method: RequestMethod.ALL },
     ],
   });
   app.useGlobalPipes(createValidationPipe());

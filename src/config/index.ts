@@ -1,25 +1,33 @@
 import { AppConfig, appConfig, readAppConfig } from './app.config';
 import { DatabaseConfig, databaseConfig, readDatabaseConfig } from './database.config';
 import { Env, EnvReader, InvalidConfigError } from './env-readers';
+import { QueuesConfig, queuesConfig, readQueuesConfig } from './queues.config';
 import { RedisConfig, readRedisConfig, redisConfig } from './redis.config';
 
 export * from './app.config';
 export * from './database.config';
+export * from './queues.config';
 export * from './redis.config';
 export { InvalidConfigError, isLoopbackHost } from './env-readers';
 
-export const configLoaders = [appConfig, databaseConfig, redisConfig];
+export const configLoaders = [appConfig, databaseConfig, redisConfig, queuesConfig];
 
 export interface Config {
   app: AppConfig;
   database: DatabaseConfig;
   redis: RedisConfig;
+  queues: QueuesConfig;
 }
 
 /** Reads and validates the whole configuration; throws one error listing every bad variable. */
 export function loadConfig(env: Env = process.env as Env): Config {
   const reader = new EnvReader(env);
-  const config = { app: readAppConfig(reader), database: readDatabaseConfig(reader), redis: readRedisConfig(reader) };
+  const config = {
+    app: readAppConfig(reader),
+    database: readDatabaseConfig(reader),
+    redis: readRedisConfig(reader),
+    queues: readQueuesConfig(reader),
+  };
   if (reader.problems.length > 0) throw new InvalidConfigError(reader.problems);
   return config;
 }

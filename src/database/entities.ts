@@ -2,8 +2,11 @@ import { ApiKeyEntity } from '../common/auth/api-key.entity';
 import { DomainEventEntity } from '../common/events/domain-event.entity';
 import { Agent } from '../modules/agents/agent.entity';
 import { HealthRecord } from '../modules/health/health-record.entity';
+import { JobResult } from '../modules/knowledge/job-result.entity';
 import { Message } from '../modules/messaging/message.entity';
 import { AgentMetrics } from '../modules/metrics/agent-metrics.entity';
+import { PersistedChunk } from '../modules/persistence-handlers/persisted-chunk.entity';
+import { ServiceCallRecord } from '../modules/persistence-handlers/service-call-record.entity';
 import { SystemMetric } from '../modules/metrics/system-metric.entity';
 import { TaskDependency } from '../modules/tasks/task-dependency.entity';
 import { Task } from '../modules/tasks/task.entity';
@@ -24,4 +27,7 @@ export const entities = [
   HealthRecord,
   AgentMetrics,
   SystemMetric,
+  ServiceCallRecord,
+  PersistedChunk,
+  JobResult,
 ];

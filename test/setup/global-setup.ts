@@ -1,22 +1,37 @@
 import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
 import { createDataSource } from '../../src/database/create-data-source';
+import { migrations } from '../../src/migrations';
+
+/** Any fixed number: serialises the set-up of test runs that start at the same time. */
+const SETUP_LOCK = 7_312_001;
 
 /**
- * Once per run: rebuild the test database's schema from the real migrations, and compile
- * `dist/` for the tests that start the server as a real process.
+ * Once per run: bring the test database to the current migrations, and compile `dist/` for
+ * the tests that start the server as a real process. The schema is rebuilt only when it holds
+ * a migration the code no longer has; otherwise pending migrations are applied, so runs that
+ * overlap never pull the schema from under each other (tests isolate their data by tenant).
  */
 export default async function setup(): Promise<void> {
   const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const client = new Client({ connectionString: url });
   await client.connect();
-  await client.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
-  await client.end();
-
-  const dataSource = createDataSource({ profile: 'server', url, poolSize: 2, migrationsRun: false, dataDir: '' }, { logging: false });
-  await dataSource.initialize();
-  await dataSource.runMigrations();
-  await dataSource.destroy();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [SETUP_LOCK]);
+    const known = new Set(migrations.map((migration) => (migration as { name: string }).name));
+    const table = await client.query(`SELECT to_regclass('public.migrations') AS exists`);
+    const applied: string[] = table.rows[0].exists ? (await client.query('SELECT name FROM migrations')).rows.map((row) => row.name) : [];
+    if (applied.some((name) => !known.has(name))) {
+      await client.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
+    }
+    const dataSource = createDataSource({ profile: 'server', url, poolSize: 2, migrationsRun: false, dataDir: '' }, { logging: false });
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    await dataSource.destroy();
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [SETUP_LOCK]).catch(() => undefined);
+    await client.end();
+  }
 
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 }

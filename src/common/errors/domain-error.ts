@@ -58,6 +58,10 @@ export class VersionConflictError extends DomainError {
   }
 }
 
+export class ConflictError extends DomainError {
+  readonly code = ErrorCode.Conflict;
+}
+
 export class PreconditionRequiredError extends DomainError {
   readonly code = ErrorCode.PreconditionRequired;
 }

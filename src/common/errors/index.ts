@@ -1,3 +1,4 @@
 export * from './domain-error';
 export * from './error-codes';
 export * from './problem-details';
+export * from './unknown-reference.error';

@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { FieldError, ValidationFailedError } from '../errors';
 
 /** Flattens class-validator's tree into `{ field: 'items.3.name', message }` entries. */
@@ -21,4 +22,12 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => new ValidationFailedError(flattenValidationErrors(errors)),
   });
+}
+
+/**
+ * Like `@IsOptional()`, but only an absent field skips validation: an explicit `null` is checked
+ * by the field's other validators and refused, for columns that cannot hold null.
+ */
+export function IsOptionalNotNull(): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined);
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { hydrate } from './hydrate';
 
 export interface Statement {
   sql: string;
@@ -60,4 +61,11 @@ export async function queryPrepared(dataSource: DataSource, sql: string, params:
   const pool = (dataSource.driver as PostgresDriver).master as Pool;
   const result = await pool.query({ name, text: sql, values: params });
   return result.rows as Record<string, unknown>[];
+}
+
+/** Inserts rows in the caller's transaction and returns them as stored (defaults filled in). */
+export async function insertReturning<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, rows: Partial<T>[]): Promise<T[]> {
+  const params: unknown[] = [];
+  const stored: Record<string, unknown>[] = await manager.query(`${insertStatement(manager, target, rows, params)} RETURNING *`, params);
+  return stored.map((row) => hydrate(manager, target, row));
 }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../common/auth/request-context';
 import { BadRequestError } from '../../common/errors';
+import { NewDomainEvent } from '../../common/events/event-catalog';
+import { insertReturning } from '../../common/persistence/insert-statement';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { uuidv7 } from '../../common/persistence/uuid-v7';
@@ -29,14 +31,15 @@ export class AgentsService {
       ctx,
       Agent,
       inputs.map((input) => this.newAgent(ctx, input)),
-      (agent) => ({
-        type: AgentEvents.registered,
-        aggregateType: 'agent',
-        aggregateId: agent.id,
-        aggregateVersion: 1,
-        payload: { agentId: agent.id, name: agent.name, role: agent.role, status: agent.status },
-      }),
+      (agent) => this.registeredEvent(agent),
     );
+  }
+
+  /** Registers an agent inside the caller's transaction (for persistence handlers and other modules). */
+  async registerIn(tx: Transaction, input: CreateAgentDto): Promise<Agent> {
+    const [agent] = await insertReturning(tx.manager, Agent, [{ ...this.newAgent(tx.context, input), version: 1 }]);
+    tx.record(this.registeredEvent(agent));
+    return agent;
   }
 
   async get(ctx: RequestContext, id: string): Promise<Agent> {
@@ -96,6 +99,16 @@ export class AgentsService {
       aggregateVersion: agent.version,
       payload: { agentId: agent.id, from, to: agent.status },
     });
+  }
+
+  private registeredEvent(agent: NewRow<Agent>): NewDomainEvent<'agent.registered'> {
+    return {
+      type: AgentEvents.registered,
+      aggregateType: 'agent',
+      aggregateId: agent.id,
+      aggregateVersion: 1,
+      payload: { agentId: agent.id, name: agent.name, role: agent.role, status: agent.status },
+    };
   }
 
   private newAgent(ctx: RequestContext, input: CreateAgentDto): NewRow<Agent> {

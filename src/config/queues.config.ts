@@ -1,0 +1,29 @@
+import { registerAs } from '@nestjs/config';
+import { Env, EnvReader } from './env-readers';
+
+export interface QueuesConfig {
+  /** Attempts before a service-call result is dead-lettered. */
+  maxAttempts: number;
+  /** First retry delay; each further retry doubles it (with jitter), up to maxBackoffMs. */
+  backoffMs: number;
+  maxBackoffMs: number;
+  /** How often worker processes look for pending results with no live job. */
+  sweepIntervalMs: number;
+  /** Jobs processed at once by each worker process. */
+  workerConcurrency: number;
+  /** How long intake waits for Redis before answering anyway (the sweeper enqueues later). */
+  enqueueTimeoutMs: number;
+}
+
+export function readQueuesConfig(reader: EnvReader): QueuesConfig {
+  return {
+    maxAttempts: reader.int('PERSIST_MAX_ATTEMPTS', 10, 1, 100),
+    backoffMs: reader.int('PERSIST_BACKOFF_MS', 1000, 1, 3_600_000),
+    maxBackoffMs: reader.int('PERSIST_MAX_BACKOFF_MS', 600_000, 1, 86_400_000),
+    sweepIntervalMs: reader.int('SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
+    workerConcurrency: reader.int('WORKER_CONCURRENCY', 10, 1, 1000),
+    enqueueTimeoutMs: reader.int('ENQUEUE_TIMEOUT_MS', 1000, 10, 60_000),
+  };
+}
+
+export const queuesConfig = registerAs('queues', (): QueuesConfig => readQueuesConfig(new EnvReader(process.env as Env)));

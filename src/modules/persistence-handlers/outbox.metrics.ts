@@ -1,0 +1,21 @@
+import { Counter, Histogram, register } from 'prom-client';
+
+function counter(name: string, help: string, labelNames: string[]): Counter<string> {
+  return (register.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, labelNames });
+}
+
+/** Outcomes of processing attempts, by handler (`namespace/schema`) and outcome. */
+export const persistenceOutcomes = counter(
+  'persistence_results_total',
+  'Service-call results processed, by handler and outcome (persisted, failed, dead_lettered, skipped)',
+  ['handler', 'outcome'],
+);
+
+export const intakeToPersisted =
+  (register.getSingleMetric('persistence_intake_to_persisted_seconds') as Histogram<string> | undefined) ??
+  new Histogram({
+    name: 'persistence_intake_to_persisted_seconds',
+    help: 'Time from the 202 of POST /service-calls to the commit of the domain rows',
+    labelNames: ['handler'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  });

@@ -1,0 +1,56 @@
+import { applyDecorators, Injectable, SetMetadata, Type } from '@nestjs/common';
+import { Transaction } from '../../common/persistence/unit-of-work';
+
+export const PERSISTENCE_HANDLER = 'agent-ledger:persistence-handler';
+
+/** `task.result@1`: a schema name, `@`, and its version. */
+export const SCHEMA_IDENTITY = /^[a-z][a-z0-9_.-]{0,99}@[1-9][0-9]{0,5}$/;
+export const NAMESPACE = /^[a-z][a-z0-9_.-]{0,63}$/;
+
+export interface PersistenceHandlerOptions {
+  /** Who the handler serves; `core` handlers serve every namespace that has no handler of its own. */
+  namespace: string;
+  /** The schema identity it persists, versioned: `task.result@1`. */
+  schema: string;
+  /** A class-validator DTO the result must satisfy; a result that does not is a permanent failure. */
+  resultType?: Type<object>;
+}
+
+/** What a handler gets besides the result: the transaction to write in, and where the result came from. */
+export interface PersistContext {
+  /** The transaction's EntityManager, the caller's tenant/actor/correlation id, and `record()` for events. */
+  tx: Transaction;
+  recordId: string;
+  callId: string;
+  namespace: string;
+  schema: string;
+}
+
+/** The main domain object a result became: linked from its idempotency key and reported by the API. */
+export interface PersistedObject {
+  type: string;
+  id: string;
+}
+
+export interface PersistenceHandlerContract<R = unknown> {
+  persist(result: R, ctx: PersistContext): Promise<PersistedObject>;
+}
+
+/**
+ * Declares a provider as the persistence handler of (namespace, schema). Any module may declare
+ * one; the registry finds it at boot, and two handlers for one key stop the application.
+ */
+export function PersistenceHandler(options: PersistenceHandlerOptions): ClassDecorator {
+  if (!NAMESPACE.test(options.namespace) || !SCHEMA_IDENTITY.test(options.schema)) {
+    throw new Error(`Invalid persistence handler key ${options.namespace}/${options.schema}: expected e.g. core/task.result@1`);
+  }
+  return applyDecorators(Injectable(), SetMetadata(PERSISTENCE_HANDLER, options));
+}
+
+/** Thrown by a handler (or for an invalid result) when retrying cannot help: dead-letter at once. */
+export class PermanentPersistenceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentPersistenceError';
+  }
+}

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { AgentsModule } from '../agents/agents.module';
+import { HandlerRegistry } from './handler-registry';
+import { AgentRegistrationHandler } from './handlers/agent-registration.handler';
+import { OutboxEnqueuer } from './outbox-enqueuer';
+import { ServiceCallsController } from './service-calls.controller';
+import { ServiceCallsRepository } from './service-calls.repository';
+import { ServiceCallsService } from './service-calls.service';
+
+/**
+ * The outbox's intake and inspection API, the handler registry and the built-in handlers.
+ * Loaded in every role; the processing side is PersistenceWorkerModule.
+ */
+@Module({
+  imports: [DiscoveryModule, AgentsModule],
+  controllers: [ServiceCallsController],
+  providers: [HandlerRegistry, ServiceCallsRepository, ServiceCallsService, OutboxEnqueuer, AgentRegistrationHandler],
+  exports: [HandlerRegistry, ServiceCallsRepository, OutboxEnqueuer],
+})
+export class PersistenceHandlersModule {}

@@ -1,0 +1,190 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { RequestContext } from '../../common/auth/request-context';
+import { DomainError, ErrorCode } from '../../common/errors';
+import { UnitOfWork } from '../../common/persistence/unit-of-work';
+import { backoffDelay } from '../../common/queues/backoff';
+import { queuesConfig, QueuesConfig } from '../../config/queues.config';
+import { HandlerRegistry, ResolvedHandler } from './handler-registry';
+import { intakeToPersisted, persistenceOutcomes } from './outbox.metrics';
+import { OutboxEvents } from './outbox.events';
+import { PermanentPersistenceError } from './persistence-handler';
+import { sweepGraceMs } from './persistence.jobs';
+import { ServiceCallRecord } from './service-call-record.entity';
+import { ServiceCallsRepository } from './service-calls.repository';
+
+export type ProcessOutcome =
+  | { status: 'persisted'; domainType: string; domainId: string; attempts: number }
+  | { status: 'already_done'; current: string }
+  | { status: 'skipped'; reason: string }
+  | { status: 'dead_lettered'; attempts: number; reason: string }
+  | { status: 'missing' };
+
+/** Domain errors that no retry can fix: the result itself is wrong for the current state. */
+const PERMANENT_CODES = new Set<ErrorCode>([ErrorCode.ValidationFailed, ErrorCode.BadRequest, ErrorCode.Unprocessable]);
+
+export function isPermanent(error: unknown): boolean {
+  if (error instanceof PermanentPersistenceError || error instanceof UnrecoverableError) return true;
+  return error instanceof DomainError && PERMANENT_CODES.has(error.code);
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return message.length > 2000 ? `${message.slice(0, 2000)}…` : message;
+}
+
+/**
+ * Turns one pending service-call record into domain rows, exactly once. In ONE transaction: lock
+ * the record, claim its idempotency key (persisted_chunks), run the handler, link the key to the
+ * domain object, mark the record persisted and record the event. A failure is counted in its own
+ * transaction: retried (the error is rethrown for BullMQ's backoff) or dead-lettered.
+ */
+@Injectable()
+export class ServiceCallPersister {
+  private readonly logger = new Logger(ServiceCallPersister.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly records: ServiceCallsRepository,
+    private readonly registry: HandlerRegistry,
+    @Inject(queuesConfig.KEY) private readonly config: QueuesConfig,
+  ) {}
+
+  async process(recordId: string): Promise<ProcessOutcome> {
+    const record = await this.dataSource.manager.findOneBy(ServiceCallRecord, { id: recordId });
+    if (!record) return { status: 'missing' };
+    if (record.status !== 'pending') return { status: 'already_done', current: record.status };
+
+    const resolved = this.registry.resolve(record.namespace, record.schemaIdentity);
+    if (!resolved) return this.skip(record, `no handler for ${record.namespace}/${record.schemaIdentity}`);
+    try {
+      const result = await this.registry.validate(resolved, record.result);
+      return await this.persist(record, resolved, result);
+    } catch (error) {
+      return this.fail(record, resolved.identity, error);
+    }
+  }
+
+  private persist(record: ServiceCallRecord, resolved: ResolvedHandler, result: unknown): Promise<ProcessOutcome> {
+    return this.unitOfWork.run(contextOf(record), async (tx) => {
+      const locked = await this.records.lock(tx.manager, record.id);
+      if (!locked || locked.status !== 'pending') return { status: 'already_done', current: locked?.status ?? 'missing' } as const;
+      const attempts = locked.attempts + 1;
+      const fresh = await this.records.claimChunk(tx.manager, locked, resolved.identity);
+      let domain = { type: 'none', id: locked.id };
+      if (fresh) {
+        domain = await resolved.handler.persist(result, {
+          tx,
+          recordId: locked.id,
+          callId: locked.callId,
+          namespace: locked.namespace,
+          schema: locked.schemaIdentity,
+        });
+        await this.records.linkChunk(tx.manager, locked, domain.type, domain.id);
+      } else {
+        // An earlier attempt wrote the domain rows: report them, write nothing new.
+        const chunk = await this.records.chunkOf(locked, tx.manager);
+        domain = { type: chunk?.domainType ?? 'none', id: chunk?.domainId ?? locked.id };
+      }
+      const persisted = await this.records.update(
+        tx.manager,
+        { tenantId: locked.tenantId, id: locked.id, expectedVersion: locked.version },
+        { status: 'persisted', attempts, lastError: null, persistedAt: new Date() },
+      );
+      const latencyMs = persisted.persistedAt!.getTime() - locked.createdAt.getTime();
+      tx.record({
+        type: OutboxEvents.persisted,
+        aggregateType: 'service_call',
+        aggregateId: locked.id,
+        aggregateVersion: persisted.version,
+        payload: {
+          recordId: locked.id,
+          callId: locked.callId,
+          namespace: locked.namespace,
+          schema: locked.schemaIdentity,
+          handler: resolved.identity,
+          domainType: domain.type,
+          domainId: domain.id,
+          attempts,
+          latencyMs,
+        },
+      });
+      persistenceOutcomes.inc({ handler: resolved.identity, outcome: 'persisted' });
+      intakeToPersisted.observe({ handler: resolved.identity }, latencyMs / 1000);
+      return { status: 'persisted', domainType: domain.type, domainId: domain.id, attempts } as const;
+    });
+  }
+
+  private skip(record: ServiceCallRecord, reason: string): Promise<ProcessOutcome> {
+    this.logger.warn({ recordId: record.id, correlationId: record.correlationId }, `Skipped service call ${record.id}: ${reason}`);
+    return this.unitOfWork.run(contextOf(record), async (tx) => {
+      const locked = await this.records.lock(tx.manager, record.id);
+      if (!locked || locked.status !== 'pending') return { status: 'already_done', current: locked?.status ?? 'missing' } as const;
+      const skipped = await this.records.update(
+        tx.manager,
+        { tenantId: locked.tenantId, id: locked.id, expectedVersion: locked.version },
+        { status: 'skipped', lastError: reason },
+      );
+      tx.record({
+        type: OutboxEvents.skipped,
+        aggregateType: 'service_call',
+        aggregateId: locked.id,
+        aggregateVersion: skipped.version,
+        payload: { recordId: locked.id, callId: locked.callId, namespace: locked.namespace, schema: locked.schemaIdentity, reason },
+      });
+      persistenceOutcomes.inc({ handler: 'none', outcome: 'skipped' });
+      return { status: 'skipped', reason } as const;
+    });
+  }
+
+  /**
+   * Counts a failed attempt. Returns the dead-letter outcome when the error is permanent or the
+   * attempts are used up; otherwise rethrows so the job is retried after its backoff. If even the
+   * bookkeeping fails (the database is down), the original error goes back to BullMQ as it is.
+   */
+  private async fail(record: ServiceCallRecord, handler: string, error: unknown): Promise<ProcessOutcome> {
+    const reason = describe(error);
+    const outcome = await this.unitOfWork
+      .run(contextOf(record), async (tx) => {
+        const locked = await this.records.lock(tx.manager, record.id);
+        if (!locked || locked.status !== 'pending') return { status: 'already_done', current: locked?.status ?? 'missing' } as const;
+        const attempts = locked.attempts + 1;
+        const key = { tenantId: locked.tenantId, id: locked.id, expectedVersion: locked.version };
+        const ref = { recordId: locked.id, callId: locked.callId, namespace: locked.namespace, schema: locked.schemaIdentity };
+        if (isPermanent(error) || attempts >= this.config.maxAttempts) {
+          const dead = await this.records.update(tx.manager, key, { status: 'dead_lettered', attempts, lastError: reason });
+          tx.record({ type: OutboxEvents.deadLettered, aggregateType: 'service_call', aggregateId: locked.id, aggregateVersion: dead.version, payload: { ...ref, attempts, reason } });
+          return { status: 'dead_lettered', attempts, reason } as const;
+        }
+        const delay = backoffDelay(attempts, this.config.backoffMs, this.config.maxBackoffMs) + sweepGraceMs(this.config);
+        const nextAttemptAt = new Date(Date.now() + delay);
+        const failed = await this.records.update(tx.manager, key, { attempts, lastError: reason, nextAttemptAt });
+        tx.record({
+          type: OutboxEvents.failed,
+          aggregateType: 'service_call',
+          aggregateId: locked.id,
+          aggregateVersion: failed.version,
+          payload: { ...ref, attempts, error: reason, nextAttemptAt: nextAttemptAt.toISOString() },
+        });
+        return undefined;
+      })
+      .catch((bookkeeping: Error) => {
+        this.logger.warn(`Could not record the failure of service call ${record.id}: ${bookkeeping.message}`);
+        return undefined;
+      });
+    if (outcome?.status === 'dead_lettered') {
+      persistenceOutcomes.inc({ handler, outcome: 'dead_lettered' });
+      this.logger.error({ recordId: record.id, correlationId: record.correlationId }, `Dead-lettered service call ${record.id}: ${reason}`);
+      return outcome;
+    }
+    if (outcome) return outcome;
+    persistenceOutcomes.inc({ handler, outcome: 'failed' });
+    throw error;
+  }
+}
+
+function contextOf(record: ServiceCallRecord): RequestContext {
+  return { tenantId: record.tenantId, actorId: record.createdBy, correlationId: record.correlationId };
+}
