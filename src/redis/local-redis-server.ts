@@ -129,3 +129,16 @@ function readPort(file: string): number | undefined {
     return undefined;
   }
 }
+
+/** ioredis options for a redis:// or rediss:// URL (BullMQ takes options, not URLs). */
+export function redisOptionsFromUrl(url: string): { host: string; port: number; db: number; username?: string; password?: string; tls?: object } {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(parsed.port || 6379),
+    db: Number(parsed.pathname.replace('/', '') || 0),
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}

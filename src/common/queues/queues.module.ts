@@ -1,5 +1,5 @@
 import { BullModule, InjectQueue } from '@nestjs/bullmq';
-import { Global, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Global, Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { redisConfig, RedisConfig } from '../../config/redis.config';
 import { RedisEndpoint, redisOptionsFromUrl } from '../../redis/local-redis-server';
@@ -7,8 +7,12 @@ import { REDIS_ENDPOINT } from '../../redis/redis.module';
 import { DEAD_LETTER_QUEUE, PERSISTENCE_QUEUE } from './queue-names';
 import { exposeQueueDepth } from './queue-metrics';
 
+/** Exposes queue depth on /metrics, and logs (instead of printing) connection errors of the queues. */
 @Injectable()
-class QueueMetrics implements OnModuleInit {
+class QueueObserver implements OnModuleInit {
+  private readonly logger = new Logger('Queues');
+  private lastWarning = 0;
+
   constructor(
     @InjectQueue(PERSISTENCE_QUEUE) private readonly persistence: Queue,
     @InjectQueue(DEAD_LETTER_QUEUE) private readonly deadLetters: Queue,
@@ -16,6 +20,13 @@ class QueueMetrics implements OnModuleInit {
 
   onModuleInit(): void {
     exposeQueueDepth([this.persistence, this.deadLetters]);
+    for (const queue of [this.persistence, this.deadLetters]) {
+      queue.on('error', (error) => {
+        if (Date.now() - this.lastWarning < 10_000) return;
+        this.lastWarning = Date.now();
+        this.logger.warn(`Queue ${queue.name}: ${error.message}`);
+      });
+    }
   }
 }
 
@@ -32,7 +43,7 @@ class QueueMetrics implements OnModuleInit {
     }),
     BullModule.registerQueue({ name: PERSISTENCE_QUEUE }, { name: DEAD_LETTER_QUEUE }),
   ],
-  providers: [QueueMetrics],
+  providers: [QueueObserver],
   exports: [BullModule],
 })
 export class QueuesModule {}

@@ -53,7 +53,10 @@ export class ServiceCallPersister {
   ) {}
 
   async process(recordId: string): Promise<ProcessOutcome> {
-    const record = await this.dataSource.manager.findOneBy(ServiceCallRecord, { id: recordId });
+    const record = await this.dataSource.manager.findOneBy(ServiceCallRecord, { id: recordId }).catch((error: unknown) => {
+      persistenceOutcomes.inc({ handler: 'unknown', outcome: 'failed' });
+      throw error; // the database is unreachable: BullMQ retries after its backoff
+    });
     if (!record) return { status: 'missing' };
     if (record.status !== 'pending') return { status: 'already_done', current: record.status };
 

@@ -1,4 +1,11 @@
 import { Module } from '@nestjs/common';
+import { WorkflowsController } from './workflows.controller';
+import { WorkflowsRepository } from './workflows.repository';
+import { WorkflowsService } from './workflows.service';
 
-@Module({})
+@Module({
+  controllers: [WorkflowsController],
+  providers: [WorkflowsService, WorkflowsRepository],
+  exports: [WorkflowsService],
+})
 export class WorkflowsModule {}

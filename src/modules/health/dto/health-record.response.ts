@@ -1,0 +1,53 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { HEALTH_STATUSES, HealthRecord, HealthStatus } from '../health-record.entity';
+
+export class HealthRecordResponse {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'vector-store' })
+  component: string;
+
+  @ApiProperty({ enum: HEALTH_STATUSES })
+  status: HealthStatus;
+
+  @ApiProperty({ type: String, nullable: true })
+  message: string | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  responseTimeMs: number | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  agentId: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  details: Record<string, unknown>;
+
+  @ApiProperty({ format: 'date-time', description: 'When the service stored the record' })
+  recordedAt: string;
+
+  @ApiProperty({ description: 'Actor that reported it' })
+  createdBy: string;
+
+  static from(record: HealthRecord): HealthRecordResponse {
+    return {
+      id: record.id,
+      component: record.component,
+      status: record.status,
+      message: record.message,
+      responseTimeMs: record.responseTimeMs,
+      agentId: record.agentId,
+      details: record.details,
+      recordedAt: record.recordedAt.toISOString(),
+      createdBy: record.createdBy,
+    };
+  }
+}
+
+export class HealthRecordPage {
+  @ApiProperty({ type: [HealthRecordResponse] })
+  items: HealthRecordResponse[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
+  nextCursor: string | null;
+}

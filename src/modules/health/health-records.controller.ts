@@ -1,0 +1,40 @@
+import { Body, Controller, Get, HttpStatus, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Ctx } from '../../common/auth/ctx.decorator';
+import { RequestContext } from '../../common/auth/request-context';
+import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { CreateHealthRecordDto } from './dto/create-health-record.dto';
+import { HealthRecordPage, HealthRecordResponse } from './dto/health-record.response';
+import { ListHealthRecordsQuery } from './dto/list-health-records.query';
+import { HealthRecordsService } from './health-records.service';
+
+@ApiTags('health-records')
+@ApiSecurity('api-key')
+@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
+@Controller('health-records')
+export class HealthRecordsController {
+  constructor(private readonly records: HealthRecordsService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Record a health observation of a component or an agent (append-only)',
+    description: 'recordedAt is set by the service. An agentId you cannot see is a 422 naming the field.',
+  })
+  @ApiCreatedResponse({ type: HealthRecordResponse })
+  @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY)
+  async create(@Ctx() ctx: RequestContext, @Body() body: CreateHealthRecordDto): Promise<HealthRecordResponse> {
+    return HealthRecordResponse.from(await this.records.record(ctx, body));
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'List health records in the order they were stored (oldest first), by component and since an instant',
+    description: 'Paged by cursor like every list: follow nextCursor to reach the newest records.',
+  })
+  @ApiOkResponse({ type: HealthRecordPage })
+  async list(@Ctx() ctx: RequestContext, @Query() query: ListHealthRecordsQuery): Promise<HealthRecordPage> {
+    const since = query.since === undefined ? undefined : new Date(query.since);
+    const page = await this.records.list(ctx, { component: query.component, since }, query);
+    return { items: page.items.map((record) => HealthRecordResponse.from(record)), nextCursor: page.nextCursor };
+  }
+}

@@ -1,0 +1,27 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+
+export class CreateMessageDto {
+  @ApiProperty({ format: 'uuid', description: 'The sending agent; one of your agents' })
+  @IsUUID()
+  fromAgentId: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The receiving agent; one of your agents (may be the sender)' })
+  @IsUUID()
+  toAgentId: string;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The task the message is about; one of your tasks' })
+  @IsOptional()
+  @IsUUID()
+  taskId?: string | null;
+
+  @ApiProperty({ example: 'task.request', maxLength: 100, description: 'What kind of message this is, in your own vocabulary' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  type: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { text: 'Summarise the three sources', priority: 'high' } })
+  @IsObject()
+  content: Record<string, unknown>;
+}

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
+import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
+import { Message } from './message.entity';
+
+export const MESSAGE_DIRECTIONS = ['in', 'out', 'both'] as const;
+/** Seen from one agent: messages it received (in), sent (out), or either. */
+export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
+
+const FOREIGN_KEY_VIOLATION = '23503';
+
+/**
+ * True when an insert failed because its task_id names no task: the task was deleted between
+ * the service's check and the insert (the foreign key answers for the race the check cannot close).
+ */
+export function isMissingTaskError(error: unknown): boolean {
+  const cause = (error as { driverError?: unknown }).driverError ?? error;
+  const { code, detail } = cause as { code?: unknown; detail?: unknown };
+  return code === FOREIGN_KEY_VIOLATION && typeof detail === 'string' && detail.includes('(task_id)');
+}
+
+/**
+ * Every query on `messages` (inserts go through UnitOfWork.insert, which adds the creation event
+ * to the same statement). Writes take the caller's transaction manager; reads default to the pool.
+ */
+@Injectable()
+export class MessagingRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Message | null> {
+    return manager.findOneBy(Message, { tenantId, id });
+  }
+
+  /** An agent's messages in creation order; a message an agent sent to itself appears once. */
+  listForAgent(tenantId: string, agentId: string, direction: MessageDirection, page: PageRequest): Promise<Page<Message>> {
+    const query = this.dataSource.manager
+      .createQueryBuilder(Message, 'message')
+      .where('message.tenantId = :tenantId', { tenantId });
+    if (direction === 'in') query.andWhere('message.toAgentId = :agentId', { agentId });
+    else if (direction === 'out') query.andWhere('message.fromAgentId = :agentId', { agentId });
+    else query.andWhere('(message.toAgentId = :agentId OR message.fromAgentId = :agentId)', { agentId });
+    return paginate(query, page);
+  }
+
+  update(manager: EntityManager, key: CasKey, patch: Patch<Message>): Promise<Message> {
+    return compareAndSet(manager, Message, key, patch);
+  }
+
+  /**
+   * Whether the tenant has this task. A read-only query on `tasks` rather than a call into the
+   * tasks module: messaging needs nothing of a task but its existence, and a dependency on the
+   * tasks module would point the wrong way (tasks are the ones that exchange messages).
+   */
+  async taskExists(tenantId: string, taskId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM tasks WHERE id = $1 AND tenant_id = $2', [taskId, tenantId]);
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,41 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { SystemMetric } from '../system-metric.entity';
+
+export class SystemMetricResponse {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'queue.depth' })
+  name: string;
+
+  @ApiProperty({ example: 42.5 })
+  value: number;
+
+  @ApiProperty({ type: String, nullable: true, example: 'jobs' })
+  unit: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  tags: Record<string, unknown>;
+
+  @ApiProperty({ format: 'date-time', description: 'When the value was observed (the time of the POST unless given)' })
+  recordedAt: string;
+
+  static from(metric: SystemMetric): SystemMetricResponse {
+    return {
+      id: metric.id,
+      name: metric.name,
+      value: metric.value,
+      unit: metric.unit,
+      tags: metric.tags,
+      recordedAt: metric.recordedAt.toISOString(),
+    };
+  }
+}
+
+export class SystemMetricPage {
+  @ApiProperty({ type: [SystemMetricResponse] })
+  items: SystemMetricResponse[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
+  nextCursor: string | null;
+}

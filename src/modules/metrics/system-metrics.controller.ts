@@ -1,0 +1,36 @@
+import { Body, Controller, Get, HttpStatus, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Ctx } from '../../common/auth/ctx.decorator';
+import { RequestContext } from '../../common/auth/request-context';
+import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { CreateSystemMetricDto } from './dto/create-system-metric.dto';
+import { ListSystemMetricsQuery } from './dto/list-system-metrics.query';
+import { SystemMetricPage, SystemMetricResponse } from './dto/system-metric.response';
+import { SystemMetricsService } from './system-metrics.service';
+
+@ApiTags('metrics')
+@ApiSecurity('api-key')
+@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
+@Controller('system-metrics')
+export class SystemMetricsController {
+  constructor(private readonly metrics: SystemMetricsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Record one point of a time series (append-only); recordedAt defaults to now' })
+  @ApiCreatedResponse({ type: SystemMetricResponse })
+  async create(@Ctx() ctx: RequestContext, @Body() body: CreateSystemMetricDto): Promise<SystemMetricResponse> {
+    return SystemMetricResponse.from(await this.metrics.record(ctx, body));
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'List points in the order they were stored (oldest first), by name and since an instant',
+    description: 'since filters on recordedAt; the order is that of the POSTs, whatever recordedAt they carried.',
+  })
+  @ApiOkResponse({ type: SystemMetricPage })
+  async list(@Ctx() ctx: RequestContext, @Query() query: ListSystemMetricsQuery): Promise<SystemMetricPage> {
+    const since = query.since === undefined ? undefined : new Date(query.since);
+    const page = await this.metrics.list(ctx, { name: query.name, since }, query);
+    return { items: page.items.map((metric) => SystemMetricResponse.from(metric)), nextCursor: page.nextCursor };
+  }
+}

@@ -1,0 +1,24 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { PageQueryDto } from '../../../common/http/page-query.dto';
+import { TASK_STATUSES, TaskStatus } from '../task.entity';
+
+/** `GET /workflows/:id/tasks`: the workflow is in the path. */
+export class ListWorkflowTasksQuery extends PageQueryDto {
+  @ApiPropertyOptional({ enum: TASK_STATUSES })
+  @IsOptional()
+  @IsIn(TASK_STATUSES)
+  status?: TaskStatus;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  agentId?: string;
+}
+
+export class ListTasksQuery extends ListWorkflowTasksQuery {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  workflowId?: string;
+}

@@ -1,0 +1,108 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Page } from '../../../common/persistence/paginate';
+import { TASK_STATUSES, Task, TaskStatus } from '../task.entity';
+
+export class TaskResponse {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ format: 'uuid' })
+  workflowId: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null when unassigned, or once the agent is deleted' })
+  agentId: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The parent of a subtask; list a parent’s subtasks with GET /tasks/:id/subtasks' })
+  parentTaskId: string | null;
+
+  @ApiProperty()
+  description: string;
+
+  @ApiProperty({ example: 0 })
+  priority: number;
+
+  @ApiProperty({ enum: TASK_STATUSES })
+  status: TaskStatus;
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  input: Record<string, unknown>;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
+  output: Record<string, unknown> | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  error: string | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  durationMs: number | null;
+
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Ids of the tasks that must complete before this one may start' })
+  dependsOn: string[];
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Set by the transition to running (cleared by a retry)' })
+  startedAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Set by the transition to a final state' })
+  finishedAt: string | null;
+
+  @ApiProperty({ description: 'Send it back as If-Match: "<version>" to update', example: 1 })
+  version: number;
+
+  @ApiProperty({ description: 'Actor that created the task' })
+  createdBy: string;
+
+  @ApiProperty({ description: 'Actor of the last change' })
+  updatedBy: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt: string;
+
+  static from(task: Task, dependsOn: string[]): TaskResponse {
+    return {
+      id: task.id,
+      workflowId: task.workflowId,
+      agentId: task.agentId,
+      parentTaskId: task.parentTaskId,
+      description: task.description,
+      priority: task.priority,
+      status: task.status,
+      input: task.input,
+      output: task.output,
+      error: task.error,
+      durationMs: task.durationMs,
+      dependsOn,
+      startedAt: task.startedAt?.toISOString() ?? null,
+      finishedAt: task.finishedAt?.toISOString() ?? null,
+      version: task.version,
+      createdBy: task.createdBy,
+      updatedBy: task.updatedBy,
+      createdAt: task.createdAt.toISOString(),
+      updatedAt: task.updatedAt.toISOString(),
+    };
+  }
+}
+
+export class TaskPage {
+  @ApiProperty({ type: [TaskResponse] })
+  items: TaskResponse[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
+  nextCursor: string | null;
+
+  static from(page: Page<{ task: Task; dependsOn: string[] }>): TaskPage {
+    return { items: page.items.map(({ task, dependsOn }) => TaskResponse.from(task, dependsOn)), nextCursor: page.nextCursor };
+  }
+}
+
+export class BulkTaskResponse extends TaskResponse {
+  @ApiProperty({ type: String, nullable: true, description: 'The ref the item was sent with' })
+  ref: string | null;
+}
+
+export class BulkTaskList {
+  @ApiProperty({ type: [BulkTaskResponse], description: 'In the order of the request’s items' })
+  items: BulkTaskResponse[];
+}

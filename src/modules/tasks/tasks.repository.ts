@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
+import { hydrate } from '../../common/persistence/hydrate';
+import { insertStatement } from '../../common/persistence/insert-statement';
+import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
+import { NewRow } from '../../common/persistence/unit-of-work';
+import { Task, TaskStatus } from './task.entity';
+
+export interface TaskFilters {
+  status?: TaskStatus;
+  agentId?: string;
+  workflowId?: string;
+  parentTaskId?: string;
+}
+
+/** `[task id, id of the task it depends on]`. */
+export type DependencyEdge = readonly [string, string];
+
+const FOREIGN_KEY_VIOLATION = '23503';
+
+/**
+ * True when a write failed because its agent_id names no agent: the agent was deleted between
+ * the service's check and the write (the foreign key answers for the race the check cannot close).
+ */
+export function isMissingAgentError(error: unknown): boolean {
+  const cause = (error as { driverError?: unknown }).driverError ?? error;
+  const { code, detail } = cause as { code?: unknown; detail?: unknown };
+  return code === FOREIGN_KEY_VIOLATION && typeof detail === 'string' && detail.includes('(agent_id)');
+}
+
+/**
+ * Every query on `tasks` and `task_dependencies`. Writes take the caller's transaction manager;
+ * reads default to the pool.
+ */
+@Injectable()
+export class TasksRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Task | null> {
+    return manager.findOneBy(Task, { tenantId, id });
+  }
+
+  /** Reads the task and locks its row until the transaction ends (other writers of the row wait). */
+  lock(manager: EntityManager, tenantId: string, id: string): Promise<Task | null> {
+    return manager
+      .createQueryBuilder(Task, 'task')
+      .where('task.id = :id AND task.tenantId = :tenantId', { id, tenantId })
+      .setLock('for_no_key_update')
+      .getOne();
+  }
+
+  /** The workflow of each of `ids` that names a task of the tenant; the others are absent from the map. */
+  async workflowsOf(tenantId: string, ids: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows: { id: string; workflow_id: string }[] = await manager.query(
+      'SELECT id, workflow_id FROM tasks WHERE tenant_id = $1 AND id = ANY($2::uuid[])',
+      [tenantId, ids],
+    );
+    return new Map(rows.map((row) => [row.id, row.workflow_id]));
+  }
+
+  list(tenantId: string, filters: TaskFilters, page: PageRequest): Promise<Page<Task>> {
+    const query = this.dataSource.manager.createQueryBuilder(Task, 'task').where('task.tenantId = :tenantId', { tenantId });
+    if (filters.status) query.andWhere('task.status = :status', { status: filters.status });
+    if (filters.agentId) query.andWhere('task.agentId = :agentId', { agentId: filters.agentId });
+    if (filters.workflowId) query.andWhere('task.workflowId = :workflowId', { workflowId: filters.workflowId });
+    if (filters.parentTaskId) query.andWhere('task.parentTaskId = :parentTaskId', { parentTaskId: filters.parentTaskId });
+    return paginate(query, page);
+  }
+
+  /** The tasks `taskId` depends on, in id order. */
+  listDependencies(tenantId: string, taskId: string, page: PageRequest): Promise<Page<Task>> {
+    const query = this.dataSource.manager
+      .createQueryBuilder(Task, 'task')
+      .where('task.tenantId = :tenantId', { tenantId })
+      .andWhere('task.id IN (SELECT d.depends_on_task_id FROM task_dependencies d WHERE d.task_id = :taskId AND d.tenant_id = :tenantId)', {
+        taskId,
+      });
+    return paginate(query, page);
+  }
+
+  /** The ids each of `taskIds` depends on, in id order (tasks without dependencies map to []). */
+  async dependsOnOf(tenantId: string, taskIds: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>(taskIds.map((id) => [id, []]));
+    if (taskIds.length === 0) return result;
+    const rows: { task_id: string; depends_on_task_id: string }[] = await manager.query(
+      `SELECT task_id, depends_on_task_id FROM task_dependencies
+       WHERE tenant_id = $1 AND task_id = ANY($2::uuid[]) ORDER BY task_id, depends_on_task_id`,
+      [tenantId, taskIds],
+    );
+    for (const row of rows) result.get(row.task_id)?.push(row.depends_on_task_id);
+    return result;
+  }
+
+  /** The tasks `taskId` depends on with their status, in id order. */
+  dependencyStatuses(manager: EntityManager, tenantId: string, taskId: string): Promise<{ id: string; status: TaskStatus }[]> {
+    return manager.query(
+      `SELECT t.id, t.status FROM task_dependencies d JOIN tasks t ON t.id = d.depends_on_task_id
+       WHERE d.task_id = $1 AND d.tenant_id = $2 ORDER BY t.id`,
+      [taskId, tenantId],
+    );
+  }
+
+  /** Every dependency edge reachable from `fromIds` by following dependencies (transitively). */
+  async reachableEdges(manager: EntityManager, tenantId: string, fromIds: string[]): Promise<DependencyEdge[]> {
+    if (fromIds.length === 0) return [];
+    // UNION (not UNION ALL) drops rows already found, so the walk ends even on a cyclic graph.
+    const rows: { task_id: string; depends_on_task_id: string }[] = await manager.query(
+      `WITH RECURSIVE reachable (task_id, depends_on_task_id) AS (
+         SELECT task_id, depends_on_task_id FROM task_dependencies WHERE tenant_id = $1 AND task_id = ANY($2::uuid[])
+         UNION
+         SELECT d.task_id, d.depends_on_task_id FROM task_dependencies d
+         JOIN reachable r ON d.task_id = r.depends_on_task_id
+         WHERE d.tenant_id = $1
+       )
+       SELECT task_id, depends_on_task_id FROM reachable`,
+      [tenantId, fromIds],
+    );
+    return rows.map((row) => [row.task_id, row.depends_on_task_id] as const);
+  }
+
+  /** Inserts new tasks (version 1) in one statement, in the caller's transaction. */
+  async insertMany(manager: EntityManager, rows: NewRow<Task>[]): Promise<Task[]> {
+    const params: unknown[] = [];
+    const versioned = rows.map((row) => ({ ...row, version: 1 }) as Partial<Task>);
+    const stored: Record<string, unknown>[] = await manager.query(`${insertStatement(manager, Task, versioned, params)} RETURNING *`, params);
+    const byId = new Map(stored.map((row) => [String(row.id), row]));
+    return rows.map((row) => hydrate(manager, Task, byId.get(row.id)!));
+  }
+
+  /**
+   * Inserts dependency edges in one statement (arrays, so any number of edges fits in three
+   * parameters); an edge that exists already is left alone. Returns the edges inserted.
+   */
+  async insertDependencies(manager: EntityManager, tenantId: string, edges: DependencyEdge[]): Promise<DependencyEdge[]> {
+    if (edges.length === 0) return [];
+    const rows: { task_id: string; depends_on_task_id: string }[] = await manager.query(
+      `INSERT INTO task_dependencies (task_id, depends_on_task_id, tenant_id)
+       SELECT e.task_id, e.depends_on_task_id, $3 FROM unnest($1::uuid[], $2::uuid[]) AS e (task_id, depends_on_task_id)
+       ON CONFLICT DO NOTHING
+       RETURNING task_id, depends_on_task_id`,
+      [edges.map((edge) => edge[0]), edges.map((edge) => edge[1]), tenantId],
+    );
+    return rows.map((row) => [row.task_id, row.depends_on_task_id] as const);
+  }
+
+  update(manager: EntityManager, key: CasKey, patch: Patch<Task>): Promise<Task> {
+    return compareAndSet(manager, Task, key, patch);
+  }
+}

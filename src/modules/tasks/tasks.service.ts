@@ -1,0 +1,430 @@
+import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import { RequestContext } from '../../common/auth/request-context';
+import { assertTransition } from '../../common/domain/transitions';
+import { BadRequestError, FieldError, UnknownReferenceError, ValidationFailedError, VersionConflictError } from '../../common/errors';
+import { NewDomainEvent } from '../../common/events/event-catalog';
+import { Patch } from '../../common/persistence/compare-and-set';
+import { Page, PageRequest } from '../../common/persistence/paginate';
+import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
+import { uuidv7 } from '../../common/persistence/uuid-v7';
+import { AgentNotFoundError } from '../agents/agents.errors';
+import { AgentsService } from '../agents/agents.service';
+import { AgentMetricsService } from '../metrics/agent-metrics.service';
+import { WorkflowsService } from '../workflows/workflows.service';
+import { UpdateTaskDto } from './dto/update-task.dto';
+import { dependencyGraph, findCycle } from './task-graph';
+import { isFinalTaskStatus, TASK_TRANSITIONS, taskTimestampsFor } from './task-transitions';
+import { Task, TaskStatus } from './task.entity';
+import {
+  DependencyOutsideWorkflowError,
+  TaskBlockedError,
+  TaskDependencyCycleError,
+  TaskFinishedError,
+  TaskNotFoundError,
+  TaskNotPendingError,
+} from './tasks.errors';
+import { TaskEvents } from './tasks.events';
+import { DependencyEdge, isMissingAgentError, TaskFilters, TasksRepository } from './tasks.repository';
+
+/**
+ * A task to create. `dependsOn` names task ids, or, within one bulk request, the `ref` of
+ * another item; `ref` is echoed back.
+ */
+export interface NewTask {
+  ref?: string;
+  workflowId: string;
+  agentId?: string | null;
+  description: string;
+  priority?: number;
+  input?: Record<string, unknown>;
+  dependsOn?: string[];
+}
+
+/** A task with the ids of the tasks it depends on. */
+export interface TaskView {
+  task: Task;
+  dependsOn: string[];
+}
+
+export interface CreatedTask extends TaskView {
+  ref: string | null;
+}
+
+/** The fields of a task a PATCH may change besides its status. */
+export type TaskChanges = Omit<UpdateTaskDto, 'status' | 'version'>;
+
+/** Where a field of an item is in the request body: `agentId`, or `items.3.agentId` in a bulk request. */
+type FieldPath = (index: number, field: string) => string;
+const singleItem: FieldPath = (_index, field) => field;
+const bulkItem: FieldPath = (index, field) => `items.${index}.${field}`;
+
+/** A task being created, with its dependencies resolved to ids. */
+interface PlannedTask {
+  row: NewRow<Task>;
+  ref: string | null;
+  dependsOn: string[];
+}
+
+/** The fields a body actually sent (`null` included: it clears a nullable field). */
+function definedFields<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+@Injectable()
+export class TasksService {
+  constructor(
+    private readonly tasks: TasksRepository,
+    private readonly workflows: WorkflowsService,
+    private readonly agents: AgentsService,
+    private readonly metrics: AgentMetricsService,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  async create(ctx: RequestContext, input: NewTask): Promise<TaskView> {
+    const planned = await this.plan(ctx, [input], { field: singleItem, parentTaskId: null });
+    const [created] = await this.insert(ctx, planned);
+    return created;
+  }
+
+  /**
+   * Creates every task or none, in one transaction, answering in input order. A dependency may
+   * name another item by its `ref`; references are checked for the whole batch before anything
+   * is written, and a problem names the item (`items.3.agentId`).
+   */
+  async createMany(ctx: RequestContext, inputs: NewTask[]): Promise<CreatedTask[]> {
+    return this.insert(ctx, await this.plan(ctx, inputs, { field: bulkItem, parentTaskId: null }));
+  }
+
+  /** Creates a subtask of `parentId`, in the parent's workflow. */
+  async createSubtask(ctx: RequestContext, parentId: string, input: Omit<NewTask, 'workflowId' | 'ref'>): Promise<TaskView> {
+    const parent = await this.get(ctx, parentId);
+    const planned = await this.plan(ctx, [{ ...input, workflowId: parent.task.workflowId }], { field: singleItem, parentTaskId: parent.task.id });
+    const [created] = await this.insert(ctx, planned);
+    return created;
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<TaskView> {
+    const task = await this.tasks.findById(ctx.tenantId, id);
+    if (!task) throw new TaskNotFoundError(id);
+    const dependsOn = await this.tasks.dependsOnOf(ctx.tenantId, [id]);
+    return { task, dependsOn: dependsOn.get(id)! };
+  }
+
+  list(ctx: RequestContext, filters: TaskFilters, page: PageRequest): Promise<Page<TaskView>> {
+    return this.withDependencies(ctx, this.tasks.list(ctx.tenantId, filters, page));
+  }
+
+  /** The tasks of a workflow the caller can see (404 otherwise). */
+  async listForWorkflow(ctx: RequestContext, workflowId: string, filters: Omit<TaskFilters, 'workflowId'>, page: PageRequest): Promise<Page<TaskView>> {
+    await this.workflows.get(ctx, workflowId);
+    return this.list(ctx, { ...filters, workflowId }, page);
+  }
+
+  async listSubtasks(ctx: RequestContext, id: string, page: PageRequest): Promise<Page<TaskView>> {
+    await this.get(ctx, id);
+    return this.list(ctx, { parentTaskId: id }, page);
+  }
+
+  /** The tasks `id` depends on, each with its status. */
+  async listDependencies(ctx: RequestContext, id: string, page: PageRequest): Promise<Page<TaskView>> {
+    await this.get(ctx, id);
+    return this.withDependencies(ctx, this.tasks.listDependencies(ctx.tenantId, id, page));
+  }
+
+  /**
+   * Applies a change made against `expectedVersion`: fields, and a status change along
+   * TASK_TRANSITIONS. See `change` for the rules; an agentId must name one of the tenant's agents.
+   */
+  async update(ctx: RequestContext, id: string, expectedVersion: number, input: UpdateTaskDto): Promise<TaskView> {
+    const { version: _ignored, status, ...rest } = input;
+    const changes = definedFields(rest);
+    if (status === undefined && Object.keys(changes).length === 0) throw new BadRequestError('Send at least one field to change');
+    if (changes.agentId) {
+      changes.agentId = changes.agentId.toLowerCase();
+      await this.assertAgentsExist(ctx, [{ field: 'agentId', agentId: changes.agentId }]);
+    }
+    try {
+      return await this.unitOfWork.run(ctx, (tx) => this.change(tx, id, { status, changes, expectedVersion }));
+    } catch (error) {
+      if (isMissingAgentError(error)) throw new UnknownReferenceError([missingAgent('agentId')]);
+      throw error;
+    }
+  }
+
+  /**
+   * Changes a task inside the caller's transaction, for use by other modules too (e.g. to record
+   * a result). The version is checked first when one is given, so a caller that lost a race hears
+   * 409, not 422 about a state it never saw. A task in a final state no longer changes. Starting
+   * (→ running) needs every dependency completed, else TaskBlockedError (409). Reaching completed or
+   * failed counts the outcome in the agent's metrics in the same transaction. `changes.agentId`
+   * must already have been checked against the tenant's agents.
+   */
+  async change(
+    tx: Transaction,
+    id: string,
+    request: { status?: TaskStatus; changes?: TaskChanges; expectedVersion?: number },
+  ): Promise<TaskView> {
+    const { tenantId, actorId } = tx.context;
+    const { status, changes = {}, expectedVersion } = request;
+    const before = await this.tasks.findById(tenantId, id, tx.manager);
+    if (!before) throw new TaskNotFoundError(id);
+    if (expectedVersion !== undefined && before.version !== expectedVersion) {
+      throw new VersionConflictError('task', id, expectedVersion, before.version);
+    }
+    if (status !== undefined) assertTransition(TASK_TRANSITIONS, 'task', id, before.status, status);
+    else if (isFinalTaskStatus(before.status)) throw new TaskFinishedError(id, before.status);
+
+    let dependsOn: string[] | undefined;
+    if (status === 'running') {
+      const dependencies = await this.tasks.dependencyStatuses(tx.manager, tenantId, id);
+      const blockedBy = dependencies.filter((dependency) => dependency.status !== 'completed').map((dependency) => dependency.id);
+      if (blockedBy.length > 0) throw new TaskBlockedError(id, blockedBy);
+      dependsOn = dependencies.map((dependency) => dependency.id);
+    }
+
+    const patch: Patch<Task> = { ...changes, updatedBy: actorId };
+    if (status !== undefined) Object.assign(patch, { status }, taskTimestampsFor(status, new Date()));
+    const task = await this.tasks.update(tx.manager, { tenantId, id, expectedVersion: before.version }, patch);
+
+    const changed = Object.keys(changes);
+    if (changed.length > 0) {
+      tx.record({ type: TaskEvents.updated, aggregateType: 'task', aggregateId: id, aggregateVersion: task.version, payload: { taskId: id, changed } });
+    }
+    if (status !== undefined) {
+      tx.record({
+        type: TaskEvents.statusChanged,
+        aggregateType: 'task',
+        aggregateId: id,
+        aggregateVersion: task.version,
+        payload: { taskId: id, workflowId: task.workflowId, agentId: task.agentId, from: before.status, to: status },
+      });
+      if ((status === 'completed' || status === 'failed') && task.agentId) {
+        await this.metrics.recordTaskOutcome(tx, task.agentId, status, task.durationMs);
+      }
+    }
+    dependsOn ??= (await this.tasks.dependsOnOf(tenantId, [id], tx.manager)).get(id)!;
+    return { task, dependsOn };
+  }
+
+  /**
+   * Makes a pending task also wait for `dependsOn` (tasks of its workflow). Holds the workflow's
+   * lock while it checks and writes, so concurrent additions cannot close a cycle between them;
+   * a dependency that would close one is refused with the cycle. Moves the task's version
+   * (guarded by `expectedVersion` when given), so a concurrent start of the task conflicts.
+   */
+  addDependencies(ctx: RequestContext, id: string, dependsOn: string[], expectedVersion?: number): Promise<TaskView> {
+    return this.unitOfWork.run(ctx, async (tx) => {
+      const { tenantId } = ctx;
+      const seen = await this.tasks.findById(tenantId, id, tx.manager);
+      if (!seen) throw new TaskNotFoundError(id);
+      await this.workflows.lock(tx, seen.workflowId);
+      const task = await this.tasks.lock(tx.manager, tenantId, id);
+      if (!task) throw new TaskNotFoundError(id);
+      if (expectedVersion !== undefined && task.version !== expectedVersion) {
+        throw new VersionConflictError('task', id, expectedVersion, task.version);
+      }
+      if (task.status !== 'pending') throw new TaskNotPendingError(id, task.status);
+
+      const named = dependsOn.map((target) => target.toLowerCase());
+      const targets = [...new Set(named)];
+      const workflowOf = await this.tasks.workflowsOf(tenantId, targets, tx.manager);
+      const unknown = named.flatMap((target, k) => (workflowOf.has(target) ? [] : [missingTask(`dependsOn.${k}`, target)]));
+      if (unknown.length > 0) throw new UnknownReferenceError(unknown);
+      const outside = named.flatMap((target, k) =>
+        workflowOf.get(target) === task.workflowId ? [] : [otherWorkflow(`dependsOn.${k}`, target)],
+      );
+      if (outside.length > 0) throw new DependencyOutsideWorkflowError(outside);
+
+      const newEdges = targets.map((target) => [id, target] as const);
+      const existing = await this.tasks.reachableEdges(tx.manager, tenantId, targets);
+      const cycle = findCycle(dependencyGraph([...newEdges, ...existing]), [id]);
+      if (cycle) throw new TaskDependencyCycleError(cycle);
+
+      const added = await this.tasks.insertDependencies(tx.manager, tenantId, newEdges);
+      const all = (await this.tasks.dependsOnOf(tenantId, [id], tx.manager)).get(id)!;
+      if (added.length === 0) return { task, dependsOn: all };
+      const updated = await this.tasks.update(tx.manager, { tenantId, id, expectedVersion: task.version }, { updatedBy: ctx.actorId });
+      tx.record({
+        type: TaskEvents.updated,
+        aggregateType: 'task',
+        aggregateId: id,
+        aggregateVersion: updated.version,
+        payload: { taskId: id, changed: ['dependsOn'], addedDependsOn: added.map((edge) => edge[1]) },
+      });
+      return { task: updated, dependsOn: all };
+    });
+  }
+
+  /**
+   * Checks a batch before anything is written: refs (400), references the tenant cannot see
+   * (422), dependencies across workflows (422) and cycles within the batch (422); then gives
+   * every item its id and its dependencies as ids.
+   */
+  private async plan(ctx: RequestContext, sent: NewTask[], options: { field: FieldPath; parentTaskId: string | null }): Promise<PlannedTask[]> {
+    const { field } = options;
+    // PostgreSQL answers uuids in lower case; compare them that way.
+    const inputs = sent.map((input) => ({ ...input, workflowId: input.workflowId.toLowerCase(), agentId: input.agentId?.toLowerCase() }));
+    const ids = inputs.map(() => uuidv7());
+
+    // Refs: unique, and every dependency is a ref of the batch or a task id.
+    const refIndex = new Map<string, number>();
+    const malformed: FieldError[] = [];
+    inputs.forEach((input, i) => {
+      if (input.ref === undefined) return;
+      const other = refIndex.get(input.ref);
+      if (other === undefined) refIndex.set(input.ref, i);
+      else malformed.push({ field: field(i, 'ref'), message: `ref "${input.ref}" is already the ref of item ${other}: refs must be unique` });
+    });
+    const dependencies = inputs.map((input, i) =>
+      (input.dependsOn ?? []).map((name, k) => {
+        const inBatch = refIndex.get(name);
+        if (inBatch !== undefined) return { k, name, index: inBatch, id: ids[inBatch] };
+        if (!isUUID(name)) {
+          malformed.push({ field: field(i, `dependsOn.${k}`), message: `"${name}" is neither a task id nor the ref of an item of this request` });
+        }
+        return { k, name, index: undefined, id: name.toLowerCase() };
+      }),
+    );
+    if (malformed.length > 0) throw new ValidationFailedError(malformed);
+
+    // References the tenant cannot see: the same answer whether they exist elsewhere or nowhere.
+    const existingTargets = [...new Set(dependencies.flat().filter((d) => d.index === undefined).map((d) => d.id))];
+    const agentRefs = inputs.flatMap((input, i) => (input.agentId ? [{ field: field(i, 'agentId'), agentId: input.agentId }] : []));
+    const [workflows, workflowOfTask, unknown] = await Promise.all([
+      this.workflows.existingIds(ctx, [...new Set(inputs.map((input) => input.workflowId))]),
+      this.tasks.workflowsOf(ctx.tenantId, existingTargets),
+      this.agentProblems(ctx, agentRefs),
+    ]);
+    inputs.forEach((input, i) => {
+      if (!workflows.has(input.workflowId)) unknown.push({ field: field(i, 'workflowId'), message: `${field(i, 'workflowId')} does not name an existing workflow` });
+      for (const d of dependencies[i]) {
+        if (d.index === undefined && !workflowOfTask.has(d.id)) unknown.push(missingTask(field(i, `dependsOn.${d.k}`), d.id));
+      }
+    });
+    if (unknown.length > 0) throw new UnknownReferenceError(unknown);
+
+    // A task waits only for tasks of its own workflow.
+    const outside: FieldError[] = [];
+    inputs.forEach((input, i) => {
+      for (const d of dependencies[i]) {
+        const workflowId = d.index === undefined ? workflowOfTask.get(d.id) : inputs[d.index].workflowId;
+        if (workflowId !== input.workflowId) outside.push(otherWorkflow(field(i, `dependsOn.${d.k}`), d.name));
+      }
+    });
+    if (outside.length > 0) throw new DependencyOutsideWorkflowError(outside);
+
+    // Existing tasks cannot depend on new ones, so a cycle can only run through the batch.
+    const inBatchEdges = dependencies.flatMap((ds, i) => ds.filter((d) => d.index !== undefined).map((d) => [ids[i], d.id] as const));
+    const cycle = findCycle(dependencyGraph(inBatchEdges));
+    if (cycle) {
+      const refOf = new Map(ids.map((id, i) => [id, inputs[i].ref ?? id]));
+      throw new TaskDependencyCycleError(cycle.map((id) => refOf.get(id)!));
+    }
+
+    return inputs.map((input, i) => ({
+      ref: input.ref ?? null,
+      dependsOn: [...new Set(dependencies[i].map((d) => d.id))],
+      row: {
+        id: ids[i],
+        tenantId: ctx.tenantId,
+        workflowId: input.workflowId,
+        agentId: input.agentId ?? null,
+        parentTaskId: options.parentTaskId,
+        description: input.description,
+        priority: input.priority ?? 0,
+        status: 'pending',
+        input: input.input ?? {},
+        output: null,
+        error: null,
+        durationMs: null,
+        startedAt: null,
+        finishedAt: null,
+        createdBy: ctx.actorId,
+        updatedBy: ctx.actorId,
+      },
+    }));
+  }
+
+  /** Writes planned tasks and their dependencies with their `task.created` events, all or nothing. */
+  private async insert(ctx: RequestContext, planned: PlannedTask[]): Promise<CreatedTask[]> {
+    const dependsOnOf = new Map(planned.map((p) => [p.row.id, p.dependsOn]));
+    const creationEvent = (row: NewRow<Task>): NewDomainEvent<'task.created'> => ({
+      type: TaskEvents.created,
+      aggregateType: 'task',
+      aggregateId: row.id,
+      aggregateVersion: 1,
+      payload: {
+        taskId: row.id,
+        workflowId: row.workflowId,
+        parentTaskId: row.parentTaskId,
+        agentId: row.agentId,
+        status: row.status,
+        priority: row.priority,
+        dependsOn: dependsOnOf.get(row.id)!,
+      },
+    });
+    const rows = planned.map((p) => p.row);
+    const edges: DependencyEdge[] = planned.flatMap((p) => p.dependsOn.map((target) => [p.row.id, target] as const));
+    try {
+      // Without dependencies, the tasks and their events are one statement; with them, one transaction.
+      const tasks =
+        edges.length === 0
+          ? await this.unitOfWork.insert(ctx, Task, rows, creationEvent)
+          : await this.unitOfWork.run(ctx, async (tx) => {
+              const inserted = await this.tasks.insertMany(tx.manager, rows);
+              await this.tasks.insertDependencies(tx.manager, ctx.tenantId, edges);
+              for (const row of rows) tx.record(creationEvent(row));
+              return inserted;
+            });
+      return tasks.map((task, i) => ({ task, dependsOn: planned[i].dependsOn, ref: planned[i].ref }));
+    } catch (error) {
+      if (isMissingAgentError(error)) throw new UnknownReferenceError([missingAgent('agentId')]);
+      throw error;
+    }
+  }
+
+  private async withDependencies(ctx: RequestContext, pending: Promise<Page<Task>>): Promise<Page<TaskView>> {
+    const page = await pending;
+    const dependsOn = await this.tasks.dependsOnOf(
+      ctx.tenantId,
+      page.items.map((task) => task.id),
+    );
+    return { items: page.items.map((task) => ({ task, dependsOn: dependsOn.get(task.id)! })), nextCursor: page.nextCursor };
+  }
+
+  private async assertAgentsExist(ctx: RequestContext, refs: { field: string; agentId: string }[]): Promise<void> {
+    const problems = await this.agentProblems(ctx, refs);
+    if (problems.length > 0) throw new UnknownReferenceError(problems);
+  }
+
+  /** One problem per field whose agent the tenant cannot see; each distinct agent is looked up once. */
+  private async agentProblems(ctx: RequestContext, refs: { field: string; agentId: string }[]): Promise<FieldError[]> {
+    const distinct = [...new Set(refs.map((ref) => ref.agentId))];
+    const found = await Promise.all(
+      distinct.map((agentId) =>
+        this.agents.get(ctx, agentId).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof AgentNotFoundError) return false;
+            throw error;
+          },
+        ),
+      ),
+    );
+    const missing = new Set(distinct.filter((_, i) => !found[i]));
+    return refs.filter((ref) => missing.has(ref.agentId)).map((ref) => missingAgent(ref.field));
+  }
+}
+
+function missingAgent(field: string): FieldError {
+  return { field, message: `${field} does not name an existing agent` };
+}
+
+function missingTask(field: string, id: string): FieldError {
+  return { field, message: `${field}: ${id} does not name an existing task` };
+}
+
+function otherWorkflow(field: string, name: string): FieldError {
+  return { field, message: `${field}: ${name} is a task of another workflow; a task may depend only on tasks of its own workflow` };
+}

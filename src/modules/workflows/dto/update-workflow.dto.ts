@@ -1,0 +1,40 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { MAX_VERSION } from '../../../common/http/expected-version.decorator';
+import { IsOptionalNotNull } from '../../../common/http/validation';
+import { WORKFLOW_STATUSES, WorkflowStatus } from '../workflow.entity';
+
+export class UpdateWorkflowDto {
+  @ApiPropertyOptional({
+    enum: WORKFLOW_STATUSES,
+    description: 'pending → running → completed | failed | cancelled, or pending → cancelled; anything else is 422',
+  })
+  @IsOptionalNotNull()
+  @IsIn(WORKFLOW_STATUSES)
+  status?: WorkflowStatus;
+
+  @ApiPropertyOptional({ maxLength: 10_000 })
+  @IsOptionalNotNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(10_000)
+  description?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'The result, usually sent with status completed' })
+  @IsOptional()
+  @IsObject()
+  output?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 10_000, description: 'Why it failed, usually sent with status failed' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10_000)
+  error?: string | null;
+
+  @ApiPropertyOptional({ description: 'The version you read; used when no If-Match header is sent', minimum: 1 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_VERSION)
+  version?: number;
+}

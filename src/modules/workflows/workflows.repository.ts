@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
+import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
+import { Workflow, WorkflowStatus } from './workflow.entity';
+
+/** The statuses a task can have, in the order `taskCounts` lists them. */
+export const TASK_COUNT_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type TaskCounts = Record<(typeof TASK_COUNT_STATUSES)[number], number>;
+
+export interface WorkflowFilters {
+  status?: WorkflowStatus;
+}
+
+/**
+ * Every query on `workflows` (inserts go through UnitOfWork.insert, which adds the creation event
+ * to the same statement). Writes take the caller's transaction manager; reads default to the pool.
+ */
+@Injectable()
+export class WorkflowsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Workflow | null> {
+    return manager.findOneBy(Workflow, { tenantId, id });
+  }
+
+  /** The subset of `ids` that name workflows of the tenant. */
+  async existingIds(tenantId: string, ids: string[], manager: EntityManager = this.dataSource.manager): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows: { id: string }[] = await manager.query('SELECT id FROM workflows WHERE tenant_id = $1 AND id = ANY($2::uuid[])', [tenantId, ids]);
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /**
+   * Locks the workflow row until the transaction ends (FOR NO KEY UPDATE: it still lets other
+   * transactions insert tasks that reference it) and returns it; null when the tenant has none.
+   */
+  async lock(manager: EntityManager, tenantId: string, id: string): Promise<Workflow | null> {
+    return manager
+      .createQueryBuilder(Workflow, 'workflow')
+      .where('workflow.id = :id AND workflow.tenantId = :tenantId', { id, tenantId })
+      .setLock('for_no_key_update')
+      .getOne();
+  }
+
+  list(tenantId: string, filters: WorkflowFilters, page: PageRequest): Promise<Page<Workflow>> {
+    const query = this.dataSource.manager.createQueryBuilder(Workflow, 'workflow').where('workflow.tenantId = :tenantId', { tenantId });
+    if (filters.status) query.andWhere('workflow.status = :status', { status: filters.status });
+    return paginate(query, page);
+  }
+
+  update(manager: EntityManager, key: CasKey, patch: Patch<Workflow>): Promise<Workflow> {
+    return compareAndSet(manager, Workflow, key, patch);
+  }
+
+  /** How many of the workflow's tasks are in each status, zeros included. */
+  async countTasks(tenantId: string, workflowId: string, manager: EntityManager = this.dataSource.manager): Promise<TaskCounts> {
+    // Raw SQL, not the Task entity: the tasks module depends on this one, never the other way round.
+    const rows: { status: string; n: number }[] = await manager.query(
+      'SELECT status, count(*)::int AS n FROM tasks WHERE tenant_id = $1 AND workflow_id = $2 GROUP BY status',
+      [tenantId, workflowId],
+    );
+    const counts = Object.fromEntries(TASK_COUNT_STATUSES.map((status) => [status, 0])) as TaskCounts;
+    for (const row of rows) if (row.status in counts) counts[row.status as keyof TaskCounts] = row.n;
+    return counts;
+  }
+}

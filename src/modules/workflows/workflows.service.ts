@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import { RequestContext } from '../../common/auth/request-context';
+import { assertTransition } from '../../common/domain/transitions';
+import { BadRequestError, VersionConflictError } from '../../common/errors';
+import { Patch } from '../../common/persistence/compare-and-set';
+import { Page, PageRequest } from '../../common/persistence/paginate';
+import { Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
+import { uuidv7 } from '../../common/persistence/uuid-v7';
+import { CreateWorkflowDto } from './dto/create-workflow.dto';
+import { UpdateWorkflowDto } from './dto/update-workflow.dto';
+import { isFinalWorkflowStatus, WORKFLOW_TRANSITIONS, workflowTimestampsFor } from './workflow-transitions';
+import { Workflow } from './workflow.entity';
+import { WorkflowFinishedError, WorkflowNotFoundError } from './workflows.errors';
+import { WorkflowEvents } from './workflows.events';
+import { TaskCounts, WorkflowFilters, WorkflowsRepository } from './workflows.repository';
+
+/** A workflow with how many of its tasks are in each status. */
+export interface WorkflowWithCounts {
+  workflow: Workflow;
+  taskCounts: TaskCounts;
+}
+
+/** The fields a body actually sent (`null` included: it clears a nullable field). */
+function definedFields<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+const NO_TASKS: TaskCounts = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
+
+@Injectable()
+export class WorkflowsService {
+  constructor(
+    private readonly workflows: WorkflowsRepository,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  /** Creates a pending workflow and its `workflow.created` event in one statement. */
+  async create(ctx: RequestContext, input: CreateWorkflowDto): Promise<WorkflowWithCounts> {
+    const row = {
+      id: uuidv7(),
+      tenantId: ctx.tenantId,
+      description: input.description,
+      status: 'pending' as const,
+      input: input.input ?? {},
+      output: null,
+      error: null,
+      startedAt: null,
+      finishedAt: null,
+      createdBy: ctx.actorId,
+      updatedBy: ctx.actorId,
+    };
+    const [workflow] = await this.unitOfWork.insert(ctx, Workflow, [row], (created) => ({
+      type: WorkflowEvents.created,
+      aggregateType: 'workflow',
+      aggregateId: created.id,
+      aggregateVersion: 1,
+      payload: { workflowId: created.id, status: created.status },
+    }));
+    return { workflow, taskCounts: { ...NO_TASKS } };
+  }
+
+  /** The tenant's workflow, or WorkflowNotFoundError (404) for one it cannot see. */
+  async get(ctx: RequestContext, id: string): Promise<Workflow> {
+    const workflow = await this.workflows.findById(ctx.tenantId, id);
+    if (!workflow) throw new WorkflowNotFoundError(id);
+    return workflow;
+  }
+
+  async getWithTaskCounts(ctx: RequestContext, id: string): Promise<WorkflowWithCounts> {
+    const [workflow, taskCounts] = await Promise.all([this.get(ctx, id), this.workflows.countTasks(ctx.tenantId, id)]);
+    return { workflow, taskCounts };
+  }
+
+  list(ctx: RequestContext, filters: WorkflowFilters, page: PageRequest): Promise<Page<Workflow>> {
+    return this.workflows.list(ctx.tenantId, filters, page);
+  }
+
+  /** Which of `ids` name workflows of the caller's tenant (for validating references in bodies). */
+  existingIds(ctx: RequestContext, ids: string[]): Promise<Set<string>> {
+    return this.workflows.existingIds(ctx.tenantId, ids);
+  }
+
+  /**
+   * Locks the workflow row for the rest of `tx` and returns it (null when the tenant has none).
+   * Whoever changes the shape of a workflow's task graph holds this lock, so two such changes
+   * never check the graph against each other's uncommitted edges.
+   */
+  lock(tx: Transaction, id: string): Promise<Workflow | null> {
+    return this.workflows.lock(tx.manager, tx.context.tenantId, id);
+  }
+
+  /**
+   * Applies a change made against `expectedVersion`: fields, and a status change along
+   * WORKFLOW_TRANSITIONS (which stamps startedAt or finishedAt). The version is checked first,
+   * so a caller that lost a race hears 409, not 422 about a state it never saw.
+   */
+  update(ctx: RequestContext, id: string, expectedVersion: number, input: UpdateWorkflowDto): Promise<WorkflowWithCounts> {
+    const { version: _ignored, status, ...rest } = input;
+    const fields = definedFields(rest);
+    const changed = Object.keys(fields);
+    if (status === undefined && changed.length === 0) throw new BadRequestError('Send at least one field to change');
+    return this.unitOfWork.run(ctx, async (tx) => {
+      const before = await this.workflows.findById(ctx.tenantId, id, tx.manager);
+      if (!before) throw new WorkflowNotFoundError(id);
+      if (before.version !== expectedVersion) throw new VersionConflictError('workflow', id, expectedVersion, before.version);
+      if (status !== undefined) assertTransition(WORKFLOW_TRANSITIONS, 'workflow', id, before.status, status);
+      else if (isFinalWorkflowStatus(before.status)) throw new WorkflowFinishedError(id, before.status);
+
+      const patch: Patch<Workflow> = { ...fields, updatedBy: ctx.actorId };
+      if (status !== undefined) Object.assign(patch, { status }, workflowTimestampsFor(status, new Date()));
+      const workflow = await this.workflows.update(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion }, patch);
+
+      if (changed.length > 0) {
+        tx.record({
+          type: WorkflowEvents.updated,
+          aggregateType: 'workflow',
+          aggregateId: id,
+          aggregateVersion: workflow.version,
+          payload: { workflowId: id, changed },
+        });
+      }
+      if (status !== undefined) {
+        tx.record({
+          type: WorkflowEvents.statusChanged,
+          aggregateType: 'workflow',
+          aggregateId: id,
+          aggregateVersion: workflow.version,
+          payload: { workflowId: id, from: before.status, to: status },
+        });
+      }
+      return { workflow, taskCounts: await this.workflows.countTasks(ctx.tenantId, id, tx.manager) };
+    });
+  }
+}
