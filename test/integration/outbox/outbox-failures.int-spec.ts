@@ -55,6 +55,8 @@ describe('outbox under failure', () => {
       const ready = await t.http().get('/health/ready');
       expect(ready.status).toBe(503);
       expect(ready.body.error.redis.status).toBe('down');
+      expect(ready.body.error.queues.status).toBe('down');
+      expect(ready.body.details.database.status).toBe('up');
     } finally {
       await t.close();
     }

@@ -150,6 +150,18 @@ describe('outbox: service-call results persisted exactly once', () => {
     expect(audit.body.items[0].actorId).toBe('operator-1');
   });
 
+  it('reports readiness of the queues and outcomes, depth and latency on /metrics', async () => {
+    const ready = await t.http().get('/health/ready').expect(200);
+    expect(ready.body.details).toMatchObject({ database: { status: 'up' }, redis: { status: 'up' }, queues: { status: 'up' } });
+    const accepted = await post(makeServiceCall()).expect(202);
+    await settled(accepted.body.id);
+    const metrics = (await t.http().get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/persistence_results_total\{handler="core\/agent\.registration@1",outcome="persisted"\} [1-9]/);
+    expect(metrics).toMatch(/persistence_intake_to_persisted_seconds_count\{handler="core\/agent\.registration@1"\} [1-9]/);
+    expect(metrics).toMatch(/queue_jobs\{queue="persistence",state="completed"\} \d+/);
+    expect(metrics).toMatch(/queue_jobs\{queue="persistence-dlq",state="waiting"\} \d+/);
+  });
+
   it('skips a result no handler serves, without retrying it', async () => {
     const accepted = await post(makeServiceCall({ namespace: 'nobody', schema: 'unknown.thing@3', result: { any: 'thing' } })).expect(202);
     const skipped = await settled(accepted.body.id, 'skipped');
