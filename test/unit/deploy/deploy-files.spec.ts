@@ -14,8 +14,8 @@ interface ComposeService {
 const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
 
 describe('docker-compose.yml', () => {
-  it('declares app, postgres and redis, each with a healthcheck', () => {
-    for (const name of ['app', 'postgres', 'redis']) {
+  it('declares app, worker, postgres and redis, each with a healthcheck', () => {
+    for (const name of ['app', 'worker', 'postgres', 'redis']) {
       expect(compose.services[name], name).toBeDefined();
       expect(compose.services[name].healthcheck?.test.length, `${name} healthcheck`).toBeGreaterThan(0);
     }
@@ -34,7 +34,9 @@ describe('docker-compose.yml', () => {
     const env = compose.services.app.environment!;
     const config = loadConfig(env);
     expect(config.database).toMatchObject({ profile: 'server' });
-    expect(config.app).toMatchObject({ host: '0.0.0.0', auth: 'apikey' });
+    expect(config.app).toMatchObject({ host: '0.0.0.0', auth: 'apikey', role: 'api' });
+    expect(loadConfig(compose.services.worker.environment!).app).toMatchObject({ role: 'worker', auth: 'apikey' });
+    expect(compose.services.worker.environment!.DATABASE_URL).toBe(env.DATABASE_URL);
     const pg = compose.services.postgres.environment!;
     expect(env.DATABASE_URL).toBe(`postgres://${pg.POSTGRES_USER}:${pg.POSTGRES_PASSWORD}@postgres:5432/${pg.POSTGRES_DB}`);
     expect(env.REDIS_URL).toBe('redis://redis:6379');
