@@ -1,6 +1,6 @@
 /**
- * npm run bench: the app's create endpoints beside raw baselines measured in the same run.
- * See bench/README.md for what each figure means.
+ * npm run bench: the app's create endpoints, seeding of agents and tasks, and task transitions,
+ * beside raw baselines measured in the same run. See bench/README.md for what each figure means.
  */
 import os from 'node:os';
 import IORedis from 'ioredis';
@@ -9,6 +9,7 @@ import { checkpoint, createRawTable, databaseUrl, openRawBulkInserter, recreateD
 import { measureInterleaved, probe, timedPost } from './lib/load.mjs';
 import { createApiKey, freePort, startApp, startRawServer, stopAll } from './lib/processes.mjs';
 import { figure, renderTable, summarize, writeResults } from './lib/report.mjs';
+import { createRawTaskTable, measureSeeding, measureTransitions, SEED_SYSTEM_MS } from './lib/tasks.mjs';
 
 const env = process.env;
 const SETTINGS = {
@@ -23,6 +24,9 @@ const SETTINGS = {
   bulkRuns: Number(env.BENCH_BULK_RUNS ?? 20),
   bulkWarmups: 2,
   poolSize: 10,
+  seedRuns: Number(env.BENCH_SEED_RUNS ?? 5),
+  transitionTasks: Number(env.BENCH_TRANSITION_TASKS ?? 10_000),
+  transitionConnections: 10,
   appNodeArgs: (env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean),
 };
 const RESULTS = new URL('./results/latest.json', import.meta.url);
@@ -211,6 +215,7 @@ async function main() {
   const auth = { authorization: `Bearer ${key}` };
 
   await createRawTable(url);
+  await createRawTaskTable(url);
   const rawPg = await startRawServer('pg', { DATABASE_URL: url, POOL_SIZE: String(SETTINGS.poolSize) });
   const rawPgTx = await startRawServer('pg-cte', { DATABASE_URL: url, POOL_SIZE: String(SETTINGS.poolSize) });
   const rawNone = await startRawServer('none', {});
@@ -230,6 +235,17 @@ async function main() {
   }
 
   const figures = [...(await measureCreates({ url, targets, shared })), ...(await measureBulk({ url, app, auth, shared }))];
+  await checkpoint(url);
+  log(
+    `seeding 100 agents and 50 tasks, one request each and through the bulk routes, beside the seed system's totals ` +
+      `(${SEED_SYSTEM_MS.agents} ms, ${SEED_SYSTEM_MS.tasks} ms) and raw pg inserts: ${SETTINGS.seedRuns} runs each, alternating`,
+  );
+  figures.push(...(await measureSeeding({ url, app, auth, shared, runs: SETTINGS.seedRuns, log })));
+  await checkpoint(url);
+  log(`PATCH /api/v1/tasks/:id on ${SETTINGS.transitionTasks} pending tasks at ${SETTINGS.transitionConnections} connections, then raw pg UPDATEs of as many rows`);
+  figures.push(
+    ...(await measureTransitions({ url, app, auth, shared, count: SETTINGS.transitionTasks, connections: SETTINGS.transitionConnections, log })),
+  );
 
   await writeResults(RESULTS, figures);
   process.stdout.write('\n' + renderTable(figures) + '\n\n');
@@ -239,6 +255,8 @@ async function main() {
       `raw http+pg: bare Node http server, JSON body parsed, ONE pg INSERT ... RETURNING * per request (pg.Pool of ${SETTINGS.poolSize}, as the app), 201 with the row.`,
       'raw http, no db: the same server answering 201 without a database. Bulk baseline: one parameterised 1000-row INSERT ... RETURNING * with pg.',
       "diagnostic rows: the raw server sending the app's statement per create (agent and domain event inserted by one statement with two CTEs).",
+      `Seeding rows (ms, lower is better): medians of ${SETTINGS.seedRuns} runs; baselines are the seed system's totals (${SEED_SYSTEM_MS.agents} ms for 100 agents, ${SEED_SYSTEM_MS.tasks} ms for 50 tasks) and raw pg inserting the same rows over one connection.`,
+      'Transitions: PATCH /tasks/:id pending → running, each request on a task of its own, beside raw pg compare-and-set UPDATEs from as many connections (no HTTP).',
       'App request logging is off (LOG_LEVEL=warn): per-request logs roughly halve throughput.',
       `The load generator (autocannon) runs in this process and shares the ${machine.cpus} cpus with the server under test and PostgreSQL;`,
       'app and baselines are measured in interleaved slices so that other load on the machine falls on each alike.',

@@ -9,7 +9,7 @@
  * Options: --results N (default 1000), --scenario kill|flush|all (default all), --json.
  * Environment: CHAOS_DATABASE_URL (a database it may drop and create; default
  * postgres://postgres@127.0.0.1:5432/agent_ledger_chaos), CHAOS_REDIS_URL (a Redis database it may
- * flush; default redis://127.0.0.1:6379/12).
+ * flush; default redis://127.0.0.1:6379/12). The database is dropped again after a clean run.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -32,6 +32,21 @@ const log = (line) => {
   if (!JSON_OUTPUT) console.log(`[chaos] ${line}`);
   else console.error(`[chaos] ${line}`);
 };
+
+function adminUrl() {
+  const url = new URL(DATABASE_URL);
+  url.pathname = '/postgres';
+  return url.toString();
+}
+
+/** Drops the scratch database after a clean run (a failed run leaves it for inspection). */
+async function dropDatabase() {
+  const name = new URL(DATABASE_URL).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
 
 async function recreateDatabase() {
   const url = new URL(DATABASE_URL);
@@ -180,6 +195,7 @@ async function main() {
     }
   }
   const ok = results.every((r) => r.drained && r.duplicates === 0 && r.lost === 0 && r.chunks === r.posted);
+  if (ok) await dropDatabase();
   process.exitCode = ok ? 0 : 1;
 }
 

@@ -302,6 +302,16 @@ describe('bad input: a clear problem+json answer, and nothing written', () => {
       );
       expectFieldErrors(wrong, ['status', 'name']);
 
+      const nulls = await changesNothing(() =>
+        t
+          .http()
+          .patch(`/api/v1/agents/${agent.id}`)
+          .set(tenant.auth)
+          .set('If-Match', `"${before.version}"`)
+          .send({ name: null, role: null, status: null, metadata: null }),
+      );
+      expectFieldErrors(nulls, ['name', 'role', 'status', 'metadata']);
+
       const empty = await changesNothing(() =>
         t.http().patch(`/api/v1/agents/${agent.id}`).set(tenant.auth).set('If-Match', `"${before.version}"`).send({}),
       );

@@ -13,7 +13,7 @@ describe('embedded profile (npm start with no configuration)', () => {
 
   const env = () => ({ DATA_DIR: dataDir, REDIS_URL: process.env.TEST_REDIS_URL!, QUEUE_PREFIX: `embedded-${process.pid}` });
 
-  it('boots on an empty DATA_DIR, serves POST /agents, and keeps the agent across a restart', { timeout: 90_000 }, async () => {
+  it('boots on an empty DATA_DIR, serves POST /agents, and keeps the agent across a restart', { timeout: 240_000 }, async () => {
     const first = await startServer(env());
     let agent: { id: string; name: string; version: number };
     try {

@@ -31,7 +31,7 @@ describe('outbox chaos (npm run chaos)', () => {
           env: {
             PATH: process.env.PATH,
             HOME: process.env.HOME,
-            CHAOS_DATABASE_URL: siblingUrl(process.env.TEST_DATABASE_URL!, '/agent_ledger_chaos'),
+            CHAOS_DATABASE_URL: siblingUrl(process.env.TEST_DATABASE_URL!, `/agent_ledger_chaos_${process.pid}`),
             CHAOS_REDIS_URL: siblingUrl(process.env.TEST_REDIS_URL!, '/12'),
           },
           timeout: 280_000,

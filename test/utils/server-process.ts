@@ -47,7 +47,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
 }
 
 /** Polls until the server answers /health/ready with 200, or the process exits. */
-export async function waitUntilReady(server: ServerProcess, timeoutMs = 30_000): Promise<void> {
+export async function waitUntilReady(server: ServerProcess, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (server.child.exitCode !== null) throw new Error(`server exited with ${server.child.exitCode}:\n${server.output()}`);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { RequestContext } from '../../common/auth/request-context';
 import { BadRequestError } from '../../common/errors';
 import { NewDomainEvent } from '../../common/events/event-catalog';
@@ -42,8 +43,9 @@ export class AgentsService {
     return agent;
   }
 
-  async get(ctx: RequestContext, id: string): Promise<Agent> {
-    const agent = await this.agents.findById(ctx.tenantId, id);
+  /** The tenant's agent; pass a transaction's manager to read inside that transaction. */
+  async get(ctx: RequestContext, id: string, manager?: EntityManager): Promise<Agent> {
+    const agent = await this.agents.findById(ctx.tenantId, id, manager);
     if (!agent) throw new AgentNotFoundError(id);
     return agent;
   }

@@ -52,8 +52,8 @@ export class MessagingRepository {
    * tasks module: messaging needs nothing of a task but its existence, and a dependency on the
    * tasks module would point the wrong way (tasks are the ones that exchange messages).
    */
-  async taskExists(tenantId: string, taskId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM tasks WHERE id = $1 AND tenant_id = $2', [taskId, tenantId]);
+  async taskExists(tenantId: string, taskId: string, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    const rows: unknown[] = await manager.query('SELECT 1 FROM tasks WHERE id = $1 AND tenant_id = $2', [taskId, tenantId]);
     return rows.length > 0;
   }
 }

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { RequestContext } from '../../common/auth/request-context';
 import { assertTransition } from '../../common/domain/transitions';
 import { FieldError, UnknownReferenceError, VersionConflictError } from '../../common/errors';
 import { Page, PageRequest } from '../../common/persistence/paginate';
-import { NewRow, UnitOfWork } from '../../common/persistence/unit-of-work';
+import { NewDomainEvent } from '../../common/events/event-catalog';
+import { insertReturning } from '../../common/persistence/insert-statement';
+import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { uuidv7 } from '../../common/persistence/uuid-v7';
 import { AgentNotFoundError } from '../agents/agents.errors';
 import { AgentsService } from '../agents/agents.service';
@@ -32,18 +35,20 @@ export class MessagingService {
   async send(ctx: RequestContext, input: CreateMessageDto): Promise<Message> {
     await this.assertReferences(ctx, input);
     try {
-      const [message] = await this.unitOfWork.insert(ctx, Message, [this.newMessage(ctx, input)], (row) => ({
-        type: MessageEvents.sent,
-        aggregateType: 'message',
-        aggregateId: row.id,
-        aggregateVersion: 1,
-        payload: { messageId: row.id, fromAgentId: row.fromAgentId, toAgentId: row.toAgentId, taskId: row.taskId, type: row.type },
-      }));
+      const [message] = await this.unitOfWork.insert(ctx, Message, [this.newMessage(ctx, input)], (row) => this.sentEvent(row));
       return message;
     } catch (error) {
       if (isMissingTaskError(error)) throw new UnknownReferenceError([missingTask]);
       throw error;
     }
+  }
+
+  /** Sends a message inside the caller's transaction (for persistence handlers and other modules). */
+  async sendIn(tx: Transaction, input: CreateMessageDto): Promise<Message> {
+    await this.assertReferences(tx.context, input, tx.manager);
+    const [message] = await insertReturning(tx.manager, Message, [{ ...this.newMessage(tx.context, input), version: 1 }]);
+    tx.record(this.sentEvent(message));
+    return message;
   }
 
   async get(ctx: RequestContext, id: string): Promise<Message> {
@@ -85,25 +90,40 @@ export class MessagingService {
     });
   }
 
-  /** Every body reference the tenant cannot see, reported together. */
-  private async assertReferences(ctx: RequestContext, input: CreateMessageDto): Promise<void> {
-    const problems = await Promise.all([
-      this.agentProblem(ctx, 'fromAgentId', input.fromAgentId),
-      this.agentProblem(ctx, 'toAgentId', input.toAgentId),
-      input.taskId == null ? undefined : this.messages.taskExists(ctx.tenantId, input.taskId).then((found) => (found ? undefined : missingTask)),
-    ]);
+  private sentEvent(row: NewRow<Message>): NewDomainEvent<'message.sent'> {
+    return {
+      type: MessageEvents.sent,
+      aggregateType: 'message',
+      aggregateId: row.id,
+      aggregateVersion: 1,
+      payload: { messageId: row.id, fromAgentId: row.fromAgentId, toAgentId: row.toAgentId, taskId: row.taskId, type: row.type },
+    };
+  }
+
+  /** Every body reference the tenant cannot see, reported together (one after the other: a transaction is one session). */
+  private async assertReferences(ctx: RequestContext, input: CreateMessageDto, manager?: EntityManager): Promise<void> {
+    const problems = [
+      await this.agentProblem(ctx, 'fromAgentId', input.fromAgentId, manager),
+      await this.agentProblem(ctx, 'toAgentId', input.toAgentId, manager),
+      await this.taskProblem(ctx, input.taskId, manager),
+    ];
     const errors = problems.filter((problem): problem is FieldError => problem !== undefined);
     if (errors.length > 0) throw new UnknownReferenceError(errors);
   }
 
-  private async agentProblem(ctx: RequestContext, field: string, agentId: string): Promise<FieldError | undefined> {
+  private async agentProblem(ctx: RequestContext, field: string, agentId: string, manager?: EntityManager): Promise<FieldError | undefined> {
     try {
-      await this.agents.get(ctx, agentId);
+      await this.agents.get(ctx, agentId, manager);
       return undefined;
     } catch (error) {
       if (error instanceof AgentNotFoundError) return { field, message: `${field} does not name an existing agent` };
       throw error;
     }
+  }
+
+  private async taskProblem(ctx: RequestContext, taskId: string | null | undefined, manager?: EntityManager): Promise<FieldError | undefined> {
+    if (taskId == null) return undefined;
+    return (await this.messages.taskExists(ctx.tenantId, taskId, manager)) ? undefined : missingTask;
   }
 
   private newMessage(ctx: RequestContext, input: CreateMessageDto): NewRow<Message> {

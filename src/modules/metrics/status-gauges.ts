@@ -10,7 +10,12 @@ export const STATUS_COUNTS_MAX_AGE_MS = 5_000;
 /** The live providers, most recently started last (an embedding program or a test may run several applications). */
 const sources: StatusGauges[] = [];
 
-function statusGauge(name: string, help: string, statuses: readonly string[], pick: (counts: StatusCounts) => Record<string, number>): Gauge<'status'> {
+function statusGauge(
+  name: string,
+  help: string,
+  statuses: readonly string[],
+  pick: (counts: StatusCounts) => Record<string, number>,
+): Gauge<'status'> {
   return (
     (register.getSingleMetric(name) as Gauge<'status'> | undefined) ??
     new Gauge({

@@ -57,10 +57,13 @@ export class OutboxEnqueuer {
   /**
    * Makes sure a pending record has a live job: keeps a waiting or running one, replaces a
    * finished one (its id would otherwise swallow the new job). Returns whether a job was added.
+   * `stillPending` re-reads the record just before a job is added.
    */
-  async requeue(recordId: string, tenantId: string, priority: number): Promise<boolean> {
+  async requeue(recordId: string, tenantId: string, priority: number, stillPending?: () => Promise<boolean>): Promise<boolean> {
     const state = await this.queue.getJobState(recordId);
     if (LIVE_STATES.has(state)) return false;
+    // The record may have been persisted since it was read: its job just finished. Look again.
+    if (stillPending && !(await stillPending())) return false;
     if (state === 'completed' || state === 'failed') await this.queue.remove(recordId);
     await this.enqueue(recordId, tenantId, priority);
     this.logger.debug(`Enqueued service call ${recordId} again (its job was ${state})`);

@@ -47,7 +47,8 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
       const due = await this.records.due(BATCH);
       let requeued = 0;
       for (const record of due) {
-        if (await this.enqueuer.requeue(record.id, record.tenantId, record.priority)) requeued++;
+        const stillPending = () => this.records.isPending(record.id);
+        if (await this.enqueuer.requeue(record.id, record.tenantId, record.priority, stillPending)) requeued++;
       }
       await this.records.postpone(
         due.map((record) => record.id),

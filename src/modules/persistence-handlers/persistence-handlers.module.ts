@@ -1,8 +1,13 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AgentsModule } from '../agents/agents.module';
+import { KnowledgeModule } from '../knowledge/knowledge.module';
+import { MessagingModule } from '../messaging/messaging.module';
+import { TasksModule } from '../tasks/tasks.module';
 import { HandlerRegistry } from './handler-registry';
+import { AgentMessageHandler } from './handlers/agent-message.handler';
 import { AgentRegistrationHandler } from './handlers/agent-registration.handler';
+import { TaskResultHandler } from './handlers/task-result.handler';
 import { OutboxEnqueuer } from './outbox-enqueuer';
 import { ServiceCallsController } from './service-calls.controller';
 import { ServiceCallsRepository } from './service-calls.repository';
@@ -13,9 +18,9 @@ import { ServiceCallsService } from './service-calls.service';
  * Loaded in every role; the processing side is PersistenceWorkerModule.
  */
 @Module({
-  imports: [DiscoveryModule, AgentsModule],
+  imports: [DiscoveryModule, AgentsModule, MessagingModule, TasksModule, KnowledgeModule],
   controllers: [ServiceCallsController],
-  providers: [HandlerRegistry, ServiceCallsRepository, ServiceCallsService, OutboxEnqueuer, AgentRegistrationHandler],
+  providers: [HandlerRegistry, ServiceCallsRepository, ServiceCallsService, OutboxEnqueuer, AgentRegistrationHandler, AgentMessageHandler, TaskResultHandler],
   exports: [HandlerRegistry, ServiceCallsRepository, OutboxEnqueuer],
 })
 export class PersistenceHandlersModule {}

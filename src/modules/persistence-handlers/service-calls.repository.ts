@@ -56,6 +56,11 @@ export class ServiceCallsRepository {
       .getMany();
   }
 
+  async isPending(id: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM service_call_records WHERE id = $1 AND status = 'pending'`, [id]);
+    return rows.length === 1;
+  }
+
   /**
    * Pushes the sweeper's next look at records that turned out to have a live job. A scheduling
    * hint, not a change of the record: no version bump, no event.

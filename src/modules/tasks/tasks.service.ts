@@ -26,6 +26,7 @@ import {
 } from './tasks.errors';
 import { TaskEvents } from './tasks.events';
 import { DependencyEdge, isMissingAgentError, TaskFilters, TasksRepository } from './tasks.repository';
+import { EntityManager } from 'typeorm';
 
 /**
  * A task to create. `dependsOn` names task ids, or, within one bulk request, the `ref` of
@@ -104,11 +105,11 @@ export class TasksService {
     return created;
   }
 
-  async get(ctx: RequestContext, id: string): Promise<TaskView> {
-    const task = await this.tasks.findById(ctx.tenantId, id);
-    if (!task) throw new TaskNotFoundError(id);
-    const dependsOn = await this.tasks.dependsOnOf(ctx.tenantId, [id]);
-    return { task, dependsOn: dependsOn.get(id)! };
+  /** The tenant's task; pass a transaction's manager to read inside that transaction. */
+  async get(ctx: RequestContext, id: string, manager?: EntityManager): Promise<TaskView> {
+    const found = await this.tasks.findWithDependencies(ctx.tenantId, id, manager);
+    if (!found) throw new TaskNotFoundError(id);
+    return { task: found.task, dependsOn: found.dependencies.map((dependency) => dependency.id) };
   }
 
   list(ctx: RequestContext, filters: TaskFilters, page: PageRequest): Promise<Page<TaskView>> {
@@ -142,7 +143,9 @@ export class TasksService {
     if (status === undefined && Object.keys(changes).length === 0) throw new BadRequestError('Send at least one field to change');
     if (changes.agentId) {
       changes.agentId = changes.agentId.toLowerCase();
-      await this.assertAgentsExist(ctx, [{ field: 'agentId', agentId: changes.agentId }]);
+      const problems = await this.agentProblems(ctx, [{ field: 'agentId', agentId: changes.agentId }]);
+      // The path comes first: a task the caller cannot see is a 404 whatever the body says.
+      if (problems.length > 0) throw (await this.tasks.findById(ctx.tenantId, id)) ? new UnknownReferenceError(problems) : new TaskNotFoundError(id);
     }
     try {
       return await this.unitOfWork.run(ctx, (tx) => this.change(tx, id, { status, changes, expectedVersion }));
@@ -167,20 +170,17 @@ export class TasksService {
   ): Promise<TaskView> {
     const { tenantId, actorId } = tx.context;
     const { status, changes = {}, expectedVersion } = request;
-    const before = await this.tasks.findById(tenantId, id, tx.manager);
-    if (!before) throw new TaskNotFoundError(id);
+    const found = await this.tasks.findWithDependencies(tenantId, id, tx.manager);
+    if (!found) throw new TaskNotFoundError(id);
+    const { task: before, dependencies } = found;
     if (expectedVersion !== undefined && before.version !== expectedVersion) {
       throw new VersionConflictError('task', id, expectedVersion, before.version);
     }
     if (status !== undefined) assertTransition(TASK_TRANSITIONS, 'task', id, before.status, status);
     else if (isFinalTaskStatus(before.status)) throw new TaskFinishedError(id, before.status);
-
-    let dependsOn: string[] | undefined;
     if (status === 'running') {
-      const dependencies = await this.tasks.dependencyStatuses(tx.manager, tenantId, id);
       const blockedBy = dependencies.filter((dependency) => dependency.status !== 'completed').map((dependency) => dependency.id);
       if (blockedBy.length > 0) throw new TaskBlockedError(id, blockedBy);
-      dependsOn = dependencies.map((dependency) => dependency.id);
     }
 
     const patch: Patch<Task> = { ...changes, updatedBy: actorId };
@@ -203,8 +203,7 @@ export class TasksService {
         await this.metrics.recordTaskOutcome(tx, task.agentId, status, task.durationMs);
       }
     }
-    dependsOn ??= (await this.tasks.dependsOnOf(tenantId, [id], tx.manager)).get(id)!;
-    return { task, dependsOn };
+    return { task, dependsOn: dependencies.map((dependency) => dependency.id) };
   }
 
   /**
@@ -324,7 +323,7 @@ export class TasksService {
 
     return inputs.map((input, i) => ({
       ref: input.ref ?? null,
-      dependsOn: [...new Set(dependencies[i].map((d) => d.id))],
+      dependsOn: [...new Set(dependencies[i].map((d) => d.id))].sort(),
       row: {
         id: ids[i],
         tenantId: ctx.tenantId,
@@ -391,11 +390,6 @@ export class TasksService {
       page.items.map((task) => task.id),
     );
     return { items: page.items.map((task) => ({ task, dependsOn: dependsOn.get(task.id)! })), nextCursor: page.nextCursor };
-  }
-
-  private async assertAgentsExist(ctx: RequestContext, refs: { field: string; agentId: string }[]): Promise<void> {
-    const problems = await this.agentProblems(ctx, refs);
-    if (problems.length > 0) throw new UnknownReferenceError(problems);
   }
 
   /** One problem per field whose agent the tenant cannot see; each distinct agent is looked up once. */

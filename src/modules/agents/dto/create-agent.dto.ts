@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOptionalNotNull } from '../../../common/http/validation';
 import { AGENT_STATUSES, AgentStatus } from '../agent.entity';
 
 export class CreateAgentDto {
@@ -22,12 +23,12 @@ export class CreateAgentDto {
   description?: string;
 
   @ApiPropertyOptional({ enum: AGENT_STATUSES, default: 'idle' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(AGENT_STATUSES)
   status?: AgentStatus;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { model: 'gpt-x', tools: ['search'] } })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject()
   metadata?: Record<string, unknown>;
 }

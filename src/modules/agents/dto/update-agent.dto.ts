@@ -3,7 +3,8 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { MAX_VERSION } from '../../../common/http/expected-version.decorator';
 import { CreateAgentDto } from './create-agent.dto';
 
-export class UpdateAgentDto extends PartialType(CreateAgentDto) {
+// A null is validated like any value (and refused where the column cannot hold it); description may be cleared with null.
+export class UpdateAgentDto extends PartialType(CreateAgentDto, { skipNullProperties: false }) {
   @ApiPropertyOptional({ description: 'The version you read; used when no If-Match header is sent', minimum: 1 })
   @IsOptional()
   @IsInt()

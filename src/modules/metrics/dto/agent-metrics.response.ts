@@ -14,10 +14,20 @@ export class AgentMetricsResponse implements AgentMetricsView {
   @ApiProperty({ example: 2 })
   failedTasks: number;
 
-  @ApiProperty({ type: Number, nullable: true, example: 5400, description: 'Mean duration of the finished tasks that reported one; null before the first' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 5400,
+    description: 'Mean duration of the finished tasks that reported one; null before the first',
+  })
   avgDurationMs: number | null;
 
-  @ApiProperty({ type: Number, nullable: true, example: 0.8333, description: 'completed / (completed + failed); null before the first finished task' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0.8333,
+    description: 'completed / (completed + failed); null before the first finished task',
+  })
   successRate: number | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When a counter last moved; null before the first finished task' })

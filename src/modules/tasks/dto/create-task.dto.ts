@@ -8,6 +8,8 @@ export const MAX_DEPENDENCIES = 1000;
 export const MIN_PRIORITY = -2_147_483_648;
 export const MAX_PRIORITY = 2_147_483_647;
 export const MAX_DESCRIPTION = 10_000;
+/** Durations are PostgreSQL integers too. */
+export const MAX_DURATION_MS = 2_147_483_647;
 
 /** The fields every way of creating a task shares. */
 export class TaskFieldsDto {

@@ -3,7 +3,7 @@ import { IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, M
 import { MAX_VERSION } from '../../../common/http/expected-version.decorator';
 import { IsOptionalNotNull } from '../../../common/http/validation';
 import { TASK_STATUSES, TaskStatus } from '../task.entity';
-import { MAX_DESCRIPTION, MAX_PRIORITY, MIN_PRIORITY } from './create-task.dto';
+import { MAX_DESCRIPTION, MAX_DURATION_MS, MAX_PRIORITY, MIN_PRIORITY } from './create-task.dto';
 
 export class UpdateTaskDto {
   @ApiPropertyOptional({
@@ -50,13 +50,13 @@ export class UpdateTaskDto {
     type: Number,
     nullable: true,
     minimum: 0,
-    maximum: MAX_PRIORITY,
+    maximum: MAX_DURATION_MS,
     description: 'How long the work took, in ms; counted in the agent metrics when sent with completed or failed',
   })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(MAX_PRIORITY)
+  @Max(MAX_DURATION_MS)
   durationMs?: number | null;
 
   @ApiPropertyOptional({ description: 'The version you read; used when no If-Match header is sent', minimum: 1 })

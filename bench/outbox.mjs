@@ -1,0 +1,463 @@
+/**
+ * The outbox benchmark: how fast one worker process drains a backlog of service-call results at
+ * several WORKER_CONCURRENCY settings, and the intake-to-persisted latency at a low steady rate,
+ * each beside raw BullMQ + pg measured in the same run. See bench/README.md ("Outbox figures").
+ * Figures are merged into bench/results/latest.json and written alone to bench/results/outbox.json.
+ */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import pg from 'pg';
+import { checkpoint, createRawTable, databaseUrl, recreateDatabase, serverFacts } from './lib/db.mjs';
+import { rawDrain, rawLatency } from './lib/outbox-raw.mjs';
+import { cpuBreakdown, cpuSnapshot, describeCpu, drainRate, latencySummary } from './lib/outbox-stats.mjs';
+import { createApiKey, freePort, startApp, stop, stopAll } from './lib/processes.mjs';
+import { figure, renderTable, writeResults } from './lib/report.mjs';
+
+const env = process.env;
+const SETTINGS = {
+  adminUrl: env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  database: env.BENCH_OUTBOX_DATABASE ?? 'agent_ledger_bench_outbox',
+  redisUrl: env.BENCH_OUTBOX_REDIS_URL ?? 'redis://127.0.0.1:6379/11',
+  queuePrefix: 'bench-outbox',
+  results: Number(env.BENCH_OUTBOX_RESULTS ?? 2000),
+  concurrencies: (env.BENCH_OUTBOX_CONCURRENCY ?? '1,10,50').split(',').map(Number),
+  intakeInFlight: 20,
+  warmupShare: 0.05,
+  latencyConcurrency: 10,
+  latencyResults: Number(env.BENCH_OUTBOX_LATENCY_RESULTS ?? 300),
+  latencyRate: Number(env.BENCH_OUTBOX_LATENCY_RATE ?? 50),
+  poolSize: 10,
+  drainTimeoutMs: 150_000,
+};
+const FIGURE_PREFIX = 'outbox ';
+const LATEST = new URL('./results/latest.json', import.meta.url);
+const OWN = new URL('./results/outbox.json', import.meta.url);
+const TENANT = 'bench';
+
+const log = (message) => process.stderr.write(`[bench outbox] ${message}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const now = () => performance.timeOrigin + performance.now();
+const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
+
+const APP_WORK =
+  'per result the app worker reads the record, validates the result against the handler schema, then runs ONE transaction: ' +
+  'SELECT ... FOR UPDATE of the record, INSERT of the idempotency key into persisted_chunks (ON CONFLICT DO NOTHING), INSERT of the agent, ' +
+  'UPDATE of persisted_chunks with the agent id, compare-and-set UPDATE of the record (status persisted, persisted_at), INSERT of two domain_events ' +
+  '(agent.registered, persistence.persisted), COMMIT; then the after-commit event is published and BullMQ completes the job (job data holds only the record id)';
+const RAW_WORK = 'the raw baseline processor runs ONE autocommit INSERT of the agent row (same columns as the app) into a copy of the agents table per job, nothing else';
+
+async function flushRedis(url) {
+  const redis = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    await redis.flushdb();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function describeMachine(url) {
+  const facts = await serverFacts(url);
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    text:
+      `machine: ${cpus.length} cpus (${cpus[0]?.model.trim() ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+      `${os.platform()} ${os.release()}, node ${process.version}, PostgreSQL ${facts.version} ` +
+      `(synchronous_commit=${facts.sync}, shared_buffers=${facts.buffers}), load average at start ${os.loadavg().map((n) => n.toFixed(2)).join('/')}`,
+  };
+}
+
+function stackEnv(url, extra) {
+  return {
+    DATABASE_URL: url,
+    DATABASE_POOL_SIZE: String(SETTINGS.poolSize),
+    REDIS_URL: SETTINGS.redisUrl,
+    QUEUE_PREFIX: SETTINGS.queuePrefix,
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    AUTH: 'apikey',
+    NODE_ENV: 'production',
+    ...extra,
+  };
+}
+
+/** A fresh stack: empty database (migrated by the api process), flushed Redis database, API key. No worker yet. */
+async function startStack(url) {
+  await recreateDatabase(SETTINGS.adminUrl, SETTINGS.database);
+  await flushRedis(SETTINGS.redisUrl);
+  const api = await startApp(stackEnv(url, { APP_ROLE: 'api', MIGRATIONS_RUN: 'true', PORT: String(await freePort()) }));
+  const key = await createApiKey({ DATABASE_URL: url, LOG_LEVEL: 'warn' }, TENANT, 'bench-outbox');
+  await createRawTable(url);
+  return { api, auth: { authorization: `Bearer ${key}` } };
+}
+
+async function startWorker(url, concurrency) {
+  return startApp(stackEnv(url, { APP_ROLE: 'worker', MIGRATIONS_RUN: 'false', WORKER_CONCURRENCY: String(concurrency), PORT: String(await freePort()) }));
+}
+
+async function postResult(api, auth, callId) {
+  const response = await fetch(`${api.base}/api/v1/service-calls`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth },
+    body: JSON.stringify({ callId, namespace: 'core', schema: 'agent.registration@1', result: { name: callId, role: 'bench' } }),
+  });
+  const text = await response.text();
+  if (response.status !== 202) throw new Error(`POST /api/v1/service-calls answered ${response.status}, expected 202: ${text.slice(0, 500)}`);
+  return JSON.parse(text);
+}
+
+/** Posts `count` results with `inFlight` requests at a time; returns the seconds it took. */
+async function postBacklog(api, auth, tag, count, inFlight) {
+  let next = 0;
+  const started = now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < count) await postResult(api, auth, `${tag}${next++}`);
+    }),
+  );
+  return (now() - started) / 1000;
+}
+
+/** Posts `count` results on a fixed schedule (`ratePerSecond`, open loop: a slow answer delays no later request). */
+async function postAtRate(api, auth, tag, count, ratePerSecond) {
+  const sends = [];
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    const wait = t0 + (i * 1000) / ratePerSecond - performance.now();
+    if (wait > 0) await sleep(wait);
+    sends.push(postResult(api, auth, `${tag}${i}`));
+  }
+  const records = await Promise.all(sends);
+  return { records, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function statusCounts(db, tag) {
+  const { rows } = await db.query(
+    `SELECT status, count(*)::int AS n, count(*) FILTER (WHERE attempts > 1)::int AS retried FROM service_call_records WHERE call_id LIKE $1 GROUP BY status`,
+    [`${tag}%`],
+  );
+  const counts = { pending: 0, persisted: 0, skipped: 0, dead_lettered: 0, retried: 0 };
+  for (const row of rows) {
+    counts[row.status] = row.n;
+    counts.retried += row.retried;
+  }
+  return counts;
+}
+
+/** Polls PostgreSQL until `count` records of `tag` are persisted; fails on a skipped or dead-lettered one, or on time-out. */
+async function waitPersisted(db, tag, count, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = await statusCounts(db, tag);
+    if (counts.skipped > 0 || counts.dead_lettered > 0) throw new Error(`results were not persisted: ${JSON.stringify(counts)}`);
+    if (counts.persisted >= count) return counts;
+    if (Date.now() > deadline) throw new Error(`only ${counts.persisted} of ${count} results persisted after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
+    await sleep(100);
+  }
+}
+
+/** Exactly once: one record, one idempotency key, one agent, one agent.registered and one persistence.persisted event per result. */
+async function verifyExactlyOnce(db, tag, count) {
+  const like = `${tag}%`;
+  const { rows } = await db.query(
+    `SELECT
+       (SELECT count(*)::int FROM service_call_records WHERE call_id LIKE $1) AS records,
+       (SELECT count(*)::int FROM service_call_records WHERE call_id LIKE $1 AND status = 'persisted' AND persisted_at IS NOT NULL) AS persisted,
+       (SELECT count(*)::int FROM persisted_chunks WHERE call_id LIKE $1 AND domain_type = 'agent') AS chunks,
+       (SELECT count(*)::int FROM agents WHERE name LIKE $1) AS agents,
+       (SELECT count(DISTINCT name)::int FROM agents WHERE name LIKE $1) AS distinct_agents,
+       (SELECT count(*)::int FROM domain_events e JOIN agents a ON a.id = e.aggregate_id WHERE e.type = 'agent.registered' AND a.name LIKE $1) AS agent_events,
+       (SELECT count(*)::int FROM domain_events e JOIN service_call_records r ON r.id = e.aggregate_id WHERE e.type = 'persistence.persisted' AND r.call_id LIKE $1) AS persisted_events`,
+    [like],
+  );
+  const c = rows[0];
+  const wrong = Object.entries(c).filter(([, n]) => n !== count);
+  if (wrong.length > 0) throw new Error(`exactly-once check failed for ${count} results (${tag}*): ${JSON.stringify(c)}`);
+  return c;
+}
+
+/** Checks one record through the HTTP API as well: status persisted, persistedAt set, one agent. */
+async function checkThroughApi(api, auth, id) {
+  const response = await fetch(`${api.base}/api/v1/service-calls/${id}`, { headers: auth });
+  const body = await response.json();
+  if (response.status !== 200 || body.status !== 'persisted' || !body.persistedAt || body.domainObjects?.[0]?.type !== 'agent') {
+    throw new Error(`GET /api/v1/service-calls/${id} answered ${response.status}: ${JSON.stringify(body).slice(0, 500)}`);
+  }
+}
+
+async function queueCounts(queue) {
+  return queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed');
+}
+
+async function waitQueueIdle(queue, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = await queueCounts(queue);
+    if (counts.waiting + counts.prioritized + counts.delayed + counts.active === 0) return counts;
+    if (Date.now() > deadline) throw new Error(`the persistence queue did not empty within ${timeoutMs} ms: ${JSON.stringify(counts)}`);
+    await sleep(100);
+  }
+}
+
+/** Each record's job as BullMQ stored it (job id = record id): when it was added, taken and finished (epoch ms). */
+async function jobTimes(redis, ids) {
+  const pipeline = redis.pipeline();
+  for (const id of ids) pipeline.hmget(`${SETTINGS.queuePrefix}:persistence:${id}`, 'timestamp', 'processedOn', 'finishedOn');
+  const replies = await pipeline.exec();
+  return replies.map(([error, fields]) => {
+    if (error || !fields) return undefined;
+    const [added, processedOn, finishedOn] = fields.map((v) => (v === null ? undefined : Number(v)));
+    return { added, processedOn, finishedOn };
+  });
+}
+
+/** Records of `tag` with their times (epoch ms) and their jobs' times. */
+async function recordTimes(db, redis, tag) {
+  const { rows } = await db.query(
+    `SELECT id, (extract(epoch FROM created_at) * 1000)::float8 AS created, (extract(epoch FROM persisted_at) * 1000)::float8 AS persisted
+     FROM service_call_records WHERE call_id LIKE $1 AND status = 'persisted'`,
+    [`${tag}%`],
+  );
+  const jobs = await jobTimes(
+    redis,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row, i) => ({ ...row, job: jobs[i] }));
+}
+
+/** The app's drain at one concurrency, on a fresh stack; also the latency phase when asked. */
+async function measureApp(url, concurrency, { withLatency, cpus }) {
+  log(`concurrency ${concurrency}: fresh stack (database ${SETTINGS.database} recreated and migrated, ${SETTINGS.redisUrl} flushed), no worker yet`);
+  const { api, auth } = await startStack(url);
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const queueConnection = new IORedis(SETTINGS.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue('persistence', { connection: queueConnection, prefix: SETTINGS.queuePrefix });
+  let worker;
+  try {
+    const tag = `drain-c${concurrency}-`;
+    const intakeSeconds = await postBacklog(api, auth, tag, SETTINGS.results, SETTINGS.intakeInFlight);
+    const before = await queueCounts(queue);
+    const queued = before.waiting + before.prioritized;
+    log(`  posted ${SETTINGS.results} results in ${fmt(intakeSeconds)} s (${Math.round(SETTINGS.results / intakeSeconds)}/s, ${SETTINGS.intakeInFlight} in flight); jobs waiting: ${queued}`);
+    if (queued !== SETTINGS.results) throw new Error(`expected ${SETTINGS.results} waiting jobs before the worker starts, found ${JSON.stringify(before)}`);
+    const pending = await statusCounts(db, tag);
+    if (pending.pending !== SETTINGS.results) throw new Error(`expected ${SETTINGS.results} pending records before the worker starts, found ${JSON.stringify(pending)}`);
+    await checkpoint(url);
+
+    const workerStarted = now();
+    worker = await startWorker(url, concurrency);
+    const workerReady = now();
+    const cpuBefore = cpuSnapshot();
+    log(`  worker (WORKER_CONCURRENCY=${concurrency}) ready after ${Math.round(workerReady - workerStarted)} ms; draining`);
+    const final = await waitPersisted(db, tag, SETTINGS.results, SETTINGS.drainTimeoutMs);
+    const cpu = cpuBreakdown(cpuBefore, cpuSnapshot(), { worker: worker.child.pid, api: api.child.pid, 'bench process': process.pid, postgres: 'postgres', redis: 'redis-server' });
+    const checks = await verifyExactlyOnce(db, tag, SETTINGS.results);
+    const after = await queueCounts(queue);
+    const records = await recordTimes(db, queueConnection, tag);
+    const times = records.map((r) => r.persisted);
+    const beforeReady = times.filter((t) => t < workerReady).length;
+    const drain = drainRate(times, Math.max(SETTINGS.warmupShare, beforeReady / times.length));
+    // A job added after its record was persisted was added again (by the sweeper): extra work for the worker, no extra rows.
+    const readded = records.filter((r) => r.job?.added !== undefined && r.job.added > r.persisted).length;
+    const missingJobs = records.filter((r) => r.job?.added === undefined).length;
+    log(
+      `  app: ${Math.round(drain.rate)} results/s (results ${drain.skipped + 1}..${times.length}, ${fmt(drain.spanMs / 1000, 2)} s; ${beforeReady} persisted before the worker answered ready); ` +
+        `first to last ${Math.round(drain.overallRate)}/s over ${fmt(drain.totalMs / 1000, 2)} s; retried ${final.retried}; jobs when the last result was persisted ${JSON.stringify(after)}; ` +
+        `jobs added again after their record was persisted: ${readded}; records without a job in Redis: ${missingJobs}`,
+    );
+    log(`  ${describeCpu(cpu, cpus)}`);
+    const result = { concurrency, intakeSeconds, drain, beforeReady, retried: final.retried, cpu, checks, jobsAfter: after, readded, missingJobs };
+
+    if (withLatency) {
+      result.idleAfter = await waitQueueIdle(queue, 60_000);
+      await sleep(1000);
+      await checkpoint(url);
+      const latencyTag = `latency-c${concurrency}-`;
+      log(`  latency: ${SETTINGS.latencyResults} results at ${SETTINGS.latencyRate}/s to the same stack (idle worker, WORKER_CONCURRENCY=${concurrency})`);
+      const sent = await postAtRate(api, auth, latencyTag, SETTINGS.latencyResults, SETTINGS.latencyRate);
+      await waitPersisted(db, latencyTag, SETTINGS.latencyResults, 60_000);
+      await verifyExactlyOnce(db, latencyTag, SETTINGS.latencyResults);
+      await checkThroughApi(api, auth, sent.records[0].id);
+      const latencyRecords = await recordTimes(db, queueConnection, latencyTag);
+      const withJob = latencyRecords.filter((r) => r.job?.added !== undefined && r.job.processedOn !== undefined);
+      result.latency = { ...latencySummary(latencyRecords.map((r) => r.persisted - r.created)), sendSeconds: sent.seconds };
+      // Where the time goes: intake statement → job added (commit, after-commit Queue.add), added → taken by the worker, taken → persisted_at.
+      result.latencyParts = {
+        enqueue: latencySummary(withJob.map((r) => r.job.added - r.created)),
+        queued: latencySummary(withJob.map((r) => r.job.processedOn - r.job.added)),
+        work: latencySummary(withJob.map((r) => r.persisted - r.job.processedOn)),
+        jobs: withJob.length,
+      };
+      log(
+        `  app intake-to-persisted: p50 ${fmt(result.latency.p50)} ms, p90 ${fmt(result.latency.p90)} ms, p99 ${fmt(result.latency.p99)} ms, max ${fmt(result.latency.max)} ms ` +
+          `(sent in ${fmt(sent.seconds, 2)} s); ${describeParts(result.latencyParts)}`,
+      );
+    }
+    return result;
+  } finally {
+    await queue.close().catch(() => undefined);
+    queueConnection.disconnect();
+    await db.end().catch(() => undefined);
+    if (worker) await stop(worker);
+    await stop(api);
+  }
+}
+
+async function measureRaw(url, concurrency, { withLatency, cpus }) {
+  await checkpoint(url);
+  const cpuBefore = cpuSnapshot();
+  const raw = await rawDrain({ redisUrl: SETTINGS.redisUrl, databaseUrl: url, concurrency, count: SETTINGS.results, poolSize: SETTINGS.poolSize });
+  const cpu = cpuBreakdown(cpuBefore, cpuSnapshot(), { 'bench process (queue, worker, pool)': process.pid, postgres: 'postgres', redis: 'redis-server' });
+  const drain = drainRate(raw.completions, SETTINGS.warmupShare);
+  log(
+    `  raw BullMQ+pg: ${Math.round(drain.rate)} jobs/s (jobs ${drain.skipped + 1}..${raw.completions.length}, ${fmt(drain.spanMs / 1000, 2)} s); ` +
+      `first to last ${Math.round(drain.overallRate)}/s over ${fmt(drain.totalMs / 1000, 2)} s`,
+  );
+  log(`  ${describeCpu(cpu, cpus)}`);
+  const result = { drain, cpu };
+  if (withLatency) {
+    await checkpoint(url);
+    const latency = await rawLatency({
+      redisUrl: SETTINGS.redisUrl,
+      databaseUrl: url,
+      concurrency,
+      count: SETTINGS.latencyResults,
+      ratePerSecond: SETTINGS.latencyRate,
+      poolSize: SETTINGS.poolSize,
+    });
+    result.latency = { ...latencySummary(latency.latencies), sendSeconds: latency.sendSeconds };
+    log(`  raw add → INSERT committed: p50 ${fmt(result.latency.p50)} ms, p90 ${fmt(result.latency.p90)} ms, p99 ${fmt(result.latency.p99)} ms, max ${fmt(result.latency.max)} ms`);
+  }
+  return result;
+}
+
+function describeParts(parts) {
+  const one = (label, l) => `${label} p50 ${fmt(l.p50)} / p99 ${fmt(l.p99)} ms`;
+  return (
+    `by the jobs' own timestamps (${parts.jobs} jobs): ${one('intake statement to job added', parts.enqueue)}, ${one('job added to taken by the worker', parts.queued)}, ` +
+    `${one('taken to persisted_at', parts.work)}`
+  );
+}
+
+function drainFigure(app, raw, shared, cpus) {
+  const c = app.concurrency;
+  return figure({
+    name: `${FIGURE_PREFIX}drain, concurrency ${c}, vs raw BullMQ+pg`,
+    value: app.drain.rate,
+    unit: 'results/s',
+    baseline: raw.drain.rate,
+    notes:
+      `${SETTINGS.results} agent.registration@1 results posted to POST /api/v1/service-calls (${SETTINGS.intakeInFlight} in flight, ${Math.round(SETTINGS.results / app.intakeSeconds)}/s) ` +
+      `on a fresh database and Redis db while no worker ran, then ONE worker process (APP_ROLE=worker, WORKER_CONCURRENCY=${c}, DATABASE_POOL_SIZE=${SETTINGS.poolSize}) started; ` +
+      `rate = results persisted per second by persisted_at (PostgreSQL), from result ${app.drain.skipped + 1} to the last (warm-up: the first ${Math.round(SETTINGS.warmupShare * 100)}% ` +
+      `and the ${app.beforeReady} persisted while the worker was still starting), over ${fmt(app.drain.spanMs / 1000, 2)} s; first to last: ${Math.round(app.drain.overallRate)}/s ` +
+      `over ${fmt(app.drain.totalMs / 1000, 2)} s; results retried: ${app.retried}; jobs when the last result was persisted: ${JSON.stringify(app.jobsAfter)}; ` +
+      `jobs added again (by the sweeper) after their record was persisted: ${app.readded}; checked: every result persisted exactly once (${JSON.stringify(app.checks)}); ` +
+      `app ${describeCpu(app.cpu, cpus)}; ${APP_WORK}. ` +
+      `Baseline: ${SETTINGS.results} jobs added with Queue.addBulk (same retention options as the app's jobs), then a BullMQ Worker with concurrency ${c} in the bench process; ` +
+      `${RAW_WORK}, through a pg.Pool of ${SETTINGS.poolSize}; jobs/s from job ${raw.drain.skipped + 1} to the last by the time each INSERT resolved, over ${fmt(raw.drain.spanMs / 1000, 2)} s ` +
+      `(first to last ${Math.round(raw.drain.overallRate)}/s); baseline ${describeCpu(raw.cpu, cpus)}; ${shared}`,
+  });
+}
+
+function latencyFigures(app, raw, shared, cpus) {
+  const c = SETTINGS.latencyConcurrency;
+  const detail = (l) => `p50 ${fmt(l.p50)} ms, p90 ${fmt(l.p90)} ms, p99 ${fmt(l.p99)} ms, max ${fmt(l.max)} ms over ${l.count}`;
+  const notes =
+    `${SETTINGS.latencyResults} results posted one by one at a fixed ${SETTINGS.latencyRate}/s (open loop) to the stack of the concurrency-${c} drain after it finished ` +
+    `(one api and one idle worker process, WORKER_CONCURRENCY=${c}); latency = persisted_at - created_at of each record (created_at: the intake statement's time in PostgreSQL, ` +
+    `persisted_at: set by the worker inside its transaction just before the record UPDATE, so the COMMIT is not included); app ${detail(app.latency)}; ` +
+    `${describeParts(app.latencyParts)}; ${APP_WORK}. ` +
+    `Baseline: in the bench process a BullMQ Worker (concurrency ${c}) already consuming, and Queue.add of one job at a time at the same ${SETTINGS.latencyRate}/s; ` +
+    `latency = from just before Queue.add to the moment the processor's INSERT resolved (committed), both clocks in one process; ${RAW_WORK}, pg.Pool of ${SETTINGS.poolSize}; ` +
+    `baseline ${detail(raw.latency)}; the app's path also includes the HTTP request, its own insert of the record and its received event, and the after-commit Queue.add; ${shared}`;
+  return ['p50', 'p99'].map((q) =>
+    figure({
+      name: `${FIGURE_PREFIX}intake-to-persisted ${q} latency, ${SETTINGS.latencyRate}/s, concurrency ${c}, vs raw BullMQ add→INSERT`,
+      value: app.latency[q],
+      unit: 'ms',
+      baseline: raw.latency[q],
+      better: 'lower',
+      notes,
+    }),
+  );
+}
+
+/** Replaces this benchmark's figures in latest.json (keeping everyone else's) and writes outbox.json. */
+async function mergeResults(figures) {
+  let existing = [];
+  try {
+    existing = JSON.parse(await readFile(LATEST, 'utf8'));
+    if (!Array.isArray(existing)) throw new Error('not an array');
+  } catch (error) {
+    if (error.code !== 'ENOENT') log(`WARNING: ${LATEST.pathname} could not be read (${error.message}); writing it with the outbox figures only`);
+    existing = [];
+  }
+  const kept = existing.filter((f) => typeof f?.name !== 'string' || !f.name.startsWith(FIGURE_PREFIX));
+  await writeResults(LATEST, [...kept, ...figures]);
+  await writeResults(OWN, figures);
+  return kept.length;
+}
+
+async function main() {
+  const started = Date.now();
+  const url = databaseUrl(SETTINGS.adminUrl, SETTINGS.database);
+  const machine = await describeMachine(SETTINGS.adminUrl);
+  const shared =
+    `the load generator (bench process), the api and worker processes, PostgreSQL and Redis all share the ${machine.cpus} cpus; ` +
+    `app request logging off (LOG_LEVEL=warn); ${machine.text}`;
+  const figures = [];
+  let latencyPair;
+  for (const concurrency of SETTINGS.concurrencies) {
+    const withLatency = concurrency === SETTINGS.latencyConcurrency;
+    const app = await measureApp(url, concurrency, { withLatency, cpus: machine.cpus });
+    const raw = await measureRaw(url, concurrency, { withLatency, cpus: machine.cpus });
+    figures.push(drainFigure(app, raw, shared, machine.cpus));
+    if (withLatency) latencyPair = { app, raw };
+  }
+  if (latencyPair) figures.push(...latencyFigures(latencyPair.app, latencyPair.raw, shared, machine.cpus));
+  else log(`WARNING: no latency figures: concurrency ${SETTINGS.latencyConcurrency} is not among ${SETTINGS.concurrencies.join(',')}`);
+
+  const kept = await mergeResults(figures);
+  process.stdout.write('\n' + renderTable(figures) + '\n\n');
+  process.stdout.write(
+    [
+      'ratio = value / baseline. Drain: the share of the raw BullMQ+pg job rate the app reaches (higher is better). Latency: how many times the baseline (lower is better).',
+      `drain: ${SETTINGS.results} results queued while no worker ran, then drained by ONE worker process; rate from persisted_at after a ${Math.round(SETTINGS.warmupShare * 100)}% warm-up.`,
+      'app, per result: one transaction locking the record, claiming the idempotency key, inserting the agent, linking the key, marking the record persisted and inserting two events.',
+      'raw BullMQ+pg: addBulk of the same number of jobs, a Worker of the same concurrency in the bench process, ONE autocommit INSERT per job (pg.Pool of 10).',
+      `latency: ${SETTINGS.latencyResults} results at ${SETTINGS.latencyRate}/s; app persisted_at - created_at per record; raw: Queue.add to INSERT resolved, same process, same rate.`,
+      `The bench process, the api and worker processes, PostgreSQL and Redis share the ${machine.cpus} cpus.`,
+      machine.text,
+      `Merged into bench/results/latest.json (${kept} other figures kept) and written to bench/results/outbox.json in ${Math.round((Date.now() - started) / 1000)} s.`,
+    ].join('\n') + '\n',
+  );
+}
+
+let exitCode = 0;
+const onSignal = (signal) => {
+  log(`${signal}: stopping child processes`);
+  void stopAll().finally(() => process.exit(130));
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+const onCrash = (error) => {
+  process.stderr.write(`[bench outbox] failed: ${error?.stack ?? error}\n`);
+  void stopAll().finally(() => process.exit(1));
+};
+process.on('uncaughtException', onCrash);
+process.on('unhandledRejection', onCrash);
+try {
+  await main();
+} catch (error) {
+  exitCode = 1;
+  process.stderr.write(`[bench outbox] failed: ${error.stack ?? error}\n`);
+} finally {
+  await stopAll();
+}
+process.exit(exitCode);
