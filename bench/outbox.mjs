@@ -5,12 +5,11 @@
  * Figures are merged into bench/results/latest.json and written alone to bench/results/outbox.json.
  */
 import { readFile } from 'node:fs/promises';
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import pg from 'pg';
-import { checkpoint, createRawTable, databaseUrl, recreateDatabase, serverFacts } from './lib/db.mjs';
+import { checkpoint, createRawTable, databaseUrl, describeMachine, flushRedis, recreateDatabase } from './lib/db.mjs';
 import { rawDrain, rawLatency } from './lib/outbox-raw.mjs';
 import { cpuBreakdown, cpuSnapshot, describeCpu, drainRate, latencySummary } from './lib/outbox-stats.mjs';
 import { createApiKey, freePort, startApp, stop, stopAll } from './lib/processes.mjs';
@@ -49,27 +48,6 @@ const APP_WORK =
   '(agent.registered, persistence.persisted), COMMIT; then the after-commit event is published and BullMQ completes the job (job data holds only the record id)';
 const RAW_WORK = 'the raw baseline processor runs ONE autocommit INSERT of the agent row (same columns as the app) into a copy of the agents table per job, nothing else';
 
-async function flushRedis(url) {
-  const redis = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    await redis.flushdb();
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function describeMachine(url) {
-  const facts = await serverFacts(url);
-  const cpus = os.cpus();
-  return {
-    cpus: cpus.length,
-    text:
-      `machine: ${cpus.length} cpus (${cpus[0]?.model.trim() ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
-      `${os.platform()} ${os.release()}, node ${process.version}, PostgreSQL ${facts.version} ` +
-      `(synchronous_commit=${facts.sync}, shared_buffers=${facts.buffers}), load average at start ${os.loadavg().map((n) => n.toFixed(2)).join('/')}`,
-  };
-}
 
 function stackEnv(url, extra) {
   return {

@@ -2,10 +2,8 @@
  * npm run bench: the app's create endpoints, seeding of agents and tasks, and task transitions,
  * beside raw baselines measured in the same run. See bench/README.md for what each figure means.
  */
-import os from 'node:os';
-import IORedis from 'ioredis';
 import { cpuSnapshot, foreignShare } from './lib/cpu.mjs';
-import { checkpoint, createRawTable, databaseUrl, openRawBulkInserter, recreateDatabase, serverFacts } from './lib/db.mjs';
+import { checkpoint, createRawTable, databaseUrl, describeMachine, flushRedis, openRawBulkInserter, recreateDatabase } from './lib/db.mjs';
 import { measureInterleaved, probe, timedPost } from './lib/load.mjs';
 import { createApiKey, freePort, startApp, startRawServer, stopAll } from './lib/processes.mjs';
 import { figure, renderTable, summarize, writeResults } from './lib/report.mjs';
@@ -48,27 +46,6 @@ const BULK_ITEMS = Array.from({ length: SETTINGS.bulkSize }, (_, i) => ({
   metadata: { model: 'gpt-x', index: i },
 }));
 
-async function flushRedis(url) {
-  const redis = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    await redis.flushdb();
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function describeMachine(url) {
-  const facts = await serverFacts(url);
-  const cpus = os.cpus();
-  return {
-    cpus: cpus.length,
-    text:
-      `machine: ${cpus.length} cpus (${cpus[0]?.model.trim() ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
-      `${os.platform()} ${os.release()}, node ${process.version}, PostgreSQL ${facts.version} ` +
-      `(synchronous_commit=${facts.sync}, shared_buffers=${facts.buffers}), load average at start ${os.loadavg().map((n) => n.toFixed(2)).join('/')}`,
-  };
-}
 
 /** POST /api/v1/agents against both raw servers, interleaved, at each connection count. */
 async function measureCreates({ url, targets, shared }) {

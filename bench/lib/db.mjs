@@ -1,4 +1,6 @@
+import os from 'node:os';
 import pg from 'pg';
+import IORedis from 'ioredis';
 import { uuidv7 } from '../../dist/common/persistence/uuid-v7.js';
 
 /** The columns both the app and the baselines write; the rest take their defaults. */
@@ -97,5 +99,29 @@ export async function openRawBulkInserter(url, items, { tenantId, actor }) {
       return elapsed;
     },
     close: () => client.end(),
+  };
+}
+
+/** Empties the bench's Redis database so queues start empty. */
+export async function flushRedis(url) {
+  const redis = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    await redis.flushdb();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** One line of machine facts printed beside the figures. */
+export async function describeMachine(url) {
+  const facts = await serverFacts(url);
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    text:
+      `machine: ${cpus.length} cpus (${cpus[0]?.model.trim() ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+      `${os.platform()} ${os.release()}, node ${process.version}, PostgreSQL ${facts.version} ` +
+      `(synchronous_commit=${facts.sync}, shared_buffers=${facts.buffers}), load average at start ${os.loadavg().map((n) => n.toFixed(2)).join('/')}`,
   };
 }

@@ -5,3 +5,4 @@ export * from './validation';
 export * from './api-problems.decorator';
 export * from './parse-id.pipe';
 export * from './safe-json';
+export * from './audited.response';

@@ -1,10 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AuditedResponse, auditedFields } from '../../../common/http/audited.response';
 import { AGENT_STATUSES, Agent, AgentStatus } from '../agent.entity';
 
-export class AgentResponse {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
+export class AgentResponse extends AuditedResponse {
   @ApiProperty()
   name: string;
 
@@ -23,35 +21,15 @@ export class AgentResponse {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   lastHeartbeatAt: string | null;
 
-  @ApiProperty({ description: 'Send it back as If-Match: "<version>" to update', example: 1 })
-  version: number;
-
-  @ApiProperty({ description: 'Actor that registered the agent' })
-  createdBy: string;
-
-  @ApiProperty({ description: 'Actor of the last change' })
-  updatedBy: string;
-
-  @ApiProperty({ format: 'date-time' })
-  createdAt: string;
-
-  @ApiProperty({ format: 'date-time' })
-  updatedAt: string;
-
   static from(agent: Agent): AgentResponse {
     return {
-      id: agent.id,
+      ...auditedFields(agent),
       name: agent.name,
       role: agent.role,
       description: agent.description,
       status: agent.status,
       metadata: agent.metadata,
       lastHeartbeatAt: agent.lastHeartbeatAt?.toISOString() ?? null,
-      version: agent.version,
-      createdBy: agent.createdBy,
-      updatedBy: agent.updatedBy,
-      createdAt: agent.createdAt.toISOString(),
-      updatedAt: agent.updatedAt.toISOString(),
     };
   }
 }

@@ -1,10 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AuditedResponse, auditedFields } from '../../../common/http/audited.response';
 import { MESSAGE_STATUSES, Message, MessageStatus } from '../message.entity';
 
-export class MessageResponse {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
+export class MessageResponse extends AuditedResponse {
   @ApiProperty({ format: 'uuid' })
   fromAgentId: string;
 
@@ -37,24 +35,9 @@ export class MessageResponse {
   })
   processedAt: string | null;
 
-  @ApiProperty({ description: 'Send it back as If-Match: "<version>" to change the status', example: 1 })
-  version: number;
-
-  @ApiProperty({ description: 'Actor that sent the message' })
-  createdBy: string;
-
-  @ApiProperty({ description: 'Actor of the last status change' })
-  updatedBy: string;
-
-  @ApiProperty({ format: 'date-time' })
-  createdAt: string;
-
-  @ApiProperty({ format: 'date-time' })
-  updatedAt: string;
-
   static from(message: Message): MessageResponse {
     return {
-      id: message.id,
+      ...auditedFields(message),
       fromAgentId: message.fromAgentId,
       toAgentId: message.toAgentId,
       taskId: message.taskId,
@@ -64,11 +47,6 @@ export class MessageResponse {
       sentAt: message.sentAt.toISOString(),
       receivedAt: message.receivedAt?.toISOString() ?? null,
       processedAt: message.processedAt?.toISOString() ?? null,
-      version: message.version,
-      createdBy: message.createdBy,
-      updatedBy: message.updatedBy,
-      createdAt: message.createdAt.toISOString(),
-      updatedAt: message.updatedAt.toISOString(),
     };
   }
 }

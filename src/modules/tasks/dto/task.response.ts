@@ -1,11 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AuditedResponse, auditedFields } from '../../../common/http/audited.response';
 import { Page } from '../../../common/persistence/paginate';
 import { TASK_STATUSES, Task, TaskStatus } from '../task.entity';
 
-export class TaskResponse {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
+export class TaskResponse extends AuditedResponse {
   @ApiProperty({ format: 'uuid' })
   workflowId: string;
 
@@ -45,24 +43,9 @@ export class TaskResponse {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Set by the transition to a final state' })
   finishedAt: string | null;
 
-  @ApiProperty({ description: 'Send it back as If-Match: "<version>" to update', example: 1 })
-  version: number;
-
-  @ApiProperty({ description: 'Actor that created the task' })
-  createdBy: string;
-
-  @ApiProperty({ description: 'Actor of the last change' })
-  updatedBy: string;
-
-  @ApiProperty({ format: 'date-time' })
-  createdAt: string;
-
-  @ApiProperty({ format: 'date-time' })
-  updatedAt: string;
-
   static from(task: Task, dependsOn: string[]): TaskResponse {
     return {
-      id: task.id,
+      ...auditedFields(task),
       workflowId: task.workflowId,
       agentId: task.agentId,
       parentTaskId: task.parentTaskId,
@@ -76,11 +59,6 @@ export class TaskResponse {
       dependsOn,
       startedAt: task.startedAt?.toISOString() ?? null,
       finishedAt: task.finishedAt?.toISOString() ?? null,
-      version: task.version,
-      createdBy: task.createdBy,
-      updatedBy: task.updatedBy,
-      createdAt: task.createdAt.toISOString(),
-      updatedAt: task.updatedAt.toISOString(),
     };
   }
 }

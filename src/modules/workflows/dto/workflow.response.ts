@@ -1,11 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AuditedResponse, auditedFields } from '../../../common/http/audited.response';
 import { WORKFLOW_STATUSES, Workflow, WorkflowStatus } from '../workflow.entity';
 import { TaskCounts } from '../workflows.repository';
 
-export class WorkflowResponse {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
+export class WorkflowResponse extends AuditedResponse {
   @ApiProperty()
   description: string;
 
@@ -27,24 +25,9 @@ export class WorkflowResponse {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Set by the transition to a final state' })
   finishedAt: string | null;
 
-  @ApiProperty({ description: 'Send it back as If-Match: "<version>" to update', example: 1 })
-  version: number;
-
-  @ApiProperty({ description: 'Actor that created the workflow' })
-  createdBy: string;
-
-  @ApiProperty({ description: 'Actor of the last change' })
-  updatedBy: string;
-
-  @ApiProperty({ format: 'date-time' })
-  createdAt: string;
-
-  @ApiProperty({ format: 'date-time' })
-  updatedAt: string;
-
   static from(workflow: Workflow): WorkflowResponse {
     return {
-      id: workflow.id,
+      ...auditedFields(workflow),
       description: workflow.description,
       status: workflow.status,
       input: workflow.input,
@@ -52,11 +35,6 @@ export class WorkflowResponse {
       error: workflow.error,
       startedAt: workflow.startedAt?.toISOString() ?? null,
       finishedAt: workflow.finishedAt?.toISOString() ?? null,
-      version: workflow.version,
-      createdBy: workflow.createdBy,
-      updatedBy: workflow.updatedBy,
-      createdAt: workflow.createdAt.toISOString(),
-      updatedAt: workflow.updatedAt.toISOString(),
     };
   }
 }
