@@ -190,6 +190,8 @@ describe('outbox: service-call results persisted exactly once', () => {
     await t.http().post(`/api/v1/dead-letters/${a.body.id}/redrive`).set(other.auth).expect(404);
     const theirs = await t.http().get('/api/v1/service-calls').set(other.auth).expect(200);
     expect(theirs.body.items).toEqual([]);
+    const theirDeadLetters = await t.http().get('/api/v1/dead-letters').set(other.auth).expect(200);
+    expect(theirDeadLetters.body.items).toEqual([]);
     // The same call id in another tenant is another result.
     await t.http().post('/api/v1/service-calls').set(other.auth).send({ ...makeServiceCall(), callId: a.body.callId }).expect(202);
   });

@@ -1,0 +1,51 @@
+import { Module } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { Client } from 'pg';
+import { AgentsModule } from '../../../src/modules/agents/agents.module';
+import { AgentsService } from '../../../src/modules/agents/agents.service';
+import { PersistContext, PersistedObject, PersistenceHandler, PersistenceHandlerContract } from '../../../src/modules/persistence-handlers/persistence-handler';
+import { makeServiceCall } from '../../factories/service-call.factory';
+import { createTenant, createTestApp } from '../../utils/test-app';
+import { waitFor } from '../../utils/wait';
+
+/** Takes its time, so that shutdown finds the job in flight. */
+@PersistenceHandler({ namespace: 'test', schema: 'slow@1' })
+class SlowHandler implements PersistenceHandlerContract {
+  started = 0;
+
+  constructor(private readonly agents: AgentsService) {}
+
+  async persist(_result: unknown, ctx: PersistContext): Promise<PersistedObject> {
+    this.started++;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const agent = await this.agents.registerIn(ctx.tx, { name: `slow-${ctx.callId}`, role: 'slow' });
+    return { type: 'agent', id: agent.id };
+  }
+}
+
+@Module({ imports: [AgentsModule], providers: [SlowHandler] })
+class SlowHandlerModule {}
+
+describe('shutdown of a worker', () => {
+  it('lets the job in flight finish and commit before the process lets go', async () => {
+    const t = await createTestApp({ QUEUE_PREFIX: `shutdown-${process.pid}` }, [SlowHandlerModule]);
+    const tenant = await createTenant(t.app);
+    const accepted = await t.http().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall({ namespace: 'test', schema: 'slow@1', result: {} })).expect(202);
+    const queue = t.app.get<Queue>(getQueueToken('persistence'));
+    await waitFor('the job to be running', async () => t.app.get(SlowHandler).started > 0 && (await queue.getJobState(accepted.body.id)) === 'active');
+
+    await t.close();
+
+    const db = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await db.connect();
+    try {
+      const { rows } = await db.query('SELECT status, attempts FROM service_call_records WHERE id = $1', [accepted.body.id]);
+      expect(rows[0]).toEqual({ status: 'persisted', attempts: 1 });
+      const agents = await db.query('SELECT count(*)::int AS n FROM agents WHERE tenant_id = $1', [tenant.tenantId]);
+      expect(agents.rows[0].n).toBe(1);
+    } finally {
+      await db.end();
+    }
+  });
+});
