@@ -50,7 +50,7 @@ export class ServiceCallsController {
   @ApiOkResponse({ type: ServiceCallPage })
   async list(@Ctx() ctx: RequestContext, @Query() query: ListServiceCallsQuery): Promise<ServiceCallPage> {
     const page = await this.serviceCalls.list(ctx, { status: query.status, namespace: query.namespace, schema: query.schema }, query);
-    return { items: page.items.map((record) => ServiceCallResponse.from(record)), nextCursor: page.nextCursor };
+    return { items: page.items.map(({ record, domainObjects }) => ServiceCallResponse.from(record, domainObjects)), nextCursor: page.nextCursor };
   }
 
   @Get('dead-letters')
@@ -58,7 +58,7 @@ export class ServiceCallsController {
   @ApiOkResponse({ type: ServiceCallPage })
   async deadLetters(@Ctx() ctx: RequestContext, @Query() query: ListDeadLettersQuery): Promise<ServiceCallPage> {
     const page = await this.serviceCalls.list(ctx, { status: 'dead_lettered' }, query);
-    return { items: page.items.map((record) => ServiceCallResponse.from(record)), nextCursor: page.nextCursor };
+    return { items: page.items.map(({ record, domainObjects }) => ServiceCallResponse.from(record, domainObjects)), nextCursor: page.nextCursor };
   }
 
   @Post('dead-letters/:id/redrive')

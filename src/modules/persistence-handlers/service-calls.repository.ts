@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
 import { PersistedChunk } from './persisted-chunk.entity';
@@ -90,6 +90,12 @@ export class ServiceCallsRepository {
       { tenantId: record.tenantId, callId: record.callId, schemaIdentity: record.schemaIdentity },
       { domainType, domainId },
     );
+  }
+
+  /** The idempotency keys of these records (one query for a page of them). */
+  chunksOf(tenantId: string, recordIds: string[]): Promise<PersistedChunk[]> {
+    if (recordIds.length === 0) return Promise.resolve([]);
+    return this.dataSource.manager.findBy(PersistedChunk, { tenantId, recordId: In(recordIds) });
   }
 
   chunkOf(record: ServiceCallRecord, manager: EntityManager = this.dataSource.manager): Promise<PersistedChunk | null> {

@@ -9,6 +9,7 @@ import { DomainObjectRef } from './dto/service-call.response';
 import { NothingToRedriveError, ServiceCallNotFoundError } from './outbox.errors';
 import { OutboxEvents } from './outbox.events';
 import { sweepGraceMs } from './persistence.jobs';
+import { PersistedChunk } from './persisted-chunk.entity';
 import { ServiceCallRecord } from './service-call-record.entity';
 import { ServiceCallFilters, ServiceCallsRepository } from './service-calls.repository';
 
@@ -76,8 +77,15 @@ export class ServiceCallsService {
     return { record, domainObjects: await this.domainObjectsOf(record) };
   }
 
-  list(ctx: RequestContext, filters: ServiceCallFilters, page: PageRequest): Promise<Page<ServiceCallRecord>> {
-    return this.records.list(ctx.tenantId, filters, page);
+  /** A page of records, each with the domain objects it became. */
+  async list(ctx: RequestContext, filters: ServiceCallFilters, page: PageRequest): Promise<Page<{ record: ServiceCallRecord; domainObjects: DomainObjectRef[] }>> {
+    const records = await this.records.list(ctx.tenantId, filters, page);
+    const persisted = records.items.filter((record) => record.status === 'persisted').map((record) => record.id);
+    const chunks = new Map((await this.records.chunksOf(ctx.tenantId, persisted)).map((chunk) => [chunk.recordId, chunk]));
+    return {
+      items: records.items.map((record) => ({ record, domainObjects: refsOf(chunks.get(record.id)) })),
+      nextCursor: records.nextCursor,
+    };
   }
 
   /**
@@ -107,8 +115,10 @@ export class ServiceCallsService {
   }
 
   private async domainObjectsOf(record: ServiceCallRecord): Promise<DomainObjectRef[]> {
-    if (record.status !== 'persisted') return [];
-    const chunk = await this.records.chunkOf(record);
-    return chunk?.domainType && chunk.domainId ? [{ type: chunk.domainType, id: chunk.domainId }] : [];
+    return record.status === 'persisted' ? refsOf(await this.records.chunkOf(record)) : [];
   }
+}
+
+function refsOf(chunk: PersistedChunk | null | undefined): DomainObjectRef[] {
+  return chunk?.domainType && chunk.domainId ? [{ type: chunk.domainType, id: chunk.domainId }] : [];
 }

@@ -182,6 +182,7 @@ describe('outbox: service-call results persisted exactly once', () => {
     await settled(b.body.id, 'skipped');
     const persisted = await t.http().get('/api/v1/service-calls?status=persisted').set(tenant.auth).expect(200);
     expect(persisted.body.items.map((r: { id: string }) => r.id)).toEqual([a.body.id]);
+    expect(persisted.body.items[0].domainObjects).toEqual([{ type: 'agent', id: expect.any(String) }]);
     const bySchema = await t.http().get('/api/v1/service-calls?schema=x@1&namespace=nobody').set(tenant.auth).expect(200);
     expect(bySchema.body.items.map((r: { id: string }) => r.id)).toEqual([b.body.id]);
 
