@@ -14,6 +14,7 @@ import { AgentsModule } from './modules/agents/agents.module';
 import { EventHistoryModule } from './modules/events/events.module';
 import { HealthRecordsModule } from './modules/health/health-records.module';
 import { HealthModule } from './modules/health/health.module';
+import { KnowledgeModule } from './modules/knowledge/knowledge.module';
 import { MessagingModule } from './modules/messaging/messaging.module';
 import { MetricsApiModule } from './modules/metrics/metrics-api.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
@@ -37,6 +38,7 @@ const FEATURE_MODULES = [
   HealthRecordsModule,
   MetricsApiModule,
   EventHistoryModule,
+  KnowledgeModule,
   PersistenceHandlersModule,
 ];
 

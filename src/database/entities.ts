@@ -2,7 +2,10 @@ import { ApiKeyEntity } from '../common/auth/api-key.entity';
 import { DomainEventEntity } from '../common/events/domain-event.entity';
 import { Agent } from '../modules/agents/agent.entity';
 import { HealthRecord } from '../modules/health/health-record.entity';
+import { ActionLog } from '../modules/knowledge/action-log.entity';
+import { Insight } from '../modules/knowledge/insight.entity';
 import { JobResult } from '../modules/knowledge/job-result.entity';
+import { Pattern } from '../modules/knowledge/pattern.entity';
 import { Message } from '../modules/messaging/message.entity';
 import { AgentMetrics } from '../modules/metrics/agent-metrics.entity';
 import { PersistedChunk } from '../modules/persistence-handlers/persisted-chunk.entity';
@@ -30,4 +33,7 @@ export const entities = [
   ServiceCallRecord,
   PersistedChunk,
   JobResult,
+  ActionLog,
+  Insight,
+  Pattern,
 ];

@@ -27,6 +27,17 @@ describe('embedded profile (npm start with no configuration)', () => {
       agent = (await created.json()) as typeof agent;
       expect(agent).toMatchObject({ name: 'survivor', version: 1, createdBy: 'anonymous' });
       expect(first.output()).toContain('Authentication is off');
+
+      // Full-text search runs on the embedded engine too: generated tsvector column, ranking, highlights.
+      const insight = await fetch(`${first.baseUrl}/api/v1/insights`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ summary: 'Crawler notes', domain: 'ops', confidence: 0.7, content: 'The crawler keeps running searches.' }),
+      });
+      expect(insight.status).toBe(201);
+      const found = (await (await fetch(`${first.baseUrl}/api/v1/insights/search?q=run`)).json()) as { items: { highlight: string }[] };
+      expect(found.items).toHaveLength(1);
+      expect(found.items[0].highlight).toContain('<b>running</b>');
     } finally {
       expect(await first.stop('SIGTERM')).toBe(0);
     }

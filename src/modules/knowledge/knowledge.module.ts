@@ -1,10 +1,30 @@
 import { Module } from '@nestjs/common';
+import { ActionLogsController } from './action-logs.controller';
+import { ActionLogsRepository } from './action-logs.repository';
+import { ActionLogsService } from './action-logs.service';
+import { InsightsController } from './insights.controller';
+import { InsightsRepository } from './insights.repository';
+import { InsightsService } from './insights.service';
+import { JobResultsController } from './job-results.controller';
 import { JobResultsRepository } from './job-results.repository';
 import { JobResultsService } from './job-results.service';
+import { PatternsController } from './patterns.controller';
+import { PatternsRepository } from './patterns.repository';
+import { PatternsService } from './patterns.service';
 
-/** Knowledge records: so far the job results that the task-result handler writes. */
+/** What agents learn and leave behind: action logs, job results, insights (full-text searchable) and patterns. */
 @Module({
-  providers: [JobResultsService, JobResultsRepository],
-  exports: [JobResultsService],
+  controllers: [ActionLogsController, JobResultsController, InsightsController, PatternsController],
+  providers: [
+    ActionLogsService,
+    ActionLogsRepository,
+    JobResultsService,
+    JobResultsRepository,
+    InsightsService,
+    InsightsRepository,
+    PatternsService,
+    PatternsRepository,
+  ],
+  exports: [JobResultsService, InsightsService, PatternsService],
 })
 export class KnowledgeModule {}

@@ -7,6 +7,8 @@ import { TasksModule } from '../tasks/tasks.module';
 import { HandlerRegistry } from './handler-registry';
 import { AgentMessageHandler } from './handlers/agent-message.handler';
 import { AgentRegistrationHandler } from './handlers/agent-registration.handler';
+import { InsightHandler } from './handlers/insight.handler';
+import { PatternHandler } from './handlers/pattern.handler';
 import { TaskResultHandler } from './handlers/task-result.handler';
 import { OutboxEnqueuer } from './outbox-enqueuer';
 import { ServiceCallsController } from './service-calls.controller';
@@ -20,7 +22,7 @@ import { ServiceCallsService } from './service-calls.service';
 @Module({
   imports: [DiscoveryModule, AgentsModule, MessagingModule, TasksModule, KnowledgeModule],
   controllers: [ServiceCallsController],
-  providers: [HandlerRegistry, ServiceCallsRepository, ServiceCallsService, OutboxEnqueuer, AgentRegistrationHandler, AgentMessageHandler, TaskResultHandler],
+  providers: [HandlerRegistry, ServiceCallsRepository, ServiceCallsService, OutboxEnqueuer, AgentRegistrationHandler, AgentMessageHandler, TaskResultHandler, InsightHandler, PatternHandler],
   exports: [HandlerRegistry, ServiceCallsRepository, OutboxEnqueuer],
 })
 export class PersistenceHandlersModule {}

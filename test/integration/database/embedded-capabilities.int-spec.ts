@@ -59,5 +59,14 @@ describe('embedded database (PGlite) capabilities', () => {
        ORDER BY ts_rank(search, plainto_tsquery('english', 'run search')) DESC`,
     );
     expect(rows.map((r: { id: number }) => r.id)).toEqual([2, 1]);
+
+    const [match, ...others] = await dataSource.query(
+      `SELECT id, ts_headline('english', body, q, 'StartSel=<b>, StopSel=</b>, MaxFragments=3') AS highlight
+       FROM notes, websearch_to_tsquery('english', '"running agents" -long') AS q
+       WHERE search @@ q`,
+    );
+    expect(others).toEqual([]);
+    expect(match.id).toBe(2);
+    expect(match.highlight).toContain('<b>run</b>');
   });
 });

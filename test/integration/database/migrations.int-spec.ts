@@ -7,13 +7,16 @@ import { createDataSource } from '../../../src/database/create-data-source';
 import { migrations } from '../../../src/migrations';
 
 const TABLES = [
+  'action_logs',
   'agent_metrics',
   'agents',
   'api_keys',
   'domain_events',
   'health_records',
+  'insights',
   'job_results',
   'messages',
+  'patterns',
   'persisted_chunks',
   'service_call_records',
   'system_metrics',
@@ -24,7 +27,7 @@ const TABLES = [
 
 async function userTables(dataSource: DataSource): Promise<string[]> {
   const rows: { table_name: string }[] = await dataSource.query(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1`,
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT IN ('migrations', 'typeorm_metadata') ORDER BY 1`,
   );
   return rows.map((row) => row.table_name);
 }

@@ -1,0 +1,58 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ActionLog } from '../action-log.entity';
+
+export class ActionLogResponse {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty()
+  actionType: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  parameters: Record<string, unknown>;
+
+  @ApiProperty({ type: String, nullable: true })
+  error: string | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  durationMs: number | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  traceId: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  agentId: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ description: 'Actor that logged it' })
+  createdBy: string;
+
+  static from(log: ActionLog): ActionLogResponse {
+    return {
+      id: log.id,
+      actionType: log.actionType,
+      parameters: log.parameters,
+      error: log.error,
+      durationMs: log.durationMs,
+      traceId: log.traceId,
+      agentId: log.agentId,
+      createdAt: log.createdAt.toISOString(),
+      createdBy: log.createdBy,
+    };
+  }
+}
+
+export class ActionLogPage {
+  @ApiProperty({ type: [ActionLogResponse] })
+  items: ActionLogResponse[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
+  nextCursor: string | null;
+}
+
+export class ActionLogList {
+  @ApiProperty({ type: [ActionLogResponse] })
+  items: ActionLogResponse[];
+}

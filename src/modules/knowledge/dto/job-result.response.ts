@@ -1,0 +1,58 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { JobResult } from '../job-result.entity';
+
+export class JobResultResponse {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty()
+  jobId: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  taskId: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  agentId: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  status: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  outputArtifacts: Record<string, unknown>;
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  metrics: Record<string, unknown>;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ description: 'Actor that recorded it' })
+  createdBy: string;
+
+  static from(result: JobResult): JobResultResponse {
+    return {
+      id: result.id,
+      jobId: result.jobId,
+      taskId: result.taskId,
+      agentId: result.agentId,
+      status: result.status,
+      outputArtifacts: result.outputArtifacts,
+      metrics: result.metrics,
+      createdAt: result.createdAt.toISOString(),
+      createdBy: result.createdBy,
+    };
+  }
+}
+
+export class JobResultPage {
+  @ApiProperty({ type: [JobResultResponse] })
+  items: JobResultResponse[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
+  nextCursor: string | null;
+}
+
+export class JobResultList {
+  @ApiProperty({ type: [JobResultResponse] })
+  items: JobResultResponse[];
+}
