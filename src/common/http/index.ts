@@ -6,3 +6,4 @@ export * from './api-problems.decorator';
 export * from './parse-id.pipe';
 export * from './safe-json';
 export * from './audited.response';
+export * from './versioned-update.dto';

@@ -1,9 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { MAX_VERSION } from '../../../common/http/expected-version.decorator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn } from 'class-validator';
+import { VersionedUpdateDto } from '../../../common/http/versioned-update.dto';
 import { MESSAGE_STATUSES, MessageStatus } from '../message.entity';
 
-export class UpdateMessageStatusDto {
+export class UpdateMessageStatusDto extends VersionedUpdateDto {
   @ApiProperty({
     enum: MESSAGE_STATUSES,
     description:
@@ -12,11 +12,4 @@ export class UpdateMessageStatusDto {
   })
   @IsIn(MESSAGE_STATUSES)
   status: MessageStatus;
-
-  @ApiPropertyOptional({ description: 'The version you read; used when no If-Match header is sent', minimum: 1 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_VERSION)
-  version?: number;
 }

@@ -1,11 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { MAX_VERSION } from '../../../common/http/expected-version.decorator';
+import { VersionedUpdateDto } from '../../../common/http/versioned-update.dto';
 import { IsOptionalNotNull } from '../../../common/http/validation';
 import { TASK_STATUSES, TaskStatus } from '../task.entity';
 import { MAX_DESCRIPTION, MAX_DURATION_MS, MAX_PRIORITY, MIN_PRIORITY } from './create-task.dto';
 
-export class UpdateTaskDto {
+export class UpdateTaskDto extends VersionedUpdateDto {
   @ApiPropertyOptional({
     enum: TASK_STATUSES,
     description:
@@ -58,11 +58,4 @@ export class UpdateTaskDto {
   @Min(0)
   @Max(MAX_DURATION_MS)
   durationMs?: number | null;
-
-  @ApiPropertyOptional({ description: 'The version you read; used when no If-Match header is sent', minimum: 1 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_VERSION)
-  version?: number;
 }

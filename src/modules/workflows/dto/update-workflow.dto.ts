@@ -1,10 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { MAX_VERSION } from '../../../common/http/expected-version.decorator';
+import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { VersionedUpdateDto } from '../../../common/http/versioned-update.dto';
 import { IsOptionalNotNull } from '../../../common/http/validation';
 import { WORKFLOW_STATUSES, WorkflowStatus } from '../workflow.entity';
 
-export class UpdateWorkflowDto {
+export class UpdateWorkflowDto extends VersionedUpdateDto {
   @ApiPropertyOptional({
     enum: WORKFLOW_STATUSES,
     description: 'pending → running → completed | failed | cancelled, or pending → cancelled; anything else is 422',
@@ -30,11 +30,4 @@ export class UpdateWorkflowDto {
   @IsString()
   @MaxLength(10_000)
   error?: string | null;
-
-  @ApiPropertyOptional({ description: 'The version you read; used when no If-Match header is sent', minimum: 1 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_VERSION)
-  version?: number;
 }
