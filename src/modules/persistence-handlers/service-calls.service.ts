@@ -31,11 +31,10 @@ export class ServiceCallsService {
 
   /**
    * Stores the result (pending) with its `persistence.received` event in one statement; the job is
-   * enqueued after commit by a listener. The same (callId, schema) again returns the first record.
+   * enqueued after commit by a listener. The same (callId, schema) again returns the first record:
+   * the unique key decides, so a new result costs one statement and a repeat one more read.
    */
   async accept(ctx: RequestContext, input: CreateServiceCallDto): Promise<{ record: ServiceCallRecord; created: boolean }> {
-    const existing = await this.records.findByKey(ctx.tenantId, input.callId, input.schema);
-    if (existing) return { record: existing, created: false };
     const context = { ...ctx, correlationId: input.correlationId ?? ctx.correlationId };
     const row = {
       id: uuidv7(),
@@ -64,7 +63,7 @@ export class ServiceCallsService {
       return { record, created: true };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      // A concurrent request with the same key won: answer with its record.
+      // The key is taken (a repeat, or a concurrent request that won): answer with its record.
       const winner = await this.records.findByKey(ctx.tenantId, input.callId, input.schema);
       if (!winner) throw error;
       return { record: winner, created: false };
