@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { makeAgent } from '../factories/agent.factory';
 import { makeHealthRecord } from '../factories/health-record.factory';
 import { countRows, expectFieldErrors, expectIndistinguishable, expectProblem, expectUnknownReferences } from '../utils/problems';
-import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
+import { TestApp, TestTenant, useTwoTenants } from '../utils/test-app';
 
 interface RecordBody {
   id: string;
@@ -20,16 +20,8 @@ describe('health records API', () => {
   let tenant: TestTenant;
   let other: TestTenant;
 
-  beforeAll(async () => {
-    t = await createTestApp({ LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'silent' });
-    db = t.app.get(DataSource);
-  });
-  afterAll(() => t.close());
-
-  beforeEach(async () => {
-    tenant = await createTenant(t.app);
-    other = await createTenant(t.app, 'other-key');
-  });
+  const suite = useTwoTenants();
+  beforeEach(() => void ({ t, db, tenant, other } = suite));
 
   async function registerAgent(owner: TestTenant): Promise<string> {
     return (await t.http().post('/api/v1/agents').set(owner.auth).send(makeAgent()).expect(201)).body.id;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { countRows, expectFieldErrors, expectIndistinguishable, expectProblem } from '../utils/problems';
-import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
+import { TestApp, TestTenant, useTwoTenants } from '../utils/test-app';
 
 const KNOWLEDGE_TABLES = ['action_logs', 'job_results', 'insights', 'patterns', 'domain_events'];
 
@@ -12,16 +12,8 @@ describe('knowledge API', () => {
   let tenant: TestTenant;
   let other: TestTenant;
 
-  beforeAll(async () => {
-    t = await createTestApp({ LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'silent' });
-    db = t.app.get(DataSource);
-  });
-  afterAll(() => t.close());
-
-  beforeEach(async () => {
-    tenant = await createTenant(t.app);
-    other = await createTenant(t.app, 'other-key');
-  });
+  const suite = useTwoTenants();
+  beforeEach(() => void ({ t, db, tenant, other } = suite));
 
   const post = (path: string, body: unknown, owner = tenant) => t.http().post(`/api/v1${path}`).set(owner.auth).send(body as object);
   const get = (path: string, owner = tenant) => t.http().get(`/api/v1${path}`).set(owner.auth);

@@ -11,7 +11,7 @@ import {
   expectProblem,
   expectUnknownReferences,
 } from '../utils/problems';
-import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
+import { TestApp, TestTenant, useTwoTenants } from '../utils/test-app';
 
 interface MessageBody {
   id: string;
@@ -38,15 +38,9 @@ describe('messages API', () => {
   let carol: string;
   let foreignAgent: string;
 
-  beforeAll(async () => {
-    t = await createTestApp({ LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'silent' });
-    db = t.app.get(DataSource);
-  });
-  afterAll(() => t.close());
-
+  const suite = useTwoTenants();
+  beforeEach(() => void ({ t, db, tenant, other } = suite));
   beforeEach(async () => {
-    tenant = await createTenant(t.app);
-    other = await createTenant(t.app, 'other-key');
     [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((name) => registerAgent(tenant, name)));
     foreignAgent = await registerAgent(other, 'outsider');
   });

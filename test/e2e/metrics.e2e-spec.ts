@@ -11,7 +11,7 @@ import { makeAgent } from '../factories/agent.factory';
 import { makeSystemMetric } from '../factories/system-metric.factory';
 import { insertTaskRow } from '../factories/task-row.factory';
 import { countRows, expectFieldErrors, expectIndistinguishable, expectProblem } from '../utils/problems';
-import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
+import { createTestApp, TestApp, TestTenant, useTwoTenants } from '../utils/test-app';
 
 interface PointBody {
   id: string;
@@ -30,16 +30,8 @@ describe('metrics API', () => {
   let tenant: TestTenant;
   let other: TestTenant;
 
-  beforeAll(async () => {
-    t = await createTestApp({ LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'silent' });
-    db = t.app.get(DataSource);
-  });
-  afterAll(() => t.close());
-
-  beforeEach(async () => {
-    tenant = await createTenant(t.app);
-    other = await createTenant(t.app, 'other-key');
-  });
+  const suite = useTwoTenants();
+  beforeEach(() => void ({ t, db, tenant, other } = suite));
 
   async function registerAgent(owner = tenant, status?: string): Promise<string> {
     return (await t.http().post('/api/v1/agents').set(owner.auth).send(makeAgent(status ? { status: status as never } : {})).expect(201)).body.id;

@@ -1,6 +1,7 @@
 import { ModuleMetadata } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import supertest from 'supertest';
+import { DataSource } from 'typeorm';
 import { ApiKeysService } from '../../src/common/auth/api-keys.service';
 import { loadConfig } from '../../src/config';
 import { createApp } from '../../src/create-app';
@@ -50,4 +51,29 @@ export async function createTenant(app: NestFastifyApplication, name = 'test-key
   const tenantId = `t${process.pid}-${Date.now().toString(36)}-${++tenantCounter}`;
   const created = await app.get(ApiKeysService).create(tenantId, name);
   return { tenantId, key: created.key, auth: { Authorization: `Bearer ${created.key}` } };
+}
+
+export interface TwoTenantSuite {
+  t: TestApp;
+  db: DataSource;
+  tenant: TestTenant;
+  other: TestTenant;
+}
+
+/**
+ * Boots one app for the test file and gives every test two fresh tenants: `tenant` (the caller)
+ * and `other` (whose rows the caller must never see). Read the members inside hooks and tests.
+ */
+export function useTwoTenants(env: Record<string, string | undefined> = { LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'silent' }): TwoTenantSuite {
+  const suite = {} as TwoTenantSuite;
+  beforeAll(async () => {
+    suite.t = await createTestApp(env);
+    suite.db = suite.t.app.get(DataSource);
+  });
+  afterAll(() => suite.t.close());
+  beforeEach(async () => {
+    suite.tenant = await createTenant(suite.t.app);
+    suite.other = await createTenant(suite.t.app, 'other-key');
+  });
+  return suite;
 }
