@@ -27,3 +27,12 @@ export abstract class TenantOwnedEntity extends VersionedEntity {
   @Column({ type: 'text' })
   tenantId: string;
 }
+
+/** A tenant's aggregate that records who created it and who changed it last. */
+export abstract class AuditedEntity extends TenantOwnedEntity {
+  @Column({ type: 'text' })
+  createdBy: string;
+
+  @Column({ type: 'text' })
+  updatedBy: string;
+}

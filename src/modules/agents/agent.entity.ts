@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index } from 'typeorm';
-import { TenantOwnedEntity } from '../../common/persistence/versioned.entity';
+import { AuditedEntity } from '../../common/persistence/versioned.entity';
 
 export const AGENT_STATUSES = ['idle', 'busy', 'offline', 'error'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
@@ -9,7 +9,7 @@ export type AgentStatus = (typeof AGENT_STATUSES)[number];
 @Index(['tenantId', 'status', 'id'])
 @Index(['tenantId', 'role', 'id'])
 @Check('agents_status_check', `status IN ('idle', 'busy', 'offline', 'error')`)
-export class Agent extends TenantOwnedEntity {
+export class Agent extends AuditedEntity {
   @Column({ type: 'text' })
   name: string;
 
@@ -27,10 +27,4 @@ export class Agent extends TenantOwnedEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   lastHeartbeatAt: Date | null;
-
-  @Column({ type: 'text' })
-  createdBy: string;
-
-  @Column({ type: 'text' })
-  updatedBy: string;
 }

@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index } from 'typeorm';
-import { TenantOwnedEntity } from '../../common/persistence/versioned.entity';
+import { AuditedEntity } from '../../common/persistence/versioned.entity';
 
 /** The GIN index on `search`; TypeORM cannot declare a GIN index, so the migration creates it. */
 export const INSIGHTS_SEARCH_INDEX = 'insights_search_idx';
@@ -9,7 +9,7 @@ export const INSIGHTS_SEARCH_INDEX = 'insights_search_idx';
 @Index(['tenantId', 'id'])
 @Index(['tenantId', 'domain', 'id'])
 @Check('insights_confidence_check', 'confidence >= 0 AND confidence <= 1')
-export class Insight extends TenantOwnedEntity {
+export class Insight extends AuditedEntity {
   @Column({ type: 'text' })
   summary: string;
 
@@ -33,10 +33,4 @@ export class Insight extends TenantOwnedEntity {
     update: false,
   })
   search?: string;
-
-  @Column({ type: 'text' })
-  createdBy: string;
-
-  @Column({ type: 'text' })
-  updatedBy: string;
 }

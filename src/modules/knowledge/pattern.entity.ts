@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index } from 'typeorm';
-import { TenantOwnedEntity } from '../../common/persistence/versioned.entity';
+import { AuditedEntity } from '../../common/persistence/versioned.entity';
 
 /** A reusable sequence of steps, keyed by what triggers it, with how often it has been used. */
 @Entity('patterns')
@@ -7,7 +7,7 @@ import { TenantOwnedEntity } from '../../common/persistence/versioned.entity';
 @Index(['tenantId', 'trigger'], { unique: true })
 @Index(['tenantId', 'usageCount', 'id'])
 @Check('patterns_usage_count_check', 'usage_count >= 0')
-export class Pattern extends TenantOwnedEntity {
+export class Pattern extends AuditedEntity {
   @Column({ type: 'text' })
   trigger: string;
 
@@ -16,10 +16,4 @@ export class Pattern extends TenantOwnedEntity {
 
   @Column({ type: 'int', default: 0 })
   usageCount: number;
-
-  @Column({ type: 'text' })
-  createdBy: string;
-
-  @Column({ type: 'text' })
-  updatedBy: string;
 }

@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
-import { TenantOwnedEntity } from '../../common/persistence/versioned.entity';
+import { AuditedEntity } from '../../common/persistence/versioned.entity';
 import { Task } from '../tasks/task.entity';
 
 export const MESSAGE_STATUSES = ['sent', 'received', 'processed', 'failed'] as const;
@@ -15,7 +15,7 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 @Index(['tenantId', 'fromAgentId', 'id'])
 @Index(['taskId'])
 @Check('messages_status_check', `status IN ('sent', 'received', 'processed', 'failed')`)
-export class Message extends TenantOwnedEntity {
+export class Message extends AuditedEntity {
   @Column({ type: 'uuid' })
   fromAgentId: string;
 
@@ -46,10 +46,4 @@ export class Message extends TenantOwnedEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   processedAt: Date | null;
-
-  @Column({ type: 'text' })
-  createdBy: string;
-
-  @Column({ type: 'text' })
-  updatedBy: string;
 }

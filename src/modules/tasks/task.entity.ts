@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
-import { TenantOwnedEntity } from '../../common/persistence/versioned.entity';
+import { RunEntity } from '../workflows/run.entity';
 import { Agent } from '../agents/agent.entity';
 import { Workflow } from '../workflows/workflow.entity';
 
@@ -17,7 +17,7 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 @Index(['tenantId', 'agentId', 'id'])
 @Index(['parentTaskId'])
 @Check('tasks_status_check', `status IN ('pending', 'running', 'completed', 'failed', 'cancelled')`)
-export class Task extends TenantOwnedEntity {
+export class Task extends RunEntity {
   @Column({ type: 'uuid' })
   workflowId: string;
 
@@ -48,27 +48,6 @@ export class Task extends TenantOwnedEntity {
   @Column({ type: 'text', default: 'pending' })
   status: TaskStatus;
 
-  @Column({ type: 'jsonb', default: {} })
-  input: Record<string, unknown>;
-
-  @Column({ type: 'jsonb', nullable: true })
-  output: Record<string, unknown> | null;
-
-  @Column({ type: 'text', nullable: true })
-  error: string | null;
-
   @Column({ type: 'int', nullable: true })
   durationMs: number | null;
-
-  @Column({ type: 'timestamptz', nullable: true })
-  startedAt: Date | null;
-
-  @Column({ type: 'timestamptz', nullable: true })
-  finishedAt: Date | null;
-
-  @Column({ type: 'text' })
-  createdBy: string;
-
-  @Column({ type: 'text' })
-  updatedBy: string;
 }
