@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { AuditedResponse, auditedFields } from '../../../common/http/audited.response';
+import { RunResponse, runFields } from '../../workflows/dto/run.response';
 import { Page } from '../../../common/persistence/paginate';
 import { TASK_STATUSES, Task, TaskStatus } from '../task.entity';
 
-export class TaskResponse extends AuditedResponse {
+export class TaskResponse extends RunResponse {
   @ApiProperty({ format: 'uuid' })
   workflowId: string;
 
@@ -22,43 +22,23 @@ export class TaskResponse extends AuditedResponse {
   @ApiProperty({ enum: TASK_STATUSES })
   status: TaskStatus;
 
-  @ApiProperty({ type: 'object', additionalProperties: true })
-  input: Record<string, unknown>;
-
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
-  output: Record<string, unknown> | null;
-
-  @ApiProperty({ type: String, nullable: true })
-  error: string | null;
-
   @ApiProperty({ type: Number, nullable: true })
   durationMs: number | null;
 
   @ApiProperty({ type: [String], format: 'uuid', description: 'Ids of the tasks that must complete before this one may start' })
   dependsOn: string[];
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Set by the transition to running (cleared by a retry)' })
-  startedAt: string | null;
-
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Set by the transition to a final state' })
-  finishedAt: string | null;
-
   static from(task: Task, dependsOn: string[]): TaskResponse {
     return {
-      ...auditedFields(task),
+      ...runFields(task),
       workflowId: task.workflowId,
       agentId: task.agentId,
       parentTaskId: task.parentTaskId,
       description: task.description,
       priority: task.priority,
       status: task.status,
-      input: task.input,
-      output: task.output,
-      error: task.error,
       durationMs: task.durationMs,
       dependsOn,
-      startedAt: task.startedAt?.toISOString() ?? null,
-      finishedAt: task.finishedAt?.toISOString() ?? null,
     };
   }
 }

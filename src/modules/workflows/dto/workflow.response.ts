@@ -1,40 +1,20 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { AuditedResponse, auditedFields } from '../../../common/http/audited.response';
 import { WORKFLOW_STATUSES, Workflow, WorkflowStatus } from '../workflow.entity';
 import { TaskCounts } from '../workflows.repository';
+import { RunResponse, runFields } from './run.response';
 
-export class WorkflowResponse extends AuditedResponse {
+export class WorkflowResponse extends RunResponse {
   @ApiProperty()
   description: string;
 
   @ApiProperty({ enum: WORKFLOW_STATUSES })
   status: WorkflowStatus;
 
-  @ApiProperty({ type: 'object', additionalProperties: true })
-  input: Record<string, unknown>;
-
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
-  output: Record<string, unknown> | null;
-
-  @ApiProperty({ type: String, nullable: true })
-  error: string | null;
-
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Set by the transition to running' })
-  startedAt: string | null;
-
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Set by the transition to a final state' })
-  finishedAt: string | null;
-
   static from(workflow: Workflow): WorkflowResponse {
     return {
-      ...auditedFields(workflow),
+      ...runFields(workflow),
       description: workflow.description,
       status: workflow.status,
-      input: workflow.input,
-      output: workflow.output,
-      error: workflow.error,
-      startedAt: workflow.startedAt?.toISOString() ?? null,
-      finishedAt: workflow.finishedAt?.toISOString() ?? null,
     };
   }
 }
