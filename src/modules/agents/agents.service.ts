@@ -6,7 +6,7 @@ import { NewDomainEvent } from '../../common/events/event-catalog';
 import { insertReturning } from '../../common/persistence/insert-statement';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
-import { uuidv7 } from '../../common/persistence/uuid-v7';
+import { newAuditedFields } from '../../common/persistence/new-row';
 import { Agent, AgentStatus } from './agent.entity';
 import { AgentNotFoundError } from './agents.errors';
 import { AgentEvents } from './agents.events';
@@ -115,16 +115,13 @@ export class AgentsService {
 
   private newAgent(ctx: RequestContext, input: CreateAgentDto): NewRow<Agent> {
     return {
-      id: uuidv7(),
-      tenantId: ctx.tenantId,
+      ...newAuditedFields(ctx),
       name: input.name,
       role: input.role,
       description: input.description ?? null,
       status: input.status ?? 'idle',
       metadata: input.metadata ?? {},
       lastHeartbeatAt: null,
-      createdBy: ctx.actorId,
-      updatedBy: ctx.actorId,
     };
   }
 }

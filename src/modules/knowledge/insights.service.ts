@@ -4,7 +4,7 @@ import { NewDomainEvent } from '../../common/events/event-catalog';
 import { insertReturning } from '../../common/persistence/insert-statement';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
-import { uuidv7 } from '../../common/persistence/uuid-v7';
+import { newAuditedFields } from '../../common/persistence/new-row';
 import { CreateInsightDto } from './dto/create-insight.dto';
 import { Insight } from './insight.entity';
 import { InsightMatch, InsightsRepository } from './insights.repository';
@@ -66,14 +66,11 @@ export class InsightsService {
 
   private newInsight(ctx: RequestContext, input: CreateInsightDto): NewRow<Insight> {
     return {
-      id: uuidv7(),
-      tenantId: ctx.tenantId,
+      ...newAuditedFields(ctx),
       summary: input.summary,
       domain: input.domain,
       confidence: input.confidence,
       content: input.content,
-      createdBy: ctx.actorId,
-      updatedBy: ctx.actorId,
     };
   }
 }

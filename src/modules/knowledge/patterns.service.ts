@@ -3,6 +3,7 @@ import { RequestContext } from '../../common/auth/request-context';
 import { NewDomainEvent } from '../../common/events/event-catalog';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
+import { newAuditedFields } from '../../common/persistence/new-row';
 import { uuidv7 } from '../../common/persistence/uuid-v7';
 import { CreatePatternDto } from './dto/create-pattern.dto';
 import { PatternNotFoundError, PatternTriggerTakenError } from './knowledge.errors';
@@ -107,13 +108,10 @@ export class PatternsService {
 
   private newPattern(ctx: RequestContext, input: CreatePatternDto): NewRow<Pattern> {
     return {
-      id: uuidv7(),
-      tenantId: ctx.tenantId,
+      ...newAuditedFields(ctx),
       trigger: input.trigger,
       steps: input.steps,
       usageCount: 0,
-      createdBy: ctx.actorId,
-      updatedBy: ctx.actorId,
     };
   }
 }

@@ -7,7 +7,7 @@ import { Page, PageRequest } from '../../common/persistence/paginate';
 import { NewDomainEvent } from '../../common/events/event-catalog';
 import { insertReturning } from '../../common/persistence/insert-statement';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
-import { uuidv7 } from '../../common/persistence/uuid-v7';
+import { newAuditedFields } from '../../common/persistence/new-row';
 import { AgentNotFoundError } from '../agents/agents.errors';
 import { AgentsService } from '../agents/agents.service';
 import { CreateMessageDto } from './dto/create-message.dto';
@@ -128,8 +128,7 @@ export class MessagingService {
 
   private newMessage(ctx: RequestContext, input: CreateMessageDto): NewRow<Message> {
     return {
-      id: uuidv7(),
-      tenantId: ctx.tenantId,
+      ...newAuditedFields(ctx),
       fromAgentId: input.fromAgentId,
       toAgentId: input.toAgentId,
       taskId: input.taskId ?? null,
@@ -139,8 +138,6 @@ export class MessagingService {
       sentAt: new Date(),
       receivedAt: null,
       processedAt: null,
-      createdBy: ctx.actorId,
-      updatedBy: ctx.actorId,
     };
   }
 }

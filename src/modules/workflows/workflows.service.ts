@@ -5,7 +5,7 @@ import { BadRequestError, VersionConflictError } from '../../common/errors';
 import { Patch } from '../../common/persistence/compare-and-set';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
-import { uuidv7 } from '../../common/persistence/uuid-v7';
+import { newAuditedFields } from '../../common/persistence/new-row';
 import { CreateWorkflowDto } from './dto/create-workflow.dto';
 import { UpdateWorkflowDto } from './dto/update-workflow.dto';
 import { isFinalWorkflowStatus, WORKFLOW_TRANSITIONS, workflowTimestampsFor } from './workflow-transitions';
@@ -37,8 +37,7 @@ export class WorkflowsService {
   /** Creates a pending workflow and its `workflow.created` event in one statement. */
   async create(ctx: RequestContext, input: CreateWorkflowDto): Promise<WorkflowWithCounts> {
     const row = {
-      id: uuidv7(),
-      tenantId: ctx.tenantId,
+      ...newAuditedFields(ctx),
       description: input.description,
       status: 'pending' as const,
       input: input.input ?? {},
@@ -46,8 +45,6 @@ export class WorkflowsService {
       error: null,
       startedAt: null,
       finishedAt: null,
-      createdBy: ctx.actorId,
-      updatedBy: ctx.actorId,
     };
     const [workflow] = await this.unitOfWork.insert(ctx, Workflow, [row], (created) => ({
       type: WorkflowEvents.created,
