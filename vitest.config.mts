@@ -2,6 +2,8 @@ import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** The app under test connects as the service role (created by the global set-up), not as the owner. */
+const serviceUrl = Object.assign(new URL(databaseUrl), { username: 'agent_ledger_service', password: '' }).toString();
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 
 export default defineConfig({
@@ -16,7 +18,7 @@ export default defineConfig({
     // Each file boots its own app; tests isolate their data by tenant, so files may run side by side.
     maxWorkers: 2,
     env: {
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: serviceUrl,
       TEST_DATABASE_URL: databaseUrl,
       REDIS_URL: redisUrl,
       TEST_REDIS_URL: redisUrl,
@@ -24,6 +26,11 @@ export default defineConfig({
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
       QUEUE_PREFIX: 'agent-ledger-test',
+      // Rate limits stay on (every request is counted in Redis, as in production), with budgets no
+      // test reaches; rate-limit.e2e-spec sets small ones.
+      RATE_LIMIT_DEFAULT: '1000000',
+      RATE_LIMIT_STRICT: '1000000',
+      RATE_LIMIT_AUTH_FAILURES: '1000000',
     },
     reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default'],
   },

@@ -4,16 +4,16 @@
  * each beside raw BullMQ + pg measured in the same run. See bench/README.md ("Outbox figures").
  * Figures are merged into bench/results/latest.json and written alone to bench/results/outbox.json.
  */
-import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import pg from 'pg';
-import { checkpoint, createRawTable, databaseUrl, describeMachine, flushRedis, recreateDatabase } from './lib/db.mjs';
+import { checkpoint, createRawTable, databaseUrl, describeMachine, flushRedis, migrateForServiceRole, recreateDatabase, serviceUrl } from './lib/db.mjs';
 import { rawDrain, rawLatency } from './lib/outbox-raw.mjs';
 import { cpuBreakdown, cpuSnapshot, describeCpu, drainRate, latencySummary } from './lib/outbox-stats.mjs';
-import { createApiKey, freePort, startApp, stop, stopAll } from './lib/processes.mjs';
-import { figure, renderTable, writeResults } from './lib/report.mjs';
+import { runMain } from './lib/main.mjs';
+import { createApiKey, freePort, stackEnv, startApp, stop } from './lib/processes.mjs';
+import { figure, mergeResults, renderTable, writeResults } from './lib/report.mjs';
 
 const env = process.env;
 const SETTINGS = {
@@ -49,32 +49,25 @@ const APP_WORK =
 const RAW_WORK = 'the raw baseline processor runs ONE autocommit INSERT of the agent row (same columns as the app) into a copy of the agents table per job, nothing else';
 
 
-function stackEnv(url, extra) {
-  return {
-    DATABASE_URL: url,
-    DATABASE_POOL_SIZE: String(SETTINGS.poolSize),
-    REDIS_URL: SETTINGS.redisUrl,
-    QUEUE_PREFIX: SETTINGS.queuePrefix,
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    AUTH: 'apikey',
-    NODE_ENV: 'production',
-    ...extra,
-  };
+function appEnv(url, extra) {
+  // As the service role (row-level security); requests are still counted in Redis, in budgets the load never reaches.
+  const limits = { RATE_LIMIT_DEFAULT: '1000000000', RATE_LIMIT_STRICT: '1000000000' };
+  return stackEnv({ databaseUrl: serviceUrl(url), redisUrl: SETTINGS.redisUrl, queuePrefix: SETTINGS.queuePrefix, poolSize: SETTINGS.poolSize }, { ...limits, ...extra });
 }
 
-/** A fresh stack: empty database (migrated by the api process), flushed Redis database, API key. No worker yet. */
+/** A fresh stack: empty database migrated by its owner, flushed Redis database, API key. No worker yet. The app runs as the service role. */
 async function startStack(url) {
   await recreateDatabase(SETTINGS.adminUrl, SETTINGS.database);
+  await migrateForServiceRole(url);
   await flushRedis(SETTINGS.redisUrl);
-  const api = await startApp(stackEnv(url, { APP_ROLE: 'api', MIGRATIONS_RUN: 'true', PORT: String(await freePort()) }));
-  const key = await createApiKey({ DATABASE_URL: url, LOG_LEVEL: 'warn' }, TENANT, 'bench-outbox');
+  const api = await startApp(appEnv(url, { APP_ROLE: 'api', MIGRATIONS_RUN: 'false', PORT: String(await freePort()) }));
+  const key = await createApiKey({ DATABASE_URL: serviceUrl(url), LOG_LEVEL: 'warn' }, TENANT, 'bench-outbox');
   await createRawTable(url);
   return { api, auth: { authorization: `Bearer ${key}` } };
 }
 
 async function startWorker(url, concurrency) {
-  return startApp(stackEnv(url, { APP_ROLE: 'worker', MIGRATIONS_RUN: 'false', WORKER_CONCURRENCY: String(concurrency), PORT: String(await freePort()) }));
+  return startApp(appEnv(url, { APP_ROLE: 'worker', MIGRATIONS_RUN: 'false', WORKER_CONCURRENCY: String(concurrency), PORT: String(await freePort()) }));
 }
 
 async function postResult(api, auth, callId) {
@@ -367,19 +360,10 @@ function latencyFigures(app, raw, shared, cpus) {
 }
 
 /** Replaces this benchmark's figures in latest.json (keeping everyone else's) and writes outbox.json. */
-async function mergeResults(figures) {
-  let existing = [];
-  try {
-    existing = JSON.parse(await readFile(LATEST, 'utf8'));
-    if (!Array.isArray(existing)) throw new Error('not an array');
-  } catch (error) {
-    if (error.code !== 'ENOENT') log(`WARNING: ${LATEST.pathname} could not be read (${error.message}); writing it with the outbox figures only`);
-    existing = [];
-  }
-  const kept = existing.filter((f) => typeof f?.name !== 'string' || !f.name.startsWith(FIGURE_PREFIX));
-  await writeResults(LATEST, [...kept, ...figures]);
+async function saveResults(figures) {
+  const kept = await mergeResults(LATEST, FIGURE_PREFIX, figures, log);
   await writeResults(OWN, figures);
-  return kept.length;
+  return kept;
 }
 
 async function main() {
@@ -401,7 +385,7 @@ async function main() {
   if (latencyPair) figures.push(...latencyFigures(latencyPair.app, latencyPair.raw, shared, machine.cpus));
   else log(`WARNING: no latency figures: concurrency ${SETTINGS.latencyConcurrency} is not among ${SETTINGS.concurrencies.join(',')}`);
 
-  const kept = await mergeResults(figures);
+  const kept = await saveResults(figures);
   process.stdout.write('\n' + renderTable(figures) + '\n\n');
   process.stdout.write(
     [
@@ -417,25 +401,4 @@ async function main() {
   );
 }
 
-let exitCode = 0;
-const onSignal = (signal) => {
-  log(`${signal}: stopping child processes`);
-  void stopAll().finally(() => process.exit(130));
-};
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
-const onCrash = (error) => {
-  process.stderr.write(`[bench outbox] failed: ${error?.stack ?? error}\n`);
-  void stopAll().finally(() => process.exit(1));
-};
-process.on('uncaughtException', onCrash);
-process.on('unhandledRejection', onCrash);
-try {
-  await main();
-} catch (error) {
-  exitCode = 1;
-  process.stderr.write(`[bench outbox] failed: ${error.stack ?? error}\n`);
-} finally {
-  await stopAll();
-}
-process.exit(exitCode);
+await runMain('bench outbox', main);

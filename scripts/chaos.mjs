@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { migrateForServiceRole, serviceUrl } from '../bench/lib/db.mjs';
 import { createApiKey, freePort, startApp, stop, stopAll } from '../bench/lib/processes.mjs';
 
 const args = process.argv.slice(2);
@@ -62,7 +63,7 @@ async function recreateDatabase() {
 
 function baseEnv(extra) {
   return {
-    DATABASE_URL,
+    DATABASE_URL: serviceUrl(DATABASE_URL),
     REDIS_URL,
     HOST: '127.0.0.1',
     AUTH: 'apikey',
@@ -73,12 +74,15 @@ function baseEnv(extra) {
     PERSIST_MAX_BACKOFF_MS: '2000',
     WORKER_CONCURRENCY: '10',
     SHUTDOWN_GRACE_MS: '5000',
+    // One key posts every result: budgets the scenario never reaches (rate limits are not what it tests).
+    RATE_LIMIT_DEFAULT: '1000000000',
+    RATE_LIMIT_STRICT: '1000000000',
     ...extra,
   };
 }
 
 async function startStack() {
-  const api = await startApp(baseEnv({ APP_ROLE: 'api', PORT: String(await freePort()), MIGRATIONS_RUN: 'true' }));
+  const api = await startApp(baseEnv({ APP_ROLE: 'api', PORT: String(await freePort()), MIGRATIONS_RUN: 'false' }));
   const workers = [];
   for (let i = 0; i < 2; i++) workers.push(await startWorker());
   return { api, workers };
@@ -138,6 +142,8 @@ async function runScenario(name, stack, db, redis) {
   const key = await createApiKey(baseEnv({}), tenant, `chaos-${name}`);
   const started = Date.now();
   const posting = post(stack.api, key, RESULTS);
+  // Awaited below; a failure meanwhile must reach main()'s handler (which stops the processes), not crash the run.
+  posting.catch(() => undefined);
   await waitUntil('a quarter of the results to be persisted', async () => (await counts(db, tenant)).persisted >= RESULTS / 4, DRAIN_TIMEOUT_MS);
   if (name === 'kill') {
     const victim = stack.workers.shift();
@@ -168,6 +174,7 @@ async function runScenario(name, stack, db, redis) {
 async function main() {
   log(`results per scenario: ${RESULTS}; database ${DATABASE_URL}; Redis ${REDIS_URL}`);
   await recreateDatabase();
+  await migrateForServiceRole(DATABASE_URL);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   await redis.flushdb();
   const db = new pg.Client({ connectionString: DATABASE_URL });

@@ -8,12 +8,14 @@ import { DomainEventsModule } from './common/events/events.module';
 import { PersistenceModule } from './common/persistence/persistence.module';
 import { QueueBoardModule } from './common/queues/bull-board.module';
 import { QueuesModule } from './common/queues/queues.module';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { AppConfig, appConfig, AppRole, configLoaders, LogLevel, validateEnv } from './config';
 import { DatabaseModule } from './database/database.module';
 import { AgentsModule } from './modules/agents/agents.module';
 import { EventHistoryModule } from './modules/events/events.module';
 import { HealthRecordsModule } from './modules/health/health-records.module';
 import { HealthModule } from './modules/health/health.module';
+import { IntegrationsModule } from './modules/integrations/integrations.module';
 import { KnowledgeModule } from './modules/knowledge/knowledge.module';
 import { MessagingModule } from './modules/messaging/messaging.module';
 import { MetricsApiModule } from './modules/metrics/metrics-api.module';
@@ -39,6 +41,7 @@ const FEATURE_MODULES = [
   MetricsApiModule,
   EventHistoryModule,
   KnowledgeModule,
+  IntegrationsModule,
   PersistenceHandlersModule,
 ];
 
@@ -72,6 +75,8 @@ export class AppModule {
         PersistenceModule,
         DomainEventsModule,
         AuthModule,
+        // After AuthModule: its guard counts by the API key that ApiKeyGuard authenticated.
+        RateLimitModule,
         HealthModule,
         MetricsModule,
         QueuesModule,

@@ -7,10 +7,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { adminAuthHook } from './common/auth/admin-auth.hook';
-import { ApiKeysService } from './common/auth/api-keys.service';
+import { ApiKeyAuthenticator } from './common/auth/api-key-authenticator';
 import { buildProblem, ErrorCode, PROBLEM_CONTENT_TYPE, ValidationFailedError } from './common/errors';
 import { BULL_BOARD_ROUTE } from './common/queues/bull-board.module';
 import { sendVersionAsETag } from './common/http/etag';
+import { RequestTimeoutInterceptor } from './common/http/request-timeout.interceptor';
 import { findUnstorableJson } from './common/http/safe-json';
 import { createValidationPipe } from './common/http/validation';
 import { AppModule } from './app.module';
@@ -20,6 +21,14 @@ import { instrumentHttp } from './modules/metrics/http-metrics';
 export const API_PREFIX = 'api/v1';
 const WORKER_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** What a browser on an allowed origin may send and read. */
+const CORS_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'If-Match', 'X-API-Key', 'X-Actor-Id', 'X-Request-Id'];
+const CORS_RESPONSE_HEADERS = ['ETag', 'Location', 'Retry-After', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
+
+/** The OpenAPI UI and documents: `/docs`, its assets, `/docs-json`, `/docs-yaml`. */
+function isDocsRoute(url: string): boolean {
+  return url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs-');
+}
 
 /** A request id from X-Request-Id when it is sane, else a fresh uuid; it is the correlation id. */
 function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
@@ -27,9 +36,11 @@ function requestId(request: { headers: Record<string, string | string[] | undefi
   return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
 }
 
+/** For answers given before the onRequest hooks run (router errors), which set X-Request-Id otherwise. */
 function sendProblem(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, detail: string, status?: number): void {
   void reply
     .status(status ?? 400)
+    .header('X-Request-Id', String(request.id))
     .header('Content-Type', PROBLEM_CONTENT_TYPE)
     .send(buildProblem(code, detail, { status, instance: request.url, correlationId: String(request.id) }));
 }
@@ -48,6 +59,9 @@ export async function createApp(
     genReqId: requestId,
     requestIdHeader: false,
     trustProxy: false,
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.connectionTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
     // Answered by the router before Nest sees the request: a malformed URL or an over-long parameter.
     frameworkErrors: (error: Error & { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply) =>
       sendProblem(reply, request, ErrorCode.BadRequest, `The request URL is malformed (${error.code})`, error.statusCode ?? 400),
@@ -76,13 +90,19 @@ export async function createApp(
     const problem = findUnstorableJson(request.query, '') ?? findUnstorableJson(request.params, '');
     if (problem) throw new ValidationFailedError([problem]);
   });
-  const adminAuth = adminAuthHook(app.get(ApiKeysService));
+  const adminAuth = adminAuthHook(app.get(ApiKeyAuthenticator), 'The admin UI', config.app.adminTenants);
+  const docsAuth = adminAuthHook(app.get(ApiKeyAuthenticator), 'The API documentation');
+  /** The key check of a route outside Nest's guards: the admin UI, and the docs when DOCS_AUTH is on. */
+  const keyCheckOf = (url: string) => {
+    if (config.app.auth === 'off') return undefined;
+    if (url.startsWith(BULL_BOARD_ROUTE)) return adminAuth;
+    return config.http.docsAuth && isDocsRoute(url) ? docsAuth : undefined;
+  };
   fastify.addHook('onRoute', (route) => {
     if (route.url.endsWith('/bulk')) route.bodyLimit = config.app.bulkBodyLimitBytes;
-    // Every route of the admin UI, whatever its path encoding: the page, its JSON API, actions, assets.
-    if (route.url.startsWith(BULL_BOARD_ROUTE) && config.app.auth !== 'off') {
-      route.onRequest = [adminAuth, ...(route.onRequest ? [route.onRequest].flat() : [])];
-    }
+    // Every route of the UI, whatever its path encoding: the page, its JSON API, actions, assets.
+    const keyCheck = keyCheckOf(route.url);
+    if (keyCheck) route.onRequest = [keyCheck, ...(route.onRequest ? [route.onRequest].flat() : [])];
     // A worker process answers health and metrics only; its feature routes are not served.
     if (config.app.role === 'worker' && !WORKER_ROUTES.has(route.url)) {
       route.handler = async (request, reply) => sendProblem(reply, request, ErrorCode.NotFound, `No route matches ${request.url} on a worker process`, 404);
@@ -115,6 +135,19 @@ export async function createApp(
     ],
   });
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new RequestTimeoutInterceptor(config.http.requestTimeoutMs));
+  if (config.http.corsOrigins.length > 0) {
+    const allowed = new Set(config.http.corsOrigins);
+    // A preflight from an origin not listed is not answered as CORS (it falls through to a 404).
+    app.enableCors({
+      origin: (origin: string | undefined, callback: (error: Error | null, allow: boolean) => void) => callback(null, origin !== undefined && allowed.has(origin)),
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: CORS_REQUEST_HEADERS,
+      exposedHeaders: CORS_RESPONSE_HEADERS,
+      credentials: false,
+      maxAge: 600,
+    });
+  }
 
   const document = SwaggerModule.createDocument(
     app,

@@ -21,18 +21,31 @@ function readProcesses() {
   return processes;
 }
 
-function totalTicks() {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
-  return line.trim().split(/\s+/).slice(1).reduce((sum, n) => sum + Number(n), 0);
+/** All cpu ticks of the machine so far, and the idle ones among them (idle and iowait). */
+function machineTicks() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { total: fields.reduce((sum, n) => sum + n, 0), idle: fields[3] + (fields[4] ?? 0) };
 }
 
-/** A point-in-time reading; `since(before)` gives the share of all CPUs used by unrelated processes in between. */
+/**
+ * A point-in-time reading of every process and of the machine's busy time. Busy time also holds
+ * processes that exited between two readings (a test runner's short-lived workers, say), which
+ * per-process ticks miss.
+ */
 export function cpuSnapshot() {
   try {
-    return { processes: readProcesses(), total: totalTicks() };
+    const { total, idle } = machineTicks();
+    return { processes: readProcesses(), total, busy: total - idle };
   } catch {
     return undefined;
   }
+}
+
+/** Busy ticks between two snapshots that no process alive at the second one accounts for (exited processes). */
+export function unaccountedTicks(before, after) {
+  let accounted = 0;
+  for (const [pid, entry] of after.processes) accounted += Math.max(0, entry.ticks - (before.processes.get(pid)?.ticks ?? 0));
+  return Math.max(0, after.busy - before.busy - accounted);
 }
 
 function isOurs(pid, processes) {
@@ -45,12 +58,12 @@ function isOurs(pid, processes) {
   return false;
 }
 
-/** Fraction (0-1) of the machine's CPU time between the snapshots used by processes outside this bench. */
+/** Fraction (0-1) of the machine's CPU time between the snapshots used by processes outside this bench (exited ones included). */
 export function foreignShare(before, after) {
   if (!before || !after) return undefined;
   const elapsed = after.total - before.total;
   if (elapsed <= 0) return undefined;
-  let foreign = 0;
+  let foreign = unaccountedTicks(before, after);
   for (const [pid, entry] of after.processes) {
     if (isOurs(pid, after.processes) || SHARED_SERVICES.has(entry.comm)) continue;
     foreign += entry.ticks - (before.processes.get(pid)?.ticks ?? 0);

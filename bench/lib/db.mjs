@@ -27,6 +27,35 @@ export async function recreateDatabase(adminUrl, database) {
   }
 }
 
+/** The role the measured app connects as: it owns nothing and does not bypass row-level security, as in production. */
+export const SERVICE_ROLE = 'agent_ledger_bench_service';
+
+/** The same database as `url`, reached as SERVICE_ROLE (trust authentication, as on the bench machines). */
+export function serviceUrl(url) {
+  return Object.assign(new URL(url), { username: SERVICE_ROLE, password: '' }).toString();
+}
+
+/**
+ * Applies the migrations as the owner (`url`), then lets SERVICE_ROLE read and write the tables:
+ * the app is then started on serviceUrl(url), under the row-level security policies.
+ */
+export async function migrateForServiceRole(url) {
+  const { createDataSource } = await import('../../dist/database/create-data-source.js');
+  const owner = createDataSource({ profile: 'server', url, poolSize: 1, migrationsRun: false, dataDir: '' }, { logging: false });
+  await owner.initialize();
+  try {
+    await owner.runMigrations({ transaction: 'each' });
+    await owner.query(
+      `DO $$ BEGIN CREATE ROLE ${SERVICE_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
+    );
+    await owner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${SERVICE_ROLE}`);
+    await owner.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${SERVICE_ROLE}`);
+  } finally {
+    await owner.destroy();
+  }
+  return serviceUrl(url);
+}
+
 /**
  * The baseline tables: copies of the migrated `agents` and `domain_events` tables with the same
  * columns, defaults, check constraint and indexes, so the baselines pay the same per-row index upkeep as the app.

@@ -2,7 +2,7 @@
  * Small numeric helpers of the outbox benchmark: drain rates from completion timestamps,
  * latency percentiles, and where the CPU went during a measurement.
  */
-import { cpuSnapshot } from './cpu.mjs';
+import { cpuSnapshot, unaccountedTicks } from './cpu.mjs';
 
 /** Nearest-rank percentile of an ascending array. */
 export function percentile(sorted, q) {
@@ -38,7 +38,8 @@ export function drainRate(times, warmupShare) {
 /**
  * Where the CPU went between two snapshots of `cpuSnapshot()`, per group, as a share of ALL cpus
  * (1.0 = every cpu busy the whole time). `groups` maps a label to a pid (that process and its
- * descendants) or to a process name (`comm`, e.g. 'postgres'); the rest is "other".
+ * descendants) or to a process name (`comm`, e.g. 'postgres'); the rest, and processes that exited
+ * in between, is "other".
  */
 export function cpuBreakdown(before, after, groups) {
   if (!before || !after) return undefined;
@@ -47,7 +48,8 @@ export function cpuBreakdown(before, after, groups) {
   const byPid = Object.entries(groups).filter(([, key]) => typeof key === 'number');
   const byName = Object.entries(groups).filter(([, key]) => typeof key === 'string');
   const shares = Object.fromEntries(Object.keys(groups).map((label) => [label, 0]));
-  shares.other = 0;
+  // Processes that exited in between are gone from the readings but not from the machine's busy time.
+  shares.other = unaccountedTicks(before, after);
   const descendsFrom = (pid, root) => {
     for (let current = pid, hops = 0; current > 1 && hops < 64; hops++) {
       if (current === root) return true;

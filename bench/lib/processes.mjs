@@ -52,6 +52,21 @@ function failure(handle, message) {
   return new Error(`${message}\n--- last output of ${handle.name} ---\n${handle.tail.join('\n')}`);
 }
 
+/** The environment of an app process of a multi-process stack (server profile, request logging off). */
+export function stackEnv({ databaseUrl, redisUrl, queuePrefix, poolSize }, extra = {}) {
+  return {
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: String(poolSize),
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: queuePrefix,
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    AUTH: 'apikey',
+    NODE_ENV: 'production',
+    ...extra,
+  };
+}
+
 /** Starts `node dist/main.js` and resolves once GET /health/ready answers 200. */
 export async function startApp(env, { timeoutMs = 60_000, nodeArgs = [] } = {}) {
   const handle = start([...nodeArgs, 'dist/main.js'], env, 'app');

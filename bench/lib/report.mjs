@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 
 /** A figure beside its baseline; `ratio` is always value / baseline. */
 export function figure({ name, value, unit, baseline, target, better = 'higher', notes }) {
@@ -49,4 +49,22 @@ export function summarize(durations) {
   const total = durations.reduce((a, b) => a + b, 0);
   const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   return { total, median: at(0.5), max: sorted[sorted.length - 1], min: sorted[0] };
+}
+
+/**
+ * Replaces the figures whose names start with `prefix` in the results file (keeping every other
+ * figure, e.g. those of the other benchmark scripts) and returns how many were kept.
+ */
+export async function mergeResults(fileUrl, prefix, figures, log = () => undefined) {
+  let existing = [];
+  try {
+    existing = JSON.parse(await readFile(fileUrl, 'utf8'));
+    if (!Array.isArray(existing)) throw new Error('not an array');
+  } catch (error) {
+    if (error.code !== 'ENOENT') log(`WARNING: ${fileUrl.pathname} could not be read (${error.message}); writing it with these figures only`);
+    existing = [];
+  }
+  const kept = existing.filter((f) => typeof f?.name !== 'string' || !f.name.startsWith(prefix));
+  await writeResults(fileUrl, [...kept, ...figures]);
+  return kept.length;
 }

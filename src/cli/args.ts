@@ -15,3 +15,14 @@ export function parseArgs(argv: string[]): { positionals: string[]; flags: Recor
   }
   return { positionals, flags };
 }
+
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const LONGEST_DURATION_MS = 10 * 365 * 86_400_000;
+
+/** `90s`, `15m`, `12h`, `30d`, `2w` → milliseconds; undefined for anything else or beyond ten years. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d{1,6})([smhdw])$/.exec(text.trim());
+  if (!match) return undefined;
+  const ms = Number(match[1]) * DURATION_UNITS[match[2]];
+  return ms <= LONGEST_DURATION_MS ? ms : undefined;
+}

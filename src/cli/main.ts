@@ -2,24 +2,36 @@ import { loadConfig } from '../config';
 import { createDataSource } from '../database/create-data-source';
 import { API_KEYS_USAGE, apiKeysCommand } from './api-keys.command';
 import { parseArgs } from './args';
+import { COPY_DATA_USAGE, copyDataCommand } from './copy-data/copy-data.command';
+import { IMPORT_LEGACY_USAGE } from './legacy-import/legacy-import.usage';
 
 const USAGE = `usage: npm run cli -- <command>
 
 ${API_KEYS_USAGE}
+${COPY_DATA_USAGE}
 
-The database is the one the server uses: DATABASE_URL, or the embedded one in DATA_DIR.`;
+${IMPORT_LEGACY_USAGE}
+
+api-keys and import-legacy use the database the server uses: DATABASE_URL, or the embedded one in DATA_DIR.`;
 
 async function main(): Promise<number> {
   const { positionals, flags } = parseArgs(process.argv.slice(2));
   const [group, ...rest] = positionals;
+  if (group === 'copy-data') return copyDataCommand(rest, flags, (line) => console.log(line), (line) => console.error(line));
+  if (group === 'import-legacy') {
+    // Loaded on demand: it brings every DTO of the API along.
+    const { importLegacyCommand } = await import('./legacy-import/legacy-import.command.js');
+    return importLegacyCommand(rest, flags, loadConfig(), { out: (line) => console.log(line), err: process.stderr });
+  }
   if (group !== 'api-keys') {
     console.log(USAGE);
     return group === undefined || flags.help ? 0 : 2;
   }
-  const dataSource = createDataSource(loadConfig().database, { logging: ['error'] });
+  const config = loadConfig();
+  const dataSource = createDataSource(config.database, { logging: ['error'] });
   await dataSource.initialize();
   try {
-    return await apiKeysCommand(dataSource, rest, flags, (line) => console.log(line));
+    return await apiKeysCommand(dataSource, rest, flags, (line) => console.log(line), config);
   } finally {
     await dataSource.destroy();
   }

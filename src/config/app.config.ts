@@ -1,4 +1,5 @@
 import { registerAs } from '@nestjs/config';
+import { TENANT_ID_PATTERN } from '../common/tenancy/tenant-id';
 import { Env, EnvReader, isLoopbackHost } from './env-readers';
 
 export const APP_ROLES = ['all', 'api', 'worker'] as const;
@@ -18,10 +19,17 @@ export interface AppConfig {
   /** How the API authenticates callers; `authDefaulted` tells whether AUTH was left unset. */
   auth: AuthMode;
   authDefaulted: boolean;
+  /** How long a process trusts a verified API key before it looks it up again (revocations also reach it at once over Redis). */
+  apiKeyCacheTtlMs: number;
+  /** How long a process remembers that a presented key is unknown, so that repeating it costs no lookup (`0`: never). */
+  apiKeyNegativeCacheTtlMs: number;
   bodyLimitBytes: number;
   bulkBodyLimitBytes: number;
   shutdownGraceMs: number;
+  /** Tenants whose API keys may open the queue admin UI, which shows every tenant's jobs. */
+  adminTenants: string[];
 }
+
 
 export function readAppConfig(reader: EnvReader): AppConfig {
   const host = reader.string('HOST', '127.0.0.1');
@@ -31,6 +39,10 @@ export function readAppConfig(reader: EnvReader): AppConfig {
   if (auth === 'off' && !isLoopbackHost(host)) {
     reader.problems.push(`AUTH=off is allowed only while HOST is a loopback address (got HOST=${host})`);
   }
+  const adminTenants = reader.string('ADMIN_TENANTS', 'admin').split(',').map((tenant) => tenant.trim()).filter(Boolean);
+  if (adminTenants.length === 0 || !adminTenants.every((tenant) => TENANT_ID_PATTERN.test(tenant))) {
+    reader.problems.push('ADMIN_TENANTS must be a comma-separated list of tenant ids (a-z, 0-9, "-", "_")');
+  }
   return {
     port: reader.int('PORT', 3000, 0, 65535),
     host,
@@ -38,9 +50,12 @@ export function readAppConfig(reader: EnvReader): AppConfig {
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     auth,
     authDefaulted: !reader.has('AUTH'),
+    apiKeyCacheTtlMs: reader.int('API_KEY_CACHE_TTL_MS', 5000, 0, 300_000),
+    apiKeyNegativeCacheTtlMs: reader.int('API_KEY_NEGATIVE_CACHE_TTL_MS', 5000, 0, 60_000),
     bodyLimitBytes: reader.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     bulkBodyLimitBytes: reader.int('BULK_BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     shutdownGraceMs: reader.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    adminTenants,
   };
 }
 

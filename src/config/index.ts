@@ -1,22 +1,28 @@
 import { AppConfig, appConfig, readAppConfig } from './app.config';
 import { DatabaseConfig, databaseConfig, readDatabaseConfig } from './database.config';
 import { Env, EnvReader, InvalidConfigError } from './env-readers';
+import { HttpConfig, httpConfig, readHttpConfig } from './http.config';
 import { QueuesConfig, queuesConfig, readQueuesConfig } from './queues.config';
+import { RateLimitConfig, rateLimitConfig, readRateLimitConfig } from './rate-limit.config';
 import { RedisConfig, readRedisConfig, redisConfig } from './redis.config';
 
 export * from './app.config';
 export * from './database.config';
+export * from './http.config';
 export * from './queues.config';
+export * from './rate-limit.config';
 export * from './redis.config';
 export { InvalidConfigError, isLoopbackHost } from './env-readers';
 
-export const configLoaders = [appConfig, databaseConfig, redisConfig, queuesConfig];
+export const configLoaders = [appConfig, databaseConfig, redisConfig, queuesConfig, rateLimitConfig, httpConfig];
 
 export interface Config {
   app: AppConfig;
   database: DatabaseConfig;
   redis: RedisConfig;
   queues: QueuesConfig;
+  rateLimit: RateLimitConfig;
+  http: HttpConfig;
 }
 
 /** Reads and validates the whole configuration; throws one error listing every bad variable. */
@@ -27,6 +33,8 @@ export function loadConfig(env: Env = process.env as Env): Config {
     database: readDatabaseConfig(reader),
     redis: readRedisConfig(reader),
     queues: readQueuesConfig(reader),
+    rateLimit: readRateLimitConfig(reader),
+    http: readHttpConfig(reader),
   };
   if (reader.problems.length > 0) throw new InvalidConfigError(reader.problems);
   return config;

@@ -8,6 +8,7 @@ import { migrations } from '../migrations';
 import { EmbeddedDatabaseLock } from './embedded-lock';
 import { entities } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { TenantScopedClient } from './tenant-scoped-client';
 
 /** An embedded PGlite database, to be closed (and unlocked) when the data source is destroyed. */
 export interface EmbeddedDatabase {
@@ -33,7 +34,8 @@ export function openEmbeddedDatabase(dataDir: string): EmbeddedDatabase {
 /**
  * The single source of TypeORM options, for the app and the migration CLI alike. Both
  * profiles use TypeORM's own `postgres` driver: PGlite is reached through its node-postgres
- * bridge, so one set of migrations and SQL serves both.
+ * bridge, so one set of migrations and SQL serves both. In both, every connection follows the
+ * caller's tenant scope (TenantScopedClient), which the row-level security policies read.
  */
 export function buildDataSourceOptions(config: DatabaseConfig, embedded?: EmbeddedDatabase): DataSourceOptions {
   const common = {
@@ -47,9 +49,9 @@ export function buildDataSourceOptions(config: DatabaseConfig, embedded?: Embedd
     logging: ['error', 'warn', 'migration'] as ('error' | 'warn' | 'migration')[],
   };
   if (config.profile === 'server') {
-    return { ...common, url: config.url, poolSize: config.poolSize, migrationsRun: config.migrationsRun };
+    return { ...common, url: config.url, poolSize: config.poolSize, migrationsRun: config.migrationsRun, extra: { Client: TenantScopedClient } };
   }
   if (!embedded) throw new Error('The embedded profile needs an open embedded database');
   // PGlite is one session: a pool of one keeps transactions from interleaving on it.
-  return { ...common, poolSize: 1, extra: createPgConfig(embedded.pglite), migrationsRun: true };
+  return { ...common, poolSize: 1, extra: { ...createPgConfig(embedded.pglite), Client: TenantScopedClient }, migrationsRun: true };
 }

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { databaseConfig, DatabaseConfig } from '../config/database.config';
 import { createDataSource } from './create-data-source';
+import { RowLevelSecurityCheck } from './row-level-security.check';
 
 type Options = TypeOrmModuleOptions & { databaseConfig: DatabaseConfig };
 
@@ -23,5 +24,6 @@ const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
       dataSourceFactory: async (options) => createDataSource((options as Options).databaseConfig),
     }),
   ],
+  providers: [RowLevelSecurityCheck],
 })
 export class DatabaseModule {}

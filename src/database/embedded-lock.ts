@@ -1,6 +1,16 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Another live process holds the embedded database. */
+export class EmbeddedDatabaseInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly holder: number,
+  ) {
+    super(`The embedded database in ${dataDir} is in use by process ${holder}: stop it, or point DATABASE_URL at PostgreSQL`);
+  }
+}
+
 /**
  * PGlite must be opened by one process at a time: a second instance on the same directory
  * corrupts it. This pid lock file turns that mistake into a clear refusal.
@@ -21,9 +31,7 @@ export class EmbeddedDatabaseLock {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const holder = Number(readFileSync(path, 'utf8').trim());
         if (holder && holder !== process.pid && isAlive(holder)) {
-          throw new Error(
-            `The embedded database in ${dataDir} is in use by process ${holder}: stop it, or point DATABASE_URL at PostgreSQL`,
-          );
+          throw new EmbeddedDatabaseInUseError(dataDir, holder);
         }
         rmSync(path, { force: true }); // left behind by a process that died
       }

@@ -1,7 +1,9 @@
+import { LegacyImport } from '../cli/legacy-import/legacy-import.entity';
 import { ApiKeyEntity } from '../common/auth/api-key.entity';
 import { DomainEventEntity } from '../common/events/domain-event.entity';
 import { Agent } from '../modules/agents/agent.entity';
 import { HealthRecord } from '../modules/health/health-record.entity';
+import { IntegratedObject } from '../modules/integrations/integrated-object.entity';
 import { ActionLog } from '../modules/knowledge/action-log.entity';
 import { Insight } from '../modules/knowledge/insight.entity';
 import { JobResult } from '../modules/knowledge/job-result.entity';
@@ -36,4 +38,6 @@ export const entities = [
   ActionLog,
   Insight,
   Pattern,
+  IntegratedObject,
+  LegacyImport,
 ];

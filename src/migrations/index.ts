@@ -2,6 +2,21 @@ import { Foundation1795313603524 } from './1795313603524-Foundation';
 import { AgentSystemDomain1795315770799 } from './1795315770799-AgentSystemDomain';
 import { Outbox1795316079948 } from './1795316079948-Outbox';
 import { Knowledge1795319639414 } from './1795319639414-Knowledge';
+import { RowLevelSecurity1795324113659 } from './1795324113659-RowLevelSecurity';
+import { Integrations1795324240089 } from './1795324240089-Integrations';
+import { ApiKeyLifecycle1795325722780 } from './1795325722780-ApiKeyLifecycle';
+import { LegacyImports1795327862055 } from './1795327862055-LegacyImports';
+import { InsightTopMatches1795329698849 } from './1795329698849-InsightTopMatches';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
-export const migrations: Function[] = [Foundation1795313603524, AgentSystemDomain1795315770799, Outbox1795316079948, Knowledge1795319639414];
+export const migrations: Function[] = [
+  Foundation1795313603524,
+  AgentSystemDomain1795315770799,
+  Outbox1795316079948,
+  Knowledge1795319639414,
+  RowLevelSecurity1795324113659,
+  Integrations1795324240089,
+  ApiKeyLifecycle1795325722780,
+  LegacyImports1795327862055,
+  InsightTopMatches1795329698849,
+];

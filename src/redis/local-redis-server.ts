@@ -74,21 +74,31 @@ async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs: n
 }
 
 /**
+ * The Redis the servers of this configuration use, without starting one: REDIS_URL as it is, else
+ * the default address or a private redis-server left running under DATA_DIR/redis if one answers.
+ */
+export async function findRunningRedis(config: RedisConfig, dataDir: string): Promise<string | undefined> {
+  if (!config.defaulted || (await redisAnswers(config.url))) return config.url;
+  const previousPort = readPort(join(dataDir, 'redis', 'port'));
+  if (previousPort && (await redisAnswers(`redis://127.0.0.1:${previousPort}`))) return `redis://127.0.0.1:${previousPort}`;
+  return undefined;
+}
+
+/**
  * Finds the Redis to use. An explicit REDIS_URL is used as it is. Otherwise the default
  * address is tried, then a private redis-server left running under DATA_DIR/redis, and at last
  * a new private redis-server is started on loopback (stopped again on shutdown).
  */
 export async function resolveRedisEndpoint(config: RedisConfig, dataDir: string): Promise<RedisEndpoint> {
   const noop = async () => undefined;
-  if (!config.defaulted || (await redisAnswers(config.url))) return { url: config.url, stop: noop };
+  const running = await findRunningRedis(config, dataDir);
+  if (running) {
+    if (running !== config.url) logger.log(`Using the private redis-server already running on ${new URL(running).host}`);
+    return { url: running, stop: noop };
+  }
 
   const dir = join(dataDir, 'redis');
   const portFile = join(dir, 'port');
-  const previousPort = readPort(portFile);
-  if (previousPort && (await redisAnswers(`redis://127.0.0.1:${previousPort}`))) {
-    logger.log(`Using the private redis-server already running on 127.0.0.1:${previousPort}`);
-    return { url: `redis://127.0.0.1:${previousPort}`, stop: noop };
-  }
 
   const binary = findOnPath('redis-server', config.serverSearchPath);
   if (!binary) throw new RedisUnavailableError(config.url);

@@ -34,10 +34,16 @@ class RedisLifecycle implements OnApplicationShutdown {
     {
       provide: REDIS_CLIENT,
       inject: [REDIS_ENDPOINT],
-      useFactory: (endpoint: RedisEndpoint) => {
+      useFactory: async (endpoint: RedisEndpoint) => {
         // Fails fast while Redis is away (health checks must answer), and reconnects by itself.
         const client = new Redis(endpoint.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
         client.on('error', (error) => logger.warn(`Redis client: ${error.message}`));
+        // Connected before the first request (rate limits count from the first one), unless Redis is away.
+        await new Promise<void>((resolve) => {
+          client.once('ready', resolve);
+          client.once('error', () => resolve());
+          setTimeout(resolve, 2000).unref();
+        });
         return client;
       },
     },

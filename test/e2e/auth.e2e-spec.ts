@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Response } from 'supertest';
-import { DataSource } from 'typeorm';
 import { ApiKeysService } from '../../src/common/auth/api-keys.service';
 import { makeAgent } from '../factories/agent.factory';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
@@ -29,7 +28,7 @@ describe('authentication', () => {
   });
 
   async function agentCount(tenantId: string): Promise<number> {
-    const [row] = await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM agents WHERE tenant_id = $1', [tenantId]);
+    const [row] = await t.owner.query('SELECT count(*)::int AS n FROM agents WHERE tenant_id = $1', [tenantId]);
     return row.n;
   }
 
@@ -151,7 +150,7 @@ describe('authentication', () => {
 
   it('stores only the SHA-256 hash of a key, never the key itself', async () => {
     const created = await t.app.get(ApiKeysService).create(tenant.tenantId, 'hash-check');
-    const db = t.app.get(DataSource);
+    const db = t.owner;
     const [row] = await db.query('SELECT * FROM api_keys WHERE id = $1', [created.id]);
     expect(row.key_hash).toBe(createHash('sha256').update(created.key, 'utf8').digest('hex'));
     expect(row.tenant_id).toBe(tenant.tenantId);
@@ -176,7 +175,7 @@ describe('authentication', () => {
       expect(created.body.createdBy).toBe('anonymous');
       await open.http().get(`/api/v1/agents/${created.body.id}`).expect(200);
 
-      const [row] = await open.app.get(DataSource).query('SELECT tenant_id FROM agents WHERE id = $1', [created.body.id]);
+      const [row] = await open.owner.query('SELECT tenant_id FROM agents WHERE id = $1', [created.body.id]);
       expect(row.tenant_id).toBe('default');
       const events = await open.http().get(`/api/v1/events?aggregateId=${created.body.id}`).expect(200);
       expect(events.body.items).toEqual([expect.objectContaining({ type: 'agent.registered', tenantId: 'default', actorId: 'anonymous' })]);

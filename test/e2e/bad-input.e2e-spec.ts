@@ -1,5 +1,4 @@
 import type { Response } from 'supertest';
-import { DataSource } from 'typeorm';
 import { makeAgent } from '../factories/agent.factory';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
 
@@ -24,7 +23,7 @@ describe('bad input: a clear problem+json answer, and nothing written', () => {
   afterAll(() => t.close());
 
   async function counts(): Promise<Counts> {
-    const db = t.app.get(DataSource);
+    const db = t.owner;
     const [agents] = await db.query('SELECT count(*)::int AS n FROM agents WHERE tenant_id = $1', [tenant.tenantId]);
     const [events] = await db.query('SELECT count(*)::int AS n FROM domain_events WHERE tenant_id = $1', [tenant.tenantId]);
     return { agents: agents.n, events: events.n };

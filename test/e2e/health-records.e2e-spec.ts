@@ -3,7 +3,7 @@ import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { makeAgent } from '../factories/agent.factory';
 import { makeHealthRecord } from '../factories/health-record.factory';
-import { countRows, expectFieldErrors, expectIndistinguishable, expectProblem, expectUnknownReferences } from '../utils/problems';
+import { changesNothing as changesNothingIn, expectFieldErrors, expectIndistinguishable, expectProblem, expectUnknownReferences } from '../utils/problems';
 import { TestApp, TestTenant, useTwoTenants } from '../utils/test-app';
 
 interface RecordBody {
@@ -42,12 +42,7 @@ describe('health records API', () => {
 
   const ids = (page: { items: RecordBody[] }): string[] => page.items.map((record) => record.id);
 
-  async function changesNothing(request: () => Promise<Response>): Promise<Response> {
-    const before = await countRows(db, tenant.tenantId, ['health_records', 'domain_events']);
-    const res = await request();
-    expect(await countRows(db, tenant.tenantId, ['health_records', 'domain_events'])).toEqual(before);
-    return res;
-  }
+  const changesNothing = (request: () => Promise<Response>) => changesNothingIn(db, tenant.tenantId, ['health_records', 'domain_events'], request);
 
   it('records an observation: 201 with every field, recordedAt stamped now, and reads it back in the list', async () => {
     const res = await t

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
-import { countRows, expectFieldErrors, expectIndistinguishable, expectProblem } from '../utils/problems';
+import { makeAgent } from '../factories/agent.factory';
+import { makeTask } from '../factories/task.factory';
+import { makeWorkflow } from '../factories/workflow.factory';
+import { changesNothing as changesNothingIn, expectFieldErrors, expectIndistinguishable, expectProblem, expectUnknownReferences } from '../utils/problems';
 import { TestApp, TestTenant, useTwoTenants } from '../utils/test-app';
 
 const KNOWLEDGE_TABLES = ['action_logs', 'job_results', 'insights', 'patterns', 'domain_events'];
@@ -18,13 +21,13 @@ describe('knowledge API', () => {
   const post = (path: string, body: unknown, owner = tenant) => t.http().post(`/api/v1${path}`).set(owner.auth).send(body as object);
   const get = (path: string, owner = tenant) => t.http().get(`/api/v1${path}`).set(owner.auth);
   const ids = (body: { items: { id: string }[] }) => body.items.map((item) => item.id);
+  const agentOf = async (owner: TestTenant) => (await post('/agents', makeAgent(), owner).expect(201)).body.id as string;
+  const taskOf = async (owner: TestTenant) => {
+    const workflow = (await post('/workflows', makeWorkflow(), owner).expect(201)).body;
+    return (await post('/tasks', makeTask(workflow.id), owner).expect(201)).body.id as string;
+  };
 
-  async function changesNothing(request: () => Promise<Response>): Promise<Response> {
-    const before = await countRows(db, tenant.tenantId, KNOWLEDGE_TABLES);
-    const res = await request();
-    expect(await countRows(db, tenant.tenantId, KNOWLEDGE_TABLES)).toEqual(before);
-    return res;
-  }
+  const changesNothing = (request: () => Promise<Response>) => changesNothingIn(db, tenant.tenantId, KNOWLEDGE_TABLES, request);
 
   const insight = (overrides: Record<string, unknown> = {}) => ({
     summary: 'A finding',
@@ -37,7 +40,7 @@ describe('knowledge API', () => {
   describe('action logs', () => {
     it('logs an action and finds it by action type and by trace id', async () => {
       const traceId = `trace-${randomUUID()}`;
-      const agentId = randomUUID();
+      const agentId = await agentOf(tenant);
       const search = (
         await post('/action-logs', { actionType: 'tool.search', parameters: { q: 'x' }, durationMs: 120, traceId, agentId }).expect(201)
       ).body;
@@ -75,11 +78,36 @@ describe('knowledge API', () => {
       expectFieldErrors(await changesNothing(() => post('/action-logs', { actionType: 'a', parameters: null })), ['parameters']);
       expectFieldErrors(await changesNothing(() => post('/action-logs', { actionType: 'a', agentId: 'nope', extra: 1 })), ['agentId', 'extra']);
     });
+
+    it('refuses an agentId of another tenant with 422 naming the field, exactly as one that does not exist, and writes nothing', async () => {
+      const foreignAgent = await agentOf(other);
+      const missingAgent = randomUUID();
+      const foreign = await changesNothing(() => post('/action-logs', { actionType: 'a', agentId: foreignAgent }));
+      const missing = await changesNothing(() => post('/action-logs', { actionType: 'a', agentId: missingAgent }));
+      expectUnknownReferences(foreign, ['agentId']);
+      expectIndistinguishable(foreign, foreignAgent, missing, missingAgent);
+    });
+
+    it('refuses a bulk whose items name agents the tenant cannot see, naming each one, and writes none of it', async () => {
+      const own = await agentOf(tenant);
+      const foreignAgent = await agentOf(other);
+      const missingAgent = randomUUID();
+      const items = [{ actionType: 'a', agentId: own.toUpperCase() }, { actionType: 'b', agentId: foreignAgent }, { actionType: 'c' }, { actionType: 'd', agentId: missingAgent }];
+      const res = await changesNothing(() => post('/action-logs/bulk', { items }));
+      expectUnknownReferences(res, ['items.1.agentId', 'items.3.agentId']);
+      const foreignOnly = await changesNothing(() => post('/action-logs/bulk', { items: [{ actionType: 'a', agentId: foreignAgent }] }));
+      const missingOnly = await changesNothing(() => post('/action-logs/bulk', { items: [{ actionType: 'a', agentId: missingAgent }] }));
+      expectUnknownReferences(foreignOnly, ['items.0.agentId']);
+      expectIndistinguishable(foreignOnly, foreignAgent, missingOnly, missingAgent);
+      // The tenant's own agent, in any letter case, is accepted.
+      const stored = (await post('/action-logs/bulk', { items: [items[0], items[2]] }).expect(201)).body.items;
+      expect(stored.map((log: { agentId: string | null }) => log.agentId)).toEqual([own, null]);
+    });
   });
 
   describe('job results', () => {
     it('records results and finds them by job id', async () => {
-      const taskId = randomUUID();
+      const taskId = await taskOf(tenant);
       const a = (await post('/job-results', { jobId: 'job-1', taskId, status: 'completed', outputArtifacts: { file: 'a.md' }, metrics: { pages: 3 } }).expect(201)).body;
       expect(a).toMatchObject({ jobId: 'job-1', taskId, agentId: null, status: 'completed', outputArtifacts: { file: 'a.md' }, metrics: { pages: 3 } });
       const [b, c] = (await post('/job-results/bulk', { items: [{ jobId: 'job-2' }, { jobId: 'job-1' }] }).expect(201)).body.items;
@@ -92,6 +120,28 @@ describe('knowledge API', () => {
       expectFieldErrors(await changesNothing(() => post('/job-results', { taskId: 'x', metrics: 'fast' })), ['jobId', 'metrics', 'taskId']);
       const bulk = await changesNothing(() => post('/job-results/bulk', { items: [{ jobId: 'ok' }, { jobId: 7 }] }));
       expectFieldErrors(bulk, ['items.1.jobId']);
+    });
+
+    it('refuses an agentId or taskId of another tenant with 422 naming the field, exactly as one that does not exist, and writes nothing', async () => {
+      const foreign = { agentId: await agentOf(other), taskId: await taskOf(other) };
+      for (const field of ['agentId', 'taskId'] as const) {
+        const missingId = randomUUID();
+        const viaForeign = await changesNothing(() => post('/job-results', { jobId: 'j', [field]: foreign[field] }));
+        const viaMissing = await changesNothing(() => post('/job-results', { jobId: 'j', [field]: missingId }));
+        expectUnknownReferences(viaForeign, [field]);
+        expectIndistinguishable(viaForeign, foreign[field], viaMissing, missingId);
+      }
+      // Both at once: both named.
+      expectUnknownReferences(await changesNothing(() => post('/job-results', { jobId: 'j', ...foreign })), ['agentId', 'taskId']);
+    });
+
+    it('refuses a bulk whose items name agents or tasks the tenant cannot see, naming each one, and writes none of it', async () => {
+      const own = { agentId: await agentOf(tenant), taskId: await taskOf(tenant) };
+      const foreignTask = await taskOf(other);
+      const items = [{ jobId: 'a', ...own }, { jobId: 'b', taskId: foreignTask }, { jobId: 'c', agentId: randomUUID(), taskId: own.taskId }];
+      expectUnknownReferences(await changesNothing(() => post('/job-results/bulk', { items })), ['items.1.taskId', 'items.2.agentId']);
+      const stored = (await post('/job-results/bulk', { items: [items[0], { jobId: 'd' }] }).expect(201)).body.items;
+      expect(stored).toMatchObject([{ jobId: 'a', ...own }, { jobId: 'd', agentId: null, taskId: null }]);
     });
   });
 

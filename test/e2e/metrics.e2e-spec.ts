@@ -10,7 +10,7 @@ import { TASK_STATUSES } from '../../src/modules/tasks/task.entity';
 import { makeAgent } from '../factories/agent.factory';
 import { makeSystemMetric } from '../factories/system-metric.factory';
 import { insertTaskRow } from '../factories/task-row.factory';
-import { countRows, expectFieldErrors, expectIndistinguishable, expectProblem } from '../utils/problems';
+import { changesNothing as changesNothingIn, expectFieldErrors, expectIndistinguishable, expectProblem } from '../utils/problems';
 import { createTestApp, TestApp, TestTenant, useTwoTenants } from '../utils/test-app';
 
 interface PointBody {
@@ -108,12 +108,7 @@ describe('metrics API', () => {
 
     const ids = (page: { items: PointBody[] }): string[] => page.items.map((point) => point.id);
 
-    async function changesNothing(request: () => Promise<Response>): Promise<Response> {
-      const before = await countRows(db, tenant.tenantId, ['system_metrics', 'domain_events']);
-      const res = await request();
-      expect(await countRows(db, tenant.tenantId, ['system_metrics', 'domain_events'])).toEqual(before);
-      return res;
-    }
+    const changesNothing = (request: () => Promise<Response>) => changesNothingIn(db, tenant.tenantId, ['system_metrics', 'domain_events'], request);
 
     it('records a point: 201, recordedAt now unless given, any time zone normalised to UTC', async () => {
       const body = { name: 'tokens.spent', value: 1234.5, unit: 'tokens', tags: { model: 'm1' } };

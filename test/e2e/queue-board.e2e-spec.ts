@@ -1,16 +1,20 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import { ApiKeysService } from '../../src/common/auth/api-keys.service';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
 
-/** Bull Board at /admin/queues: every route under it needs an API key. */
+/** Bull Board at /admin/queues: every route under it needs an API key of an admin tenant. */
 describe('queue admin UI (Bull Board)', () => {
   let t: TestApp;
   let tenant: TestTenant;
+  let admin: { key: string };
   let queue: Queue;
+  const adminTenant = `ops-${process.pid}`;
 
   beforeAll(async () => {
-    t = await createTestApp({ QUEUE_PREFIX: `board-${process.pid}`, APP_ROLE: 'api' });
+    t = await createTestApp({ QUEUE_PREFIX: `board-${process.pid}`, APP_ROLE: 'api', ADMIN_TENANTS: `${adminTenant},other-admins` });
     tenant = await createTenant(t.app, 'operator');
+    admin = await t.app.get(ApiKeysService).create(adminTenant, 'operator');
     queue = t.app.get<Queue>(getQueueToken('persistence'));
   });
   afterAll(() => t.close());
@@ -37,15 +41,26 @@ describe('queue admin UI (Bull Board)', () => {
     expect(await queue.isPaused()).toBe(false);
   });
 
-  it('serves the board to a browser that sends the key as the Basic-auth password, and its actions work', async () => {
-    const page = await t.http().get('/admin/queues').set('Authorization', basic(tenant.key));
+  it('refuses an ordinary tenant’s valid key (403): the board shows every tenant’s jobs', async () => {
+    for (const path of ['/admin/queues', '/admin/queues/api/queues']) {
+      const res = await t.http().get(path).set('Authorization', basic(tenant.key));
+      expect(res.status, path).toBe(403);
+      expect(res.headers['content-type'], path).toMatch(/^application\/problem\+json/);
+      expect(res.body.code, path).toBe('FORBIDDEN');
+    }
+    await t.http().put('/admin/queues/api/queues/persistence/pause').set(tenant.auth).expect(403);
+    expect(await queue.isPaused()).toBe(false);
+  });
+
+  it('serves the board to a browser that sends an admin key as the Basic-auth password, and its actions work', async () => {
+    const page = await t.http().get('/admin/queues').set('Authorization', basic(admin.key));
     expect(page.status).toBe(200);
     expect(page.text).toMatch(/<html/i);
-    const api = await t.http().get('/admin/queues/api/queues').set('Authorization', basic(tenant.key)).expect(200);
+    const api = await t.http().get('/admin/queues/api/queues').set('Authorization', basic(admin.key)).expect(200);
     expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['persistence', 'persistence-dlq']);
-    await t.http().put('/admin/queues/api/queues/persistence/pause').set('Authorization', basic(tenant.key)).expect(200);
+    await t.http().put('/admin/queues/api/queues/persistence/pause').set('Authorization', basic(admin.key)).expect(200);
     expect(await queue.isPaused()).toBe(true);
-    await t.http().put('/admin/queues/api/queues/persistence/resume').set('X-API-Key', tenant.key).expect(200);
+    await t.http().put('/admin/queues/api/queues/persistence/resume').set('X-API-Key', admin.key).expect(200);
     expect(await queue.isPaused()).toBe(false);
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
-import { DataSource } from 'typeorm';
+import { TenantScope } from '../../src/common/tenancy/tenant-scope';
 import { AgentMetricsService } from '../../src/modules/metrics/agent-metrics.service';
 import { makeAgent } from '../factories/agent.factory';
 import { makeBulkTask, makeSubtask, makeTask } from '../factories/task.factory';
@@ -77,7 +77,7 @@ describe('tasks API', () => {
   }
 
   async function counts(tenantId = tenant.tenantId): Promise<Counts> {
-    const db = t.app.get(DataSource);
+    const db = t.owner;
     const [row] = await db.query(
       `SELECT (SELECT count(*)::int FROM tasks WHERE tenant_id = $1) AS tasks,
               (SELECT count(*)::int FROM task_dependencies WHERE tenant_id = $1) AS dependencies,
@@ -484,7 +484,7 @@ describe('tasks API', () => {
 
     it('counts a completion or failure in the agent’s metrics, and nothing else', async () => {
       const agentId = await createAgent();
-      const metrics = () => t.app.get(AgentMetricsService).forAgent(tenant.tenantId, agentId);
+      const metrics = () => TenantScope.run(tenant.tenantId, () => t.app.get(AgentMetricsService).forAgent(tenant.tenantId, agentId));
       const [x, y, z] = await Promise.all([createTask({ agentId }), createTask({ agentId }), createTask({ agentId })]);
       await walk(x, ['running']).then((running) => patch(x.id, running.version, { status: 'completed', durationMs: 100 }).expect(200));
       await walk(y, ['running']).then((running) => patch(y.id, running.version, { status: 'failed', durationMs: 300 }).expect(200));

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
-import { DataSource } from 'typeorm';
 import { makeBulkTask } from '../factories/task.factory';
 import { makeWorkflow } from '../factories/workflow.factory';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
@@ -247,7 +246,7 @@ describe('workflows API', () => {
     });
 
     async function counts(): Promise<{ workflows: number; events: number }> {
-      const db = t.app.get(DataSource);
+      const db = t.owner;
       const [workflows] = await db.query('SELECT count(*)::int AS n FROM workflows WHERE tenant_id = $1', [tenant.tenantId]);
       const [events] = await db.query('SELECT count(*)::int AS n FROM domain_events WHERE tenant_id = $1', [tenant.tenantId]);
       return { workflows: workflows.n, events: events.n };

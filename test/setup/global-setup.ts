@@ -3,6 +3,20 @@ import { Client } from 'pg';
 import { createDataSource } from '../../src/database/create-data-source';
 import { migrations } from '../../src/migrations';
 
+/**
+ * The role the app under test connects as (DATABASE_URL in vitest.config.mts): like the service's
+ * role in production it does not own the tables and does not bypass row-level security, so every
+ * test through the app runs under the policies. Assertions read through TEST_DATABASE_URL (owner).
+ */
+export const SERVICE_ROLE = 'agent_ledger_service';
+
+async function grantServiceRole(client: Client): Promise<void> {
+  await client.query(`DO $$ BEGIN CREATE ROLE ${SERVICE_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
+  await client.query(`GRANT USAGE ON SCHEMA public TO ${SERVICE_ROLE}`);
+  await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${SERVICE_ROLE}`);
+  await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${SERVICE_ROLE}`);
+}
+
 /** Any fixed number: serialises the set-up of test runs that start at the same time. */
 const SETUP_LOCK = 7_312_001;
 
@@ -28,6 +42,7 @@ export default async function setup(): Promise<void> {
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
     await dataSource.destroy();
+    await grantServiceRole(client);
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [SETUP_LOCK]).catch(() => undefined);
     await client.end();

@@ -54,3 +54,11 @@ export async function countRows(dataSource: DataSource, tenantId: string, tables
   }
   return counts;
 }
+
+/** Runs `request` and checks that the tenant has as many rows in each table afterwards; returns the response. */
+export async function changesNothing(dataSource: DataSource, tenantId: string, tables: string[], request: () => Promise<Response>): Promise<Response> {
+  const before = await countRows(dataSource, tenantId, tables);
+  const res = await request();
+  expect(await countRows(dataSource, tenantId, tables)).toEqual(before);
+  return res;
+}

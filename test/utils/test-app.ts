@@ -4,12 +4,24 @@ import supertest from 'supertest';
 import { DataSource } from 'typeorm';
 import { ApiKeysService } from '../../src/common/auth/api-keys.service';
 import { loadConfig } from '../../src/config';
+import { createDataSource } from '../../src/database/create-data-source';
 import { createApp } from '../../src/create-app';
 
 export interface TestApp {
   app: NestFastifyApplication;
   http: () => supertest.Agent;
+  /**
+   * The test database as the owner of its tables (TEST_DATABASE_URL), for set-up and assertions:
+   * it sees every tenant's rows. The app itself connects as the service role, under row-level security.
+   */
+  owner: DataSource;
   close: () => Promise<void>;
+}
+
+/** A data source on the test database as the owner of the tables (bypasses row-level security). */
+export async function openOwnerDataSource(): Promise<DataSource> {
+  const url = process.env.TEST_DATABASE_URL!;
+  return createDataSource({ profile: 'server', url, poolSize: 4, migrationsRun: false, dataDir: '' }, { logging: false }).initialize();
 }
 
 /**
@@ -27,10 +39,15 @@ export async function createTestApp(
     const app = await createApp(loadConfig(), extraImports);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
+    const owner = await openOwnerDataSource();
     return {
       app,
       http: () => supertest.agent(app.getHttpServer()),
-      close: () => app.close(),
+      owner,
+      close: async () => {
+        await owner.destroy();
+        await app.close();
+      },
     };
   } finally {
     process.env = saved;
@@ -68,7 +85,7 @@ export function useTwoTenants(env: Record<string, string | undefined> = { LOG_LE
   const suite = {} as TwoTenantSuite;
   beforeAll(async () => {
     suite.t = await createTestApp(env);
-    suite.db = suite.t.app.get(DataSource);
+    suite.db = suite.t.owner;
   });
   afterAll(() => suite.t.close());
   beforeEach(async () => {

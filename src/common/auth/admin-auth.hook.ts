@@ -1,7 +1,8 @@
 import type { onRequestAsyncHookHandler } from 'fastify';
-import { buildProblem, ErrorCode, PROBLEM_CONTENT_TYPE } from '../errors';
+import { buildProblem, ErrorCode, PROBLEM_CONTENT_TYPE, problemHeaders, RateLimitedError } from '../errors';
 import { presentedKey } from './api-key.guard';
-import { ApiKeysService } from './api-keys.service';
+import { ApiKeyAuthenticator } from './api-key-authenticator';
+import { ApiKeyIdentity } from './api-keys.service';
 
 /** The key from `Authorization: Basic` (any user name, the key as password), Bearer or X-API-Key. */
 export function adminKey(headers: Record<string, string | string[] | undefined>): string | undefined {
@@ -18,17 +19,38 @@ export function adminKey(headers: Record<string, string | string[] | undefined>)
 }
 
 /**
- * Guards the admin UI (Bull Board) with the API keys: a browser gets a Basic-auth prompt, where
- * the key goes in as the password. It is attached to every route of the UI (page, JSON API,
+ * Guards the admin UI (Bull Board), and the API docs when DOCS_AUTH is on, with the API keys: a
+ * browser gets a Basic-auth prompt, where the key goes in as the password. With `tenants`, only
+ * their keys pass and another tenant's valid key is refused (403): the queue UI shows and acts on
+ * every tenant's jobs. Failed attempts count in the address's budget of failed authentications
+ * (429 past it), as on the API. It is attached to every route of the UI (page, JSON API,
  * actions, static files) by an `onRoute` hook, so no path encoding can get around it.
  */
-export function adminAuthHook(apiKeys: ApiKeysService): onRequestAsyncHookHandler {
+export function adminAuthHook(authenticator: ApiKeyAuthenticator, what: string, tenants?: readonly string[]): onRequestAsyncHookHandler {
+  const allowed = tenants && new Set(tenants);
   return async (request, reply) => {
-    const key = adminKey(request.headers);
-    if (key && (await apiKeys.verify(key))) return;
-    const problem = buildProblem(ErrorCode.Unauthenticated, 'The admin UI needs an API key (as the password of Basic authentication)', {
+    const correlationId = String(request.id);
+    let identity: ApiKeyIdentity | undefined;
+    try {
+      identity = await authenticator.authenticate(adminKey(request.headers), request.ip);
+    } catch (error) {
+      if (!(error instanceof RateLimitedError)) throw error;
+      const problem = buildProblem(error.code, error.message, { instance: request.url, correlationId, extensions: error.extensions });
+      await reply.status(problem.status).headers(problemHeaders(problem)).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
+      return;
+    }
+    if (identity && (!allowed || allowed.has(identity.tenantId))) return;
+    if (identity) {
+      const problem = buildProblem(ErrorCode.Forbidden, `${what} is open to the keys of the admin tenants (ADMIN_TENANTS) only`, {
+        instance: request.url,
+        correlationId,
+      });
+      await reply.status(403).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
+      return;
+    }
+    const problem = buildProblem(ErrorCode.Unauthenticated, `${what} needs an API key (as the password of Basic authentication)`, {
       instance: request.url,
-      correlationId: String(request.id),
+      correlationId,
     });
     await reply
       .status(401)

@@ -26,4 +26,12 @@ export class ApiKeyEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   revokedAt: Date | null;
+
+  /** After this instant the key is refused: set at creation (`--expires-in`) or by a rotation's grace period. */
+  @Column({ type: 'timestamptz', nullable: true })
+  expiresAt: Date | null;
+
+  /** When the key last authenticated a request, to the minute (written off the request path). */
+  @Column({ type: 'timestamptz', nullable: true })
+  lastUsedAt: Date | null;
 }

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { appConfig, AppConfig } from '../../config/app.config';
 import { BadRequestError, UnauthenticatedError } from '../errors';
-import { ApiKeysService } from './api-keys.service';
+import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { AuthenticatedRequest } from './ctx.decorator';
 import { IS_PUBLIC } from './public.decorator';
 import { DEFAULT_TENANT, RequestContext } from './request-context';
@@ -24,7 +24,7 @@ export function presentedKey(headers: AuthenticatedRequest['headers']): string |
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly apiKeys: ApiKeysService,
+    private readonly authenticator: ApiKeyAuthenticator,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {}
 
@@ -46,9 +46,10 @@ export class ApiKeyGuard implements CanActivate {
       return { tenantId: DEFAULT_TENANT, actorId: actorHeader ?? 'anonymous', correlationId };
     }
     const key = presentedKey(request.headers);
+    const identity = await this.authenticator.authenticate(key, request.ip);
     if (!key) throw new UnauthenticatedError('Send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>"');
-    const identity = await this.apiKeys.verify(key);
-    if (!identity) throw new UnauthenticatedError('The API key is unknown or revoked');
+    if (!identity) throw new UnauthenticatedError('The API key is unknown, revoked or expired');
+    request.apiKeyId = identity.id;
     return { tenantId: identity.tenantId, actorId: actorHeader ?? identity.name, correlationId };
   }
 }

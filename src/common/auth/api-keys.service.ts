@@ -1,11 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Counter, register } from 'prom-client';
+import { DataSource, EntityManager, IsNull, Or, Raw } from 'typeorm';
+import { appConfig, AppConfig } from '../../config/app.config';
 import { BadRequestError } from '../errors';
 import { uuidv7 } from '../persistence/uuid-v7';
+import { TENANT_ID_PATTERN } from '../tenancy/tenant-id';
+import { TenantScope } from '../tenancy/tenant-scope';
 import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeyInvalidations } from './api-key-invalidations';
+import { ApiKeyUsage } from './api-key-usage';
+import { UnknownKeyCache } from './unknown-key-cache';
 
 export interface ApiKeyIdentity {
+  /** The key's id (not the key). */
+  id: string;
   tenantId: string;
   name: string;
 }
@@ -15,14 +24,30 @@ export interface CreatedApiKey {
   tenantId: string;
   name: string;
   keyPrefix: string;
+  expiresAt: Date | null;
   /** The secret itself: returned once, never stored. */
   key: string;
 }
 
+export interface RotatedApiKey {
+  created: CreatedApiKey;
+  /** When the old key stops working (the end of the grace period, or its own earlier expiry). */
+  oldKeyExpiresAt: Date;
+}
+
 const KEY_PREFIX = 'alk_';
-const TENANT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-/** A verified key is trusted this long before it is looked up again (bounds how late a revocation bites). */
-const CACHE_TTL_MS = 5_000;
+/** Neither revoked nor past its expiry, by the database's clock. */
+const ACTIVE = { revokedAt: IsNull(), expiresAt: Or(IsNull(), Raw((column) => `${column} > now()`)) };
+
+/** How many unknown key hashes a process remembers at most (about 100 bytes each). */
+const UNKNOWN_KEYS_REMEMBERED = 4096;
+
+const lookups =
+  (register.getSingleMetric('api_key_lookups_total') as Counter | undefined) ??
+  new Counter({
+    name: 'api_key_lookups_total',
+    help: 'API keys looked up in the database because no cache of the process could answer',
+  });
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
@@ -30,60 +55,132 @@ export function hashApiKey(key: string): string {
 
 @Injectable()
 export class ApiKeysService {
-  private readonly cache = new Map<string, { identity: ApiKeyIdentity; expiresAt: number }>();
+  /** Key hash → identity, trusted until `validUntil` (the cache TTL, or the key's expiry if sooner). */
+  private readonly cache = new Map<string, { identity: ApiKeyIdentity; validUntil: number }>();
+  /**
+   * Hashes the database did not know. A key created or rotated afterwards cannot be among them:
+   * its 192 random bits were never presented before it existed. A row written behind this
+   * service's back (a restore, SQL by hand) is seen after the entry's TTL, or at once after any
+   * announcement on the invalidation channel, which empties this cache in every process.
+   */
+  private readonly unknown: UnknownKeyCache;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(appConfig.KEY) private readonly config: Pick<AppConfig, 'apiKeyCacheTtlMs' | 'apiKeyNegativeCacheTtlMs'>,
+    @Optional() private readonly invalidations?: ApiKeyInvalidations,
+    @Optional() private readonly usage?: ApiKeyUsage,
+  ) {
+    this.unknown = new UnknownKeyCache(UNKNOWN_KEYS_REMEMBERED, config.apiKeyNegativeCacheTtlMs);
+    invalidations?.subscribe((keyId) => this.forget(keyId));
+  }
 
-  async create(tenantId: string, name: string): Promise<CreatedApiKey> {
-    if (!TENANT_ID.test(tenantId)) {
+  /** A new key; with `expiresInMs` it stops working that long from now. */
+  create(tenantId: string, name: string, expiresInMs?: number): Promise<CreatedApiKey> {
+    if (!TENANT_ID_PATTERN.test(tenantId)) {
       throw new BadRequestError('tenant must be 1-63 characters of a-z, 0-9, "-" or "_", starting with a letter or digit');
     }
     if (name.trim() === '' || name.length > 200) throw new BadRequestError('name must be 1-200 characters');
+    return TenantScope.run(tenantId, () => this.insert(this.dataSource.manager, tenantId, name.trim(), expiresInMs));
+  }
+
+  list(tenantId?: string): Promise<ApiKeyEntity[]> {
+    return TenantScope.system(() =>
+      this.dataSource.getRepository(ApiKeyEntity).find({ where: tenantId ? { tenantId } : {}, order: { createdAt: 'ASC' } }),
+    );
+  }
+
+  /** Revokes by id, in every process at once; returns false when no active key has that id. */
+  async revoke(id: string): Promise<boolean> {
+    const result = await TenantScope.system(() =>
+      this.dataSource.getRepository(ApiKeyEntity).update({ id, revokedAt: IsNull() }, { revokedAt: () => 'now()' }),
+    );
+    const revoked = (result.affected ?? 0) > 0;
+    if (revoked) await this.announce(id);
+    return revoked;
+  }
+
+  /**
+   * A new key for the same tenant and name; the old one keeps working for `graceMs` (so clients
+   * can switch over), then expires. Undefined when no active key has that id.
+   */
+  async rotate(id: string, graceMs: number, expiresInMs?: number): Promise<RotatedApiKey | undefined> {
+    const rotated = await TenantScope.system(() => this.dataSource.transaction(async (manager) => {
+      const old = await manager.getRepository(ApiKeyEntity).findOne({ where: { id, ...ACTIVE }, lock: { mode: 'pessimistic_write' } });
+      if (!old) return undefined;
+      const created = await this.insert(manager, old.tenantId, old.name, expiresInMs);
+      const graceEnd = new Date(Date.now() + graceMs);
+      const oldKeyExpiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
+      await manager.getRepository(ApiKeyEntity).update({ id }, { expiresAt: oldKeyExpiresAt });
+      return { created, oldKeyExpiresAt };
+    }));
+    // Caches drop the old key and read it again, now with its expiry.
+    if (rotated) await this.announce(id);
+    return rotated;
+  }
+
+  /**
+   * The identity behind a presented key, or undefined when it is unknown, revoked or expired.
+   * `beforeLookup` runs when the answer needs the database and may throw to refuse the request
+   * instead (the per-address budget of failed authentications); a key this process has verified
+   * before skips it, since nobody can present that key without holding it.
+   */
+  async verify(key: string, beforeLookup?: () => Promise<void>): Promise<ApiKeyIdentity | undefined> {
+    if (!key.startsWith(KEY_PREFIX) || key.length > 200) return undefined;
+    const hash = hashApiKey(key);
+    const cached = this.cache.get(hash);
+    if (cached && cached.validUntil > Date.now()) {
+      this.usage?.touch(cached.identity.id);
+      return cached.identity;
+    }
+    if (this.unknown.has(hash)) return undefined;
+    if (!cached) await beforeLookup?.();
+    lookups.inc();
+    // The key decides the tenant, so its lookup cannot be scoped by one.
+    const row = await TenantScope.system(() =>
+      this.dataSource.getRepository(ApiKeyEntity).findOne({
+        where: { keyHash: hash, ...ACTIVE },
+        select: { id: true, tenantId: true, name: true, expiresAt: true },
+      }),
+    );
+    if (!row) {
+      this.cache.delete(hash);
+      this.unknown.add(hash);
+      return undefined;
+    }
+    const identity = { id: row.id, tenantId: row.tenantId, name: row.name };
+    const validUntil = Math.min(Date.now() + this.config.apiKeyCacheTtlMs, row.expiresAt?.getTime() ?? Infinity);
+    this.cache.set(hash, { identity, validUntil });
+    this.usage?.touch(identity.id);
+    return identity;
+  }
+
+  /** Drops a key (every key, without an id) from this process's cache, and forgets every unknown hash. */
+  forget(keyId?: string): void {
+    this.unknown.clear();
+    if (keyId === undefined) return this.cache.clear();
+    for (const [hash, entry] of this.cache) if (entry.identity.id === keyId) this.cache.delete(hash);
+  }
+
+  private async announce(id: string): Promise<void> {
+    this.forget(id);
+    await this.invalidations?.publish(id);
+  }
+
+  private async insert(manager: EntityManager, tenantId: string, name: string, expiresInMs?: number): Promise<CreatedApiKey> {
     const key = KEY_PREFIX + randomBytes(24).toString('base64url');
     const row: ApiKeyEntity = {
       id: uuidv7(),
       tenantId,
-      name: name.trim(),
+      name,
       keyPrefix: key.slice(0, KEY_PREFIX.length + 6),
       keyHash: hashApiKey(key),
       createdAt: new Date(),
       revokedAt: null,
+      expiresAt: expiresInMs === undefined ? null : new Date(Date.now() + expiresInMs),
+      lastUsedAt: null,
     };
-    await this.dataSource.getRepository(ApiKeyEntity).insert(row);
-    return { id: row.id, tenantId, name: row.name, keyPrefix: row.keyPrefix, key };
-  }
-
-  list(tenantId?: string): Promise<ApiKeyEntity[]> {
-    return this.dataSource.getRepository(ApiKeyEntity).find({
-      where: tenantId ? { tenantId } : {},
-      order: { createdAt: 'ASC' },
-    });
-  }
-
-  /** Revokes by id; returns false when no active key has that id. */
-  async revoke(id: string): Promise<boolean> {
-    const result = await this.dataSource
-      .getRepository(ApiKeyEntity)
-      .update({ id, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
-    this.cache.clear();
-    return (result.affected ?? 0) > 0;
-  }
-
-  /** The identity behind a presented key, or undefined when it is unknown or revoked. */
-  async verify(key: string): Promise<ApiKeyIdentity | undefined> {
-    if (!key.startsWith(KEY_PREFIX) || key.length > 200) return undefined;
-    const hash = hashApiKey(key);
-    const cached = this.cache.get(hash);
-    if (cached && cached.expiresAt > Date.now()) return cached.identity;
-    const row = await this.dataSource
-      .getRepository(ApiKeyEntity)
-      .findOne({ where: { keyHash: hash, revokedAt: IsNull() }, select: { tenantId: true, name: true } });
-    if (!row) {
-      this.cache.delete(hash);
-      return undefined;
-    }
-    const identity = { tenantId: row.tenantId, name: row.name };
-    this.cache.set(hash, { identity, expiresAt: Date.now() + CACHE_TTL_MS });
-    return identity;
+    await manager.getRepository(ApiKeyEntity).insert(row);
+    return { id: row.id, tenantId, name, keyPrefix: row.keyPrefix, expiresAt: row.expiresAt, key };
   }
 }

@@ -1,11 +1,22 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { TenantScopeInterceptor } from '../tenancy/tenant-scope.interceptor';
 import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeyAuthenticator } from './api-key-authenticator';
+import { ApiKeyInvalidations, RedisApiKeyInvalidations } from './api-key-invalidations';
+import { ApiKeyUsage } from './api-key-usage';
 import { ApiKeysService } from './api-keys.service';
 
 @Global()
 @Module({
-  providers: [ApiKeysService, { provide: APP_GUARD, useClass: ApiKeyGuard }],
-  exports: [ApiKeysService],
+  providers: [
+    ApiKeysService,
+    ApiKeyAuthenticator,
+    ApiKeyUsage,
+    { provide: ApiKeyInvalidations, useClass: RedisApiKeyInvalidations },
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_INTERCEPTOR, useClass: TenantScopeInterceptor },
+  ],
+  exports: [ApiKeysService, ApiKeyAuthenticator],
 })
 export class AuthModule {}

@@ -4,6 +4,8 @@ import { RequestContext } from './request-context';
 
 export interface AuthenticatedRequest extends FastifyRequest {
   context?: RequestContext;
+  /** Id of the API key that authenticated the request (never the key): what rate limits count by. */
+  apiKeyId?: string;
 }
 
 /** Injects the caller's tenant, actor and correlation id, set by ApiKeyGuard. */

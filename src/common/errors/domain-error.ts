@@ -69,3 +69,12 @@ export class PreconditionRequiredError extends DomainError {
 export class UnprocessableError extends DomainError {
   readonly code = ErrorCode.Unprocessable;
 }
+
+export class RateLimitedError extends DomainError {
+  readonly code = ErrorCode.RateLimited;
+
+  /** `counted`: what went over the limit (requests, failed authentications). */
+  constructor(limit: number, windowMs: number, retryAfterSeconds: number, counted = 'requests') {
+    super(`More than ${limit} ${counted} in ${windowMs / 1000} s from this caller: retry after ${retryAfterSeconds} s`, { retryAfterSeconds });
+  }
+}

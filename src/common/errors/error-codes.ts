@@ -5,6 +5,7 @@ export enum ErrorCode {
   BadRequest = 'BAD_REQUEST',
   ValidationFailed = 'VALIDATION_FAILED',
   Unauthenticated = 'UNAUTHENTICATED',
+  Forbidden = 'FORBIDDEN',
   NotFound = 'NOT_FOUND',
   MethodNotAllowed = 'METHOD_NOT_ALLOWED',
   VersionConflict = 'VERSION_CONFLICT',
@@ -13,8 +14,9 @@ export enum ErrorCode {
   UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
   Unprocessable = 'UNPROCESSABLE',
   PreconditionRequired = 'PRECONDITION_REQUIRED',
-  TooManyRequests = 'TOO_MANY_REQUESTS',
+  RateLimited = 'RATE_LIMITED',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
+  RequestTimeout = 'REQUEST_TIMEOUT',
   Internal = 'INTERNAL',
 }
 
@@ -22,6 +24,7 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.BadRequest]: HttpStatus.BAD_REQUEST,
   [ErrorCode.ValidationFailed]: HttpStatus.BAD_REQUEST,
   [ErrorCode.Unauthenticated]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.Forbidden]: HttpStatus.FORBIDDEN,
   [ErrorCode.NotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.MethodNotAllowed]: HttpStatus.METHOD_NOT_ALLOWED,
   [ErrorCode.VersionConflict]: HttpStatus.CONFLICT,
@@ -30,8 +33,9 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.UnsupportedMediaType]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   [ErrorCode.Unprocessable]: HttpStatus.UNPROCESSABLE_ENTITY,
   [ErrorCode.PreconditionRequired]: HttpStatus.PRECONDITION_REQUIRED,
-  [ErrorCode.TooManyRequests]: HttpStatus.TOO_MANY_REQUESTS,
+  [ErrorCode.RateLimited]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.ServiceUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.RequestTimeout]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 
@@ -39,6 +43,7 @@ export const ERROR_TITLE: Record<ErrorCode, string> = {
   [ErrorCode.BadRequest]: 'Bad request',
   [ErrorCode.ValidationFailed]: 'Validation failed',
   [ErrorCode.Unauthenticated]: 'Authentication required',
+  [ErrorCode.Forbidden]: 'Forbidden',
   [ErrorCode.NotFound]: 'Not found',
   [ErrorCode.MethodNotAllowed]: 'Method not allowed',
   [ErrorCode.VersionConflict]: 'Version conflict',
@@ -47,8 +52,9 @@ export const ERROR_TITLE: Record<ErrorCode, string> = {
   [ErrorCode.UnsupportedMediaType]: 'Unsupported media type',
   [ErrorCode.Unprocessable]: 'Unprocessable request',
   [ErrorCode.PreconditionRequired]: 'Precondition required',
-  [ErrorCode.TooManyRequests]: 'Too many requests',
+  [ErrorCode.RateLimited]: 'Too many requests',
   [ErrorCode.ServiceUnavailable]: 'Service unavailable',
+  [ErrorCode.RequestTimeout]: 'Request timed out',
   [ErrorCode.Internal]: 'Internal error',
 };
 

@@ -1,4 +1,5 @@
 export * from './domain-error';
 export * from './error-codes';
+export * from './field-path';
 export * from './problem-details';
 export * from './unknown-reference.error';

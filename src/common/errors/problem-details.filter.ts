@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from './domain-error';
 import { codeForStatus, ErrorCode } from './error-codes';
-import { buildProblem, PROBLEM_CONTENT_TYPE, ProblemDetails } from './problem-details';
+import { buildProblem, PROBLEM_CONTENT_TYPE, ProblemDetails, problemHeaders } from './problem-details';
 
 /** Fastify errors that Nest wraps in an HttpException, with the code and wording we answer with. */
 const FASTIFY_ERRORS: Record<string, { code: ErrorCode; detail: string }> = {
@@ -41,7 +41,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.code === ErrorCode.Unauthenticated) {
       void reply.header('WWW-Authenticate', 'Bearer realm="agent-ledger"');
     }
-    void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
+    void reply.headers(problemHeaders(problem)).status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
   }
 
   toProblem(exception: unknown, context: { instance: string; correlationId: string }): ProblemDetails {

@@ -34,3 +34,8 @@ export function buildProblem(
     correlationId: options.correlationId,
   };
 }
+
+/** Headers a problem implies: `Retry-After` for a refusal that says when to come back. */
+export function problemHeaders(problem: ProblemDetails): Record<string, string> {
+  return typeof problem.retryAfterSeconds === 'number' ? { 'Retry-After': String(problem.retryAfterSeconds) } : {};
+}

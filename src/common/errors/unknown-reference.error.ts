@@ -9,3 +9,8 @@ export class UnknownReferenceError extends UnprocessableError {
     super(errors.length === 1 ? errors[0].message : errors.map((error) => error.message).join('; '), { errors });
   }
 }
+
+/** The field error for a body field naming a row the caller cannot see: "agentId does not name an existing agent". */
+export function unknownReference(field: string, noun: string): FieldError {
+  return { field, message: `${field} does not name an existing ${noun}` };
+}

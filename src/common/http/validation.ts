@@ -1,5 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { ValidateIf } from 'class-validator';
+import { ClassConstructor, plainToInstance, Transform } from 'class-transformer';
+import { validate, ValidateIf } from 'class-validator';
 import { FieldError, ValidationFailedError } from '../errors';
 
 /** Flattens class-validator's tree into `{ field: 'items.3.name', message }` entries. */
@@ -12,6 +13,19 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     }));
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
+}
+
+/**
+ * Checks a plain object against a DTO the way the global pipe checks a body (unknown fields
+ * refused): the DTO instance, or every problem found.
+ */
+export async function validateBody<T extends object>(
+  type: ClassConstructor<T>,
+  plain: object,
+): Promise<{ ok: true; value: T } | { ok: false; errors: FieldError[] }> {
+  const instance = plainToInstance(type, plain);
+  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
+  return errors.length === 0 ? { ok: true, value: instance } : { ok: false, errors: flattenValidationErrors(errors) };
 }
 
 export function createValidationPipe(): ValidationPipe {
@@ -30,4 +44,14 @@ export function createValidationPipe(): ValidationPipe {
  */
 export function IsOptionalNotNull(): PropertyDecorator {
   return ValidateIf((_object: object, value: unknown) => value !== undefined);
+}
+
+/**
+ * For free-form JSON fields (metadata, input, content, ...): the value exactly as parsed. Without
+ * it class-transformer rebuilds nested objects and silently drops keys named like members of
+ * Object.prototype (`toString`, `valueOf`, ...), so the stored data would differ from what was
+ * sent and acknowledged. (`constructor` and `prototype` never get here: see safe-json.ts.)
+ */
+export function JsonAsSent(): PropertyDecorator {
+  return Transform(({ obj, key }) => (obj as Record<string, unknown>)[key], { toClassOnly: true });
 }

@@ -47,20 +47,33 @@ export function insertStatement<T extends ObjectLiteral>(
 
 const statementNames = new Map<string, string>();
 
+/** The name a statement is prepared under: the same text always gets the same name. */
+export function preparedStatementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `al_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 /**
  * Runs a statement as a named prepared statement: PostgreSQL parses and plans it once per
  * connection instead of on every call (for the CTE of a create, that halves the database's work).
  * Use it only for statements of a fixed shape, or every shape stays prepared on every connection.
  */
 export async function queryPrepared(dataSource: DataSource, sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
-  let name = statementNames.get(sql);
-  if (!name) {
-    name = `al_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
-    statementNames.set(sql, name);
-  }
+  const name = preparedStatementName(sql);
   const pool = (dataSource.driver as PostgresDriver).master as Pool;
-  const result = await pool.query({ name, text: sql, values: params });
-  return result.rows as Record<string, unknown>[];
+  // Not pool.query(): when the pool is busy it runs the statement in the flow of whoever frees a
+  // connection, with that flow's tenant scope. Awaiting connect() keeps the caller's own.
+  const client = await pool.connect();
+  try {
+    const result = await client.query({ name, text: sql, values: params });
+    return result.rows as Record<string, unknown>[];
+  } finally {
+    client.release();
+  }
 }
 
 /** Inserts rows in the caller's transaction and returns them as stored (defaults filled in). */

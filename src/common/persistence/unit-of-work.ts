@@ -3,6 +3,7 @@ import { DataSource, EntityManager, EntityTarget } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
 import { DomainEvents } from '../events/domain-events.service';
 import { DomainEventType, NewDomainEvent } from '../events/event-catalog';
+import { TenantScope } from '../tenancy/tenant-scope';
 import { hydrate } from './hydrate';
 import { insertStatement, queryPrepared } from './insert-statement';
 import { TenantOwnedEntity } from './versioned.entity';
@@ -29,8 +30,15 @@ export class UnitOfWork {
     private readonly events: DomainEvents,
   ) {}
 
-  /** Runs `work` in one transaction; the events it records are inserted before COMMIT. */
-  async run<T>(context: RequestContext, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction, in the context's tenant scope (row-level security); the
+   * events it records are inserted before COMMIT.
+   */
+  run<T>(context: RequestContext, work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return TenantScope.run(context.tenantId, () => this.runScoped(context, work));
+  }
+
+  private async runScoped<T>(context: RequestContext, work: (tx: Transaction) => Promise<T>): Promise<T> {
     const recorded: NewDomainEvent[] = [];
     const { result, committed } = await this.dataSource.transaction(async (manager) => {
       const tx: Transaction = { manager, context, record: (event) => void recorded.push(event as NewDomainEvent) };
@@ -46,7 +54,16 @@ export class UnitOfWork {
    * Inserts new aggregates (version 1) and one creation event for each in a single SQL statement:
    * atomic without BEGIN/COMMIT, so a create costs one round trip to the database.
    */
-  async insert<T extends TenantOwnedEntity>(
+  insert<T extends TenantOwnedEntity>(
+    context: RequestContext,
+    target: EntityTarget<T>,
+    rows: NewRow<T>[],
+    creationEvent: (row: NewRow<T>) => NewDomainEvent,
+  ): Promise<T[]> {
+    return TenantScope.run(context.tenantId, () => this.insertScoped(context, target, rows, creationEvent));
+  }
+
+  private async insertScoped<T extends TenantOwnedEntity>(
     context: RequestContext,
     target: EntityTarget<T>,
     rows: NewRow<T>[],

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CasKey, compareAndSet, deleteChecked, Patch } from '../../common/persistence/compare-and-set';
+import { existingIds } from '../../common/persistence/existing-ids';
 import { hydrate, queryRows } from '../../common/persistence/hydrate';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
 import { Agent, AgentStatus } from './agent.entity';
@@ -20,6 +21,11 @@ export class AgentsRepository {
 
   findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Agent | null> {
     return manager.findOneBy(Agent, { tenantId, id });
+  }
+
+  /** The subset of `ids` that name agents of the tenant. */
+  existingIds(tenantId: string, ids: string[], manager: EntityManager = this.dataSource.manager): Promise<Set<string>> {
+    return existingIds(manager, Agent, tenantId, ids);
   }
 
   list(tenantId: string, filters: AgentFilters, page: PageRequest): Promise<Page<Agent>> {

@@ -50,6 +50,11 @@ export class AgentsService {
     return agent;
   }
 
+  /** The subset of `ids` that name the tenant's agents: one query, for checking many references at once. */
+  existingIds(ctx: RequestContext, ids: string[]): Promise<Set<string>> {
+    return this.agents.existingIds(ctx.tenantId, ids);
+  }
+
   list(ctx: RequestContext, filters: AgentFilters, page: PageRequest): Promise<Page<Agent>> {
     return this.agents.list(ctx.tenantId, filters, page);
   }

@@ -16,6 +16,7 @@ export class ActionLogsController {
   constructor(private readonly logs: ActionLogsService) {}
 
   @Post()
+  @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY)
   @ApiOperation({ summary: 'Log an action an agent took (append-only)' })
   @ApiCreatedResponse({ type: ActionLogResponse })
   async create(@Ctx() ctx: RequestContext, @Body() body: CreateActionLogDto): Promise<ActionLogResponse> {
@@ -25,7 +26,7 @@ export class ActionLogsController {
   @Post('bulk')
   @ApiOperation({ summary: 'Log up to 1000 actions in one statement: all or none' })
   @ApiCreatedResponse({ type: ActionLogList })
-  @ApiProblems(HttpStatus.PAYLOAD_TOO_LARGE)
+  @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PAYLOAD_TOO_LARGE)
   async createMany(@Ctx() ctx: RequestContext, @Body() body: BulkCreateActionLogsDto): Promise<ActionLogList> {
     const logs = await this.logs.logMany(ctx, body.items);
     return { items: logs.map((log) => ActionLogResponse.from(log)) };

@@ -32,6 +32,8 @@ export class InsightsRepository {
   /**
    * Full-text search over the generated `search` column (GIN-indexed): best match first, ties
    * oldest first. The query is parsed like a web search box (quoted phrases, `or`, `-word`).
+   * The matches come from `insight_matches()`, which keeps the GIN index usable under row-level
+   * security (see the RowLevelSecurity migration) and answers for the session's tenant only.
    */
   async search(
     tenantId: string,
@@ -42,11 +44,13 @@ export class InsightsRepository {
     const rows: Record<string, unknown>[] = await manager.query(
       `SELECT i.id, i.version, i.created_at, i.updated_at, i.tenant_id, i.summary, i.domain, i.confidence, i.content,
               i.created_by, i.updated_by,
-              ts_rank(i.search, q.query) AS rank_,
+              m.rank AS rank_,
               ts_headline('english', i.summary || ' ' || i.content, q.query, $4) AS highlight_
-       FROM insights i, websearch_to_tsquery('english', $2) AS q(query)
-       WHERE i.tenant_id = $1 AND i.search @@ q.query AND ($3::text IS NULL OR i.domain = $3)
-       ORDER BY rank_ DESC, i.id ASC
+       FROM websearch_to_tsquery('english', $2) AS q(query)
+       CROSS JOIN LATERAL insight_matches(q.query, $3::text, $5) AS m
+       JOIN insights i ON i.id = m.id
+       WHERE i.tenant_id = $1
+       ORDER BY m.rank DESC, i.id ASC
        LIMIT $5`,
       [tenantId, text, options.domain ?? null, HEADLINE_OPTIONS, options.limit],
     );

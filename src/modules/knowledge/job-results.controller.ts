@@ -16,6 +16,7 @@ export class JobResultsController {
   constructor(private readonly results: JobResultsService) {}
 
   @Post()
+  @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY)
   @ApiOperation({ summary: 'Record what a job produced (append-only)' })
   @ApiCreatedResponse({ type: JobResultResponse })
   async create(@Ctx() ctx: RequestContext, @Body() body: CreateJobResultDto): Promise<JobResultResponse> {
@@ -25,7 +26,7 @@ export class JobResultsController {
   @Post('bulk')
   @ApiOperation({ summary: 'Record up to 1000 job results in one statement: all or none' })
   @ApiCreatedResponse({ type: JobResultList })
-  @ApiProblems(HttpStatus.PAYLOAD_TOO_LARGE)
+  @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PAYLOAD_TOO_LARGE)
   async createMany(@Ctx() ctx: RequestContext, @Body() body: BulkCreateJobResultsDto): Promise<JobResultList> {
     const results = await this.results.recordMany(ctx, body.items);
     return { items: results.map((result) => JobResultResponse.from(result)) };

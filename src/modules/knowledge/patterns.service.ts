@@ -4,19 +4,13 @@ import { NewDomainEvent } from '../../common/events/event-catalog';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { newAuditedFields } from '../../common/persistence/new-row';
+import { isUniqueViolation } from '../../common/persistence/unique-violation';
 import { uuidv7 } from '../../common/persistence/uuid-v7';
 import { CreatePatternDto } from './dto/create-pattern.dto';
 import { PatternNotFoundError, PatternTriggerTakenError } from './knowledge.errors';
 import { KnowledgeEvents } from './knowledge.events';
 import { Pattern } from './pattern.entity';
 import { PatternsRepository } from './patterns.repository';
-
-const UNIQUE_VIOLATION = '23505';
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } };
-  return (e.code ?? e.driverError?.code) === UNIQUE_VIOLATION;
-}
 
 @Injectable()
 export class PatternsService {

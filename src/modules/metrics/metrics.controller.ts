@@ -1,10 +1,12 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import { register } from 'prom-client';
 import { Public } from '../../common/auth/public.decorator';
 
 @ApiTags('metrics')
 @Public()
+@SkipThrottle()
 @Controller('metrics')
 export class MetricsController {
   @Get()

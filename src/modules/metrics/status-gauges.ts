@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Gauge, register } from 'prom-client';
+import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { AGENT_STATUSES } from '../agents/agent.entity';
 import { TASK_STATUSES } from '../tasks/task.entity';
 import { StatusCounts, StatusCountsRepository } from './status-counts.repository';
@@ -76,7 +77,8 @@ export class StatusGauges implements OnModuleInit, OnModuleDestroy {
   /** Counts now; the next scrapes within STATUS_COUNTS_MAX_AGE_MS report these numbers. */
   async refresh(): Promise<StatusCounts> {
     const takenAt = Date.now();
-    const counts = await this.repository.countByStatus();
+    // Gauges count across tenants: system work.
+    const counts = await TenantScope.system(() => this.repository.countByStatus());
     if (!this.snapshot || takenAt >= this.snapshot.takenAt) this.snapshot = { counts, takenAt };
     return counts;
   }

@@ -1,8 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
-import { flattenValidationErrors } from '../../common/http/validation';
+import { validateBody } from '../../common/http/validation';
 import {
   PERSISTENCE_HANDLER,
   PermanentPersistenceError,
@@ -62,12 +60,11 @@ export class HandlerRegistry implements OnModuleInit {
     if (typeof result !== 'object' || result === null || Array.isArray(result)) {
       throw new PermanentPersistenceError(`result does not match ${schema}: expected an object`);
     }
-    const instance = plainToInstance(resultType, result);
-    const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
-    if (errors.length > 0) {
-      const problems = flattenValidationErrors(errors).map((error) => error.message);
+    const checked = await validateBody(resultType, result);
+    if (!checked.ok) {
+      const problems = checked.errors.map((error) => error.message);
       throw new PermanentPersistenceError(`result does not match ${schema}: ${problems.join('; ')}`);
     }
-    return instance;
+    return checked.value;
   }
 }

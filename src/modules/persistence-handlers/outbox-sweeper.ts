@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { queuesConfig, QueuesConfig } from '../../config/queues.config';
 import { OutboxEnqueuer } from './outbox-enqueuer';
 import { sweepGraceMs } from './persistence.jobs';
@@ -36,7 +37,8 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
 
   /** One pass; returns how many records got a new job. Overlapping calls share the pass in flight. */
   sweepOnce(): Promise<number> {
-    this.running ??= this.sweep().finally(() => {
+    // The sweeper works for every tenant at once: the one system task of the outbox.
+    this.running ??= TenantScope.system(() => this.sweep()).finally(() => {
       this.running = undefined;
     });
     return this.running;

@@ -30,6 +30,6 @@ export class PersistenceProcessor extends WorkerHost implements OnApplicationBoo
   }
 
   process(job: Job<PersistJobData>): Promise<ProcessOutcome> {
-    return this.persister.process(job.data.recordId);
+    return this.persister.process(job.data.recordId, job.data.tenantId);
   }
 }

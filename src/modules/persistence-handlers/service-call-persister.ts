@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { RequestContext } from '../../common/auth/request-context';
 import { DomainError, ErrorCode } from '../../common/errors';
 import { UnitOfWork } from '../../common/persistence/unit-of-work';
+import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { backoffDelay } from '../../common/queues/backoff';
 import { queuesConfig, QueuesConfig } from '../../config/queues.config';
 import { HandlerRegistry, ResolvedHandler } from './handler-registry';
@@ -29,7 +30,20 @@ export function isPermanent(error: unknown): boolean {
   return error instanceof DomainError && PERMANENT_CODES.has(error.code);
 }
 
+/** An error of PostgreSQL (through TypeORM or pg): its message names tables, constraints and values. */
+function isDatabaseError(error: unknown): error is Error & { code?: string; driverError?: { code?: string } } {
+  return error instanceof QueryFailedError || (error instanceof Error && 'severity' in error && 'code' in error);
+}
+
+/**
+ * What a failure says in last_error and in the failure events, both read by the tenant: the
+ * message of the error, except that a database error keeps only its SQLSTATE (its message may
+ * name constraints, or values of rows the tenant cannot see); the log has it in full.
+ */
 function describe(error: unknown): string {
+  if (isDatabaseError(error)) {
+    return `${error.name}: the database refused a statement (SQLSTATE ${error.driverError?.code ?? error.code ?? 'unknown'}); the service log has the details`;
+  }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return message.length > 2000 ? `${message.slice(0, 2000)}…` : message;
 }
@@ -52,12 +66,21 @@ export class ServiceCallPersister {
     @Inject(queuesConfig.KEY) private readonly config: QueuesConfig,
   ) {}
 
-  async process(recordId: string): Promise<ProcessOutcome> {
-    const record = await this.dataSource.manager.findOneBy(ServiceCallRecord, { id: recordId }).catch((error: unknown) => {
+  /**
+   * Processes one record as its tenant. A job carries the tenant, so a worker reads nothing outside
+   * it; without one (a direct call) the record is found first, across tenants.
+   */
+  async process(recordId: string, tenantId?: string): Promise<ProcessOutcome> {
+    const find = () => this.dataSource.manager.findOneBy(ServiceCallRecord, tenantId ? { id: recordId, tenantId } : { id: recordId });
+    const record = await (tenantId ? TenantScope.run(tenantId, find) : TenantScope.system(find)).catch((error: unknown) => {
       persistenceOutcomes.inc({ handler: 'unknown', outcome: 'failed' });
       throw error; // the database is unreachable: BullMQ retries after its backoff
     });
     if (!record) return { status: 'missing' };
+    return TenantScope.run(record.tenantId, () => this.processAsTenant(record));
+  }
+
+  private async processAsTenant(record: ServiceCallRecord): Promise<ProcessOutcome> {
     if (record.status !== 'pending') return { status: 'already_done', current: record.status };
 
     const resolved = this.registry.resolve(record.namespace, record.schemaIdentity);
@@ -149,6 +172,9 @@ export class ServiceCallPersister {
    */
   private async fail(record: ServiceCallRecord, handler: string, error: unknown): Promise<ProcessOutcome> {
     const reason = describe(error);
+    if (isDatabaseError(error)) {
+      this.logger.warn({ err: error, recordId: record.id, correlationId: record.correlationId }, `Service call ${record.id} failed in the database`);
+    }
     const outcome = await this.unitOfWork
       .run(contextOf(record), async (tx) => {
         const locked = await this.records.lock(tx.manager, record.id);

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { RequestContext } from '../../common/auth/request-context';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { UnitOfWork } from '../../common/persistence/unit-of-work';
+import { isUniqueViolation } from '../../common/persistence/unique-violation';
 import { uuidv7 } from '../../common/persistence/uuid-v7';
 import { queuesConfig, QueuesConfig } from '../../config/queues.config';
 import { CreateServiceCallDto } from './dto/create-service-call.dto';
@@ -12,13 +13,6 @@ import { sweepGraceMs } from './persistence.jobs';
 import { PersistedChunk } from './persisted-chunk.entity';
 import { ServiceCallRecord } from './service-call-record.entity';
 import { ServiceCallFilters, ServiceCallsRepository } from './service-calls.repository';
-
-const UNIQUE_VIOLATION = '23505';
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } };
-  return (e.code ?? e.driverError?.code) === UNIQUE_VIOLATION;
-}
 
 /** Intake and inspection of service-call results; processing is ServiceCallPersister's. */
 @Injectable()

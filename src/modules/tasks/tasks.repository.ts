@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
+import { existingIds } from '../../common/persistence/existing-ids';
 import { hydrate } from '../../common/persistence/hydrate';
 import { insertStatement } from '../../common/persistence/insert-statement';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
@@ -39,6 +40,11 @@ export class TasksRepository {
 
   findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Task | null> {
     return manager.findOneBy(Task, { tenantId, id });
+  }
+
+  /** The subset of `ids` that name tasks of the tenant. */
+  existingIds(tenantId: string, ids: string[], manager: EntityManager = this.dataSource.manager): Promise<Set<string>> {
+    return existingIds(manager, Task, tenantId, ids);
   }
 
   /** Reads the task and locks its row until the transaction ends (other writers of the row wait). */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { RequestContext } from '../../common/auth/request-context';
 import { assertTransition } from '../../common/domain/transitions';
-import { BadRequestError, FieldError, UnknownReferenceError, ValidationFailedError, VersionConflictError } from '../../common/errors';
+import { BadRequestError, bulkItem, FieldError, FieldPath, singleItem, UnknownReferenceError, ValidationFailedError, VersionConflictError } from '../../common/errors';
 import { NewDomainEvent } from '../../common/events/event-catalog';
 import { Patch } from '../../common/persistence/compare-and-set';
 import { Page, PageRequest } from '../../common/persistence/paginate';
@@ -56,10 +56,6 @@ export interface CreatedTask extends TaskView {
 export type TaskChanges = Omit<UpdateTaskDto, 'status' | 'version'>;
 
 /** Where a field of an item is in the request body: `agentId`, or `items.3.agentId` in a bulk request. */
-type FieldPath = (index: number, field: string) => string;
-const singleItem: FieldPath = (_index, field) => field;
-const bulkItem: FieldPath = (index, field) => `items.${index}.${field}`;
-
 /** A task being created, with its dependencies resolved to ids. */
 interface PlannedTask {
   row: NewRow<Task>;
@@ -110,6 +106,11 @@ export class TasksService {
     const found = await this.tasks.findWithDependencies(ctx.tenantId, id, manager);
     if (!found) throw new TaskNotFoundError(id);
     return { task: found.task, dependsOn: found.dependencies.map((dependency) => dependency.id) };
+  }
+
+  /** The subset of `ids` that name the tenant's tasks: one query, for checking many references at once. */
+  existingIds(ctx: RequestContext, ids: string[]): Promise<Set<string>> {
+    return this.tasks.existingIds(ctx.tenantId, ids);
   }
 
   list(ctx: RequestContext, filters: TaskFilters, page: PageRequest): Promise<Page<TaskView>> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
+import { existingIds } from '../../common/persistence/existing-ids';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
 import { Workflow, WorkflowStatus } from './workflow.entity';
 
@@ -25,10 +26,8 @@ export class WorkflowsRepository {
   }
 
   /** The subset of `ids` that name workflows of the tenant. */
-  async existingIds(tenantId: string, ids: string[], manager: EntityManager = this.dataSource.manager): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows: { id: string }[] = await manager.query('SELECT id FROM workflows WHERE tenant_id = $1 AND id = ANY($2::uuid[])', [tenantId, ids]);
-    return new Set(rows.map((row) => row.id));
+  existingIds(tenantId: string, ids: string[], manager: EntityManager = this.dataSource.manager): Promise<Set<string>> {
+    return existingIds(manager, Workflow, tenantId, ids);
   }
 
   /**

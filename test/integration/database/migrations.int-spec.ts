@@ -14,7 +14,9 @@ const TABLES = [
   'domain_events',
   'health_records',
   'insights',
+  'integrated_objects',
   'job_results',
+  'legacy_imports',
   'messages',
   'patterns',
   'persisted_chunks',
@@ -80,5 +82,5 @@ describe('migrations', () => {
       await dataSource.destroy();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000); // PGlite runs every migration three times on one CPU-bound connection
 });

@@ -1,7 +1,6 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Client } from 'pg';
 import { register } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { DomainEventEnvelope } from '../../../src/common/events/event-catalog';
 import { OnDomainEvent } from '../../../src/common/events/on-domain-event.decorator';
 import { UnitOfWork } from '../../../src/common/persistence/unit-of-work';
@@ -76,7 +75,7 @@ describe('domain events', () => {
 
   it('a write that rolls back leaves no event row and wakes no listener', async () => {
     const unitOfWork = t.app.get(UnitOfWork);
-    const dataSource = t.app.get(DataSource);
+    const dataSource = t.owner;
     const id = uuidv7();
     const ctx = { tenantId: tenant.tenantId, actorId: 'test', correlationId: 'rollback-test' };
 

@@ -1,10 +1,9 @@
-import { DataSource } from 'typeorm';
 import { makeAgent } from '../../factories/agent.factory';
 import { makeServiceCall } from '../../factories/service-call.factory';
 import { makeTask } from '../../factories/task.factory';
 import { makeWorkflow } from '../../factories/workflow.factory';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../../utils/test-app';
-import { waitFor } from '../../utils/wait';
+import { waitForServiceCall } from '../../utils/service-calls';
 
 describe('built-in persistence handlers', () => {
   let t: TestApp;
@@ -19,11 +18,7 @@ describe('built-in persistence handlers', () => {
   });
 
   const api = () => t.http();
-  const settled = (id: string, status: string) =>
-    waitFor(`service call ${id} to be ${status}`, async () => {
-      const res = await api().get(`/api/v1/service-calls/${id}`).set(tenant.auth).expect(200);
-      return res.body.status === status ? res.body : undefined;
-    });
+  const settled = (id: string, status: string) => waitForServiceCall(t, tenant, id, status);
   const agent = async (name: string) => (await api().post('/api/v1/agents').set(tenant.auth).send(makeAgent({ name })).expect(201)).body;
 
   it('core/agent.message@1 sends a message between the tenant’s agents', async () => {
@@ -53,7 +48,7 @@ describe('built-in persistence handlers', () => {
     const dead = await settled(accepted.body.id, 'dead_lettered');
     expect(dead.attempts).toBe(1);
     expect(dead.lastError).toMatch(/toAgentId/);
-    const [{ n }] = await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM messages WHERE tenant_id = $1', [tenant.tenantId]);
+    const [{ n }] = await t.owner.query('SELECT count(*)::int AS n FROM messages WHERE tenant_id = $1', [tenant.tenantId]);
     expect(n).toBe(0);
   });
 
@@ -72,7 +67,7 @@ describe('built-in persistence handlers', () => {
     expect(finished.body.startedAt).not.toBeNull();
     const metrics = await api().get(`/api/v1/agents/${worker.id}/metrics`).set(tenant.auth).expect(200);
     expect(metrics.body).toMatchObject({ totalTasks: 1, completedTasks: 1, failedTasks: 0, avgDurationMs: 1200, successRate: 1 });
-    const rows = await t.app.get(DataSource).query('SELECT job_id, task_id, status FROM job_results WHERE tenant_id = $1', [tenant.tenantId]);
+    const rows = await t.owner.query('SELECT job_id, task_id, status FROM job_results WHERE tenant_id = $1', [tenant.tenantId]);
     expect(rows).toEqual([{ job_id: body.callId, task_id: task.id, status: 'completed' }]);
 
     // A second outcome for the finished task cannot apply: dead-lettered at once, nothing counted twice.

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { makeServiceCall } from '../../factories/service-call.factory';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../../utils/test-app';
-import { waitFor } from '../../utils/wait';
+import { waitForServiceCall } from '../../utils/service-calls';
 
 describe('knowledge persistence handlers', () => {
   let t: TestApp;
@@ -10,7 +10,7 @@ describe('knowledge persistence handlers', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ QUEUE_PREFIX: `knowledge-${process.pid}`, PERSIST_BACKOFF_MS: '20', SWEEP_INTERVAL_MS: '300' });
-    db = t.app.get(DataSource);
+    db = t.owner;
   });
   afterAll(() => t.close());
   beforeEach(async () => {
@@ -18,11 +18,7 @@ describe('knowledge persistence handlers', () => {
   });
 
   const api = () => t.http();
-  const settled = (id: string, status: string) =>
-    waitFor(`service call ${id} to be ${status}`, async () => {
-      const res = await api().get(`/api/v1/service-calls/${id}`).set(tenant.auth).expect(200);
-      return res.body.status === status ? res.body : undefined;
-    });
+  const settled = (id: string, status: string) => waitForServiceCall(t, tenant, id, status);
   const submit = async (body: Record<string, unknown>) => (await api().post('/api/v1/service-calls').set(tenant.auth).send(body).expect(202)).body;
 
   it('knowledge/insight@1 records a searchable insight with its event', async () => {

@@ -49,7 +49,7 @@ describe('outbox under failure', () => {
       const started = Date.now();
       const res = await t.http().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall()).expect(202);
       expect(Date.now() - started).toBeLessThan(5000);
-      const [row] = await t.app.get(DataSource).query('SELECT status FROM service_call_records WHERE id = $1', [res.body.id]);
+      const [row] = await t.owner.query('SELECT status FROM service_call_records WHERE id = $1', [res.body.id]);
       expect(row.status).toBe('pending');
       expect(await metricValue('domain_event_listener_failures_total', { event: 'persistence.received' })).toBe(failuresBefore + 1);
       const ready = await t.http().get('/health/ready');

@@ -33,7 +33,7 @@ describe('outbox: service-call results persisted exactly once', () => {
 
   beforeAll(async () => {
     t = await createTestApp(ENV, [TestHandlersModule]);
-    db = t.app.get(DataSource);
+    db = t.owner;
   });
   afterAll(() => t.close());
   beforeEach(async () => {

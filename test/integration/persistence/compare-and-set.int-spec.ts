@@ -1,4 +1,3 @@
-import { DataSource } from 'typeorm';
 import { VersionConflictError } from '../../../src/common/errors';
 import { compareAndSet } from '../../../src/common/persistence/compare-and-set';
 import { Agent } from '../../../src/modules/agents/agent.entity';
@@ -40,7 +39,7 @@ describe('compare-and-set updates', () => {
 
   it('serialises twenty concurrent writers on one row: one success per version, no lost update', async () => {
     const agent = await register();
-    const dataSource = t.app.get(DataSource);
+    const dataSource = t.owner;
     // Each writer retries on conflict with the version it is told about, appending its mark.
     const writers = Array.from({ length: 20 }, (_, i) => async () => {
       for (;;) {

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { TenantScope } from '../../../src/common/tenancy/tenant-scope';
 import { AgentMetricsService } from '../../../src/modules/metrics/agent-metrics.service';
 import { makeAgent } from '../../factories/agent.factory';
 import { makeBulkTask } from '../../factories/task.factory';
@@ -19,7 +19,7 @@ describe('agent metrics follow task outcomes', () => {
 
   /** What the counters must be: a recount of the agent's finished tasks. */
   async function recount(agentId: string): Promise<{ total: number; completed: number; failed: number; durationSum: number; timed: number }> {
-    const [row] = await t.app.get(DataSource).query(
+    const [row] = await t.owner.query(
       `SELECT count(*)::int AS total,
               count(*) FILTER (WHERE status = 'completed')::int AS completed,
               count(*) FILTER (WHERE status = 'failed')::int AS failed,
@@ -55,7 +55,7 @@ describe('agent metrics follow task outcomes', () => {
 
     const expected = await recount(agentId);
     expect(expected.total).toBe(24);
-    const metrics = await t.app.get(AgentMetricsService).forAgent(tenant.tenantId, agentId);
+    const metrics = await TenantScope.run(tenant.tenantId, () => t.app.get(AgentMetricsService).forAgent(tenant.tenantId, agentId));
     expect(metrics).toMatchObject({ totalTasks: expected.total, completedTasks: expected.completed, failedTasks: expected.failed });
     expect(metrics.avgDurationMs).toBeCloseTo(expected.durationSum / expected.timed, 6);
     expect(metrics.successRate).toBeCloseTo(expected.completed / expected.total, 6);
@@ -75,7 +75,7 @@ describe('agent metrics follow task outcomes', () => {
     await step(unassigned.id, 1, { status: 'running' });
     await step(unassigned.id, 2, { status: 'completed', durationMs: 5 });
 
-    const metrics = await t.app.get(AgentMetricsService).forAgent(tenant.tenantId, agentId);
+    const metrics = await TenantScope.run(tenant.tenantId, () => t.app.get(AgentMetricsService).forAgent(tenant.tenantId, agentId));
     expect(metrics).toMatchObject({ totalTasks: 0, completedTasks: 0, failedTasks: 0 });
     expect(await recount(agentId)).toMatchObject({ total: 0 });
   });

@@ -1,4 +1,3 @@
-import { DataSource } from 'typeorm';
 import { findCycle, dependencyGraph } from '../../../src/modules/tasks/task-graph';
 import { makeBulkTask, makeTask } from '../../factories/task.factory';
 import { makeWorkflow } from '../../factories/workflow.factory';
@@ -25,8 +24,7 @@ describe('tasks under concurrent writers', () => {
   }
 
   async function edgesOfWorkflow(): Promise<[string, string][]> {
-    const rows: { task_id: string; depends_on_task_id: string }[] = await t
-      .app.get(DataSource)
+    const rows: { task_id: string; depends_on_task_id: string }[] = await t.owner
       .query(
         'SELECT d.task_id, d.depends_on_task_id FROM task_dependencies d JOIN tasks t ON t.id = d.task_id WHERE t.workflow_id = $1',
         [workflowId],

@@ -32,6 +32,44 @@ describe('loadConfig', () => {
       expect(config.redis).toMatchObject({ url: 'redis://127.0.0.1:6379', defaulted: true, queuePrefix: 'agent-ledger' });
     });
 
+    it('limits each API key to 600 requests a minute, and intake and bulk routes to 120', () => {
+      expect(loadConfig({}).rateLimit).toEqual({ enabled: true, windowMs: 60_000, defaultLimit: 600, strictLimit: 120, authFailureLimit: 60 });
+      const custom = loadConfig({
+        RATE_LIMIT_ENABLED: 'off',
+        RATE_LIMIT_WINDOW_MS: '1000',
+        RATE_LIMIT_DEFAULT: '5',
+        RATE_LIMIT_STRICT: '1',
+        RATE_LIMIT_AUTH_FAILURES: '3',
+      });
+      expect(custom.rateLimit).toEqual({ enabled: false, windowMs: 1000, defaultLimit: 5, strictLimit: 1, authFailureLimit: 3 });
+    });
+
+    it('turns CORS off, bounds requests to 30 s, and opens the docs outside production', () => {
+      expect(loadConfig({}).http).toEqual({
+        corsOrigins: [],
+        requestTimeoutMs: 30_000,
+        connectionTimeoutMs: 60_000,
+        keepAliveTimeoutMs: 72_000,
+        docsAuth: false,
+      });
+      expect(loadConfig({ NODE_ENV: 'production' }).http.docsAuth).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'production', DOCS_AUTH: 'false' }).http.docsAuth).toBe(false);
+      expect(loadConfig({ DOCS_AUTH: 'true' }).http.docsAuth).toBe(true);
+      const cors = loadConfig({ CORS_ORIGINS: ' https://app.example.com, http://localhost:5173 ,' });
+      expect(cors.http.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+      expect(loadConfig({ CONNECTION_TIMEOUT_MS: '0', REQUEST_TIMEOUT_MS: '120000' }).http).toMatchObject({ connectionTimeoutMs: 0, requestTimeoutMs: 120_000 });
+    });
+
+    it('trusts a verified API key for 5 s before looking it up again', () => {
+      expect(loadConfig({}).app.apiKeyCacheTtlMs).toBe(5000);
+      expect(loadConfig({ API_KEY_CACHE_TTL_MS: '0' }).app.apiKeyCacheTtlMs).toBe(0);
+    });
+
+    it('remembers an unknown API key for 5 s, so that repeating it costs no lookup', () => {
+      expect(loadConfig({}).app.apiKeyNegativeCacheTtlMs).toBe(5000);
+      expect(loadConfig({ API_KEY_NEGATIVE_CACHE_TTL_MS: '0' }).app.apiKeyNegativeCacheTtlMs).toBe(0);
+    });
+
     it('treats an empty or blank variable as unset', () => {
       const config = loadConfig({ DATABASE_URL: '', PORT: '  ', AUTH: '' });
       expect(config.database.profile).toBe('embedded');
@@ -89,6 +127,23 @@ describe('loadConfig', () => {
       ['REDIS_URL', { REDIS_URL: 'http://cache:6379' }],
       ['BODY_LIMIT_BYTES', { BODY_LIMIT_BYTES: '10' }],
       ['DATABASE_POOL_SIZE', { DATABASE_URL: SERVER_DB, DATABASE_POOL_SIZE: '0' }],
+      ['ADMIN_TENANTS', { ADMIN_TENANTS: 'ops, Not A Tenant' }],
+      ['ADMIN_TENANTS', { ADMIN_TENANTS: ' , ' }],
+      ['RATE_LIMIT_ENABLED', { RATE_LIMIT_ENABLED: 'sometimes' }],
+      ['RATE_LIMIT_DEFAULT', { RATE_LIMIT_DEFAULT: '0' }],
+      ['RATE_LIMIT_STRICT', { RATE_LIMIT_STRICT: '-1' }],
+      ['RATE_LIMIT_WINDOW_MS', { RATE_LIMIT_WINDOW_MS: '10' }],
+      ['CORS_ORIGINS', { CORS_ORIGINS: '*' }],
+      ['CORS_ORIGINS', { CORS_ORIGINS: 'https://app.example.com/' }],
+      ['CORS_ORIGINS', { CORS_ORIGINS: 'https://app.example.com,ftp://files.example.com' }],
+      ['CORS_ORIGINS', { CORS_ORIGINS: 'app.example.com' }],
+      ['REQUEST_TIMEOUT_MS', { REQUEST_TIMEOUT_MS: 'soon' }],
+      ['CONNECTION_TIMEOUT_MS', { CONNECTION_TIMEOUT_MS: '10000', REQUEST_TIMEOUT_MS: '10000' }],
+      ['KEEP_ALIVE_TIMEOUT_MS', { KEEP_ALIVE_TIMEOUT_MS: '10' }],
+      ['DOCS_AUTH', { DOCS_AUTH: 'maybe' }],
+      ['API_KEY_CACHE_TTL_MS', { API_KEY_CACHE_TTL_MS: '600000' }],
+      ['API_KEY_NEGATIVE_CACHE_TTL_MS', { API_KEY_NEGATIVE_CACHE_TTL_MS: '120000' }],
+      ['RATE_LIMIT_AUTH_FAILURES', { RATE_LIMIT_AUTH_FAILURES: '0' }],
     ];
 
     it.each(cases)('%s in %j', (variable, env) => {

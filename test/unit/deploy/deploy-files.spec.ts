@@ -37,10 +37,17 @@ describe('docker-compose.yml', () => {
     expect(config.app).toMatchObject({ host: '0.0.0.0', auth: 'apikey', role: 'api' });
     expect(loadConfig(compose.services.worker.environment!).app).toMatchObject({ role: 'worker', auth: 'apikey' });
     expect(compose.services.worker.environment!.DATABASE_URL).toBe(env.DATABASE_URL);
-    const pg = compose.services.postgres.environment!;
-    expect(env.DATABASE_URL).toBe(`postgres://${pg.POSTGRES_USER}:${pg.POSTGRES_PASSWORD}@postgres:5432/${pg.POSTGRES_DB}`);
     expect(env.REDIS_URL).toBe('redis://redis:6379');
-    expect(compose.services.migrate.environment!.DATABASE_URL).toBe(env.DATABASE_URL);
+  });
+
+  it('runs the migrations as the owner role and the service as the role under row-level security', () => {
+    const pg = compose.services.postgres as ComposeService & { volumes: string[] };
+    expect(pg.volumes).toContain('./deploy/postgres/init-roles.sh:/docker-entrypoint-initdb.d/10-init-roles.sh:ro');
+    const { LEDGER_OWNER_PASSWORD, LEDGER_SERVICE_PASSWORD, POSTGRES_DB } = pg.environment!;
+    expect(compose.services.migrate.environment!.DATABASE_URL).toBe(`postgres://ledger_owner:${LEDGER_OWNER_PASSWORD}@postgres:5432/${POSTGRES_DB}`);
+    for (const name of ['app', 'worker']) {
+      expect(compose.services[name].environment!.DATABASE_URL).toBe(`postgres://ledger_service:${LEDGER_SERVICE_PASSWORD}@postgres:5432/${POSTGRES_DB}`);
+    }
   });
 
   it('keeps data in named volumes', () => {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsOptionalNotNull } from '../../../common/http/validation';
+import { IsOptionalNotNull, JsonAsSent } from '../../../common/http/validation';
 import { AGENT_STATUSES, AgentStatus } from '../agent.entity';
 
 export class CreateAgentDto {
@@ -30,5 +30,6 @@ export class CreateAgentDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { model: 'gpt-x', tools: ['search'] } })
   @IsOptionalNotNull()
   @IsObject()
+  @JsonAsSent()
   metadata?: Record<string, unknown>;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { JsonAsSent } from '../../../common/http/validation';
 import { HEALTH_STATUSES, HealthStatus } from '../health-record.entity';
 
 export class CreateHealthRecordDto {
@@ -26,7 +27,7 @@ export class CreateHealthRecordDto {
   @Max(2_147_483_647)
   responseTimeMs?: number;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The agent the observation is about; one of your agents' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'The agent the observation is about; one of your agents' })
   @IsOptional()
   @IsUUID()
   agentId?: string | null;
@@ -34,5 +35,6 @@ export class CreateHealthRecordDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { region: 'eu-west-1', errors: 3 } })
   @IsOptional()
   @IsObject()
+  @JsonAsSent()
   details?: Record<string, unknown>;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { IsOptionalNotNull } from '../../../common/http/validation';
+import { IsOptionalNotNull, JsonAsSent } from '../../../common/http/validation';
 import { MAX_BULK_ITEMS } from './bulk';
 
 export class CreateActionLogDto {
@@ -14,6 +14,7 @@ export class CreateActionLogDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { query: 'pgvector' } })
   @IsOptionalNotNull()
   @IsObject()
+  @JsonAsSent()
   parameters?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 10000, description: 'Why the action failed; absent when it succeeded' })

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
-import { IsOptionalNotNull } from '../../../common/http/validation';
+import { IsOptionalNotNull, JsonAsSent } from '../../../common/http/validation';
 import { MAX_BULK_ITEMS } from './bulk';
 
 export class CreateJobResultDto {
@@ -30,11 +30,13 @@ export class CreateJobResultDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { report: 's3://bucket/report.md' } })
   @IsOptionalNotNull()
   @IsObject()
+  @JsonAsSent()
   outputArtifacts?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { pages: 120 } })
   @IsOptionalNotNull()
   @IsObject()
+  @JsonAsSent()
   metrics?: Record<string, unknown>;
 }
 

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { JsonAsSent } from '../../../common/http/validation';
 import { MAX_BULK_ITEMS } from './bulk';
 
 export class CreatePatternDto {
@@ -13,6 +14,7 @@ export class CreatePatternDto {
   @ApiProperty({ type: 'array', items: {}, maxItems: 1000, example: [{ tool: 'search' }, { tool: 'summarize' }], description: 'The steps, any JSON values, in order' })
   @IsArray()
   @ArrayMaxSize(1000)
+  @JsonAsSent()
   steps: unknown[];
 }
 

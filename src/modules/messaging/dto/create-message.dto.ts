@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { JsonAsSent } from '../../../common/http/validation';
 
 export class CreateMessageDto {
   @ApiProperty({ format: 'uuid', description: 'The sending agent; one of your agents' })
@@ -10,7 +11,7 @@ export class CreateMessageDto {
   @IsUUID()
   toAgentId: string;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The task the message is about; one of your tasks' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'The task the message is about; one of your tasks' })
   @IsOptional()
   @IsUUID()
   taskId?: string | null;
@@ -23,5 +24,6 @@ export class CreateMessageDto {
 
   @ApiProperty({ type: 'object', additionalProperties: true, example: { text: 'Summarise the three sources', priority: 'high' } })
   @IsObject()
+  @JsonAsSent()
   content: Record<string, unknown>;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsIsoTimestamp } from '../../../common/http/iso-timestamp';
+import { JsonAsSent } from '../../../common/http/validation';
 
 export class CreateSystemMetricDto {
   @ApiProperty({ example: 'queue.depth', maxLength: 200 })
@@ -23,6 +24,7 @@ export class CreateSystemMetricDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { queue: 'persistence', host: 'worker-2' } })
   @IsOptional()
   @IsObject()
+  @JsonAsSent()
   tags?: Record<string, unknown>;
 
   @ApiPropertyOptional({

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { JsonAsSent } from '../../../common/http/validation';
 import { NAMESPACE, SCHEMA_IDENTITY } from '../persistence-handler';
 
 export class CreateServiceCallDto {
@@ -20,6 +21,7 @@ export class CreateServiceCallDto {
 
   @ApiProperty({ description: 'The structured output to persist; its shape is the schema’s', type: 'object', additionalProperties: true })
   @IsDefined()
+  @JsonAsSent()
   result: unknown;
 
   @ApiPropertyOptional({ maxLength: 200, description: 'Defaults to the request id' })

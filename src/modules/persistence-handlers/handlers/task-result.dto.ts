@@ -1,4 +1,5 @@
 import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { JsonAsSent } from '../../../common/http/validation';
 
 /** The result of `core/task.result@1`: how a task ended. */
 export class TaskResultDto {
@@ -10,6 +11,7 @@ export class TaskResultDto {
 
   @IsOptional()
   @IsObject()
+  @JsonAsSent()
   output?: Record<string, unknown>;
 
   @IsOptional()

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { IsOptionalNotNull } from '../../../common/http/validation';
+import { IsOptionalNotNull, JsonAsSent } from '../../../common/http/validation';
 
 /** Dependencies one task may name in one request. */
 export const MAX_DEPENDENCIES = 1000;
@@ -34,6 +34,7 @@ export class TaskFieldsDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { query: 'solid-state battery 2026', limit: 5 } })
   @IsOptionalNotNull()
   @IsObject()
+  @JsonAsSent()
   input?: Record<string, unknown>;
 }
 

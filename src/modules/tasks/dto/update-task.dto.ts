@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { VersionedUpdateDto } from '../../../common/http/versioned-update.dto';
-import { IsOptionalNotNull } from '../../../common/http/validation';
+import { IsOptionalNotNull, JsonAsSent } from '../../../common/http/validation';
 import { TASK_STATUSES, TaskStatus } from '../task.entity';
 import { MAX_DESCRIPTION, MAX_DURATION_MS, MAX_PRIORITY, MIN_PRIORITY } from './create-task.dto';
 
@@ -38,6 +38,7 @@ export class UpdateTaskDto extends VersionedUpdateDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'The result, usually sent with status completed' })
   @IsOptional()
   @IsObject()
+  @JsonAsSent()
   output?: Record<string, unknown> | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: MAX_DESCRIPTION, description: 'Why it failed, usually sent with status failed' })

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsObject, IsString, MaxLength } from 'class-validator';
-import { IsOptionalNotNull } from '../../../common/http/validation';
+import { IsOptionalNotNull, JsonAsSent } from '../../../common/http/validation';
 
 export class CreateWorkflowDto {
   @ApiProperty({ example: 'Research and summarise the state of solid-state batteries', maxLength: 10_000 })
@@ -12,5 +12,6 @@ export class CreateWorkflowDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { topic: 'solid-state batteries', depth: 'survey' } })
   @IsOptionalNotNull()
   @IsObject()
+  @JsonAsSent()
   input?: Record<string, unknown>;
 }

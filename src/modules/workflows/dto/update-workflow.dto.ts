@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { VersionedUpdateDto } from '../../../common/http/versioned-update.dto';
-import { IsOptionalNotNull } from '../../../common/http/validation';
+import { IsOptionalNotNull, JsonAsSent } from '../../../common/http/validation';
 import { WORKFLOW_STATUSES, WorkflowStatus } from '../workflow.entity';
 
 export class UpdateWorkflowDto extends VersionedUpdateDto {
@@ -23,6 +23,7 @@ export class UpdateWorkflowDto extends VersionedUpdateDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'The result, usually sent with status completed' })
   @IsOptional()
   @IsObject()
+  @JsonAsSent()
   output?: Record<string, unknown> | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 10_000, description: 'Why it failed, usually sent with status failed' })

@@ -1,0 +1,90 @@
+import { RawLegacyRow } from '../legacy-row';
+import { idProblems, LegacySource, LegacySourceError, REQUIRED_COLUMNS, ScannedRow } from './legacy-source';
+import { SqlClient } from './sql-client';
+
+const COLUMN_TYPES: Record<string, RegExp> = {
+  id: /^(text|uuid|character varying.*|character.*|integer|bigint)$/,
+  type: /^(text|character varying.*|character.*)$/,
+  data: /^(json|jsonb|text|character varying.*)$/,
+  created_at: /^(timestamp.*|date)$/,
+  updated_at: /^(timestamp.*|date)$/,
+};
+
+/** Epoch milliseconds; a timestamp without time zone counts as UTC. */
+const epochMs = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)::float8`;
+
+/**
+ * A legacy table in a PostgreSQL database, reached through any PostgreSQL connection (a server
+ * through `pg`, an embedded data directory through PGlite). Pages are keyset ranges of the id.
+ */
+export class PostgresDialectSource implements LegacySource {
+  private table = '';
+
+  constructor(
+    private readonly client: SqlClient,
+    private readonly tableName: string,
+    readonly description: string,
+    private readonly onClose: () => Promise<void>,
+  ) {}
+
+  async checkShape(): Promise<void> {
+    const [found] = await this.client.query('SELECT to_regclass($1)::text AS name', [this.tableName]);
+    if (!found?.name) throw new LegacySourceError(`${this.description} does not exist`);
+    this.table = String(found.name);
+    const columns = await this.client.query(
+      `SELECT attname AS name, format_type(atttypid, atttypmod) AS type
+       FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
+      [this.table],
+    );
+    const typeOf = new Map(columns.map((column) => [String(column.name), String(column.type)]));
+    for (const name of REQUIRED_COLUMNS) {
+      const type = typeOf.get(name);
+      if (type === undefined) throw new LegacySourceError(`${this.description} has no column ${name} (it needs ${REQUIRED_COLUMNS.join(', ')})`);
+      if (!COLUMN_TYPES[name].test(type)) throw new LegacySourceError(`${this.description}: column ${name} is ${type}, which the import does not read`);
+    }
+    const [counts] = await this.client.query(
+      `SELECT count(*)::int AS rows, count(id)::int AS "withId", count(DISTINCT id)::int AS distinct FROM ${this.table}`,
+    );
+    const duplicated = await this.client.query(`SELECT id::text AS id FROM ${this.table} WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1 LIMIT 5`);
+    const problem = idProblems(counts as { rows: number; withId: number; distinct: number }, duplicated.map((row) => String(row.id)));
+    if (problem) throw new LegacySourceError(`${this.description}: ${problem}`);
+  }
+
+  async *scan(pageSize: number, withData: ReadonlySet<string>): AsyncIterable<ScannedRow[]> {
+    const columns = `id::text AS id, type::text AS type, CASE WHEN type = ANY($2::text[]) THEN data::text END AS data`;
+    const types = [...withData];
+    let page = await this.client.query(`SELECT ${columns} FROM ${this.table} ORDER BY id LIMIT $1`, [pageSize, types]);
+    while (page.length > 0) {
+      yield page as unknown as ScannedRow[];
+      if (page.length < pageSize) return;
+      const last = page[page.length - 1].id;
+      page = await this.client.query(`SELECT ${columns} FROM ${this.table} WHERE id > $3 ORDER BY id LIMIT $1`, [pageSize, types, last]);
+    }
+  }
+
+  async fetch(ids: string[]): Promise<RawLegacyRow[]> {
+    const rows = await this.client.query(
+      `SELECT id::text AS id, type::text AS type, data::text AS data,
+              ${epochMs('created_at')} AS "createdAt", ${epochMs('updated_at')} AS "updatedAt"
+       FROM ${this.table} WHERE id = ANY($1)`,
+      [ids],
+    );
+    return rows as unknown as RawLegacyRow[];
+  }
+
+  async countByType(): Promise<Map<string, number>> {
+    const rows = await this.client.query(`SELECT type::text AS type, count(*)::int AS n FROM ${this.table} GROUP BY type`);
+    return new Map(rows.map((row) => [String(row.type ?? ''), Number(row.n)]));
+  }
+
+  async delete(ids: string[]): Promise<number> {
+    const [deleted] = await this.client.query(`WITH gone AS (DELETE FROM ${this.table} WHERE id = ANY($1) RETURNING 1) SELECT count(*)::int AS n FROM gone`, [ids]);
+    return Number(deleted.n);
+  }
+
+  async save(): Promise<void> {}
+
+  close(): Promise<void> {
+    return this.onClose();
+  }
+}

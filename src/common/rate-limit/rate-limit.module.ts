@@ -1,0 +1,38 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type Redis from 'ioredis';
+import { rateLimitConfig, RateLimitConfig } from '../../config/rate-limit.config';
+import { redisConfig, RedisConfig } from '../../config/redis.config';
+import { REDIS_CLIENT } from '../../redis/redis.module';
+import { AuthFailureBudget } from './auth-failure-budget';
+import { isStrictRoute, RateLimitGuard } from './rate-limit.guard';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
+
+/**
+ * Rate limits per API key, counted in Redis so that every API process enforces one limit, and
+ * the budget of failed authentications per client IP (global: ApiKeyGuard uses it).
+ * Import it AFTER AuthModule: global guards run in registration order, and this one counts by
+ * the key that ApiKeyGuard authenticated.
+ */
+@Global()
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [rateLimitConfig.KEY, redisConfig.KEY, REDIS_CLIENT],
+      useFactory: (config: RateLimitConfig, redis: RedisConfig, client: Redis) => ({
+        throttlers: [
+          {
+            name: 'default',
+            ttl: config.windowMs,
+            limit: (context) => (isStrictRoute(context.switchToHttp().getRequest()) ? config.strictLimit : config.defaultLimit),
+          },
+        ],
+        storage: new RedisThrottlerStorage(client, `${redis.queuePrefix}:rate-limit:`),
+      }),
+    }),
+  ],
+  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }, AuthFailureBudget],
+  exports: [AuthFailureBudget],
+})
+export class RateLimitModule {}

@@ -1,0 +1,54 @@
+import { registerAs } from '@nestjs/config';
+import { Env, EnvReader } from './env-readers';
+
+export interface HttpConfig {
+  /** Browser origins allowed by CORS, exactly as browsers send them; empty: CORS is off. */
+  corsOrigins: string[];
+  /** A handler still running after this long is answered 503; also the time to receive a request. */
+  requestTimeoutMs: number;
+  /** A socket with no traffic for this long is closed (0: never). */
+  connectionTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
+  /** `/docs` and `/docs-json` need an API key (as the admin UI does). */
+  docsAuth: boolean;
+}
+
+/** `https://app.example.com,http://localhost:5173` → exact origins; anything else is reported. */
+function readOrigins(reader: EnvReader, name: string): string[] {
+  const raw = reader.string(name);
+  if (raw === undefined) return [];
+  const origins = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const origin of origins) {
+    let exact = false;
+    try {
+      const url = new URL(origin);
+      exact = (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin;
+    } catch {
+      // reported below
+    }
+    if (!exact) {
+      reader.problems.push(`${name} must list exact origins such as https://app.example.com, separated by commas (got "${origin}")`);
+    }
+  }
+  return origins;
+}
+
+export function readHttpConfig(reader: EnvReader): HttpConfig {
+  const requestTimeoutMs = reader.int('REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  const connectionTimeoutMs = reader.int('CONNECTION_TIMEOUT_MS', 60_000, 0, 3_600_000);
+  if (connectionTimeoutMs !== 0 && connectionTimeoutMs <= requestTimeoutMs) {
+    reader.problems.push(
+      `CONNECTION_TIMEOUT_MS (${connectionTimeoutMs}) must be 0 or longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs}), or a slow request loses its connection before its 503`,
+    );
+  }
+  return {
+    corsOrigins: readOrigins(reader, 'CORS_ORIGINS'),
+    requestTimeoutMs,
+    connectionTimeoutMs,
+    keepAliveTimeoutMs: reader.int('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000, 3_600_000),
+    docsAuth: reader.bool('DOCS_AUTH', reader.string('NODE_ENV') === 'production'),
+  };
+}
+
+export const httpConfig = registerAs('http', (): HttpConfig => readHttpConfig(new EnvReader(process.env as Env)));

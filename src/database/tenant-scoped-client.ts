@@ -1,0 +1,65 @@
+import { Client } from 'pg';
+import { TENANT_SETTING, TenantScope } from '../common/tenancy/tenant-scope';
+
+const SET_TENANT = `SELECT set_config('${TENANT_SETTING}', $1, false)`;
+const ROLLBACK = /^\s*ROLLBACK/i;
+
+type QueryArgs = unknown[];
+
+function isRollback(first: unknown): boolean {
+  const text = typeof first === 'string' ? first : (first as { text?: unknown } | undefined)?.text;
+  return typeof text === 'string' && ROLLBACK.test(text);
+}
+
+/** pg's callback and submittable (stream) forms, as opposed to its promise form. */
+function isCallbackForm(args: QueryArgs): boolean {
+  return typeof args[args.length - 1] === 'function' || typeof (args[0] as { submit?: unknown } | undefined)?.submit === 'function';
+}
+
+/**
+ * The PostgreSQL client of the pool: before a statement runs, it makes the session's
+ * `app.tenant_id` equal to the tenant scope of the code that issued it, so the row-level security
+ * policies filter every statement — scoped or not — to the caller's tenant.
+ *
+ * The setting is session-wide and set again only when the scope differs from the one this
+ * connection last ran under: one extra round trip when a connection changes hands between
+ * tenants, none while it serves one. The statement is sent only after the setting succeeded, so it
+ * never runs under a stale scope. A ROLLBACK may undo a setting made inside its transaction, so
+ * after one the next statement sets it again.
+ *
+ * The scope is read where `query()` is called: statements must be issued from the caller's own
+ * async flow (TypeORM does; `pool.query()` does not when it has to wait for a free connection —
+ * use `pool.connect()` and the client's `query()` instead).
+ */
+export class TenantScopedClient extends Client {
+  private sessionScope: string | undefined;
+
+  // pg's query() has many overloads; each is passed through with its own return value.
+  override query(...args: QueryArgs): never {
+    const run = (super.query as (...a: QueryArgs) => never).bind(this);
+    const wanted = TenantScope.current();
+    const forget = isRollback(args[0]) ? () => (this.sessionScope = undefined) : () => undefined;
+    if (wanted === this.sessionScope) {
+      const result = run(...args);
+      forget();
+      return result;
+    }
+    this.sessionScope = wanted;
+    const setting = (run(SET_TENANT, [wanted]) as Promise<unknown>).catch((error: unknown) => {
+      this.sessionScope = undefined;
+      throw error;
+    });
+    if (isCallbackForm(args)) {
+      // pg queues statements per connection: the setting still runs first.
+      setting.catch(() => undefined);
+      const result = run(...args);
+      forget();
+      return result;
+    }
+    return setting.then(() => {
+      const result = run(...args) as Promise<unknown>;
+      forget();
+      return result;
+    }) as never;
+  }
+}

@@ -1,0 +1,40 @@
+import { Column, Entity, Index } from 'typeorm';
+import { AuditedEntity } from '../../common/persistence/versioned.entity';
+
+/**
+ * An object imported from an external platform (a helpdesk ticket, a CRM contact, …), as received
+ * and as prepared for agents. One row per (tenant, platform, original id): a re-import updates it.
+ */
+@Entity('integrated_objects')
+@Index(['tenantId', 'id'])
+@Index(['tenantId', 'platform', 'originalId'], { unique: true })
+@Index(['tenantId', 'companyId', 'objectType', 'id'])
+export class IntegratedObject extends AuditedEntity {
+  @Column({ type: 'text' })
+  platform: string;
+
+  /** The object's id on its platform. */
+  @Column({ type: 'text' })
+  originalId: string;
+
+  @Column({ type: 'text' })
+  objectType: string;
+
+  /** A company within the tenant, to filter by; null when the platform has none. */
+  @Column({ type: 'text', nullable: true })
+  companyId: string | null;
+
+  /** The object exactly as the platform sent it. */
+  @Column({ type: 'jsonb' })
+  originalData: Record<string, unknown>;
+
+  /** The content prepared for agents (e.g. a ticket thread as plain text). */
+  @Column({ type: 'text', nullable: true })
+  integratedContent: string | null;
+
+  @Column({ type: 'jsonb', default: {} })
+  metadata: Record<string, unknown>;
+
+  @Column({ type: 'text', nullable: true })
+  summary: string | null;
+}

@@ -1,0 +1,97 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Ctx } from '../../common/auth/ctx.decorator';
+import { RequestContext } from '../../common/auth/request-context';
+import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ExpectedVersion, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
+import { ParseIdPipe } from '../../common/http/parse-id.pipe';
+import { BulkImportIntegratedObjectsDto, ImportIntegratedObjectDto } from './dto/import-integrated-object.dto';
+import { IntegratedObjectList, IntegratedObjectPage, IntegratedObjectResponse } from './dto/integrated-object.response';
+import { ListIntegratedObjectsQuery } from './dto/list-integrated-objects.query';
+import { UpdateSummaryDto } from './dto/update-summary.dto';
+import { IntegrationsService } from './integrations.service';
+
+const IF_MATCH = { name: 'If-Match', description: 'The ETag you read, e.g. "3"', required: false };
+
+@ApiTags('integrations')
+@ApiSecurity('api-key')
+@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
+@Controller('integrated-objects')
+export class IntegrationsController {
+  constructor(private readonly integrations: IntegrationsService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Import an object from a platform',
+    description:
+      '201 for a new (platform, originalId). The same (platform, originalId) again updates the stored object ' +
+      'with the fields sent (200, new version); an identical re-import changes nothing (200, same version).',
+  })
+  @ApiCreatedResponse({ type: IntegratedObjectResponse, description: 'Imported for the first time' })
+  @ApiOkResponse({ type: IntegratedObjectResponse, description: 'Known already: updated, or unchanged' })
+  @ApiProblems(HttpStatus.CONFLICT)
+  async import(
+    @Ctx() ctx: RequestContext,
+    @Body() body: ImportIntegratedObjectDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<IntegratedObjectResponse> {
+    const { object, created } = await this.integrations.import(ctx, body);
+    void reply.status(created ? HttpStatus.CREATED : HttpStatus.OK).header('Location', `/api/v1/integrated-objects/${object.id}`);
+    return IntegratedObjectResponse.from(object);
+  }
+
+  @Post('bulk')
+  @ApiOperation({ summary: 'Import up to 1000 objects in one transaction, each as POST /integrated-objects would: all or none' })
+  @ApiCreatedResponse({ type: IntegratedObjectList })
+  @ApiProblems(HttpStatus.CONFLICT, HttpStatus.PAYLOAD_TOO_LARGE)
+  async importMany(@Ctx() ctx: RequestContext, @Body() body: BulkImportIntegratedObjectsDto): Promise<IntegratedObjectList> {
+    const objects = await this.integrations.importMany(ctx, body.items);
+    return { items: objects.map((object) => IntegratedObjectResponse.from(object)) };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List integrated objects, oldest first, by company, object type and platform' })
+  @ApiOkResponse({ type: IntegratedObjectPage })
+  async list(@Ctx() ctx: RequestContext, @Query() query: ListIntegratedObjectsQuery): Promise<IntegratedObjectPage> {
+    const filters = { companyId: query.companyId, objectType: query.objectType, platform: query.platform };
+    const page = await this.integrations.list(ctx, filters, query);
+    return { items: page.items.map((object) => IntegratedObjectResponse.from(object)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get an integrated object (the ETag header carries its version)' })
+  @ApiOkResponse({ type: IntegratedObjectResponse })
+  @ApiProblems(HttpStatus.NOT_FOUND)
+  async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<IntegratedObjectResponse> {
+    return IntegratedObjectResponse.from(await this.integrations.get(ctx, id));
+  }
+
+  @Patch(':id/summary')
+  @ApiOperation({ summary: 'Set or clear the summary; needs If-Match or version' })
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: IntegratedObjectResponse })
+  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.PRECONDITION_REQUIRED)
+  async updateSummary(
+    @Ctx() ctx: RequestContext,
+    @Param('id', ParseIdPipe) id: string,
+    @ExpectedVersion() expectedVersion: number,
+    @Body() body: UpdateSummaryDto,
+  ): Promise<IntegratedObjectResponse> {
+    return IntegratedObjectResponse.from(await this.integrations.updateSummary(ctx, id, expectedVersion, body.summary));
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete an integrated object (guarded by If-Match when sent)' })
+  @ApiHeader(IF_MATCH)
+  @ApiNoContentResponse()
+  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
+  async remove(
+    @Ctx() ctx: RequestContext,
+    @Param('id', ParseIdPipe) id: string,
+    @OptionalExpectedVersion() expectedVersion?: number,
+  ): Promise<void> {
+    await this.integrations.remove(ctx, id, expectedVersion);
+  }
+}

@@ -1,0 +1,166 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { register } from 'prom-client';
+import type { Response } from 'supertest';
+import { ApiKeysService } from '../../src/common/auth/api-keys.service';
+import { makeAgent } from '../factories/agent.factory';
+import { makeServiceCall } from '../factories/service-call.factory';
+import { expectProblem } from '../utils/problems';
+import { TcpProxy } from '../utils/tcp-proxy';
+import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
+
+const LOG_LEVEL = process.env.DEBUG_LOG_LEVEL ?? 'silent';
+/** Its own key space in Redis, so that the per-IP counts of this file meet no other file's. */
+const PREFIX = `rate-limit-${process.pid}-${Date.now().toString(36)}`;
+
+function limitedApp(env: Record<string, string> = {}): Promise<TestApp> {
+  return createTestApp({
+    LOG_LEVEL,
+    APP_ROLE: 'api',
+    QUEUE_PREFIX: PREFIX,
+    RATE_LIMIT_DEFAULT: '3',
+    RATE_LIMIT_STRICT: '2',
+    RATE_LIMIT_WINDOW_MS: '60000',
+    ...env,
+  });
+}
+
+/** 429 RATE_LIMITED as problem+json, with a Retry-After (whole seconds, within the window). */
+function expectRateLimited(res: Response): void {
+  const body = expectProblem(res, 429, 'RATE_LIMITED');
+  expect(body.title).toBe('Too many requests');
+  const retryAfter = Number(res.headers['retry-after']);
+  expect(Number.isInteger(retryAfter)).toBe(true);
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(60);
+  expect(body.retryAfterSeconds).toBe(retryAfter);
+}
+
+async function unavailableCount(): Promise<number> {
+  const metric = await register.getSingleMetric('rate_limit_unavailable_total')?.get();
+  return metric?.values[0]?.value ?? 0;
+}
+
+describe('rate limits', () => {
+  let t: TestApp;
+  let tenant: TestTenant;
+
+  beforeAll(async () => {
+    t = await limitedApp();
+  });
+  afterAll(async () => {
+    await t.app.get<Queue>(getQueueToken('persistence')).obliterate({ force: true });
+    await t.close();
+  });
+  beforeEach(async () => {
+    tenant = await createTenant(t.app);
+  });
+
+  it('refuses a key over its limit with 429 and Retry-After, while another key of the same tenant is served', async () => {
+    for (let i = 0; i < 3; i++) {
+      const res = await t.http().get('/api/v1/agents').set(tenant.auth).expect(200);
+      expect(res.headers['x-ratelimit-limit']).toBe('3');
+      expect(res.headers['x-ratelimit-remaining']).toBe(String(2 - i));
+    }
+    expectRateLimited(await t.http().get('/api/v1/agents').set(tenant.auth));
+    // Every route counts in the same budget, and a write refused for its rate writes nothing.
+    expectRateLimited(await t.http().post('/api/v1/agents').set(tenant.auth).send(makeAgent()));
+
+    const second = await t.app.get(ApiKeysService).create(tenant.tenantId, 'second-key');
+    const secondAuth = { Authorization: `Bearer ${second.key}` };
+    await t.http().post('/api/v1/agents').set(secondAuth).send(makeAgent()).expect(201);
+    const list = await t.http().get('/api/v1/agents').set(secondAuth).expect(200);
+    expect(list.body.items).toHaveLength(1);
+  });
+
+  it('never limits /health/* and /metrics', async () => {
+    for (let i = 0; i < 6; i++) {
+      await t.http().get('/health/live').expect(200);
+      await t.http().get('/health/ready').expect(200);
+      const metrics = await t.http().get('/metrics').expect(200);
+      expect(metrics.headers['x-ratelimit-limit']).toBeUndefined();
+    }
+  });
+
+  it('gives intake and every bulk route one stricter budget, apart from the other routes', async () => {
+    await t.http().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall()).expect(202);
+    await t.http().post('/api/v1/agents/bulk').set(tenant.auth).send({ items: [makeAgent()] }).expect(201);
+    expectRateLimited(await t.http().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall()));
+    expectRateLimited(await t.http().post('/api/v1/action-logs/bulk').set(tenant.auth).send({ items: [{ actionType: 'a' }] }));
+    // Reading service calls is an ordinary route, and the ordinary budget is untouched.
+    const calls = await t.http().get('/api/v1/service-calls').set(tenant.auth).expect(200);
+    expect(calls.headers['x-ratelimit-limit']).toBe('3');
+    await t.http().post('/api/v1/agents').set(tenant.auth).send(makeAgent()).expect(201);
+    const agents = await t.http().get('/api/v1/agents').set(tenant.auth).expect(200);
+    expect(agents.body.items).toHaveLength(2);
+  });
+
+  it('enforces one limit across two app instances that share Redis', async () => {
+    const other = await limitedApp();
+    try {
+      await t.http().get('/api/v1/agents').set(tenant.auth).expect(200);
+      await other.http().get('/api/v1/agents').set(tenant.auth).expect(200);
+      await t.http().get('/api/v1/agents').set(tenant.auth).expect(200);
+      expectRateLimited(await other.http().get('/api/v1/agents').set(tenant.auth));
+      expectRateLimited(await t.http().get('/api/v1/agents').set(tenant.auth));
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('counts requests without an API key by client IP (AUTH=off)', async () => {
+    const open = await limitedApp({ AUTH: 'off', QUEUE_PREFIX: `${PREFIX}-ip` });
+    try {
+      for (let i = 0; i < 3; i++) await open.http().get('/api/v1/agents').expect(200);
+      expectRateLimited(await open.http().get('/api/v1/agents'));
+      await open.http().get('/health/live').expect(200);
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('limits nothing with RATE_LIMIT_ENABLED=false', async () => {
+    const unlimited = await limitedApp({ RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_DEFAULT: '1' });
+    try {
+      for (let i = 0; i < 4; i++) {
+        const res = await unlimited.http().get('/api/v1/agents').set(tenant.auth).expect(200);
+        expect(res.headers['x-ratelimit-limit']).toBeUndefined();
+      }
+    } finally {
+      await unlimited.close();
+    }
+  });
+});
+
+describe('rate limits while Redis is unreachable', () => {
+  it('serve requests uncounted (fail open), and count again once Redis is back', async () => {
+    const target = new URL(process.env.TEST_REDIS_URL!);
+    const proxy = await new TcpProxy(target.hostname, Number(target.port || 6379)).start();
+    const viaProxy = new URL(target);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const t = await limitedApp({ REDIS_URL: viaProxy.toString(), LOG_LEVEL: 'fatal' });
+    try {
+      const tenant = await createTenant(t.app);
+      for (let i = 0; i < 3; i++) await t.http().get('/api/v1/agents').set(tenant.auth).expect(200);
+      expectRateLimited(await t.http().get('/api/v1/agents').set(tenant.auth));
+
+      proxy.cut();
+      const before = await unavailableCount();
+      for (let i = 0; i < 3; i++) {
+        const res = await t.http().post('/api/v1/agents').set(tenant.auth).send(makeAgent());
+        expect(res.status).toBe(201);
+      }
+      expect(await unavailableCount()).toBe(before + 3);
+      expect((await t.http().get('/health/ready')).status).toBe(503);
+
+      proxy.restore();
+      // The block set before the outage is still in Redis: once the client reconnects it applies again.
+      await expect
+        .poll(async () => (await t.http().get('/api/v1/agents').set(tenant.auth)).status, { timeout: 20_000, interval: 100 })
+        .toBe(429);
+    } finally {
+      await t.close();
+      await proxy.stop();
+    }
+  });
+});
