@@ -11,7 +11,7 @@ import { ApiKeyAuthenticator } from './common/auth/api-key-authenticator';
 import { buildProblem, ErrorCode, PROBLEM_CONTENT_TYPE, ValidationFailedError } from './common/errors';
 import { BULL_BOARD_ROUTE } from './common/queues/bull-board.module';
 import { sendVersionAsETag } from './common/http/etag';
-import { RequestTimeoutInterceptor } from './common/http/request-timeout.interceptor';
+import { RequestScopeInterceptor } from './common/http/request-scope.interceptor';
 import { findUnstorableJson } from './common/http/safe-json';
 import { createValidationPipe } from './common/http/validation';
 import { AppModule } from './app.module';
@@ -58,7 +58,8 @@ export async function createApp(
     bodyLimit: config.app.bodyLimitBytes,
     genReqId: requestId,
     requestIdHeader: false,
-    trustProxy: false,
+    // The client address (per-address limits, logs) comes from X-Forwarded-For only when the peer is a listed proxy.
+    trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
     requestTimeout: config.http.requestTimeoutMs,
     connectionTimeout: config.http.connectionTimeoutMs,
     keepAliveTimeout: config.http.keepAliveTimeoutMs,
@@ -135,7 +136,8 @@ export async function createApp(
     ],
   });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalInterceptors(new RequestTimeoutInterceptor(config.http.requestTimeoutMs));
+  // Tenant scope and time limit of every handler (after the guards: the tenant is known).
+  app.useGlobalInterceptors(new RequestScopeInterceptor(config.http.requestTimeoutMs));
   if (config.http.corsOrigins.length > 0) {
     const allowed = new Set(config.http.corsOrigins);
     // A preflight from an origin not listed is not answered as CORS (it falls through to a 404).

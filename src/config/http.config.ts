@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { registerAs } from '@nestjs/config';
 import { Env, EnvReader } from './env-readers';
 
@@ -12,6 +13,39 @@ export interface HttpConfig {
   keepAliveTimeoutMs: number;
   /** `/docs` and `/docs-json` need an API key (as the admin UI does). */
   docsAuth: boolean;
+  /**
+   * Proxies whose X-Forwarded-For is believed (addresses, CIDR ranges or `loopback`, `linklocal`,
+   * `uniquelocal`); empty: the client address is the connection's peer.
+   */
+  trustedProxies: string[];
+}
+
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address (`10.0.0.5`, `::1`), a CIDR range (`10.0.0.0/8`, `fd00::/8`) or one of PROXY_RANGES. */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_RANGES.has(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/** `10.0.0.0/8,loopback` → the proxies to trust; anything else (including "everyone") is reported. */
+function readTrustedProxies(reader: EnvReader, name: string): string[] {
+  const raw = reader.string(name);
+  if (raw === undefined) return [];
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    if (!isProxyEntry(entry)) {
+      reader.problems.push(
+        `${name} must list the addresses or CIDR ranges of your proxies (or loopback, linklocal, uniquelocal), separated by commas (got "${entry}"); ` +
+          'trusting every sender would let any client choose its address',
+      );
+    }
+  }
+  return entries;
 }
 
 /** `https://app.example.com,http://localhost:5173` → exact origins; anything else is reported. */
@@ -48,6 +82,7 @@ export function readHttpConfig(reader: EnvReader): HttpConfig {
     connectionTimeoutMs,
     keepAliveTimeoutMs: reader.int('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000, 3_600_000),
     docsAuth: reader.bool('DOCS_AUTH', reader.string('NODE_ENV') === 'production'),
+    trustedProxies: readTrustedProxies(reader, 'TRUST_PROXY'),
   };
 }
 

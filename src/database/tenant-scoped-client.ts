@@ -1,14 +1,20 @@
-import { Client } from 'pg';
+import { Client, ClientConfig } from 'pg';
 import { TENANT_SETTING, TenantScope } from '../common/tenancy/tenant-scope';
 
 const SET_TENANT = `SELECT set_config('${TENANT_SETTING}', $1, false)`;
-const ROLLBACK = /^\s*ROLLBACK/i;
+const BEGIN = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
+const COMMIT = /^\s*(COMMIT|END)\b/i;
+const ROLLBACK = /^\s*ROLLBACK\b/i;
+/** Statements that change no data (outside a transaction, everything else may be a write). */
+const READ_ONLY = /^\s*(SELECT|SHOW|VALUES|EXPLAIN|SET|RESET)\b/i;
+const WITH = /^\s*WITH\b/i;
+const WRITES = /\b(INSERT|UPDATE|DELETE|MERGE)\b/i;
 
 type QueryArgs = unknown[];
 
-function isRollback(first: unknown): boolean {
+function textOf(first: unknown): string {
   const text = typeof first === 'string' ? first : (first as { text?: unknown } | undefined)?.text;
-  return typeof text === 'string' && ROLLBACK.test(text);
+  return typeof text === 'string' ? text : '';
 }
 
 /** pg's callback and submittable (stream) forms, as opposed to its promise form. */
@@ -27,18 +33,42 @@ function isCallbackForm(args: QueryArgs): boolean {
  * never runs under a stale scope. A ROLLBACK may undo a setting made inside its transaction, so
  * after one the next statement sets it again.
  *
+ * Statements of an HTTP request pass its deadline (see RequestDeadline), which needs to know the
+ * ones that may make changes durable: a COMMIT, or a write outside a transaction (whether the
+ * session is in a transaction is what the server said after the last statement).
+ *
  * The scope is read where `query()` is called: statements must be issued from the caller's own
  * async flow (TypeORM does; `pool.query()` does not when it has to wait for a free connection —
  * use `pool.connect()` and the client's `query()` instead).
  */
 export class TenantScopedClient extends Client {
   private sessionScope: string | undefined;
+  private inTransaction = false;
+
+  constructor(config?: string | ClientConfig) {
+    super(config);
+    // 'T' in a transaction, 'E' in a failed one, 'I' idle (PGlite's first one carries no message).
+    this.connection.on('readyForQuery', (message?: { status?: string }) => (this.inTransaction = message?.status === 'T' || message?.status === 'E'));
+  }
 
   // pg's query() has many overloads; each is passed through with its own return value.
   override query(...args: QueryArgs): never {
+    const deadline = TenantScope.deadline();
+    if (!deadline || isCallbackForm(args)) return this.scoped(args);
+    const text = textOf(args[0]);
+    const statement = { durable: this.isDurable(text), rollback: ROLLBACK.test(text) };
+    return deadline.send(statement, () => this.scoped(args) as Promise<unknown>) as never;
+  }
+
+  private isDurable(text: string): boolean {
+    if (this.inTransaction) return COMMIT.test(text);
+    return !(READ_ONLY.test(text) || BEGIN.test(text) || (WITH.test(text) && !WRITES.test(text)));
+  }
+
+  private scoped(args: QueryArgs): never {
     const run = (super.query as (...a: QueryArgs) => never).bind(this);
     const wanted = TenantScope.current();
-    const forget = isRollback(args[0]) ? () => (this.sessionScope = undefined) : () => undefined;
+    const forget = ROLLBACK.test(textOf(args[0])) ? () => (this.sessionScope = undefined) : () => undefined;
     if (wanted === this.sessionScope) {
       const result = run(...args);
       forget();

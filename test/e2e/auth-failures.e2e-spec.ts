@@ -24,7 +24,7 @@ async function keyLookups(): Promise<number> {
   return metric?.values[0]?.value ?? 0;
 }
 
-/** A request from another client address (supertest always comes from 127.0.0.1). */
+/** A request from another peer address (supertest always comes from 127.0.0.1). */
 async function statusFrom(t: TestApp, remoteAddress: string, headers: Record<string, string>): Promise<number> {
   const fastify = t.app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   return (await fastify.inject({ method: 'GET', url: '/api/v1/agents', headers, remoteAddress })).statusCode;
@@ -104,6 +104,43 @@ describe('budget of failed authentications per client address', () => {
     expect(refused.statusCode).toBe(429);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(refused.json()).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: Number(refused.headers['retry-after']) });
+  });
+});
+
+describe('client addresses behind a proxy', () => {
+  const failures = (forwardedFor: string) => ({ ...bearer(unknownKey()), 'X-Forwarded-For': forwardedFor });
+
+  it('believes X-Forwarded-For only from a proxy TRUST_PROXY lists', async () => {
+    const t = await createTestApp({
+      LOG_LEVEL,
+      APP_ROLE: 'api',
+      QUEUE_PREFIX: `${PREFIX}-proxy`,
+      RATE_LIMIT_AUTH_FAILURES: '2',
+      TRUST_PROXY: '10.0.0.0/8',
+    });
+    try {
+      // Through the proxy: each client behind it has a budget of its own.
+      for (let i = 0; i < 2; i++) expect(await statusFrom(t, '10.1.2.3', failures('198.51.100.1'))).toBe(401);
+      expect(await statusFrom(t, '10.1.2.3', failures('198.51.100.1'))).toBe(429);
+      expect(await statusFrom(t, '10.1.2.3', failures('198.51.100.2'))).toBe(401);
+
+      // From anyone else the header is ignored: a client cannot dodge its budget by naming another address.
+      for (let i = 0; i < 2; i++) expect(await statusFrom(t, '203.0.113.20', failures(`198.51.100.${10 + i}`))).toBe(401);
+      expect(await statusFrom(t, '203.0.113.20', failures('198.51.100.99'))).toBe(429);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('ignores X-Forwarded-For by default: every client of a proxy shares its address', async () => {
+    const t = await createTestApp({ LOG_LEVEL, APP_ROLE: 'api', QUEUE_PREFIX: `${PREFIX}-no-proxy`, RATE_LIMIT_AUTH_FAILURES: '2' });
+    try {
+      expect(await statusFrom(t, '10.1.2.4', failures('198.51.100.1'))).toBe(401);
+      expect(await statusFrom(t, '10.1.2.4', failures('198.51.100.2'))).toBe(401);
+      expect(await statusFrom(t, '10.1.2.4', failures('198.51.100.3'))).toBe(429);
+    } finally {
+      await t.close();
+    }
   });
 });
 

@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { TenantScopeInterceptor } from '../tenancy/tenant-scope.interceptor';
+import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { ApiKeyInvalidations, RedisApiKeyInvalidations } from './api-key-invalidations';
@@ -15,7 +14,6 @@ import { ApiKeysService } from './api-keys.service';
     ApiKeyUsage,
     { provide: ApiKeyInvalidations, useClass: RedisApiKeyInvalidations },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
-    { provide: APP_INTERCEPTOR, useClass: TenantScopeInterceptor },
   ],
   exports: [ApiKeysService, ApiKeyAuthenticator],
 })

@@ -51,6 +51,7 @@ describe('loadConfig', () => {
         connectionTimeoutMs: 60_000,
         keepAliveTimeoutMs: 72_000,
         docsAuth: false,
+        trustedProxies: [],
       });
       expect(loadConfig({ NODE_ENV: 'production' }).http.docsAuth).toBe(true);
       expect(loadConfig({ NODE_ENV: 'production', DOCS_AUTH: 'false' }).http.docsAuth).toBe(false);
@@ -58,6 +59,16 @@ describe('loadConfig', () => {
       const cors = loadConfig({ CORS_ORIGINS: ' https://app.example.com, http://localhost:5173 ,' });
       expect(cors.http.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
       expect(loadConfig({ CONNECTION_TIMEOUT_MS: '0', REQUEST_TIMEOUT_MS: '120000' }).http).toMatchObject({ connectionTimeoutMs: 0, requestTimeoutMs: 120_000 });
+    });
+
+    it('believes X-Forwarded-For only from the proxies TRUST_PROXY lists', () => {
+      expect(loadConfig({ TRUST_PROXY: ' 10.0.0.0/8, 192.168.1.7 ,fd00::/8, ::1, loopback,' }).http.trustedProxies).toEqual([
+        '10.0.0.0/8',
+        '192.168.1.7',
+        'fd00::/8',
+        '::1',
+        'loopback',
+      ]);
     });
 
     it('trusts a verified API key for 5 s before looking it up again', () => {
@@ -133,6 +144,11 @@ describe('loadConfig', () => {
       ['RATE_LIMIT_DEFAULT', { RATE_LIMIT_DEFAULT: '0' }],
       ['RATE_LIMIT_STRICT', { RATE_LIMIT_STRICT: '-1' }],
       ['RATE_LIMIT_WINDOW_MS', { RATE_LIMIT_WINDOW_MS: '10' }],
+      ['TRUST_PROXY', { TRUST_PROXY: 'true' }],
+      ['TRUST_PROXY', { TRUST_PROXY: '*' }],
+      ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/33' }],
+      ['TRUST_PROXY', { TRUST_PROXY: 'proxy.internal' }],
+      ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.1, 2' }],
       ['CORS_ORIGINS', { CORS_ORIGINS: '*' }],
       ['CORS_ORIGINS', { CORS_ORIGINS: 'https://app.example.com/' }],
       ['CORS_ORIGINS', { CORS_ORIGINS: 'https://app.example.com,ftp://files.example.com' }],
