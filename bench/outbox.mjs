@@ -28,6 +28,7 @@ const SETTINGS = {
   latencyConcurrency: 10,
   latencyResults: Number(env.BENCH_OUTBOX_LATENCY_RESULTS ?? 300),
   latencyRate: Number(env.BENCH_OUTBOX_LATENCY_RATE ?? 50),
+  workerNodeArgs: (env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
   poolSize: 10,
   drainTimeoutMs: 150_000,
 };
@@ -67,7 +68,9 @@ async function startStack(url) {
 }
 
 async function startWorker(url, concurrency) {
-  return startApp(appEnv(url, { APP_ROLE: 'worker', MIGRATIONS_RUN: 'false', WORKER_CONCURRENCY: String(concurrency), PORT: String(await freePort()) }));
+  return startApp(appEnv(url, { APP_ROLE: 'worker', MIGRATIONS_RUN: 'false', WORKER_CONCURRENCY: String(concurrency), PORT: String(await freePort()) }), {
+    nodeArgs: SETTINGS.workerNodeArgs,
+  });
 }
 
 async function postResult(api, auth, callId) {
