@@ -3,7 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { RequestContext } from '../../common/auth/request-context';
 import { DomainError, ErrorCode } from '../../common/errors';
-import { UnitOfWork } from '../../common/persistence/unit-of-work';
+import { Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { backoffDelay } from '../../common/queues/backoff';
 import { queuesConfig, QueuesConfig } from '../../config/queues.config';
@@ -50,8 +50,8 @@ function describe(error: unknown): string {
 
 /**
  * Turns one pending service-call record into domain rows, exactly once. In ONE transaction: lock
- * the record, claim its idempotency key (persisted_chunks), run the handler, link the key to the
- * domain object, mark the record persisted and record the event. A failure is counted in its own
+ * the record, validate its result, claim its idempotency key (persisted_chunks), run the handler,
+ * link the key to the domain object, mark the record persisted and record the event. A failure is counted in its own
  * transaction: retried (the error is rethrown for BullMQ's backoff) or dead-lettered.
  */
 @Injectable()
@@ -67,102 +67,108 @@ export class ServiceCallPersister {
   ) {}
 
   /**
-   * Processes one record as its tenant. A job carries the tenant, so a worker reads nothing outside
-   * it; without one (a direct call) the record is found first, across tenants.
+   * Processes one record as its tenant, in one transaction that starts by locking the record. A
+   * job carries the tenant, so a worker reads nothing outside it; without one (a direct call) the
+   * record's tenant is looked up first, across tenants.
    */
   async process(recordId: string, tenantId?: string): Promise<ProcessOutcome> {
-    const find = () => this.dataSource.manager.findOneBy(ServiceCallRecord, tenantId ? { id: recordId, tenantId } : { id: recordId });
-    const record = await (tenantId ? TenantScope.run(tenantId, find) : TenantScope.system(find)).catch((error: unknown) => {
-      persistenceOutcomes.inc({ handler: 'unknown', outcome: 'failed' });
-      throw error; // the database is unreachable: BullMQ retries after its backoff
-    });
-    if (!record) return { status: 'missing' };
-    return TenantScope.run(record.tenantId, () => this.processAsTenant(record));
-  }
-
-  private async processAsTenant(record: ServiceCallRecord): Promise<ProcessOutcome> {
-    if (record.status !== 'pending') return { status: 'already_done', current: record.status };
-
-    const resolved = this.registry.resolve(record.namespace, record.schemaIdentity);
-    if (!resolved) return this.skip(record, `no handler for ${record.namespace}/${record.schemaIdentity}`);
+    let locked: ServiceCallRecord | undefined;
+    let handler = 'unknown';
     try {
-      const result = await this.registry.validate(resolved, record.result);
-      return await this.persist(record, resolved, result);
+      const tenant = tenantId ?? (await this.tenantOf(recordId));
+      if (tenant === undefined) return { status: 'missing' };
+      // The record's own author and correlation id are known once it is locked: the context
+      // starts with its tenant and takes the rest from the row, before anything is written.
+      const context: RequestContext = { tenantId: tenant, actorId: '', correlationId: null };
+      return await this.unitOfWork.run(context, async (tx) => {
+        const record = await this.records.lock(tx.manager, recordId, tenant);
+        if (!record) return { status: 'missing' } as const;
+        if (record.status !== 'pending') return { status: 'already_done', current: record.status } as const;
+        locked = record;
+        Object.assign(context, contextOf(record));
+        const resolved = this.registry.resolve(record.namespace, record.schemaIdentity);
+        if (!resolved) return this.skip(tx, record, `no handler for ${record.namespace}/${record.schemaIdentity}`);
+        handler = resolved.identity;
+        const result = await this.registry.validate(resolved, record.result);
+        return this.persist(tx, record, resolved, result);
+      });
     } catch (error) {
-      return this.fail(record, resolved.identity, error);
+      // Failed after the record was locked: counted on the record (retried or dead-lettered).
+      if (locked) return this.fail(locked, handler, error);
+      persistenceOutcomes.inc({ handler, outcome: 'failed' });
+      throw error; // the database is unreachable: BullMQ retries after its backoff
     }
   }
 
-  private persist(record: ServiceCallRecord, resolved: ResolvedHandler, result: unknown): Promise<ProcessOutcome> {
-    return this.unitOfWork.run(contextOf(record), async (tx) => {
-      const locked = await this.records.lock(tx.manager, record.id);
-      if (!locked || locked.status !== 'pending') return { status: 'already_done', current: locked?.status ?? 'missing' } as const;
-      const attempts = locked.attempts + 1;
-      const fresh = await this.records.claimChunk(tx.manager, locked, resolved.identity);
-      let domain = { type: 'none', id: locked.id };
-      if (fresh) {
-        domain = await resolved.handler.persist(result, {
-          tx,
-          recordId: locked.id,
-          callId: locked.callId,
-          namespace: locked.namespace,
-          schema: locked.schemaIdentity,
-        });
-        await this.records.linkChunk(tx.manager, locked, domain.type, domain.id);
-      } else {
-        // An earlier attempt wrote the domain rows: report them, write nothing new.
-        const chunk = await this.records.chunkOf(locked, tx.manager);
-        domain = { type: chunk?.domainType ?? 'none', id: chunk?.domainId ?? locked.id };
-      }
-      const persisted = await this.records.update(
-        tx.manager,
-        { tenantId: locked.tenantId, id: locked.id, expectedVersion: locked.version },
-        { status: 'persisted', attempts, lastError: null, persistedAt: new Date() },
-      );
-      const latencyMs = persisted.persistedAt!.getTime() - locked.createdAt.getTime();
-      tx.record({
-        type: OutboxEvents.persisted,
-        aggregateType: 'service_call',
-        aggregateId: locked.id,
-        aggregateVersion: persisted.version,
-        payload: {
-          recordId: locked.id,
-          callId: locked.callId,
-          namespace: locked.namespace,
-          schema: locked.schemaIdentity,
-          handler: resolved.identity,
-          domainType: domain.type,
-          domainId: domain.id,
-          attempts,
-          latencyMs,
-        },
-      });
-      persistenceOutcomes.inc({ handler: resolved.identity, outcome: 'persisted' });
-      intakeToPersisted.observe({ handler: resolved.identity }, latencyMs / 1000);
-      return { status: 'persisted', domainType: domain.type, domainId: domain.id, attempts } as const;
-    });
+  private async tenantOf(recordId: string): Promise<string | undefined> {
+    const record = await TenantScope.system(() => this.dataSource.manager.findOneBy(ServiceCallRecord, { id: recordId }));
+    return record?.tenantId;
   }
 
-  private skip(record: ServiceCallRecord, reason: string): Promise<ProcessOutcome> {
-    this.logger.warn({ recordId: record.id, correlationId: record.correlationId }, `Skipped service call ${record.id}: ${reason}`);
-    return this.unitOfWork.run(contextOf(record), async (tx) => {
-      const locked = await this.records.lock(tx.manager, record.id);
-      if (!locked || locked.status !== 'pending') return { status: 'already_done', current: locked?.status ?? 'missing' } as const;
-      const skipped = await this.records.update(
-        tx.manager,
-        { tenantId: locked.tenantId, id: locked.id, expectedVersion: locked.version },
-        { status: 'skipped', lastError: reason },
-      );
-      tx.record({
-        type: OutboxEvents.skipped,
-        aggregateType: 'service_call',
-        aggregateId: locked.id,
-        aggregateVersion: skipped.version,
-        payload: { recordId: locked.id, callId: locked.callId, namespace: locked.namespace, schema: locked.schemaIdentity, reason },
+  /** Writes the domain rows of a locked pending record, exactly once, in the caller's transaction. */
+  private async persist(tx: Transaction, locked: ServiceCallRecord, resolved: ResolvedHandler, result: unknown): Promise<ProcessOutcome> {
+    const attempts = locked.attempts + 1;
+    const fresh = await this.records.claimChunk(tx.manager, locked, resolved.identity);
+    let domain = { type: 'none', id: locked.id };
+    if (fresh) {
+      domain = await resolved.handler.persist(result, {
+        tx,
+        recordId: locked.id,
+        callId: locked.callId,
+        namespace: locked.namespace,
+        schema: locked.schemaIdentity,
       });
-      persistenceOutcomes.inc({ handler: 'none', outcome: 'skipped' });
-      return { status: 'skipped', reason } as const;
+      await this.records.linkChunk(tx.manager, locked, domain.type, domain.id);
+    } else {
+      // An earlier attempt wrote the domain rows: report them, write nothing new.
+      const chunk = await this.records.chunkOf(locked, tx.manager);
+      domain = { type: chunk?.domainType ?? 'none', id: chunk?.domainId ?? locked.id };
+    }
+    const persisted = await this.records.update(
+      tx.manager,
+      { tenantId: locked.tenantId, id: locked.id, expectedVersion: locked.version },
+      { status: 'persisted', attempts, lastError: null, persistedAt: new Date() },
+    );
+    const latencyMs = persisted.persistedAt!.getTime() - locked.createdAt.getTime();
+    tx.record({
+      type: OutboxEvents.persisted,
+      aggregateType: 'service_call',
+      aggregateId: locked.id,
+      aggregateVersion: persisted.version,
+      payload: {
+        recordId: locked.id,
+        callId: locked.callId,
+        namespace: locked.namespace,
+        schema: locked.schemaIdentity,
+        handler: resolved.identity,
+        domainType: domain.type,
+        domainId: domain.id,
+        attempts,
+        latencyMs,
+      },
     });
+    persistenceOutcomes.inc({ handler: resolved.identity, outcome: 'persisted' });
+    intakeToPersisted.observe({ handler: resolved.identity }, latencyMs / 1000);
+    return { status: 'persisted', domainType: domain.type, domainId: domain.id, attempts };
+  }
+
+  /** Marks a locked pending record skipped (no handler takes it), in the caller's transaction. */
+  private async skip(tx: Transaction, locked: ServiceCallRecord, reason: string): Promise<ProcessOutcome> {
+    this.logger.warn({ recordId: locked.id, correlationId: locked.correlationId }, `Skipped service call ${locked.id}: ${reason}`);
+    const skipped = await this.records.update(
+      tx.manager,
+      { tenantId: locked.tenantId, id: locked.id, expectedVersion: locked.version },
+      { status: 'skipped', lastError: reason },
+    );
+    tx.record({
+      type: OutboxEvents.skipped,
+      aggregateType: 'service_call',
+      aggregateId: locked.id,
+      aggregateVersion: skipped.version,
+      payload: { recordId: locked.id, callId: locked.callId, namespace: locked.namespace, schema: locked.schemaIdentity, reason },
+    });
+    persistenceOutcomes.inc({ handler: 'none', outcome: 'skipped' });
+    return { status: 'skipped', reason };
   }
 
   /**
@@ -177,7 +183,7 @@ export class ServiceCallPersister {
     }
     const outcome = await this.unitOfWork
       .run(contextOf(record), async (tx) => {
-        const locked = await this.records.lock(tx.manager, record.id);
+        const locked = await this.records.lock(tx.manager, record.id, record.tenantId);
         if (!locked || locked.status !== 'pending') return { status: 'already_done', current: locked?.status ?? 'missing' } as const;
         const attempts = locked.attempts + 1;
         const key = { tenantId: locked.tenantId, id: locked.id, expectedVersion: locked.version };
