@@ -32,6 +32,11 @@ export class IntegratedObjectsRepository {
     return manager.findOneBy(IntegratedObject, { tenantId, id });
   }
 
+  /** Whether an object with this key exists (read without a lock: the caller's next step decides). */
+  existsByKey(key: ImportKey): Promise<boolean> {
+    return this.dataSource.manager.existsBy(IntegratedObject, { ...key });
+  }
+
   /** The object with this key, locked until the caller's transaction ends: concurrent imports of it queue up. */
   lockByKey(manager: EntityManager, key: ImportKey): Promise<IntegratedObject | null> {
     return manager

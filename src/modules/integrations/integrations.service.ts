@@ -34,17 +34,22 @@ export class IntegrationsService {
   ) {}
 
   /**
-   * Imports one object. A new (platform, originalId) is inserted with its event in one statement;
-   * a known one, or one a concurrent import inserted first (the unique key decides), is updated.
+   * Imports one object. A known (platform, originalId), the common case of a sync, goes to the
+   * update path; a new one is inserted with its event in one statement, and if a concurrent
+   * import inserted it first (the unique key decides), to the update path as well. Looking first
+   * keeps re-imports from failing an insert each (a logged error in PostgreSQL).
    */
   async import(ctx: RequestContext, input: ImportIntegratedObjectDto): Promise<ImportOutcome> {
-    try {
-      const [object] = await this.unitOfWork.insert(ctx, IntegratedObject, [this.newObject(ctx, input)], (row) => this.importedEvent(row));
-      return { object, created: true };
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      return this.unitOfWork.run(ctx, (tx) => this.importIn(tx, input));
+    const known = await this.objects.existsByKey({ tenantId: ctx.tenantId, platform: input.platform, originalId: input.originalId });
+    if (!known) {
+      try {
+        const [object] = await this.unitOfWork.insert(ctx, IntegratedObject, [this.newObject(ctx, input)], (row) => this.importedEvent(row));
+        return { object, created: true };
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
     }
+    return this.unitOfWork.run(ctx, (tx) => this.importIn(tx, input));
   }
 
   /** Imports every object or none, in one transaction; each item as if imported alone, in order. */
