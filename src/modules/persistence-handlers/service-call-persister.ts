@@ -51,8 +51,9 @@ function describe(error: unknown): string {
 /**
  * Turns one pending service-call record into domain rows, exactly once. In ONE transaction: lock
  * the record, validate its result, claim its idempotency key (persisted_chunks), run the handler,
- * link the key to the domain object, mark the record persisted and record the event. A failure is counted in its own
- * transaction: retried (the error is rethrown for BullMQ's backoff) or dead-lettered.
+ * link the key to the domain object, mark the record persisted and record the event. A failure is
+ * counted in its own transaction: retried (the error is rethrown for BullMQ's backoff) or
+ * dead-lettered.
  */
 @Injectable()
 export class ServiceCallPersister {
