@@ -5,6 +5,7 @@ import { AgentMetricsService } from '../../src/modules/metrics/agent-metrics.ser
 import { makeAgent } from '../factories/agent.factory';
 import { makeBulkTask, makeSubtask, makeTask } from '../factories/task.factory';
 import { makeWorkflow } from '../factories/workflow.factory';
+import { expectRefusedUnchanged } from '../utils/problems';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
 
 interface TaskBody {
@@ -638,19 +639,8 @@ describe('tasks API', () => {
       task = await createTask();
     });
 
-    async function expectRefused(request: () => Promise<Response>, status: number, fields?: string[]): Promise<Response> {
-      const before = await counts();
-      const stored = await read(task.id);
-      const res = await request();
-      expect(res.status).toBe(status);
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body).toMatchObject({ status });
-      expect(typeof res.body.detail).toBe('string');
-      if (fields) expect(new Set(res.body.errors.map((e: { field: string }) => e.field))).toEqual(new Set(fields));
-      expect(await counts()).toEqual(before);
-      expect(await read(task.id)).toEqual(stored);
-      return res;
-    }
+    const expectRefused = (request: () => Promise<Response>, status: number, fields?: string[]): Promise<Response> =>
+      expectRefusedUnchanged(request, status, async () => ({ counts: await counts(), stored: await read(task.id) }), fields);
 
     const post = (path: string, body: unknown) => () => t.http().post(`/api/v1${path}`).set(tenant.auth).send(body as object);
 

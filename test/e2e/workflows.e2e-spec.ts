@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { makeBulkTask } from '../factories/task.factory';
 import { makeWorkflow } from '../factories/workflow.factory';
+import { expectRefusedUnchanged } from '../utils/problems';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
 
 interface WorkflowBody {
@@ -252,19 +253,8 @@ describe('workflows API', () => {
       return { workflows: workflows.n, events: events.n };
     }
 
-    async function expectRefused(request: () => Promise<Response>, status: number, fields?: string[]): Promise<Response> {
-      const before = await counts();
-      const stored = await read(workflow.id);
-      const res = await request();
-      expect(res.status).toBe(status);
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body).toMatchObject({ status });
-      expect(typeof res.body.detail).toBe('string');
-      if (fields) expect(new Set(res.body.errors.map((e: { field: string }) => e.field))).toEqual(new Set(fields));
-      expect(await counts()).toEqual(before);
-      expect(await read(workflow.id)).toEqual(stored);
-      return res;
-    }
+    const expectRefused = (request: () => Promise<Response>, status: number, fields?: string[]): Promise<Response> =>
+      expectRefusedUnchanged(request, status, async () => ({ counts: await counts(), stored: await read(workflow.id) }), fields);
 
     const post = (body: unknown) => () => t.http().post('/api/v1/workflows').set(tenant.auth).send(body as object);
 

@@ -62,3 +62,25 @@ export async function changesNothing(dataSource: DataSource, tenantId: string, t
   expect(await countRows(dataSource, tenantId, tables)).toEqual(before);
   return res;
 }
+
+/**
+ * Runs `request` and expects a problem+json refusal with `status` (naming exactly `fields`, when
+ * given) after which `snapshot` (row counts, stored rows: what the request must not change) reads
+ * the same as before; returns the response.
+ */
+export async function expectRefusedUnchanged(
+  request: () => Promise<Response>,
+  status: number,
+  snapshot: () => Promise<unknown>,
+  fields?: string[],
+): Promise<Response> {
+  const before = await snapshot();
+  const res = await request();
+  expect(res.status).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(res.body).toMatchObject({ status });
+  expect(typeof res.body.detail).toBe('string');
+  if (fields) expect(new Set(res.body.errors.map((e: { field: string }) => e.field))).toEqual(new Set(fields));
+  expect(await snapshot()).toEqual(before);
+  return res;
+}
