@@ -16,7 +16,7 @@ import { ServiceCallRecord } from './service-call-record.entity';
 import { ServiceCallsRepository } from './service-calls.repository';
 
 export type ProcessOutcome =
-  | { status: 'persisted'; domainType: string; domainId: string; attempts: number }
+  | { status: 'persisted'; domainType: string; domainId: string; attempts: number; latencyMs: number }
   | { status: 'already_done'; current: string }
   | { status: 'skipped'; reason: string }
   | { status: 'dead_lettered'; attempts: number; reason: string }
@@ -81,7 +81,7 @@ export class ServiceCallPersister {
       // The record's own author and correlation id are known once it is locked: the context
       // starts with its tenant and takes the rest from the row, before anything is written.
       const context: RequestContext = { tenantId: tenant, actorId: '', correlationId: null };
-      return await this.unitOfWork.run(context, async (tx) => {
+      const outcome = await this.unitOfWork.run(context, async (tx) => {
         const record = await this.records.lock(tx.manager, recordId, tenant);
         if (!record) return { status: 'missing' } as const;
         if (record.status !== 'pending') return { status: 'already_done', current: record.status } as const;
@@ -93,6 +93,8 @@ export class ServiceCallPersister {
         const result = await this.registry.validate(resolved, record.result);
         return this.persist(tx, record, resolved, result);
       });
+      this.countCommitted(outcome, handler);
+      return outcome;
     } catch (error) {
       // Failed after the record was locked: counted on the record (retried or dead-lettered).
       if (locked) return this.fail(locked, handler, error);
@@ -148,9 +150,17 @@ export class ServiceCallPersister {
         latencyMs,
       },
     });
-    persistenceOutcomes.inc({ handler: resolved.identity, outcome: 'persisted' });
-    intakeToPersisted.observe({ handler: resolved.identity }, latencyMs / 1000);
-    return { status: 'persisted', domainType: domain.type, domainId: domain.id, attempts };
+    return { status: 'persisted', domainType: domain.type, domainId: domain.id, attempts, latencyMs };
+  }
+
+  /** Metrics of a transaction that committed (counted after COMMIT, so a failed one is counted once, as failed). */
+  private countCommitted(outcome: ProcessOutcome, handler: string): void {
+    if (outcome.status === 'persisted') {
+      persistenceOutcomes.inc({ handler, outcome: 'persisted' });
+      intakeToPersisted.observe({ handler }, outcome.latencyMs / 1000);
+    } else if (outcome.status === 'skipped') {
+      persistenceOutcomes.inc({ handler: 'none', outcome: 'skipped' });
+    }
   }
 
   /** Marks a locked pending record skipped (no handler takes it), in the caller's transaction. */
@@ -168,7 +178,6 @@ export class ServiceCallPersister {
       aggregateVersion: skipped.version,
       payload: { recordId: locked.id, callId: locked.callId, namespace: locked.namespace, schema: locked.schemaIdentity, reason },
     });
-    persistenceOutcomes.inc({ handler: 'none', outcome: 'skipped' });
     return { status: 'skipped', reason };
   }
 
