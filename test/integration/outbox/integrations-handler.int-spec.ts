@@ -3,21 +3,15 @@ import { DataSource } from 'typeorm';
 import { ServiceCallPersister } from '../../../src/modules/persistence-handlers/service-call-persister';
 import { makeServiceCall } from '../../factories/service-call.factory';
 import { waitForServiceCall } from '../../utils/service-calls';
-import { createTenant, createTestApp, TestApp, TestTenant } from '../../utils/test-app';
+import { TestApp, TestTenant, useTwoTenants } from '../../utils/test-app';
 
 describe('integrations/object.import@1 persistence handler', () => {
   let t: TestApp;
   let db: DataSource;
   let tenant: TestTenant;
 
-  beforeAll(async () => {
-    t = await createTestApp({ QUEUE_PREFIX: `integrations-${process.pid}`, PERSIST_BACKOFF_MS: '20', SWEEP_INTERVAL_MS: '300' });
-    db = t.owner;
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    tenant = await createTenant(t.app);
-  });
+  const suite = useTwoTenants({ QUEUE_PREFIX: `integrations-${process.pid}`, PERSIST_BACKOFF_MS: '20', SWEEP_INTERVAL_MS: '300' });
+  beforeEach(() => void ({ t, db, tenant } = suite));
 
   const api = () => t.http();
   const settled = (id: string, status: string) => waitForServiceCall(t, tenant, id, status);

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { makeServiceCall } from '../../factories/service-call.factory';
-import { createTenant, createTestApp, TestApp, TestTenant } from '../../utils/test-app';
+import { TestApp, TestTenant, useTwoTenants } from '../../utils/test-app';
 import { waitForServiceCall } from '../../utils/service-calls';
 
 describe('knowledge persistence handlers', () => {
@@ -8,14 +8,8 @@ describe('knowledge persistence handlers', () => {
   let db: DataSource;
   let tenant: TestTenant;
 
-  beforeAll(async () => {
-    t = await createTestApp({ QUEUE_PREFIX: `knowledge-${process.pid}`, PERSIST_BACKOFF_MS: '20', SWEEP_INTERVAL_MS: '300' });
-    db = t.owner;
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    tenant = await createTenant(t.app);
-  });
+  const suite = useTwoTenants({ QUEUE_PREFIX: `knowledge-${process.pid}`, PERSIST_BACKOFF_MS: '20', SWEEP_INTERVAL_MS: '300' });
+  beforeEach(() => void ({ t, db, tenant } = suite));
 
   const api = () => t.http();
   const settled = (id: string, status: string) => waitForServiceCall(t, tenant, id, status);
