@@ -14,7 +14,7 @@ import { request } from './lib/http.mjs';
 import { CORPUS_VERSION, corpusInsight, SEARCH_QUERIES } from './lib/insight-corpus.mjs';
 import { latencySummary } from './lib/outbox-stats.mjs';
 import { runMain } from './lib/main.mjs';
-import { createApiKey, freePort, startApp } from './lib/processes.mjs';
+import { createApiKey, freePort, stackEnv, startApp, UNREACHED_RATE_LIMITS } from './lib/processes.mjs';
 import { figure, mergeResults, renderTable } from './lib/report.mjs';
 
 const env = process.env;
@@ -243,22 +243,12 @@ async function main() {
   await flushRedis(SETTINGS.redisUrl);
   const port = await freePort();
   log(`starting the app (APP_ROLE=api) on port ${port} against ${SETTINGS.database}${created ? ' (new database)' : ''}, request logging off (LOG_LEVEL=warn)`);
-  const server = await startApp({
-    DATABASE_URL: appUrl,
-    DATABASE_POOL_SIZE: String(SETTINGS.poolSize),
-    MIGRATIONS_RUN: 'false',
-    // Requests are still counted in Redis, in budgets the load never reaches.
-    RATE_LIMIT_DEFAULT: '1000000000',
-    RATE_LIMIT_STRICT: '1000000000',
-    REDIS_URL: SETTINGS.redisUrl,
-    QUEUE_PREFIX: 'bench-knowledge',
-    APP_ROLE: 'api',
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    AUTH: 'apikey',
-    NODE_ENV: 'production',
-  });
+  const server = await startApp(
+    stackEnv(
+      { databaseUrl: appUrl, redisUrl: SETTINGS.redisUrl, queuePrefix: 'bench-knowledge', poolSize: SETTINGS.poolSize },
+      { ...UNREACHED_RATE_LIMITS, MIGRATIONS_RUN: 'false', APP_ROLE: 'api', PORT: String(port) },
+    ),
+  );
   const key = await createApiKey({ DATABASE_URL: appUrl, LOG_LEVEL: 'warn' }, TENANT, 'bench-knowledge');
   const app = { base: server.base, auth: { authorization: `Bearer ${key}` } };
 

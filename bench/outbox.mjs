@@ -12,7 +12,7 @@ import { checkpoint, createRawTable, databaseUrl, describeMachine, flushRedis, m
 import { rawDrain, rawLatency } from './lib/outbox-raw.mjs';
 import { cpuBreakdown, cpuSnapshot, describeCpu, drainRate, latencySummary } from './lib/outbox-stats.mjs';
 import { runMain } from './lib/main.mjs';
-import { createApiKey, freePort, stackEnv, startApp, stop } from './lib/processes.mjs';
+import { createApiKey, freePort, stackEnv, startApp, stop, UNREACHED_RATE_LIMITS } from './lib/processes.mjs';
 import { figure, mergeResults, renderTable, writeResults } from './lib/report.mjs';
 
 const env = process.env;
@@ -51,9 +51,11 @@ const RAW_WORK = 'the raw baseline processor runs ONE autocommit INSERT of the a
 
 
 function appEnv(url, extra) {
-  // As the service role (row-level security); requests are still counted in Redis, in budgets the load never reaches.
-  const limits = { RATE_LIMIT_DEFAULT: '1000000000', RATE_LIMIT_STRICT: '1000000000' };
-  return stackEnv({ databaseUrl: serviceUrl(url), redisUrl: SETTINGS.redisUrl, queuePrefix: SETTINGS.queuePrefix, poolSize: SETTINGS.poolSize }, { ...limits, ...extra });
+  // As the service role (row-level security).
+  return stackEnv(
+    { databaseUrl: serviceUrl(url), redisUrl: SETTINGS.redisUrl, queuePrefix: SETTINGS.queuePrefix, poolSize: SETTINGS.poolSize },
+    { ...UNREACHED_RATE_LIMITS, ...extra },
+  );
 }
 
 /** A fresh stack: empty database migrated by its owner, flushed Redis database, API key. No worker yet. The app runs as the service role. */

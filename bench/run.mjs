@@ -5,7 +5,7 @@
 import { cpuSnapshot, foreignShare } from './lib/cpu.mjs';
 import { checkpoint, createRawTable, databaseUrl, describeMachine, flushRedis, migrateForServiceRole, openRawBulkInserter, recreateDatabase } from './lib/db.mjs';
 import { measureInterleaved, probe, timedPost } from './lib/load.mjs';
-import { createApiKey, freePort, startApp, startRawServer, stopAll } from './lib/processes.mjs';
+import { createApiKey, freePort, stackEnv, startApp, startRawServer, stopAll, UNREACHED_RATE_LIMITS } from './lib/processes.mjs';
 import { figure, renderTable, summarize, writeResults } from './lib/report.mjs';
 import { createRawTaskTable, measureSeeding, measureTransitions, SEED_SYSTEM_MS } from './lib/tasks.mjs';
 
@@ -176,21 +176,11 @@ async function main() {
   await flushRedis(SETTINGS.redisUrl);
 
   const port = await freePort();
-  const appEnv = {
-    // The app connects as a role under row-level security, as in production; the baselines as the owner.
-    DATABASE_URL: appUrl,
-    DATABASE_POOL_SIZE: String(SETTINGS.poolSize),
-    MIGRATIONS_RUN: 'false',
-    REDIS_URL: SETTINGS.redisUrl,
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    AUTH: 'apikey',
-    NODE_ENV: 'production',
-    // Every request is still counted in Redis (its cost is measured), in budgets the load never reaches.
-    RATE_LIMIT_DEFAULT: '1000000000',
-    RATE_LIMIT_STRICT: '1000000000',
-  };
+  // The app connects as a role under row-level security, as in production; the baselines as the owner.
+  const appEnv = stackEnv(
+    { databaseUrl: appUrl, redisUrl: SETTINGS.redisUrl, queuePrefix: 'bench', poolSize: SETTINGS.poolSize },
+    { ...UNREACHED_RATE_LIMITS, MIGRATIONS_RUN: 'false', PORT: String(port) },
+  );
   log(`starting the app (node dist/main.js) on port ${port}, request logging off (LOG_LEVEL=warn)`);
   const app = await startApp(appEnv, { nodeArgs: SETTINGS.appNodeArgs });
   const key = await createApiKey({ DATABASE_URL: appUrl, LOG_LEVEL: 'warn' }, 'bench', 'bench');

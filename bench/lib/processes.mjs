@@ -52,6 +52,9 @@ function failure(handle, message) {
   return new Error(`${message}\n--- last output of ${handle.name} ---\n${handle.tail.join('\n')}`);
 }
 
+/** Rate limits the load never reaches: every request is still counted in Redis (its cost is measured), none refused. */
+export const UNREACHED_RATE_LIMITS = { RATE_LIMIT_DEFAULT: '1000000000', RATE_LIMIT_STRICT: '1000000000' };
+
 /** The environment of an app process of a multi-process stack (server profile, request logging off). */
 export function stackEnv({ databaseUrl, redisUrl, queuePrefix, poolSize }, extra = {}) {
   return {
