@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createDataSource } from '../dist/database/create-data-source.js';
+import { createAppDataSource } from '../dist/data-source.js';
 import { generateLegacyRows } from '../test/fixtures/legacy/generate-legacy-rows.mjs';
 import { cpuSnapshot, foreignShare } from './lib/cpu.mjs';
 import { checkpoint, databaseUrl, describeMachine, migrateForServiceRole, recreateDatabase } from './lib/db.mjs';
@@ -40,7 +40,7 @@ const pct = (share) => (share === undefined ? 'n/a' : `${Math.round(share * 100)
 async function prepareDatabase(url, rows) {
   await recreateDatabase(SETTINGS.adminUrl, SETTINGS.database);
   const appUrl = await migrateForServiceRole(url);
-  const dataSource = createDataSource({ profile: 'server', url, poolSize: 1, migrationsRun: false, dataDir: '' }, { logging: false });
+  const dataSource = createAppDataSource({ profile: 'server', url, poolSize: 1, migrationsRun: false, dataDir: '' }, { logging: false });
   await dataSource.initialize();
   const client = new pg.Client({ connectionString: url });
   await client.connect();

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { ApiKeysService } from '../dist/common/auth/api-keys.service.js';
-import { createDataSource } from '../dist/database/create-data-source.js';
+import { createAppDataSource } from '../dist/data-source.js';
 import { databaseUrl, describeMachine, flushRedis, migrateForServiceRole, recreateDatabase, serviceUrl } from './lib/db.mjs';
 import { request } from './lib/http.mjs';
 import { runMain } from './lib/main.mjs';
@@ -74,7 +74,7 @@ async function startStack(url) {
 
 /** One API key per tenant, made by the app's own key service (hashed, stored like the CLI does). */
 async function createTenants(url) {
-  const dataSource = createDataSource({ profile: 'server', url, poolSize: 2, migrationsRun: false, dataDir: '' }, { logging: false });
+  const dataSource = createAppDataSource({ profile: 'server', url, poolSize: 2, migrationsRun: false, dataDir: '' }, { logging: false });
   await dataSource.initialize();
   try {
     const keys = new ApiKeysService(dataSource, { apiKeyCacheTtlMs: 0 });

@@ -4,24 +4,25 @@ import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './common/auth/auth.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
-import { DomainEventsModule } from './common/events/events.module';
+import { DomainEventsModule } from './common/events/domain-events.module';
 import { PersistenceModule } from './common/persistence/persistence.module';
 import { QueueBoardModule } from './common/queues/bull-board.module';
 import { QueuesModule } from './common/queues/queues.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { AppConfig, appConfig, AppRole, configLoaders, LogLevel, validateEnv } from './config';
+import { entities } from './data-source';
 import { DatabaseModule } from './database/database.module';
 import { AgentsModule } from './modules/agents/agents.module';
-import { EventHistoryModule } from './modules/events/events.module';
+import { EventHistoryModule } from './modules/events/event-history.module';
 import { HealthRecordsModule } from './modules/health/health-records.module';
 import { HealthModule } from './modules/health/health.module';
 import { IntegrationsModule } from './modules/integrations/integrations.module';
 import { KnowledgeModule } from './modules/knowledge/knowledge.module';
 import { MessagingModule } from './modules/messaging/messaging.module';
-import { MetricsApiModule } from './modules/metrics/metrics-api.module';
+import { ObservabilityModule } from './common/observability/observability.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
-import { PersistenceHandlersModule } from './modules/persistence-handlers/persistence-handlers.module';
-import { PersistenceWorkerModule } from './modules/persistence-handlers/persistence-worker.module';
+import { OutboxModule } from './modules/outbox/outbox.module';
+import { OutboxWorkerModule } from './modules/outbox/outbox-worker.module';
 import { TasksModule } from './modules/tasks/tasks.module';
 import { WorkflowsModule } from './modules/workflows/workflows.module';
 import { RedisModule } from './redis/redis.module';
@@ -38,11 +39,11 @@ const FEATURE_MODULES = [
   TasksModule,
   MessagingModule,
   HealthRecordsModule,
-  MetricsApiModule,
+  MetricsModule,
   EventHistoryModule,
   KnowledgeModule,
   IntegrationsModule,
-  PersistenceHandlersModule,
+  OutboxModule,
 ];
 
 @Module({})
@@ -70,7 +71,7 @@ export class AppModule {
             },
           }),
         }),
-        DatabaseModule,
+        DatabaseModule.forRoot(entities),
         RedisModule,
         PersistenceModule,
         DomainEventsModule,
@@ -78,10 +79,10 @@ export class AppModule {
         // After AuthModule: its guard counts by the API key that ApiKeyGuard authenticated.
         RateLimitModule,
         HealthModule,
-        MetricsModule,
+        ObservabilityModule,
         QueuesModule,
         ...FEATURE_MODULES,
-        ...(role === 'api' ? [] : [PersistenceWorkerModule]),
+        ...(role === 'api' ? [] : [OutboxWorkerModule]),
         ...(role === 'worker' ? [] : [QueueBoardModule]),
         ...extraImports,
       ],

@@ -16,7 +16,7 @@ import { findUnstorableJson } from './common/http/safe-json';
 import { createValidationPipe } from './common/http/validation';
 import { AppModule } from './app.module';
 import { Config, loadConfig } from './config';
-import { instrumentHttp } from './modules/metrics/http-metrics';
+import { instrumentHttp } from './common/observability/http-metrics';
 
 export const API_PREFIX = 'api/v1';
 const WORKER_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);

@@ -40,8 +40,8 @@ export function serviceUrl(url) {
  * the app is then started on serviceUrl(url), under the row-level security policies.
  */
 export async function migrateForServiceRole(url) {
-  const { createDataSource } = await import('../../dist/database/create-data-source.js');
-  const owner = createDataSource({ profile: 'server', url, poolSize: 1, migrationsRun: false, dataDir: '' }, { logging: false });
+  const { createAppDataSource } = await import('../../dist/data-source.js');
+  const owner = createAppDataSource({ profile: 'server', url, poolSize: 1, migrationsRun: false, dataDir: '' }, { logging: false });
   await owner.initialize();
   try {
     await owner.runMigrations({ transaction: 'each' });

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config';
-import { createDataSource } from '../database/create-data-source';
+import { createAppDataSource } from '../data-source';
 import { API_KEYS_USAGE, apiKeysCommand } from './api-keys.command';
 import { parseArgs } from './args';
 import { COPY_DATA_USAGE, copyDataCommand } from './copy-data/copy-data.command';
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
     return group === undefined || flags.help ? 0 : 2;
   }
   const config = loadConfig();
-  const dataSource = createDataSource(config.database, { logging: ['error'] });
+  const dataSource = createAppDataSource(config.database, { logging: ['error'] });
   await dataSource.initialize();
   try {
     return await apiKeysCommand(dataSource, rest, flags, (line) => console.log(line), config);

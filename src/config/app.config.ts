@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { TENANT_ID_PATTERN } from '../common/tenancy/tenant-id';
+import { TENANT_ID_PATTERN } from './tenant-id';
 import { Env, EnvReader, isLoopbackHost } from './env-readers';
 
 export const APP_ROLES = ['all', 'api', 'worker'] as const;

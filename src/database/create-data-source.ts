@@ -1,6 +1,6 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { DatabaseConfig } from '../config/database.config';
-import { buildDataSourceOptions, EmbeddedDatabase, openEmbeddedDatabase } from './data-source-options';
+import { buildDataSourceOptions, EmbeddedDatabase, EntityList, openEmbeddedDatabase } from './data-source-options';
 
 /** A DataSource that also closes the PGlite instance (and releases its lock) it runs on. */
 class EmbeddedDataSource extends DataSource {
@@ -29,11 +29,11 @@ class EmbeddedDataSource extends DataSource {
   }
 }
 
-/** Creates (not initialises) the data source for either profile. */
-export function createDataSource(config: DatabaseConfig, overrides: Partial<DataSourceOptions> = {}): DataSource {
+/** Creates (not initialises) a data source for either profile, mapping `entities`. */
+export function createDataSource(config: DatabaseConfig, entities: EntityList, overrides: Partial<DataSourceOptions> = {}): DataSource {
   if (config.profile === 'server') {
-    return new DataSource({ ...buildDataSourceOptions(config), ...overrides } as DataSourceOptions);
+    return new DataSource({ ...buildDataSourceOptions(config, entities), ...overrides } as DataSourceOptions);
   }
   const embedded = openEmbeddedDatabase(config.dataDir);
-  return new EmbeddedDataSource({ ...buildDataSourceOptions(config, embedded), ...overrides } as DataSourceOptions, embedded);
+  return new EmbeddedDataSource({ ...buildDataSourceOptions(config, entities, embedded), ...overrides } as DataSourceOptions, embedded);
 }

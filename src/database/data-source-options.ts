@@ -2,11 +2,10 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { DataSourceOptions } from 'typeorm';
+import { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
 import { DatabaseConfig } from '../config/database.config';
 import { migrations } from '../migrations';
 import { EmbeddedDatabaseLock } from './embedded-lock';
-import { entities } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { TenantScopedClient } from './tenant-scoped-client';
 
@@ -31,13 +30,17 @@ export function openEmbeddedDatabase(dataDir: string): EmbeddedDatabase {
   };
 }
 
+/** The entity classes a data source maps (the application's list is `src/entities.ts`). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for entity classes
+export type EntityList = MixedList<Function | string | EntitySchema>;
+
 /**
  * The single source of TypeORM options, for the app and the migration CLI alike. Both
  * profiles use TypeORM's own `postgres` driver: PGlite is reached through its node-postgres
  * bridge, so one set of migrations and SQL serves both. In both, every connection follows the
  * caller's tenant scope (TenantScopedClient), which the row-level security policies read.
  */
-export function buildDataSourceOptions(config: DatabaseConfig, embedded?: EmbeddedDatabase): DataSourceOptions {
+export function buildDataSourceOptions(config: DatabaseConfig, entities: EntityList, embedded?: EmbeddedDatabase): DataSourceOptions {
   const common = {
     type: 'postgres' as const,
     entities,

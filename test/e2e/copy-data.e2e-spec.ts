@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/database/create-data-source';
+import { createAppDataSource } from '../../src/data-source';
 import { runCli } from '../utils/cli-process';
 import { startServer, waitUntilReady } from '../utils/server-process';
 import { waitFor } from '../utils/wait';
@@ -24,7 +24,7 @@ describe('copy-data (embedded data directory → PostgreSQL)', () => {
 
   /** Opens the embedded database in this process (the CLI and the server must not hold it meanwhile). */
   async function withSource<T>(work: (source: DataSource) => Promise<T>): Promise<T> {
-    const source = createDataSource({ profile: 'embedded', dataDir, migrationsRun: true }, { migrationsRun: false, logging: false });
+    const source = createAppDataSource({ profile: 'embedded', dataDir, migrationsRun: true }, { migrationsRun: false, logging: false });
     await source.initialize();
     try {
       await source.query(`SET TimeZone = 'UTC'`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Client } from 'pg';
 import { uuidv7 } from '../../src/common/persistence/uuid-v7';
-import { createDataSource } from '../../src/database/create-data-source';
+import { createAppDataSource } from '../../src/data-source';
 import { holdingWorkflowId, legacyTargetId } from '../../src/cli/legacy-import/target-id';
 import {
   createEmbeddedLegacyDir,
@@ -160,7 +160,7 @@ describe('npm run cli -- import-legacy', () => {
   it('imports into the embedded database (DATA_DIR) from a legacy table of that same database', async () => {
     const { table } = uniqueNames('self');
     const dataDir = tempDir();
-    const app = createDataSource({ profile: 'embedded', dataDir, migrationsRun: true }, { logging: false });
+    const app = createAppDataSource({ profile: 'embedded', dataDir, migrationsRun: true }, { logging: false });
     await app.initialize(); // the app's own schema, as `npm start` makes it
     await app.query(`CREATE TABLE ${table} (id text PRIMARY KEY, type text, data jsonb, created_at timestamptz, updated_at timestamptz)`);
     for (const row of rows) await app.query(`INSERT INTO ${table} VALUES ($1, $2, $3, $4, $5)`, [row.id, row.type, JSON.stringify(row.data), row.created_at, row.updated_at]);

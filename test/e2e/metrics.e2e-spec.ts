@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { RequestContext } from '../../src/common/auth/request-context';
 import { UnitOfWork } from '../../src/common/persistence/unit-of-work';
 import { AGENT_STATUSES } from '../../src/modules/agents/agent.entity';
-import { AgentMetricsService } from '../../src/modules/metrics/agent-metrics.service';
+import { AgentMetricsService } from '../../src/modules/agents/metrics/agent-metrics.service';
 import { StatusGauges } from '../../src/modules/metrics/status-gauges';
 import { TASK_STATUSES } from '../../src/modules/tasks/task.entity';
 import { makeAgent } from '../factories/agent.factory';

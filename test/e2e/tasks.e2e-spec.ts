@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { TenantScope } from '../../src/common/tenancy/tenant-scope';
-import { AgentMetricsService } from '../../src/modules/metrics/agent-metrics.service';
+import { AgentMetricsService } from '../../src/modules/agents/metrics/agent-metrics.service';
 import { makeAgent } from '../factories/agent.factory';
 import { makeBulkTask, makeSubtask, makeTask } from '../factories/task.factory';
 import { makeWorkflow } from '../factories/workflow.factory';

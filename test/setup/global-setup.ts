@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
-import { createDataSource } from '../../src/database/create-data-source';
+import { createAppDataSource } from '../../src/data-source';
 import { migrations } from '../../src/migrations';
 
 /**
@@ -38,7 +38,7 @@ export default async function setup(): Promise<void> {
     if (applied.some((name) => !known.has(name))) {
       await client.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
     }
-    const dataSource = createDataSource({ profile: 'server', url, poolSize: 2, migrationsRun: false, dataDir: '' }, { logging: false });
+    const dataSource = createAppDataSource({ profile: 'server', url, poolSize: 2, migrationsRun: false, dataDir: '' }, { logging: false });
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
     await dataSource.destroy();

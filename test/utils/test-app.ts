@@ -4,7 +4,7 @@ import supertest from 'supertest';
 import { DataSource } from 'typeorm';
 import { ApiKeysService } from '../../src/common/auth/api-keys.service';
 import { loadConfig } from '../../src/config';
-import { createDataSource } from '../../src/database/create-data-source';
+import { createAppDataSource } from '../../src/data-source';
 import { createApp } from '../../src/create-app';
 
 export interface TestApp {
@@ -21,7 +21,7 @@ export interface TestApp {
 /** A data source on the test database as the owner of the tables (bypasses row-level security). */
 export async function openOwnerDataSource(): Promise<DataSource> {
   const url = process.env.TEST_DATABASE_URL!;
-  return createDataSource({ profile: 'server', url, poolSize: 4, migrationsRun: false, dataDir: '' }, { logging: false }).initialize();
+  return createAppDataSource({ profile: 'server', url, poolSize: 4, migrationsRun: false, dataDir: '' }, { logging: false }).initialize();
 }
 
 /**

@@ -2,23 +2,12 @@ import { batchWriter } from './batch-writer';
 import { TablePlan } from './copy-plan';
 import { KeysetScan, primaryKeyScan, scanBatches } from './keyset-scan';
 import { parentFirstScan } from './parent-first-order';
-import { copiedLine, formatRate } from './report';
+import { copiedLine, formatRate, TableCopyResult } from './report';
 import { ident, Query } from './sql';
 
 /** How many differing keys a table reports by name; the count is always complete. */
 const KEYS_SHOWN = 5;
 const PROGRESS_EVERY_MS = 2000;
-
-export interface TableCopyResult {
-  table: string;
-  sourceRows: number;
-  inserted: number;
-  alreadyPresent: number;
-  differing: number;
-  differingKeys: string[][];
-  blocked: number;
-  seconds: number;
-}
 
 /** Copies one table batch by batch, printing progress; every batch is its own statement, so an interrupted copy resumes by running again. */
 export async function copyTable(source: Query, target: Query, plan: TablePlan, batchSize: number, out: (line: string) => void): Promise<TableCopyResult> {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { createDataSource } from '../../database/create-data-source';
+import { createAppDataSource } from '../../data-source';
 import { CopyDataError } from './copy-data.errors';
 import { SESSION_SETTINGS } from './sql';
 
@@ -11,7 +11,7 @@ import { SESSION_SETTINGS } from './sql';
  */
 export async function openSource(dataDir: string): Promise<DataSource> {
   if (!existsSync(join(dataDir, 'pg', 'PG_VERSION'))) throw new CopyDataError(`${dataDir} holds no embedded database (no ${join('pg', 'PG_VERSION')})`);
-  const source = createDataSource({ profile: 'embedded', dataDir, migrationsRun: true }, { migrationsRun: false, logging: false });
+  const source = createAppDataSource({ profile: 'embedded', dataDir, migrationsRun: true }, { migrationsRun: false, logging: false });
   await source.initialize();
   try {
     // PGlite is one session: settings made now hold for every later query.
@@ -28,7 +28,7 @@ export async function openTarget(url: string): Promise<DataSource> {
   const options = Object.entries(SESSION_SETTINGS)
     .map(([name, value]) => `-c ${name}=${value}`)
     .join(' ');
-  const target = createDataSource({ profile: 'server', url, poolSize: 2, migrationsRun: false, dataDir: '' }, { logging: false, extra: { options } });
+  const target = createAppDataSource({ profile: 'server', url, poolSize: 2, migrationsRun: false, dataDir: '' }, { logging: false, extra: { options } });
   await target.initialize();
   return target;
 }

@@ -1,5 +1,16 @@
-import type { TableCopyResult } from './copy-table';
 import type { TableVerification } from './verify';
+
+/** What copying one table did. */
+export interface TableCopyResult {
+  table: string;
+  sourceRows: number;
+  inserted: number;
+  alreadyPresent: number;
+  differing: number;
+  differingKeys: string[][];
+  blocked: number;
+  seconds: number;
+}
 
 export function rowsPerSecond(rows: number, ms: number): number {
   return Math.round(rows / Math.max(ms / 1000, 0.001));

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { Config } from '../../config';
-import { createDataSource } from '../../database/create-data-source';
+import { createAppDataSource } from '../../data-source';
 import { cleanupLegacy } from './cleanup';
 import { importLegacy, importLockKey } from './importer';
 import { LegacyImportError, LegacyImportUsageError } from './legacy-import.errors';
@@ -32,7 +32,7 @@ export async function importLegacyCommand(positionals: string[], flags: Record<s
     io.out(`import-legacy: ${error.message}\n\nusage: ${IMPORT_LEGACY_USAGE}`);
     return 2;
   }
-  const dataSource = createDataSource(config.database, { logging: ['error'] });
+  const dataSource = createAppDataSource(config.database, { logging: ['error'] });
   let db: TargetDatabase | null = null;
   let source: LegacySource | null = null;
   try {

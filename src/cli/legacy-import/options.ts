@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_TENANT } from '../../common/auth/request-context';
-import { TENANT_ID_PATTERN } from '../../common/tenancy/tenant-id';
+import { TENANT_ID_PATTERN } from '../../config/tenant-id';
 import { LegacyImportUsageError } from './legacy-import.errors';
 import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE } from './legacy-import.usage';
 import { isSqliteFile } from './sources/sqlite-source';

@@ -5,7 +5,7 @@ import { DataSource, EntityManager, IsNull, Or, Raw } from 'typeorm';
 import { appConfig, AppConfig } from '../../config/app.config';
 import { BadRequestError } from '../errors';
 import { uuidv7 } from '../persistence/uuid-v7';
-import { TENANT_ID_PATTERN } from '../tenancy/tenant-id';
+import { TENANT_ID_PATTERN } from '../../config/tenant-id';
 import { TenantScope } from '../tenancy/tenant-scope';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyInvalidations } from './api-key-invalidations';

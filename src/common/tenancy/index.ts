@@ -1,2 +1,2 @@
-export * from './tenant-id';
+export * from '../../config/tenant-id';
 export * from './tenant-scope';

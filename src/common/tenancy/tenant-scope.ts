@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RequestDeadline } from '../http/request-deadline';
-import { TENANT_ID_PATTERN } from './tenant-id';
+import { TENANT_ID_PATTERN } from '../../config/tenant-id';
 
 /**
  * The value of the `app.tenant_id` setting that the row-level security policies read as

@@ -1,4 +1,4 @@
-import { PersistContext, PersistedObject, PersistenceHandler, PersistenceHandlerContract } from '../persistence-handlers/persistence-handler';
+import { PersistContext, PersistedObject, PersistenceHandler, PersistenceHandlerContract } from '../outbox/persistence-handler';
 import { ImportIntegratedObjectDto } from './dto/import-integrated-object.dto';
 import { IntegrationsService } from './integrations.service';
 

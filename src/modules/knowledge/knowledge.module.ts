@@ -1,19 +1,22 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
 import { TasksModule } from '../tasks/tasks.module';
-import { ActionLogsController } from './action-logs.controller';
-import { ActionLogsRepository } from './action-logs.repository';
-import { ActionLogsService } from './action-logs.service';
-import { InsightsController } from './insights.controller';
-import { InsightsRepository } from './insights.repository';
-import { InsightsService } from './insights.service';
-import { JobResultsController } from './job-results.controller';
-import { JobResultsRepository } from './job-results.repository';
-import { JobResultsService } from './job-results.service';
+import { ActionLogsController } from './action-logs/action-logs.controller';
+import { ActionLogsRepository } from './action-logs/action-logs.repository';
+import { ActionLogsService } from './action-logs/action-logs.service';
+import { InsightHandler } from './insights/insight.handler';
+import { InsightsController } from './insights/insights.controller';
+import { InsightsRepository } from './insights/insights.repository';
+import { InsightsService } from './insights/insights.service';
+import { JobResultsController } from './job-results/job-results.controller';
+import { JobResultsRepository } from './job-results/job-results.repository';
+import { JobResultsService } from './job-results/job-results.service';
+import { TaskResultHandler } from './job-results/task-result.handler';
 import { KnowledgeReferences } from './knowledge-references';
-import { PatternsController } from './patterns.controller';
-import { PatternsRepository } from './patterns.repository';
-import { PatternsService } from './patterns.service';
+import { PatternHandler } from './patterns/pattern.handler';
+import { PatternsController } from './patterns/patterns.controller';
+import { PatternsRepository } from './patterns/patterns.repository';
+import { PatternsService } from './patterns/patterns.service';
 
 /** What agents learn and leave behind: action logs, job results, insights (full-text searchable) and patterns. */
 @Module({
@@ -29,6 +32,9 @@ import { PatternsService } from './patterns.service';
     InsightsRepository,
     PatternsService,
     PatternsRepository,
+    TaskResultHandler,
+    InsightHandler,
+    PatternHandler,
   ],
   exports: [JobResultsService, InsightsService, PatternsService],
 })

@@ -1,17 +1,16 @@
 import { Module } from '@nestjs/common';
-import { collectDefaultMetrics, register } from 'prom-client';
-import { AgentMetricsRepository } from './agent-metrics.repository';
-import { AgentMetricsService } from './agent-metrics.service';
-import { MetricsController } from './metrics.controller';
 import { StatusCountsRepository } from './status-counts.repository';
 import { StatusGauges } from './status-gauges';
+import { SystemMetricsController } from './system-metrics.controller';
+import { SystemMetricsRepository } from './system-metrics.repository';
+import { SystemMetricsService } from './system-metrics.service';
 
-// Process metrics (CPU, memory, event loop lag, GC), registered once per process.
-if (!register.getSingleMetric('process_cpu_seconds_total')) collectDefaultMetrics();
-
+/**
+ * System metrics (the tenant-facing time series API) and the operator gauges of agents and tasks
+ * by status. Agents' task counters live with the agents; `/metrics` itself is ObservabilityModule.
+ */
 @Module({
-  controllers: [MetricsController],
-  providers: [AgentMetricsService, AgentMetricsRepository, StatusCountsRepository, StatusGauges],
-  exports: [AgentMetricsService],
+  controllers: [SystemMetricsController],
+  providers: [SystemMetricsService, SystemMetricsRepository, StatusCountsRepository, StatusGauges],
 })
 export class MetricsModule {}

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
-import { MetricsModule } from '../metrics/metrics.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { TasksController } from './tasks.controller';
 import { TasksRepository } from './tasks.repository';
@@ -8,7 +7,7 @@ import { TasksService } from './tasks.service';
 import { WorkflowTasksController } from './workflow-tasks.controller';
 
 @Module({
-  imports: [WorkflowsModule, AgentsModule, MetricsModule],
+  imports: [WorkflowsModule, AgentsModule],
   controllers: [TasksController, WorkflowTasksController],
   providers: [TasksService, TasksRepository],
   exports: [TasksService],

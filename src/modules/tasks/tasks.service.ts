@@ -10,7 +10,7 @@ import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-o
 import { uuidv7 } from '../../common/persistence/uuid-v7';
 import { AgentNotFoundError } from '../agents/agents.errors';
 import { AgentsService } from '../agents/agents.service';
-import { AgentMetricsService } from '../metrics/agent-metrics.service';
+import { AgentMetricsService } from '../agents/metrics/agent-metrics.service';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { UpdateTaskDto } from './dto/update-task.dto';
 import { dependencyGraph, findCycle } from './task-graph';
@@ -167,25 +167,29 @@ export class TasksService {
   async change(
     tx: Transaction,
     id: string,
-    request: { status?: TaskStatus; changes?: TaskChanges; expectedVersion?: number },
+    request: { status?: TaskStatus; changes?: TaskChanges; expectedVersion?: number; startIfPending?: boolean },
   ): Promise<TaskView> {
     const { tenantId, actorId } = tx.context;
-    const { status, changes = {}, expectedVersion } = request;
+    const { status, changes = {}, expectedVersion, startIfPending = false } = request;
     const found = await this.tasks.findWithDependencies(tenantId, id, tx.manager);
     if (!found) throw new TaskNotFoundError(id);
     const { task: before, dependencies } = found;
     if (expectedVersion !== undefined && before.version !== expectedVersion) {
       throw new VersionConflictError('task', id, expectedVersion, before.version);
     }
-    if (status !== undefined) assertTransition(TASK_TRANSITIONS, 'task', id, before.status, status);
-    else if (isFinalTaskStatus(before.status)) throw new TaskFinishedError(id, before.status);
-    if (status === 'running') {
+    // The statuses the task passes through: with startIfPending, a pending task asked to finish is started on the way.
+    const path: TaskStatus[] =
+      status === undefined ? [] : startIfPending && before.status === 'pending' && status !== 'running' ? ['running', status] : [status];
+    path.reduce((from, to) => (assertTransition(TASK_TRANSITIONS, 'task', id, from, to), to), before.status);
+    if (status === undefined && isFinalTaskStatus(before.status)) throw new TaskFinishedError(id, before.status);
+    if (path.includes('running')) {
       const blockedBy = dependencies.filter((dependency) => dependency.status !== 'completed').map((dependency) => dependency.id);
       if (blockedBy.length > 0) throw new TaskBlockedError(id, blockedBy);
     }
 
     const patch: Patch<Task> = { ...changes, updatedBy: actorId };
-    if (status !== undefined) Object.assign(patch, { status }, taskTimestampsFor(status, new Date()));
+    const now = new Date();
+    for (const to of path) Object.assign(patch, { status: to }, taskTimestampsFor(to, now));
     const task = await this.tasks.update(tx.manager, { tenantId, id, expectedVersion: before.version }, patch);
 
     const changed = Object.keys(changes);
@@ -205,6 +209,19 @@ export class TasksService {
       }
     }
     return { task, dependsOn: dependencies.map((dependency) => dependency.id) };
+  }
+
+  /**
+   * Applies an outcome reported for a task (the outbox's `core/task.result@1`) in the caller's
+   * transaction: one compare-and-set to completed or failed, starting a pending task on the way.
+   */
+  applyResult(
+    tx: Transaction,
+    id: string,
+    result: { status: 'completed' | 'failed'; output?: Record<string, unknown>; error?: string; durationMs?: number },
+  ): Promise<TaskView> {
+    const { status, output, error, durationMs } = result;
+    return this.change(tx, id, { status, changes: definedFields({ output, error, durationMs }), startIfPending: true });
   }
 
   /**

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
-import { createDataSource } from '../../../src/database/create-data-source';
+import { createAppDataSource } from '../../../src/data-source';
 import { makeAgent } from '../../factories/agent.factory';
 import { createTenant, createTestApp, TestApp } from '../../utils/test-app';
 
@@ -21,7 +21,7 @@ describe('database roles (deploy/postgres/init-roles.sh)', () => {
       env: { ...process.env, PGHOST: admin.hostname, PGPORT: admin.port || '5432', POSTGRES_USER: admin.username, POSTGRES_DB: database },
       stdio: 'pipe',
     });
-    const owner = createDataSource({ profile: 'server', url: as('ledger_owner'), poolSize: 1, migrationsRun: false, dataDir: '' }, { logging: false });
+    const owner = createAppDataSource({ profile: 'server', url: as('ledger_owner'), poolSize: 1, migrationsRun: false, dataDir: '' }, { logging: false });
     await owner.initialize();
     await owner.runMigrations({ transaction: 'each' });
     await owner.destroy();

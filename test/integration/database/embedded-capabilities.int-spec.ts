@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { createDataSource } from '../../../src/database/create-data-source';
+import { createAppDataSource } from '../../../src/data-source';
 
 /**
  * The SQL the service relies on, run on the embedded engine (PGlite): if one of these ever
@@ -14,7 +14,7 @@ describe('embedded database (PGlite) capabilities', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'agent-ledger-capabilities-'));
-    dataSource = createDataSource({ profile: 'embedded', dataDir, migrationsRun: true }, { migrationsRun: false, logging: false });
+    dataSource = createAppDataSource({ profile: 'embedded', dataDir, migrationsRun: true }, { migrationsRun: false, logging: false });
     await dataSource.initialize();
     await dataSource.query(`CREATE TABLE jobs (id int PRIMARY KEY, state text NOT NULL, body jsonb NOT NULL)`);
     await dataSource.query(`INSERT INTO jobs SELECT g, 'pending', jsonb_build_object('n', g, 'tags', jsonb_build_array('a', 'b')) FROM generate_series(1, 10) g`);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { createDataSource } from '../../../src/database/create-data-source';
+import { createAppDataSource } from '../../../src/data-source';
 import { migrations } from '../../../src/migrations';
 
 const TABLES = [
@@ -61,7 +61,7 @@ describe('migrations', () => {
     await admin.query(`CREATE DATABASE ${name}`);
     const url = new URL(process.env.TEST_DATABASE_URL!);
     url.pathname = `/${name}`;
-    const dataSource = createDataSource({ profile: 'server', url: url.toString(), poolSize: 2, migrationsRun: false, dataDir: '' }, { logging: false });
+    const dataSource = createAppDataSource({ profile: 'server', url: url.toString(), poolSize: 2, migrationsRun: false, dataDir: '' }, { logging: false });
     try {
       await dataSource.initialize();
       await upDownUp(dataSource);
@@ -74,7 +74,7 @@ describe('migrations', () => {
 
   it('run up, down and up again on the embedded database (PGlite), matching the entities', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'agent-ledger-migrations-'));
-    const dataSource = createDataSource({ profile: 'embedded', dataDir, migrationsRun: true }, { migrationsRun: false, logging: false });
+    const dataSource = createAppDataSource({ profile: 'embedded', dataDir, migrationsRun: true }, { migrationsRun: false, logging: false });
     try {
       await dataSource.initialize();
       await upDownUp(dataSource);

@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { AgentsModule } from '../../../src/modules/agents/agents.module';
 import { AgentsService } from '../../../src/modules/agents/agents.service';
-import { PersistContext, PersistedObject, PersistenceHandler, PersistenceHandlerContract } from '../../../src/modules/persistence-handlers/persistence-handler';
+import { PersistContext, PersistedObject, PersistenceHandler, PersistenceHandlerContract } from '../../../src/modules/outbox/persistence-handler';
 import { makeServiceCall } from '../../factories/service-call.factory';
 import { createTenant, createTestApp } from '../../utils/test-app';
 import { waitFor } from '../../utils/wait';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ServiceCallPersister } from '../../../src/modules/persistence-handlers/service-call-persister';
+import { OutboxPersister } from '../../../src/modules/outbox/outbox-persister';
 import { makeServiceCall } from '../../factories/service-call.factory';
 import { waitForServiceCall } from '../../utils/service-calls';
 import { TestApp, TestTenant, useTwoTenants } from '../../utils/test-app';
@@ -40,7 +40,7 @@ describe('integrations/object.import@1 persistence handler', () => {
     expect(stored).toMatchObject({ ...result, version: 1 });
 
     // The job runs again (a redelivery), several times at once, and once more after that.
-    const persister = t.app.get(ServiceCallPersister);
+    const persister = t.app.get(OutboxPersister);
     const outcomes = await Promise.all([persister.process(accepted.id), persister.process(accepted.id)]);
     outcomes.push(await persister.process(accepted.id));
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['already_done', 'already_done', 'already_done']);

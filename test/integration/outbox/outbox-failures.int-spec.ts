@@ -3,7 +3,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { PersistedObject, PersistenceHandler, PersistenceHandlerContract } from '../../../src/modules/persistence-handlers/persistence-handler';
+import { PersistedObject, PersistenceHandler, PersistenceHandlerContract } from '../../../src/modules/outbox/persistence-handler';
 import { makeServiceCall } from '../../factories/service-call.factory';
 import { freePort } from '../../utils/server-process';
 import { TcpProxy } from '../../utils/tcp-proxy';

@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { DEAD_LETTER_QUEUE } from '../../../src/common/queues/queue-names';
-import { ServiceCallPersister } from '../../../src/modules/persistence-handlers/service-call-persister';
+import { OutboxPersister } from '../../../src/modules/outbox/outbox-persister';
 import { makeAgent } from '../../factories/agent.factory';
 import { makeServiceCall } from '../../factories/service-call.factory';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../../utils/test-app';
@@ -80,7 +80,7 @@ describe('outbox: service-call results persisted exactly once', () => {
 
   it('writes once however often and however concurrently a record is processed', async () => {
     const accepted = await post(makeServiceCall()).expect(202);
-    const persister = t.app.get(ServiceCallPersister);
+    const persister = t.app.get(OutboxPersister);
     const outcomes = await Promise.all(Array.from({ length: 10 }, () => persister.process(accepted.body.id)));
     expect(outcomes.filter((o) => o.status === 'persisted').length).toBeLessThanOrEqual(1);
     await settled(accepted.body.id);

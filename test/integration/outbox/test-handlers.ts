@@ -8,7 +8,7 @@ import {
   PersistedObject,
   PersistenceHandler,
   PersistenceHandlerContract,
-} from '../../../src/modules/persistence-handlers/persistence-handler';
+} from '../../../src/modules/outbox/persistence-handler';
 
 export class FlakyResult {
   @IsString()

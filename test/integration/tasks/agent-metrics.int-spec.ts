@@ -1,5 +1,5 @@
 import { TenantScope } from '../../../src/common/tenancy/tenant-scope';
-import { AgentMetricsService } from '../../../src/modules/metrics/agent-metrics.service';
+import { AgentMetricsService } from '../../../src/modules/agents/metrics/agent-metrics.service';
 import { makeAgent } from '../../factories/agent.factory';
 import { makeBulkTask } from '../../factories/task.factory';
 import { makeWorkflow } from '../../factories/workflow.factory';

@@ -1,9 +1,9 @@
 import { UnrecoverableError } from 'bullmq';
 import { BadRequestError, ConflictError, UnprocessableError, ValidationFailedError } from '../../../src/common/errors';
 import { backoffDelay, JITTERED_EXPONENTIAL } from '../../../src/common/queues/backoff';
-import { PermanentPersistenceError } from '../../../src/modules/persistence-handlers/persistence-handler';
-import { persistBackoffStrategy } from '../../../src/modules/persistence-handlers/persistence.jobs';
-import { isPermanent } from '../../../src/modules/persistence-handlers/service-call-persister';
+import { PermanentPersistenceError } from '../../../src/modules/outbox/persistence-handler';
+import { persistBackoffStrategy } from '../../../src/modules/outbox/outbox.jobs';
+import { isPermanent } from '../../../src/modules/outbox/outbox-persister';
 
 describe('retry backoff', () => {
   it('doubles per attempt, between half and all of base × 2^(n-1)', () => {

@@ -1,5 +1,5 @@
-import { ActionLog } from '../../../modules/knowledge/action-log.entity';
-import { CreateActionLogDto } from '../../../modules/knowledge/dto/create-action-log.dto';
+import { ActionLog } from '../../../modules/knowledge/action-logs/action-log.entity';
+import { CreateActionLogDto } from '../../../modules/knowledge/action-logs/dto/create-action-log.dto';
 import { LegacyRow } from '../legacy-row';
 import { LegacyMapper } from './legacy-mapper';
 

@@ -1,5 +1,5 @@
-import { CreateInsightDto } from '../../../modules/knowledge/dto/create-insight.dto';
-import { Insight } from '../../../modules/knowledge/insight.entity';
+import { CreateInsightDto } from '../../../modules/knowledge/insights/dto/create-insight.dto';
+import { Insight } from '../../../modules/knowledge/insights/insight.entity';
 import { LegacyRow } from '../legacy-row';
 import { LegacyMapper } from './legacy-mapper';
 

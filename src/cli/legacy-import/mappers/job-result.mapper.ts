@@ -1,5 +1,5 @@
-import { CreateJobResultDto } from '../../../modules/knowledge/dto/create-job-result.dto';
-import { JobResult } from '../../../modules/knowledge/job-result.entity';
+import { CreateJobResultDto } from '../../../modules/knowledge/job-results/dto/create-job-result.dto';
+import { JobResult } from '../../../modules/knowledge/job-results/job-result.entity';
 import { LegacyRow } from '../legacy-row';
 import { LegacyMapper } from './legacy-mapper';
 

@@ -1,5 +1,5 @@
-import { CreatePatternDto } from '../../../modules/knowledge/dto/create-pattern.dto';
-import { Pattern } from '../../../modules/knowledge/pattern.entity';
+import { CreatePatternDto } from '../../../modules/knowledge/patterns/dto/create-pattern.dto';
+import { Pattern } from '../../../modules/knowledge/patterns/pattern.entity';
 import { LegacyRow } from '../legacy-row';
 import { SqlClient } from '../sources/sql-client';
 import { LegacyMapper, MappedRow } from './legacy-mapper';

@@ -1,8 +1,0 @@
-import { loadConfig } from '../config';
-import { createDataSource } from './create-data-source';
-
-/**
- * The data source of `npm run migration:*`: the same options as the app. Migrations are run
- * explicitly by the CLI here, never as a side effect of connecting.
- */
-export default createDataSource(loadConfig().database, { migrationsRun: false });

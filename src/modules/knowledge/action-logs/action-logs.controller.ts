@@ -1,0 +1,42 @@
+import { Body, Controller, Get, HttpStatus, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Ctx } from '../../../common/auth/ctx.decorator';
+import { RequestContext } from '../../../common/auth/request-context';
+import { ApiProblems } from '../../../common/http/api-problems.decorator';
+import { ActionLogsService } from './action-logs.service';
+import { ActionLogList, ActionLogPage, ActionLogResponse } from './dto/action-log.response';
+import { BulkCreateActionLogsDto, CreateActionLogDto } from './dto/create-action-log.dto';
+import { ListActionLogsQuery } from './dto/list-action-logs.query';
+
+@ApiTags('knowledge')
+@ApiSecurity('api-key')
+@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
+@Controller('action-logs')
+export class ActionLogsController {
+  constructor(private readonly logs: ActionLogsService) {}
+
+  @Post()
+  @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY)
+  @ApiOperation({ summary: 'Log an action an agent took (append-only)' })
+  @ApiCreatedResponse({ type: ActionLogResponse })
+  async create(@Ctx() ctx: RequestContext, @Body() body: CreateActionLogDto): Promise<ActionLogResponse> {
+    return ActionLogResponse.from(await this.logs.log(ctx, body));
+  }
+
+  @Post('bulk')
+  @ApiOperation({ summary: 'Log up to 1000 actions in one statement: all or none' })
+  @ApiCreatedResponse({ type: ActionLogList })
+  @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PAYLOAD_TOO_LARGE)
+  async createMany(@Ctx() ctx: RequestContext, @Body() body: BulkCreateActionLogsDto): Promise<ActionLogList> {
+    const logs = await this.logs.logMany(ctx, body.items);
+    return { items: logs.map((log) => ActionLogResponse.from(log)) };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List actions, oldest first, by action type and by trace id' })
+  @ApiOkResponse({ type: ActionLogPage })
+  async list(@Ctx() ctx: RequestContext, @Query() query: ListActionLogsQuery): Promise<ActionLogPage> {
+    const page = await this.logs.list(ctx, { actionType: query.actionType, traceId: query.traceId }, query);
+    return { items: page.items.map((log) => ActionLogResponse.from(log)), nextCursor: page.nextCursor };
+  }
+}

@@ -1,0 +1,61 @@
+import { Body, Controller, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Ctx } from '../../../common/auth/ctx.decorator';
+import { RequestContext } from '../../../common/auth/request-context';
+import { ApiProblems } from '../../../common/http/api-problems.decorator';
+import { ParseIdPipe } from '../../../common/http/parse-id.pipe';
+import { BulkCreateInsightsDto, CreateInsightDto } from './dto/create-insight.dto';
+import { InsightList, InsightMatchList, InsightMatchResponse, InsightPage, InsightResponse } from './dto/insight.response';
+import { ListInsightsQuery, SearchInsightsQuery } from './dto/list-insights.query';
+import { InsightsService } from './insights.service';
+
+@ApiTags('knowledge')
+@ApiSecurity('api-key')
+@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
+@Controller('insights')
+export class InsightsController {
+  constructor(private readonly insights: InsightsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Record an insight (confidence from 0 to 1)' })
+  @ApiCreatedResponse({ type: InsightResponse })
+  async create(@Ctx() ctx: RequestContext, @Body() body: CreateInsightDto): Promise<InsightResponse> {
+    return InsightResponse.from(await this.insights.record(ctx, body));
+  }
+
+  @Post('bulk')
+  @ApiOperation({ summary: 'Record up to 1000 insights in one statement: all or none' })
+  @ApiCreatedResponse({ type: InsightList })
+  @ApiProblems(HttpStatus.PAYLOAD_TOO_LARGE)
+  async createMany(@Ctx() ctx: RequestContext, @Body() body: BulkCreateInsightsDto): Promise<InsightList> {
+    const insights = await this.insights.recordMany(ctx, body.items);
+    return { items: insights.map((insight) => InsightResponse.from(insight)) };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List insights, oldest first, by domain' })
+  @ApiOkResponse({ type: InsightPage })
+  async list(@Ctx() ctx: RequestContext, @Query() query: ListInsightsQuery): Promise<InsightPage> {
+    const page = await this.insights.list(ctx, { domain: query.domain }, query);
+    return { items: page.items.map((insight) => InsightResponse.from(insight)), nextCursor: page.nextCursor };
+  }
+
+  @Get('search')
+  @ApiOperation({
+    summary: 'Full-text search over summary and content, best match first, with highlighted passages',
+    description: 'English stemming applies (running finds run). Returns at most `limit` matches; no cursor.',
+  })
+  @ApiOkResponse({ type: InsightMatchList })
+  async search(@Ctx() ctx: RequestContext, @Query() query: SearchInsightsQuery): Promise<InsightMatchList> {
+    const matches = await this.insights.search(ctx, query.q, { domain: query.domain, limit: query.limit });
+    return { items: matches.map((match) => InsightMatchResponse.fromMatch(match)) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get an insight' })
+  @ApiOkResponse({ type: InsightResponse })
+  @ApiProblems(HttpStatus.NOT_FOUND)
+  async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<InsightResponse> {
+    return InsightResponse.from(await this.insights.get(ctx, id));
+  }
+}

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { hydrate } from '../../../common/persistence/hydrate';
+import { Page, PageRequest, paginate } from '../../../common/persistence/paginate';
+import { Insight } from './insight.entity';
+
+/** An insight that matched a search, with its rank and the matching passages marked. */
+export interface InsightMatch {
+  insight: Insight;
+  rank: number;
+  highlight: string;
+}
+
+/** Marks matches as <b>…</b> and joins up to three fragments with " … ". */
+const HEADLINE_OPTIONS = 'StartSel=<b>, StopSel=</b>, MaxFragments=3, MaxWords=30, MinWords=8, FragmentDelimiter=" … "';
+
+/** Every query on `insights` (inserts go through UnitOfWork.insert, or insertReturning in a handler's transaction). */
+@Injectable()
+export class InsightsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  findById(tenantId: string, id: string): Promise<Insight | null> {
+    return this.dataSource.manager.findOneBy(Insight, { tenantId, id });
+  }
+
+  list(tenantId: string, filters: { domain?: string }, page: PageRequest): Promise<Page<Insight>> {
+    const query = this.dataSource.manager.createQueryBuilder(Insight, 'insight').where('insight.tenantId = :tenantId', { tenantId });
+    if (filters.domain !== undefined) query.andWhere('insight.domain = :domain', { domain: filters.domain });
+    return paginate(query, page);
+  }
+
+  /**
+   * Full-text search over the generated `search` column (GIN-indexed): best match first, ties
+   * oldest first. The query is parsed like a web search box (quoted phrases, `or`, `-word`).
+   * The matches come from `insight_matches()`, which keeps the GIN index usable under row-level
+   * security (see the RowLevelSecurity migration) and answers for the session's tenant only.
+   */
+  async search(
+    tenantId: string,
+    text: string,
+    options: { domain?: string; limit: number },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<InsightMatch[]> {
+    const rows: Record<string, unknown>[] = await manager.query(
+      `SELECT i.id, i.version, i.created_at, i.updated_at, i.tenant_id, i.summary, i.domain, i.confidence, i.content,
+              i.created_by, i.updated_by,
+              m.rank AS rank_,
+              ts_headline('english', i.summary || ' ' || i.content, q.query, $4) AS highlight_
+       FROM websearch_to_tsquery('english', $2) AS q(query)
+       CROSS JOIN LATERAL insight_matches(q.query, $3::text, $5) AS m
+       JOIN insights i ON i.id = m.id
+       WHERE i.tenant_id = $1
+       ORDER BY m.rank DESC, i.id ASC
+       LIMIT $5`,
+      [tenantId, text, options.domain ?? null, HEADLINE_OPTIONS, options.limit],
+    );
+    return rows.map((row) => ({ insight: hydrate(manager, Insight, row), rank: Number(row.rank_), highlight: String(row.highlight_) }));
+  }
+}

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { RequestContext } from '../../../common/auth/request-context';
+import { NewDomainEvent } from '../../../common/events/event-catalog';
+import { insertReturning } from '../../../common/persistence/insert-statement';
+import { Page, PageRequest } from '../../../common/persistence/paginate';
+import { NewRow, Transaction, UnitOfWork } from '../../../common/persistence/unit-of-work';
+import { newAuditedFields } from '../../../common/persistence/new-row';
+import { CreateInsightDto } from './dto/create-insight.dto';
+import { Insight } from './insight.entity';
+import { InsightMatch, InsightsRepository } from './insights.repository';
+import { InsightNotFoundError } from '../knowledge.errors';
+import { KnowledgeEvents } from '../knowledge.events';
+
+@Injectable()
+export class InsightsService {
+  constructor(
+    private readonly insights: InsightsRepository,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  async record(ctx: RequestContext, input: CreateInsightDto): Promise<Insight> {
+    const [insight] = await this.recordMany(ctx, [input]);
+    return insight;
+  }
+
+  /** Records every insight or none, with their `insight.recorded` events, in one statement. */
+  recordMany(ctx: RequestContext, inputs: CreateInsightDto[]): Promise<Insight[]> {
+    return this.unitOfWork.insert(
+      ctx,
+      Insight,
+      inputs.map((input) => this.newInsight(ctx, input)),
+      (insight) => this.recordedEvent(insight),
+    );
+  }
+
+  /** Records an insight inside the caller's transaction (for persistence handlers). */
+  async recordIn(tx: Transaction, input: CreateInsightDto): Promise<Insight> {
+    const [insight] = await insertReturning(tx.manager, Insight, [{ ...this.newInsight(tx.context, input), version: 1 }]);
+    tx.record(this.recordedEvent(insight));
+    return insight;
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<Insight> {
+    const insight = await this.insights.findById(ctx.tenantId, id);
+    if (!insight) throw new InsightNotFoundError(id);
+    return insight;
+  }
+
+  list(ctx: RequestContext, filters: { domain?: string }, page: PageRequest): Promise<Page<Insight>> {
+    return this.insights.list(ctx.tenantId, filters, page);
+  }
+
+  search(ctx: RequestContext, text: string, options: { domain?: string; limit: number }): Promise<InsightMatch[]> {
+    return this.insights.search(ctx.tenantId, text, options);
+  }
+
+  private recordedEvent(insight: NewRow<Insight>): NewDomainEvent<'insight.recorded'> {
+    return {
+      type: KnowledgeEvents.insightRecorded,
+      aggregateType: 'insight',
+      aggregateId: insight.id,
+      aggregateVersion: 1,
+      payload: { insightId: insight.id, domain: insight.domain, confidence: insight.confidence },
+    };
+  }
+
+  private newInsight(ctx: RequestContext, input: CreateInsightDto): NewRow<Insight> {
+    return {
+      ...newAuditedFields(ctx),
+      summary: input.summary,
+      domain: input.domain,
+      confidence: input.confidence,
+      content: input.content,
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { IsOptionalNotNull, JsonAsSent } from '../../../../common/http/validation';
+import { MAX_BULK_ITEMS } from '../../dto/bulk';
+
+export class CreateJobResultDto {
+  @ApiProperty({ example: 'nightly-crawl-42', maxLength: 200 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  jobId: string;
+
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @IsOptional()
+  @IsUUID()
+  taskId?: string | null;
+
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @IsOptional()
+  @IsUUID()
+  agentId?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100, example: 'completed' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  status?: string | null;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { report: 's3://bucket/report.md' } })
+  @IsOptionalNotNull()
+  @IsObject()
+  @JsonAsSent()
+  outputArtifacts?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { pages: 120 } })
+  @IsOptionalNotNull()
+  @IsObject()
+  @JsonAsSent()
+  metrics?: Record<string, unknown>;
+}
+
+export class BulkCreateJobResultsDto {
+  @ApiProperty({ type: [CreateJobResultDto], minItems: 1, maxItems: MAX_BULK_ITEMS })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BULK_ITEMS)
+  @ValidateNested({ each: true })
+  @Type(() => CreateJobResultDto)
+  items: CreateJobResultDto[];
+}

@@ -1,0 +1,42 @@
+import { Body, Controller, Get, HttpStatus, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Ctx } from '../../../common/auth/ctx.decorator';
+import { RequestContext } from '../../../common/auth/request-context';
+import { ApiProblems } from '../../../common/http/api-problems.decorator';
+import { BulkCreateJobResultsDto, CreateJobResultDto } from './dto/create-job-result.dto';
+import { JobResultList, JobResultPage, JobResultResponse } from './dto/job-result.response';
+import { ListJobResultsQuery } from './dto/list-job-results.query';
+import { JobResultsService } from './job-results.service';
+
+@ApiTags('knowledge')
+@ApiSecurity('api-key')
+@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
+@Controller('job-results')
+export class JobResultsController {
+  constructor(private readonly results: JobResultsService) {}
+
+  @Post()
+  @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY)
+  @ApiOperation({ summary: 'Record what a job produced (append-only)' })
+  @ApiCreatedResponse({ type: JobResultResponse })
+  async create(@Ctx() ctx: RequestContext, @Body() body: CreateJobResultDto): Promise<JobResultResponse> {
+    return JobResultResponse.from(await this.results.record(ctx, body));
+  }
+
+  @Post('bulk')
+  @ApiOperation({ summary: 'Record up to 1000 job results in one statement: all or none' })
+  @ApiCreatedResponse({ type: JobResultList })
+  @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PAYLOAD_TOO_LARGE)
+  async createMany(@Ctx() ctx: RequestContext, @Body() body: BulkCreateJobResultsDto): Promise<JobResultList> {
+    const results = await this.results.recordMany(ctx, body.items);
+    return { items: results.map((result) => JobResultResponse.from(result)) };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List job results, oldest first, by job id' })
+  @ApiOkResponse({ type: JobResultPage })
+  async list(@Ctx() ctx: RequestContext, @Query() query: ListJobResultsQuery): Promise<JobResultPage> {
+    const page = await this.results.list(ctx, { jobId: query.jobId }, query);
+    return { items: page.items.map((result) => JobResultResponse.from(result)), nextCursor: page.nextCursor };
+  }
+}

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { RequestContext } from '../../../common/auth/request-context';
+import { NewDomainEvent } from '../../../common/events/event-catalog';
+import { Page, PageRequest } from '../../../common/persistence/paginate';
+import { NewRow, Transaction, UnitOfWork } from '../../../common/persistence/unit-of-work';
+import { newAuditedFields } from '../../../common/persistence/new-row';
+import { isUniqueViolation } from '../../../common/persistence/unique-violation';
+import { uuidv7 } from '../../../common/persistence/uuid-v7';
+import { CreatePatternDto } from './dto/create-pattern.dto';
+import { PatternNotFoundError, PatternTriggerTakenError } from '../knowledge.errors';
+import { KnowledgeEvents } from '../knowledge.events';
+import { Pattern } from './pattern.entity';
+import { PatternsRepository } from './patterns.repository';
+
+@Injectable()
+export class PatternsService {
+  constructor(
+    private readonly patterns: PatternsRepository,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  async create(ctx: RequestContext, input: CreatePatternDto): Promise<Pattern> {
+    const [pattern] = await this.createMany(ctx, [input]);
+    return pattern;
+  }
+
+  /** Creates every pattern or none; a trigger the tenant already has (or one repeated in the batch) is a 409. */
+  async createMany(ctx: RequestContext, inputs: CreatePatternDto[]): Promise<Pattern[]> {
+    try {
+      return await this.unitOfWork.insert(
+        ctx,
+        Pattern,
+        inputs.map((input) => this.newPattern(ctx, input)),
+        (pattern) => this.createdEvent(pattern),
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new PatternTriggerTakenError([...new Set(inputs.map((input) => input.trigger))]);
+      throw error;
+    }
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<Pattern> {
+    const pattern = await this.patterns.findById(ctx.tenantId, id);
+    if (!pattern) throw new PatternNotFoundError(id);
+    return pattern;
+  }
+
+  list(ctx: RequestContext, page: PageRequest): Promise<Page<Pattern>> {
+    return this.patterns.list(ctx.tenantId, page);
+  }
+
+  mostUsed(ctx: RequestContext, limit: number): Promise<Pattern[]> {
+    return this.patterns.mostUsed(ctx.tenantId, limit);
+  }
+
+  /** Counts one use of the pattern, atomically (concurrent uses all count). */
+  use(ctx: RequestContext, id: string): Promise<Pattern> {
+    return this.unitOfWork.run(ctx, async (tx) => {
+      const pattern = await this.patterns.incrementUsage(tx.manager, { tenantId: ctx.tenantId, id });
+      if (!pattern) throw new PatternNotFoundError(id);
+      tx.record(this.usedEvent(pattern));
+      return pattern;
+    });
+  }
+
+  /**
+   * In the caller's transaction: the tenant's pattern with this trigger takes the steps and counts
+   * one use, or is created with one use.
+   */
+  async recordUseIn(tx: Transaction, input: CreatePatternDto): Promise<Pattern> {
+    const { pattern, created } = await this.patterns.upsertUsed(tx.manager, {
+      id: uuidv7(),
+      tenantId: tx.context.tenantId,
+      trigger: input.trigger,
+      steps: input.steps,
+      actorId: tx.context.actorId,
+    });
+    if (created) tx.record(this.createdEvent(pattern));
+    tx.record(this.usedEvent(pattern));
+    return pattern;
+  }
+
+  private createdEvent(pattern: NewRow<Pattern>): NewDomainEvent<'pattern.created'> {
+    return {
+      type: KnowledgeEvents.patternCreated,
+      aggregateType: 'pattern',
+      aggregateId: pattern.id,
+      aggregateVersion: 1,
+      payload: { patternId: pattern.id, trigger: pattern.trigger },
+    };
+  }
+
+  private usedEvent(pattern: Pattern): NewDomainEvent<'pattern.used'> {
+    return {
+      type: KnowledgeEvents.patternUsed,
+      aggregateType: 'pattern',
+      aggregateId: pattern.id,
+      aggregateVersion: pattern.version,
+      payload: { patternId: pattern.id, trigger: pattern.trigger, usageCount: pattern.usageCount },
+    };
+  }
+
+  private newPattern(ctx: RequestContext, input: CreatePatternDto): NewRow<Pattern> {
+    return {
+      ...newAuditedFields(ctx),
+      trigger: input.trigger,
+      steps: input.steps,
+      usageCount: 0,
+    };
+  }
+}

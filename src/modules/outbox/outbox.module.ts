@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { HandlerRegistry } from './handler-registry';
+import { OutboxEnqueuer } from './outbox-enqueuer';
+import { OutboxController } from './outbox.controller';
+import { OutboxRepository } from './outbox.repository';
+import { OutboxService } from './outbox.service';
+
+/**
+ * The outbox's intake and inspection API and the handler registry. It knows no feature: each
+ * feature module declares its own handlers (`@PersistenceHandler`), which the registry discovers.
+ * Loaded in every role; the processing side is OutboxWorkerModule.
+ */
+@Module({
+  imports: [DiscoveryModule],
+  controllers: [OutboxController],
+  providers: [HandlerRegistry, OutboxRepository, OutboxService, OutboxEnqueuer],
+  exports: [HandlerRegistry, OutboxRepository, OutboxEnqueuer],
+})
+export class OutboxModule {}
