@@ -3,7 +3,7 @@ import { ModuleMetadata, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { adminAuthHook } from './common/auth/admin-auth.hook';
@@ -74,14 +74,15 @@ export async function createApp(
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const fastify = app.getHttpAdapter().getInstance();
 
   // JSON only (anything else → 415): Fastify's secure JSON parser, plus a check for what
   // PostgreSQL cannot store (NUL, lone surrogates) and for absurd nesting, both → 400.
   fastify.removeContentTypeParser(['text/plain', 'application/json']);
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    parseJson(request, body as string, (error: Error | null, value?: unknown) => {
+    // The default parser is callback-style (it returns nothing to await).
+    void parseJson(request, body as string, (error: Error | null, value?: unknown) => {
       if (error) return done(error);
       const problem = findUnstorableJson(value);
       done(problem ? new ValidationFailedError([problem]) : null, value);

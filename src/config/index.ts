@@ -26,7 +26,7 @@ export interface Config {
 }
 
 /** Reads and validates the whole configuration; throws one error listing every bad variable. */
-export function loadConfig(env: Env = process.env as Env): Config {
+export function loadConfig(env: Env = process.env): Config {
   const reader = new EnvReader(env);
   const config = {
     app: readAppConfig(reader),

@@ -1,3 +1,4 @@
+import { MigrationInterface } from 'typeorm';
 import { Foundation1795313603524 } from './1795313603524-Foundation';
 import { AgentSystemDomain1795315770799 } from './1795315770799-AgentSystemDomain';
 import { Outbox1795316079948 } from './1795316079948-Outbox';
@@ -9,7 +10,7 @@ import { LegacyImports1795327862055 } from './1795327862055-LegacyImports';
 import { InsightTopMatches1795329698849 } from './1795329698849-InsightTopMatches';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
-export const migrations: Function[] = [
+export const migrations: (new () => MigrationInterface)[] = [
   Foundation1795313603524,
   AgentSystemDomain1795315770799,
   Outbox1795316079948,

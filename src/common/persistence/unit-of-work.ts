@@ -41,7 +41,7 @@ export class UnitOfWork {
   private async runScoped<T>(context: RequestContext, work: (tx: Transaction) => Promise<T>): Promise<T> {
     const recorded: NewDomainEvent[] = [];
     const { result, committed } = await this.dataSource.transaction(async (manager) => {
-      const tx: Transaction = { manager, context, record: (event) => void recorded.push(event as NewDomainEvent) };
+      const tx: Transaction = { manager, context, record: (event) => void recorded.push(event) };
       const result = await work(tx);
       const committed = await this.events.append(manager, context, recorded);
       return { result, committed };

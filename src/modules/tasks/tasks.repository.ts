@@ -142,7 +142,7 @@ export class TasksRepository {
   /** Inserts new tasks (version 1) in one statement, in the caller's transaction. */
   async insertMany(manager: EntityManager, rows: NewRow<Task>[]): Promise<Task[]> {
     const params: unknown[] = [];
-    const versioned = rows.map((row) => ({ ...row, version: 1 }) as Partial<Task>);
+    const versioned = rows.map((row) => ({ ...row, version: 1 }));
     const stored: Record<string, unknown>[] = await manager.query(`${insertStatement(manager, Task, versioned, params)} RETURNING *`, params);
     const byId = new Map(stored.map((row) => [String(row.id), row]));
     return rows.map((row) => hydrate(manager, Task, byId.get(row.id)!));
