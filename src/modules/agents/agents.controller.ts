@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
@@ -12,13 +12,9 @@ import { CreateAgentDto } from './dto/create-agent.dto';
 import { HeartbeatDto } from './dto/heartbeat.dto';
 import { ListAgentsQuery } from './dto/list-agents.query';
 import { UpdateAgentDto } from './dto/update-agent.dto';
+import { ApiController, VersionedDelete, VersionedPatch } from '../../common/http/route-decorators';
 
-const IF_MATCH = { name: 'If-Match', description: 'The ETag you read, e.g. "3"', required: false };
-
-@ApiTags('agents')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('agents')
+@ApiController('agents', 'agents')
 export class AgentsController {
   constructor(private readonly agents: AgentsService) {}
 
@@ -54,11 +50,7 @@ export class AgentsController {
     return AgentResponse.from(await this.agents.get(ctx, id));
   }
 
-  @Patch(':id')
-  @ApiOperation({ summary: 'Change an agent; needs If-Match or version' })
-  @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: AgentResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.PRECONDITION_REQUIRED)
+  @VersionedPatch(':id', { summary: 'Change an agent; needs If-Match or version' }, AgentResponse)
   async update(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,
@@ -81,12 +73,7 @@ export class AgentsController {
     return AgentResponse.from(await this.agents.heartbeat(ctx, id, body?.status));
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete an agent (guarded by If-Match when sent)' })
-  @ApiHeader(IF_MATCH)
-  @ApiNoContentResponse()
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
+  @VersionedDelete(':id', { summary: 'Delete an agent (guarded by If-Match when sent)' })
   async remove(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpStatus, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpStatus, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
@@ -7,11 +7,9 @@ import { CreateHealthRecordDto } from './dto/create-health-record.dto';
 import { HealthRecordPage, HealthRecordResponse } from './dto/health-record.response';
 import { ListHealthRecordsQuery } from './dto/list-health-records.query';
 import { HealthRecordsService } from './health-records.service';
+import { ApiController } from '../../common/http/route-decorators';
 
-@ApiTags('health-records')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('health-records')
+@ApiController('health-records', 'health-records')
 export class HealthRecordsController {
   constructor(private readonly records: HealthRecordsService) {}
 

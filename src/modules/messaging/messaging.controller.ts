@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
@@ -10,13 +10,9 @@ import { ListAgentMessagesQuery } from './dto/list-agent-messages.query';
 import { MessagePage, MessageResponse } from './dto/message.response';
 import { UpdateMessageStatusDto } from './dto/update-message-status.dto';
 import { MessagingService } from './messaging.service';
+import { ApiController, VersionedPatch } from '../../common/http/route-decorators';
 
-const IF_MATCH = { name: 'If-Match', description: 'The ETag you read, e.g. "3"', required: false };
-
-@ApiTags('messages')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller()
+@ApiController(undefined, 'messages')
 export class MessagingController {
   constructor(private readonly messaging: MessagingService) {}
 
@@ -39,16 +35,12 @@ export class MessagingController {
     return MessageResponse.from(await this.messaging.get(ctx, id));
   }
 
-  @Patch('messages/:id')
-  @ApiOperation({
+  @VersionedPatch('messages/:id', {
     summary: 'Change the status of a message; needs If-Match or version',
     description:
       'sent → received | failed, received → processed | failed; processed and failed are final, anything else is 422. ' +
       'received sets receivedAt; processed sets processedAt, and so does failed (when handling ended).',
-  })
-  @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: MessageResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PRECONDITION_REQUIRED)
+  }, MessageResponse)
   async changeStatus(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,

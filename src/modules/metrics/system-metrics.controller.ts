@@ -1,17 +1,14 @@
-import { Body, Controller, Get, HttpStatus, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
-import { ApiProblems } from '../../common/http/api-problems.decorator';
 import { CreateSystemMetricDto } from './dto/create-system-metric.dto';
 import { ListSystemMetricsQuery } from './dto/list-system-metrics.query';
 import { SystemMetricPage, SystemMetricResponse } from './dto/system-metric.response';
 import { SystemMetricsService } from './system-metrics.service';
+import { ApiController } from '../../common/http/route-decorators';
 
-@ApiTags('metrics')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('system-metrics')
+@ApiController('system-metrics', 'metrics')
 export class SystemMetricsController {
   constructor(private readonly metrics: SystemMetricsService) {}
 

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
@@ -13,13 +13,9 @@ import { ListTasksQuery } from './dto/list-tasks.query';
 import { BulkTaskList, TaskPage, TaskResponse } from './dto/task.response';
 import { UpdateTaskDto } from './dto/update-task.dto';
 import { TasksService } from './tasks.service';
+import { ApiController, IF_MATCH, VersionedPatch } from '../../common/http/route-decorators';
 
-const IF_MATCH = { name: 'If-Match', description: 'The ETag you read, e.g. "3"', required: false };
-
-@ApiTags('tasks')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('tasks')
+@ApiController('tasks', 'tasks')
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}
 
@@ -67,17 +63,13 @@ export class TasksController {
     return TaskResponse.from(task, dependsOn);
   }
 
-  @Patch(':id')
-  @ApiOperation({
+  @VersionedPatch(':id', {
     summary: 'Change a task: status (along its transitions), output, error, durationMs, description, priority, agentId; needs If-Match or version',
     description:
       'Allowed status changes: pending → running | cancelled, running → completed | failed | cancelled | pending (a retry). ' +
       'running stamps startedAt, a final state finishedAt. Starting a task whose dependencies have not all completed is 409 with their ids in `blockedBy`. ' +
       'completed or failed counts in the assigned agent’s metrics. A task in a final state no longer changes (422).',
-  })
-  @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: TaskResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PRECONDITION_REQUIRED)
+  }, TaskResponse)
   async update(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
@@ -10,13 +10,9 @@ import { ListWorkflowsQuery } from './dto/list-workflows.query';
 import { UpdateWorkflowDto } from './dto/update-workflow.dto';
 import { WorkflowDetailResponse, WorkflowPage, WorkflowResponse } from './dto/workflow.response';
 import { WorkflowsService } from './workflows.service';
+import { ApiController, VersionedPatch } from '../../common/http/route-decorators';
 
-const IF_MATCH = { name: 'If-Match', description: 'The ETag you read, e.g. "3"', required: false };
-
-@ApiTags('workflows')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('workflows')
+@ApiController('workflows', 'workflows')
 export class WorkflowsController {
   constructor(private readonly workflows: WorkflowsService) {}
 
@@ -45,16 +41,12 @@ export class WorkflowsController {
     return WorkflowDetailResponse.withCounts(workflow, taskCounts);
   }
 
-  @Patch(':id')
-  @ApiOperation({
+  @VersionedPatch(':id', {
     summary: 'Change a workflow: status (along its transitions), description, output, error; needs If-Match or version',
     description:
       'Allowed status changes: pending → running | cancelled, running → completed | failed | cancelled. ' +
       'running stamps startedAt, a final state finishedAt. A workflow in a final state no longer changes (422).',
-  })
-  @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: WorkflowDetailResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PRECONDITION_REQUIRED)
+  }, WorkflowDetailResponse)
   async update(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AuditedResponse, auditedFields } from '../../../common/http/audited.response';
 import { AGENT_STATUSES, Agent, AgentStatus } from '../agent.entity';
+import { PageOf, BulkOf } from '../../../common/http/collections';
 
 export class AgentResponse extends AuditedResponse {
   @ApiProperty()
@@ -34,15 +35,6 @@ export class AgentResponse extends AuditedResponse {
   }
 }
 
-export class AgentPage {
-  @ApiProperty({ type: [AgentResponse] })
-  items: AgentResponse[];
+export class AgentPage extends PageOf(AgentResponse) {}
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
-  nextCursor: string | null;
-}
-
-export class AgentList {
-  @ApiProperty({ type: [AgentResponse] })
-  items: AgentResponse[];
-}
+export class AgentList extends BulkOf(AgentResponse) {}

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpStatus, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpStatus, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/ctx.decorator';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
@@ -7,11 +7,9 @@ import { ActionLogsService } from './action-logs.service';
 import { ActionLogList, ActionLogPage, ActionLogResponse } from './dto/action-log.response';
 import { BulkCreateActionLogsDto, CreateActionLogDto } from './dto/create-action-log.dto';
 import { ListActionLogsQuery } from './dto/list-action-logs.query';
+import { ApiController } from '../../../common/http/route-decorators';
 
-@ApiTags('knowledge')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('action-logs')
+@ApiController('action-logs', 'knowledge')
 export class ActionLogsController {
   constructor(private readonly logs: ActionLogsService) {}
 

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/ctx.decorator';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
@@ -8,11 +8,9 @@ import { BulkCreateInsightsDto, CreateInsightDto } from './dto/create-insight.dt
 import { InsightList, InsightMatchList, InsightMatchResponse, InsightPage, InsightResponse } from './dto/insight.response';
 import { ListInsightsQuery, SearchInsightsQuery } from './dto/list-insights.query';
 import { InsightsService } from './insights.service';
+import { ApiController } from '../../../common/http/route-decorators';
 
-@ApiTags('knowledge')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('insights')
+@ApiController('insights', 'knowledge')
 export class InsightsController {
   constructor(private readonly insights: InsightsService) {}
 

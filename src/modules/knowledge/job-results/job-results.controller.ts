@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpStatus, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpStatus, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/ctx.decorator';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
@@ -7,11 +7,9 @@ import { BulkCreateJobResultsDto, CreateJobResultDto } from './dto/create-job-re
 import { JobResultList, JobResultPage, JobResultResponse } from './dto/job-result.response';
 import { ListJobResultsQuery } from './dto/list-job-results.query';
 import { JobResultsService } from './job-results.service';
+import { ApiController } from '../../../common/http/route-decorators';
 
-@ApiTags('knowledge')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('job-results')
+@ApiController('job-results', 'knowledge')
 export class JobResultsController {
   constructor(private readonly results: JobResultsService) {}
 

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/ctx.decorator';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
@@ -8,11 +8,9 @@ import { ParseIdPipe } from '../../../common/http/parse-id.pipe';
 import { BulkCreatePatternsDto, CreatePatternDto } from './dto/create-pattern.dto';
 import { PatternList, PatternPage, PatternResponse } from './dto/pattern.response';
 import { PatternsService } from './patterns.service';
+import { ApiController } from '../../../common/http/route-decorators';
 
-@ApiTags('knowledge')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('patterns')
+@ApiController('patterns', 'knowledge')
 export class PatternsController {
   constructor(private readonly patterns: PatternsService) {}
 
