@@ -72,7 +72,7 @@ export class AgentLedgerClient {
   async update<P extends PathsWith<'get'> & PathsWith<'patch'>>(
     path: P,
     params: ParamsOf<P, 'patch'>,
-    change: (current: ResponseOf<P, 'get'>) => BodyOf<P, 'patch'> | undefined,
+    change: NoInfer<(current: ResponseOf<P, 'get'>) => BodyOf<P, 'patch'> | undefined>,
     options: { attempts?: number; signal?: AbortSignal } = {},
   ): Promise<ResponseOf<P, 'get'> | ResponseOf<P, 'patch'>> {
     const attempts = options.attempts ?? 5;

@@ -103,9 +103,25 @@ const ERROR_CLASSES: Record<string, ApiErrorClass> = {
   INTERNAL: InternalServerError,
 };
 
-/** The typed error for a problem body. */
+/** For a code this client does not know yet (a newer server), the class of its status. */
+const STATUS_CLASSES: Record<number, ApiErrorClass> = {
+  400: BadRequestError,
+  401: UnauthenticatedError,
+  403: ForbiddenError,
+  404: NotFoundError,
+  409: ConflictError,
+  413: PayloadTooLargeError,
+  415: UnsupportedMediaTypeError,
+  422: UnprocessableError,
+  428: PreconditionRequiredError,
+  429: RateLimitedError,
+  503: ServiceUnavailableError,
+};
+
+/** The typed error for a problem body: by its code, else by its status. */
 export function errorForProblem(problem: Problem): ApiError {
-  return new (ERROR_CLASSES[problem.code] ?? ApiError)(problem);
+  const errorClass = ERROR_CLASSES[problem.code] ?? STATUS_CLASSES[problem.status] ?? (problem.status >= 500 ? InternalServerError : ApiError);
+  return new errorClass(problem);
 }
 
 /** A failed answer whose body is not a problem (e.g. a proxy's HTML page): a problem made from the status. */
