@@ -21,10 +21,11 @@ async function grantServiceRole(client: Client): Promise<void> {
 const SETUP_LOCK = 7_312_001;
 
 /**
- * Once per run: bring the test database to the current migrations, compile `dist/` for
- * the tests that start the server as a real process, and build the client and its example. The schema is rebuilt only when it holds
- * a migration the code no longer has; otherwise pending migrations are applied, so runs that
- * overlap never pull the schema from under each other (tests isolate their data by tenant).
+ * Once per run: bring the test database to the current migrations, compile `dist/` for the
+ * tests that start the server as a real process, and build the client and its example. The
+ * schema is rebuilt only when it holds a migration the code no longer has; otherwise pending
+ * migrations are applied, so runs that overlap never pull the schema from under each other
+ * (tests isolate their data by tenant).
  */
 export default async function setup(): Promise<void> {
   const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
