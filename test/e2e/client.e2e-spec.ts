@@ -2,6 +2,7 @@ import {
   AgentLedgerClient,
   NotFoundError,
   PreconditionRequiredError,
+  RetryInfo,
   ResultNotPersistedError,
   UnauthenticatedError,
   UnprocessableError,
@@ -9,7 +10,7 @@ import {
   VersionConflictError,
 } from '@agent-ledger/client';
 import { makeAgent } from '../factories/agent.factory';
-import { createTenant, TestApp, TestTenant, useTwoTenants } from '../utils/test-app';
+import { createTenant, createTestApp, TestApp, TestTenant, useTwoTenants } from '../utils/test-app';
 import { waitFor } from '../utils/wait';
 
 /** @agent-ledger/client against the real app listening on a loopback port. */
@@ -169,6 +170,31 @@ describe('@agent-ledger/client', () => {
       await waitFor('the events of the second agent', async () => received.length >= 2);
       await subscription.close();
       expect(received).toEqual(['agent.registered', 'agent.updated']);
+    });
+  });
+
+  describe('over the rate limit', () => {
+    let limited: TestApp;
+    let limitedUrl: string;
+    beforeAll(async () => {
+      limited = await createTestApp({ LOG_LEVEL: 'silent', APP_ROLE: 'api', QUEUE_PREFIX: `client-limits-${process.pid}`, RATE_LIMIT_DEFAULT: '2', RATE_LIMIT_WINDOW_MS: '1000' });
+      await limited.app.listen(0, '127.0.0.1');
+      limitedUrl = `http://127.0.0.1:${(limited.app.getHttpServer().address() as { port: number }).port}`;
+    });
+    afterAll(() => limited.close());
+
+    it('a burst past the limit still completes: each 429 is retried after the Retry-After the server sent', async () => {
+      const caller = await createTenant(limited.app);
+      const retries: RetryInfo[] = [];
+      const burst = new AgentLedgerClient({ baseUrl: limitedUrl, apiKey: caller.key, retry: { onRetry: (retry) => retries.push(retry) } });
+
+      const created = [];
+      for (let i = 0; i < 4; i++) created.push(await burst.post('/api/v1/agents', { body: makeAgent({ name: `burst-${i}` }) }));
+      const { items } = await burst.get('/api/v1/agents', { query: { limit: 10 } });
+
+      expect(items.map((agent) => agent.name).sort()).toEqual(['burst-0', 'burst-1', 'burst-2', 'burst-3']);
+      expect(retries.length).toBeGreaterThan(0);
+      expect(retries.every((retry) => retry.reason === 429 && retry.delayMs >= 1000)).toBe(true);
     });
   });
 });
