@@ -87,8 +87,10 @@ export function subscribe(transport: HttpTransport, type: string, handler: Event
         throw new Error(`GET ${STREAM_PATH} answered ${response.status}`);
       }
       for await (const message of readServerSentEvents(response.body, alive)) {
-        const event = JSON.parse(message.data) as DomainEvent;
-        await deliver(event, message.id ?? event.id);
+        // Every event carries its cursor as its id; a message without one (a notice, such as the
+        // reason the server drops a connection) is not an event.
+        if (message.id === undefined) continue;
+        await deliver(JSON.parse(message.data) as DomainEvent, message.id);
       }
     } finally {
       clearTimeout(idle);

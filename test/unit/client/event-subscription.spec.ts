@@ -40,9 +40,9 @@ describe('events.subscribe (against a stub server)', () => {
     stub = await new StubHttpServer((request, index, response) => {
       if (!request.url.startsWith('/api/v1/events/stream')) return { status: 500 };
       response.writeHead(200, { 'Content-Type': 'text/event-stream' });
-      // The first connection carries two events and drops; the second the rest, then stays open.
-      if (index === 0) return void response.end(`: hello\n\n${sse(events[0])}${sse(events[1])}`), 'handled';
-      response.write(`${sse(events[2])}: heartbeat\n\n`);
+      // The first connection carries two events and is dropped with a notice; the second the rest, then stays open.
+      if (index === 0) response.end(`: hello\n\n${sse(events[0])}${sse(events[1])}event: dropped\ndata: {"reason":"too slow"}\n\n`);
+      else response.write(`${sse(events[2])}: heartbeat\n\n`);
       return 'handled';
     }).start();
     const client = new AgentLedgerClient({ baseUrl: stub.baseUrl, apiKey: 'k' });
