@@ -4,10 +4,10 @@ import { fillPath, HttpTransport, RawResponse, TransportOptions } from './http';
 import { EventHandler, subscribe, SubscribeOptions, Subscription } from './events';
 import { submitResult, waitForPersisted, WaitOptions } from './results';
 
-export interface ClientOptions extends Partial<TransportOptions> {}
+export type ClientOptions = Partial<TransportOptions>;
 
 /** The options argument may be left out when nothing in it is required. */
-type OptionsArg<O> = {} extends O ? [options?: O] : [options: O];
+type OptionsArg<O> = Partial<O> extends O ? [options?: O] : [options: O];
 
 /**
  * A client of one agent-ledger server. Every route of the document can be called by its path,
@@ -38,7 +38,7 @@ export class AgentLedgerClient {
 
   /** A call with its status and headers (`ETag`, `Location`…); a non-2xx answer throws its typed error. */
   async request<M extends Method, P extends PathsWith<M>>(method: M, path: P, ...[options]: OptionsArg<RequestOptions<P, M>>): Promise<RawResponse<ResponseOf<P, M>>> {
-    const { params, query, body, ...call } = (options ?? {}) as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown } & RequestOptions<P, M>;
+    const { params, query, body, ...call } = (options ?? {}) as { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown } & RequestOptions<P, M>;
     return this.transport.send<ResponseOf<P, M>>({ method, path: fillPath(path, params), query, body, ...call });
   }
 
@@ -77,13 +77,13 @@ export class AgentLedgerClient {
   ): Promise<ResponseOf<P, 'get'> | ResponseOf<P, 'patch'>> {
     const attempts = options.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
-      const read = await this.transport.send<ResponseOf<P, 'get'>>({ method: 'GET', path: fillPath(path, params as Record<string, unknown>), signal: options.signal });
+      const read = await this.transport.send<ResponseOf<P, 'get'>>({ method: 'GET', path: fillPath(path, params as Record<string, string>), signal: options.signal });
       const patch = change(read.body);
       if (patch === undefined) return read.body;
       try {
         const written = await this.transport.send<ResponseOf<P, 'patch'>>({
           method: 'PATCH',
-          path: fillPath(path, params as Record<string, unknown>),
+          path: fillPath(path, params as Record<string, string>),
           body: patch,
           version: versionOf(read),
           signal: options.signal,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError, ConnectionError, errorForProblem, IdempotencyKeyInUseError, Problem, problemFromStatus } from './errors';
-import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, RetryOptions, sleep } from './retry';
+import { abortReason, backoffDelay, DEFAULT_RETRY, parseRetryAfter, RetryOptions, sleep } from './retry';
 
 export interface TransportOptions {
   /** The server, e.g. `http://127.0.0.1:3000` (no `/api/v1`). */
@@ -35,10 +35,11 @@ export interface RawResponse<T = unknown> {
 }
 
 /** Fills `{name}` in a path template from `params`, each value URL-encoded. */
-export function fillPath(template: string, params: Record<string, unknown> = {}): string {
+export function fillPath(template: string, params: Record<string, string | number | undefined> = {}): string {
   return template.replace(/\{(\w+)\}/g, (_match, name: string) => {
-    if (params[name] === undefined || params[name] === null) throw new TypeError(`Missing path parameter "${name}" for ${template}`);
-    return encodeURIComponent(String(params[name]));
+    const value = params[name];
+    if (value === undefined) throw new TypeError(`Missing path parameter "${name}" for ${template}`);
+    return encodeURIComponent(String(value));
   });
 }
 
@@ -112,7 +113,7 @@ export class HttpTransport {
       response = await this.fetch(url, { method, headers, body, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
       text = await response.text();
     } catch (error) {
-      if (signal?.aborted) throw signal.reason;
+      if (signal?.aborted) throw abortReason(signal);
       return { reason: 'network', error: new ConnectionError(`${method} ${url} failed: ${(error as Error).message}`, { cause: error }) };
     }
     const parsed = parseJson(text);

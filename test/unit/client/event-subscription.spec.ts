@@ -13,7 +13,7 @@ function streamOf(...chunks: string[]): ReadableStream<Uint8Array> {
 }
 
 function eventWith(id: string, type = 'agent.registered'): DomainEvent {
-  return { id, type, aggregateType: 'agent', aggregateId: '01a24a80-095c-729b-8460-492486e2d78c', aggregateVersion: 1, tenantId: 't', actorId: 'a', correlationId: null, payload: {}, occurredAt: new Date(0).toISOString() } as unknown as DomainEvent;
+  return { id, type, aggregateType: 'agent', aggregateId: '01a24a80-095c-729b-8460-492486e2d78c', aggregateVersion: 1, tenantId: 't', actorId: 'a', correlationId: null, payload: {}, occurredAt: new Date(0).toISOString() };
 }
 
 const sse = (event: DomainEvent) => `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
