@@ -1,5 +1,5 @@
 import type { DomainEvent, ResponseOf } from './api-types';
-import { NotFoundError } from './errors';
+import { ApiError, errorForProblem, Problem, problemFromStatus } from './errors';
 import type { HttpTransport } from './http';
 import { backoffDelay, sleep } from './retry';
 import { readServerSentEvents } from './sse';
@@ -82,10 +82,7 @@ export function subscribe(transport: HttpTransport, type: string, handler: Event
         state.mode = 'poll';
         return;
       }
-      if (!response.ok || !response.body) {
-        await response.body?.cancel();
-        throw new Error(`GET ${STREAM_PATH} answered ${response.status}`);
-      }
+      if (!response.ok || !response.body) throw await streamRefusal(response);
       for await (const message of readServerSentEvents(response.body, alive)) {
         // Every event carries its cursor as its id; a message without one (a notice, such as the
         // reason the server drops a connection) is not an event.
@@ -122,8 +119,8 @@ export function subscribe(transport: HttpTransport, type: string, handler: Event
       } catch (error) {
         if (error instanceof HandlerError) throw error.original;
         if (signal.aborted) break;
-        // A feed that is not there at all is not a passing failure.
-        if (error instanceof NotFoundError) throw error;
+        // A refusal that repeating cannot change (a bad key, a bad type pattern) stops the subscription.
+        if (isPermanent(error)) throw error;
         options.onError?.(error);
         failures++;
         await sleep(backoffDelay(failures, { baseDelayMs: 250, maxDelayMs: 10_000 }), signal).catch(() => undefined);
@@ -146,4 +143,21 @@ export function subscribe(transport: HttpTransport, type: string, handler: Event
     },
     done,
   };
+}
+
+/** The typed error of a stream request the server refused. */
+async function streamRefusal(response: Response): Promise<ApiError> {
+  const text = await response.text().catch(() => '');
+  try {
+    const problem = JSON.parse(text) as Problem;
+    if (typeof problem.code === 'string') return errorForProblem({ ...problem, status: response.status });
+  } catch {
+    // not a problem body
+  }
+  return errorForProblem(problemFromStatus(response.status, `GET ${STREAM_PATH} answered ${response.status}`));
+}
+
+/** A client error other than 408 and 429: the same request would be refused again. */
+function isPermanent(error: unknown): boolean {
+  return error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
 }

@@ -1,4 +1,4 @@
-import { AgentLedgerClient, DomainEvent, readServerSentEvents, SseMessage } from '@agent-ledger/client';
+import { AgentLedgerClient, DomainEvent, readServerSentEvents, SseMessage, UnauthenticatedError } from '@agent-ledger/client';
 import { problemBody, StubHttpServer } from '../../utils/stub-http-server';
 import { waitFor } from '../../utils/wait';
 
@@ -101,5 +101,14 @@ describe('events.subscribe (against a stub server)', () => {
 
     await expect(subscription.done).rejects.toThrow('handler broke');
     expect(subscription.cursor).toBe('1');
+  });
+
+  it('stops with the typed error when the stream is refused for good (a bad key), instead of reconnecting', async () => {
+    stub = await new StubHttpServer(() => ({ status: 401, body: problemBody(401, 'UNAUTHENTICATED') })).start();
+    const client = new AgentLedgerClient({ baseUrl: stub.baseUrl, apiKey: 'revoked' });
+    const subscription = client.events.subscribe('agent.*', () => undefined);
+
+    await expect(subscription.done).rejects.toBeInstanceOf(UnauthenticatedError);
+    expect(stub.requests).toHaveLength(1);
   });
 });
