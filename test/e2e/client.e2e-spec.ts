@@ -53,10 +53,12 @@ describe('@agent-ledger/client', () => {
 
     it('refuses an update without a version (428) and an illegal transition (422), changing nothing', async () => {
       const task = await newTask();
-      await expect(client.patch('/api/v1/tasks/{id}', { params: { id: task.id }, body: { status: 'running' } })).rejects.toBeInstanceOf(PreconditionRequiredError);
-      await expect(client.patch('/api/v1/tasks/{id}', { params: { id: task.id }, version: task.version, body: { status: 'completed' } })).rejects.toBeInstanceOf(
-        UnprocessableError,
+      await expect(client.patch('/api/v1/tasks/{id}', { params: { id: task.id }, body: { status: 'running' } })).rejects.toBeInstanceOf(
+        PreconditionRequiredError,
       );
+      await expect(
+        client.patch('/api/v1/tasks/{id}', { params: { id: task.id }, version: task.version, body: { status: 'completed' } }),
+      ).rejects.toBeInstanceOf(UnprocessableError);
       expect(await client.get('/api/v1/tasks/{id}', { params: { id: task.id } })).toMatchObject({ status: 'pending', version: task.version });
     });
   });
@@ -67,7 +69,9 @@ describe('@agent-ledger/client', () => {
       const updated = await client.patch('/api/v1/agents/{id}', { params: { id: agent.id }, version: agent.version, body: { role: 'critic' } });
       expect(updated).toMatchObject({ role: 'critic', version: agent.version + 1 });
 
-      const stale = await client.patch('/api/v1/agents/{id}', { params: { id: agent.id }, version: agent.version, body: { role: 'writer' } }).catch((e: unknown) => e);
+      const stale = await client
+        .patch('/api/v1/agents/{id}', { params: { id: agent.id }, version: agent.version, body: { role: 'writer' } })
+        .catch((e: unknown) => e);
       expect(stale).toBeInstanceOf(VersionConflictError);
       expect((stale as VersionConflictError).currentVersion).toBe(agent.version + 1);
       expect(await client.get('/api/v1/agents/{id}', { params: { id: agent.id } })).toMatchObject({ role: 'critic', version: agent.version + 1 });
@@ -104,7 +108,8 @@ describe('@agent-ledger/client', () => {
         baseUrl,
         apiKey: tenant.key,
         fetch: async (url, init) => {
-          if (init?.method === 'PATCH') await client.update('/api/v1/agents/{id}', { id: agent.id }, (current) => ({ description: `changed at ${current.version}` }));
+          if (init?.method === 'PATCH')
+            await client.update('/api/v1/agents/{id}', { id: agent.id }, (current) => ({ description: `changed at ${current.version}` }));
           return fetch(url, init);
         },
       });
@@ -177,7 +182,13 @@ describe('@agent-ledger/client', () => {
     let limited: TestApp;
     let limitedUrl: string;
     beforeAll(async () => {
-      limited = await createTestApp({ LOG_LEVEL: 'silent', APP_ROLE: 'api', QUEUE_PREFIX: `client-limits-${process.pid}`, RATE_LIMIT_DEFAULT: '2', RATE_LIMIT_WINDOW_MS: '1000' });
+      limited = await createTestApp({
+        LOG_LEVEL: 'silent',
+        APP_ROLE: 'api',
+        QUEUE_PREFIX: `client-limits-${process.pid}`,
+        RATE_LIMIT_DEFAULT: '2',
+        RATE_LIMIT_WINDOW_MS: '1000',
+      });
       await limited.app.listen(0, '127.0.0.1');
       limitedUrl = `http://127.0.0.1:${(limited.app.getHttpServer().address() as { port: number }).port}`;
     });

@@ -37,8 +37,16 @@ export class AgentLedgerClient {
   }
 
   /** A call with its status and headers (`ETag`, `Location`…); a non-2xx answer throws its typed error. */
-  async request<M extends Method, P extends PathsWith<M>>(method: M, path: P, ...[options]: OptionsArg<RequestOptions<P, M>>): Promise<RawResponse<ResponseOf<P, M>>> {
-    const { params, query, body, ...call } = (options ?? {}) as { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown } & RequestOptions<P, M>;
+  async request<M extends Method, P extends PathsWith<M>>(
+    method: M,
+    path: P,
+    ...[options]: OptionsArg<RequestOptions<P, M>>
+  ): Promise<RawResponse<ResponseOf<P, M>>> {
+    const { params, query, body, ...call } = (options ?? {}) as {
+      params?: Record<string, string>;
+      query?: Record<string, unknown>;
+      body?: unknown;
+    } & RequestOptions<P, M>;
     return this.transport.send<ResponseOf<P, M>>({ method, path: fillPath(path, params), query, body, ...call });
   }
 
@@ -77,7 +85,11 @@ export class AgentLedgerClient {
   ): Promise<ResponseOf<P, 'get'> | ResponseOf<P, 'patch'>> {
     const attempts = options.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
-      const read = await this.transport.send<ResponseOf<P, 'get'>>({ method: 'GET', path: fillPath(path, params as Record<string, string>), signal: options.signal });
+      const read = await this.transport.send<ResponseOf<P, 'get'>>({
+        method: 'GET',
+        path: fillPath(path, params as Record<string, string>),
+        signal: options.signal,
+      });
       const patch = change(read.body);
       if (patch === undefined) return read.body;
       try {

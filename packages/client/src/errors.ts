@@ -140,9 +140,7 @@ export class ConnectionError extends Error {
 
 /** A result the outbox will not persist: it was dead-lettered or skipped (no handler). */
 export class ResultNotPersistedError extends Error {
-  constructor(
-    readonly serviceCall: { id: string; status: string; lastError: string | null },
-  ) {
+  constructor(readonly serviceCall: { id: string; status: string; lastError: string | null }) {
     super(`Service call ${serviceCall.id} is ${serviceCall.status}${serviceCall.lastError ? `: ${serviceCall.lastError}` : ''}`);
     this.name = 'ResultNotPersistedError';
   }

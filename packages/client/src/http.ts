@@ -105,7 +105,13 @@ export class HttpTransport {
     }
   }
 
-  private async attempt<T>(method: string, url: string, headers: Record<string, string>, body: string | undefined, signal?: AbortSignal): Promise<RawResponse<T> | Transient> {
+  private async attempt<T>(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<RawResponse<T> | Transient> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
     let response: Response;
     let text: string;

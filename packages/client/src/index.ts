@@ -1,7 +1,24 @@
 export { AgentLedgerClient } from './client';
 export type { ClientOptions } from './client';
 export * from './errors';
-export type { Agent, BodyOf, CallOptions, DomainEvent, Message, Method, Path, paths, PathsWith, QueryOf, RequestOptions, ResponseOf, ServiceCall, ServiceCallInput, Task, Workflow } from './api-types';
+export type {
+  Agent,
+  BodyOf,
+  CallOptions,
+  DomainEvent,
+  Message,
+  Method,
+  Path,
+  paths,
+  PathsWith,
+  QueryOf,
+  RequestOptions,
+  ResponseOf,
+  ServiceCall,
+  ServiceCallInput,
+  Task,
+  Workflow,
+} from './api-types';
 export type { EventHandler, SubscribeOptions, Subscription } from './events';
 export { HttpTransport } from './http';
 export type { RawResponse, TransportOptions } from './http';

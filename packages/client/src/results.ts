@@ -15,7 +15,11 @@ export interface WaitOptions {
  * Hands a structured result to the outbox (`POST /service-calls`): 202 when stored, 200 with the
  * first record when this (callId, schema) was already handed over. Either way it will be persisted once.
  */
-export async function submitResult(transport: HttpTransport, input: ServiceCallInput, options: { idempotencyKey?: string; signal?: AbortSignal } = {}): Promise<ServiceCall> {
+export async function submitResult(
+  transport: HttpTransport,
+  input: ServiceCallInput,
+  options: { idempotencyKey?: string; signal?: AbortSignal } = {},
+): Promise<ServiceCall> {
   const response = await transport.send<ServiceCall>({ method: 'POST', path: '/api/v1/service-calls', body: input, ...options });
   return response.body;
 }

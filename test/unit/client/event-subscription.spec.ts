@@ -13,7 +13,18 @@ function streamOf(...chunks: string[]): ReadableStream<Uint8Array> {
 }
 
 function eventWith(id: string, type = 'agent.registered'): DomainEvent {
-  return { id, type, aggregateType: 'agent', aggregateId: '01a24a80-095c-729b-8460-492486e2d78c', aggregateVersion: 1, tenantId: 't', actorId: 'a', correlationId: null, payload: {}, occurredAt: new Date(0).toISOString() };
+  return {
+    id,
+    type,
+    aggregateType: 'agent',
+    aggregateId: '01a24a80-095c-729b-8460-492486e2d78c',
+    aggregateVersion: 1,
+    tenantId: 't',
+    actorId: 'a',
+    correlationId: null,
+    payload: {},
+    occurredAt: new Date(0).toISOString(),
+  };
 }
 
 const sse = (event: DomainEvent) => `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
@@ -21,7 +32,12 @@ const sse = (event: DomainEvent) => `id: ${event.id}\nevent: ${event.type}\ndata
 describe('readServerSentEvents', () => {
   it('parses messages split anywhere, CRLF lines, multi-line data, and skips heartbeat comments', async () => {
     const messages: SseMessage[] = [];
-    const stream = streamOf(': heartbeat\n\nid: 1\nevent: agent.regis', 'tered\ndata: {"a":\r\ndata: 1}\r\n\r', '\n: heartbeat\n\ndata: two\n\n', 'data: cut off without a blank line');
+    const stream = streamOf(
+      ': heartbeat\n\nid: 1\nevent: agent.regis',
+      'tered\ndata: {"a":\r\ndata: 1}\r\n\r',
+      '\n: heartbeat\n\ndata: two\n\n',
+      'data: cut off without a blank line',
+    );
     for await (const message of readServerSentEvents(stream)) messages.push(message);
 
     expect(messages).toEqual([
@@ -76,7 +92,10 @@ describe('events.subscribe (against a stub server)', () => {
     }).start();
     const client = new AgentLedgerClient({ baseUrl: stub.baseUrl });
     const received: string[] = [];
-    const subscription = client.events.subscribe('agent.*', (event) => void received.push(event.id), { aggregateId: '01a24a80-095c-729b-8460-492486e2d78c', pollIntervalMs: 10 });
+    const subscription = client.events.subscribe('agent.*', (event) => void received.push(event.id), {
+      aggregateId: '01a24a80-095c-729b-8460-492486e2d78c',
+      pollIntervalMs: 10,
+    });
 
     await waitFor('the feed read past its head', async () => stub.requests.some((request) => request.url.includes('after=3')));
     await subscription.close();

@@ -1,4 +1,12 @@
-import { AgentLedgerClient, ConnectionError, NotFoundError, RateLimitedError, RetryInfo, ServiceUnavailableError, VersionConflictError } from '@agent-ledger/client';
+import {
+  AgentLedgerClient,
+  ConnectionError,
+  NotFoundError,
+  RateLimitedError,
+  RetryInfo,
+  ServiceUnavailableError,
+  VersionConflictError,
+} from '@agent-ledger/client';
 import { problemBody, StubHttpServer, StubReply } from '../../utils/stub-http-server';
 
 const AGENT = { id: '01a24a80-095c-729b-8460-492486e2d78c', name: 'a', role: 'r', version: 1 };
@@ -12,7 +20,11 @@ describe('client retries (against a stub server)', () => {
   let stub: StubHttpServer;
   let retries: RetryInfo[];
   const clientOf = (attempts = 4, maxRetryAfterMs = 60_000) =>
-    new AgentLedgerClient({ baseUrl: stub.baseUrl, apiKey: 'k', retry: { attempts, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs, onRetry: (retry) => retries.push(retry) } });
+    new AgentLedgerClient({
+      baseUrl: stub.baseUrl,
+      apiKey: 'k',
+      retry: { attempts, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs, onRetry: (retry) => retries.push(retry) },
+    });
 
   beforeEach(() => {
     retries = [];
@@ -41,7 +53,9 @@ describe('client retries (against a stub server)', () => {
 
   it('does not wait a Retry-After longer than maxRetryAfterMs: the 429 is thrown at once', async () => {
     stub = await stubAnswering({ status: 429, headers: { 'Retry-After': '120' }, body: problemBody(429, 'RATE_LIMITED', { retryAfterSeconds: 120 }) });
-    const error = await clientOf(4, 10_000).get('/api/v1/agents/{id}', { params: { id: AGENT.id } }).catch((e: unknown) => e);
+    const error = await clientOf(4, 10_000)
+      .get('/api/v1/agents/{id}', { params: { id: AGENT.id } })
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(RateLimitedError);
     expect((error as RateLimitedError).retryAfterSeconds).toBe(120);
@@ -59,7 +73,9 @@ describe('client retries (against a stub server)', () => {
 
   it('gives up after the last attempt with the typed error of the last answer', async () => {
     stub = await new StubHttpServer(() => ({ status: 503, body: problemBody(503, 'SERVICE_UNAVAILABLE') })).start();
-    const error = await clientOf(3).get('/api/v1/agents/{id}', { params: { id: AGENT.id } }).catch((e: unknown) => e);
+    const error = await clientOf(3)
+      .get('/api/v1/agents/{id}', { params: { id: AGENT.id } })
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ServiceUnavailableError);
     expect(stub.requests).toHaveLength(3);
@@ -67,14 +83,19 @@ describe('client retries (against a stub server)', () => {
 
   it('throws ConnectionError when the server stays unreachable', async () => {
     stub = await new StubHttpServer(() => 'cut').start();
-    const error = await clientOf(2).get('/api/v1/agents', {}).catch((e: unknown) => e);
+    const error = await clientOf(2)
+      .get('/api/v1/agents', {})
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ConnectionError);
     expect(stub.requests).toHaveLength(2);
   });
 
   it('does not retry a client error: one request, its typed error', async () => {
-    stub = await stubAnswering({ status: 409, body: problemBody(409, 'VERSION_CONFLICT', { currentVersion: 4, expectedVersion: 3 }) }, { status: 404, body: problemBody(404, 'NOT_FOUND') });
+    stub = await stubAnswering(
+      { status: 409, body: problemBody(409, 'VERSION_CONFLICT', { currentVersion: 4, expectedVersion: 3 }) },
+      { status: 404, body: problemBody(404, 'NOT_FOUND') },
+    );
     const client = clientOf();
     const conflict = await client.patch('/api/v1/agents/{id}', { params: { id: AGENT.id }, version: 3, body: { role: 'x' } }).catch((e: unknown) => e);
     const missing = await client.get('/api/v1/agents/{id}', { params: { id: AGENT.id } }).catch((e: unknown) => e);
