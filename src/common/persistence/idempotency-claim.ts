@@ -2,9 +2,6 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, EntityManager } from 'typeorm';
 import { TenantScope } from '../tenancy/tenant-scope';
 import { IdempotencyKeyInUseError } from './idempotency.errors';
-import { isUniqueViolation } from './unique-violation';
-
-const KEY_CONSTRAINT = 'PK_idempotency_keys';
 
 /**
  * The Idempotency-Key of the request the current flow serves, to be inserted in the transaction
@@ -41,20 +38,22 @@ export class IdempotencyClaim {
     }
   }
 
-  /** Inserts the key row in the transaction of `manager`; a key committed by another request is a 409. */
+  /**
+   * Inserts the key row in the transaction of `manager` (or takes over an expired one). A
+   * concurrent insert of the same key waits on the primary key until the first transaction ends:
+   * if that one committed, the key is taken and this request, which changed nothing, gets a 409.
+   */
   async insertIn(manager: EntityManager): Promise<void> {
-    try {
-      await manager.query(
-        `INSERT INTO idempotency_keys (tenant_id, key, request_hash, method, path, expires_at)
-         VALUES ($1, $2, $3, $4, $5, now() + $6::float8 * interval '1 millisecond')`,
-        [this.tenantId, this.key, this.requestHash, this.method, this.path, this.ttlMs],
-      );
-    } catch (error) {
-      // A concurrent insert of the same key waits on the primary key until the first transaction
-      // ends: the loser lands here once the winner has committed, having changed nothing.
-      if (isUniqueViolation(error) && (error as { constraint?: string }).constraint === KEY_CONSTRAINT) throw new IdempotencyKeyInUseError();
-      throw error;
-    }
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO idempotency_keys AS k (tenant_id, key, request_hash, method, path, expires_at)
+       VALUES ($1, $2, $3, $4, $5, now() + $6::float8 * interval '1 millisecond')
+       ON CONFLICT (tenant_id, key) DO UPDATE SET request_hash = excluded.request_hash, method = excluded.method, path = excluded.path,
+         response_status = NULL, response_headers = NULL, response_body = NULL, created_at = now(), responded_at = NULL, expires_at = excluded.expires_at
+       WHERE k.expires_at <= now()
+       RETURNING 1`,
+      [this.tenantId, this.key, this.requestHash, this.method, this.path, this.ttlMs],
+    );
+    if (rows.length === 0) throw new IdempotencyKeyInUseError();
   }
 
   /** The claim the current flow still has to make, if it writes as the claim's tenant. */

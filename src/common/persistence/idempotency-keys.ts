@@ -27,7 +27,6 @@ interface KeyRow {
   response_status: number | null;
   response_headers: Record<string, string> | null;
   response_body: unknown;
-  expired: boolean;
 }
 
 /**
@@ -38,31 +37,27 @@ interface KeyRow {
 export class IdempotencyKeys {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The live record of a key; an expired one is deleted on the way, which frees the key. */
+  /** The live record of a key (an expired one is as good as gone: the next claim takes it over). */
   find(tenantId: string, key: string): Promise<IdempotencyRecord | undefined> {
     return TenantScope.run(tenantId, async () => {
       const [row]: KeyRow[] = await this.dataSource.query(
-        `SELECT request_hash, method, path, response_status, response_headers, response_body, expires_at <= now() AS expired
-         FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`,
+        `SELECT request_hash, method, path, response_status, response_headers, response_body
+         FROM idempotency_keys WHERE tenant_id = $1 AND key = $2 AND expires_at > now()`,
         [tenantId, key],
       );
       if (!row) return undefined;
-      if (row.expired) {
-        await this.dataSource.query('DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2 AND expires_at <= now()', [tenantId, key]);
-        return undefined;
-      }
       const response = row.response_status === null ? null : { status: row.response_status, headers: row.response_headers ?? {}, body: row.response_body };
       return { requestHash: row.request_hash.trim(), method: row.method, path: row.path, response };
     });
   }
 
-  /** Stores the answer of the request that claimed the key (after its effect committed). */
+  /** Stores the answer of the request that claimed the key (after its effect committed), once. */
   async saveResponse(claim: IdempotencyClaim, response: StoredResponse): Promise<void> {
     await TenantScope.run(claim.tenantId, () =>
       this.dataSource.query(
         `UPDATE idempotency_keys SET response_status = $3, response_headers = $4::jsonb, response_body = $5::json, responded_at = now()
-         WHERE tenant_id = $1 AND key = $2`,
-        [claim.tenantId, claim.key, response.status, JSON.stringify(response.headers), response.body === null ? null : JSON.stringify(response.body)],
+         WHERE tenant_id = $1 AND key = $2 AND request_hash = $6 AND response_status IS NULL`,
+        [claim.tenantId, claim.key, response.status, JSON.stringify(response.headers), response.body === null ? null : JSON.stringify(response.body), claim.requestHash],
       ),
     );
   }
