@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { Body, Controller, Module, Post } from '@nestjs/common';
 import type { Response } from 'supertest';
+import { Ctx } from '../../src/common/auth/ctx.decorator';
 import { RequestContext } from '../../src/common/auth/request-context';
+import { ConflictError } from '../../src/common/errors';
 import { requestHash } from '../../src/common/http/idempotency-key';
 import { IdempotencyClaim } from '../../src/common/persistence/idempotency-claim';
 import { IdempotencyKeys } from '../../src/common/persistence/idempotency-keys';
 import { UnitOfWork } from '../../src/common/persistence/unit-of-work';
+import { AgentsModule } from '../../src/modules/agents/agents.module';
 import { AgentsService } from '../../src/modules/agents/agents.service';
+import { CreateAgentDto } from '../../src/modules/agents/dto/create-agent.dto';
 import { makeAgent } from '../factories/agent.factory';
 import { makeHealthRecord } from '../factories/health-record.factory';
 import { makeMessage } from '../factories/message.factory';
@@ -18,9 +23,26 @@ import { TestTenant, useTwoTenants } from '../utils/test-app';
 
 const WAIT_MS = 300;
 
+/** A route that saves, then fails: the client gets an error although something committed. */
+@Controller('test-idempotency')
+class FailsAfterCommitController {
+  constructor(private readonly agents: AgentsService) {}
+
+  @Post('agents')
+  async register(@Ctx() ctx: RequestContext, @Body() body: CreateAgentDto): Promise<never> {
+    await this.agents.register(ctx, body);
+    throw new ConflictError('The agent was saved, then something failed');
+  }
+}
+
+@Module({ imports: [AgentsModule], controllers: [FailsAfterCommitController] })
+class FailsAfterCommitModule {}
+
 describe('Idempotency-Key on POST routes', () => {
   // API role: no worker in this process changes what the tests compare (intake stays pending).
-  const suite = useTwoTenants({ LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'silent', APP_ROLE: 'api', IDEMPOTENCY_WAIT_MS: String(WAIT_MS) });
+  const suite = useTwoTenants({ LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'silent', APP_ROLE: 'api', IDEMPOTENCY_WAIT_MS: String(WAIT_MS) }, [
+    FailsAfterCommitModule,
+  ]);
 
   const post = (path: string, body: unknown, key?: string, owner: TestTenant = suite.tenant) => {
     const request = suite.t.http().post(`/api/v1${path}`).set(owner.auth);
@@ -150,6 +172,18 @@ describe('Idempotency-Key on POST routes', () => {
       expect(fixed.body.dependsOn).toEqual([c.id]);
       expect(await keyRows()).toEqual([{ key, response_status: 200 }]);
     });
+  });
+
+  it('keeps the error answered by a request that had committed something, and replays it', async () => {
+    const key = randomUUID();
+    const body = makeAgent();
+    const first = await post('/test-idempotency/agents', body, key);
+    expectProblem(first, 409, 'CONFLICT');
+    expect(await keyRows()).toEqual([{ key, response_status: 409 }]);
+    const repeat = await post('/test-idempotency/agents', body, key);
+    expect(repeat.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expectReplayOf(first, repeat);
+    expect(await count('agents')).toBe(1);
   });
 
   describe('the key commits with its effect, or not at all', () => {
