@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module } from '@nestjs/common';
 import { idempotencyConfig, IdempotencyConfig } from '../../config/idempotency.config';
+import { PeriodicTask } from '../scheduling/periodic';
 import { IdempotencyKeys } from './idempotency-keys';
 
 const BATCH = 1000;
@@ -7,38 +8,22 @@ const BATCH = 1000;
 /**
  * Deletes expired Idempotency-Keys every IDEMPOTENCY_PURGE_INTERVAL_MS, in batches (lookups
  * already ignore them: this keeps the table from growing). Runs in worker processes; several may
- * purge at once harmlessly.
+ * purge at once harmlessly. `runOnce()` returns how many keys went.
  */
 @Injectable()
-export class IdempotencyKeysPurger implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IdempotencyKeysPurger extends PeriodicTask<number> {
   private readonly logger = new Logger(IdempotencyKeysPurger.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  protected readonly intervalMs: number;
 
   constructor(
     private readonly keys: IdempotencyKeys,
-    @Inject(idempotencyConfig.KEY) private readonly config: IdempotencyConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.purgeOnce(), this.config.purgeIntervalMs);
-    this.timer.unref();
+    @Inject(idempotencyConfig.KEY) config: IdempotencyConfig,
+  ) {
+    super();
+    this.intervalMs = config.purgeIntervalMs;
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  /** One pass over every expired key; returns how many were deleted. Overlapping calls share the pass. */
-  purgeOnce(): Promise<number> {
-    this.running ??= this.purge().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private async purge(): Promise<number> {
+  protected async pass(): Promise<number> {
     let total = 0;
     try {
       let deleted: number;
@@ -47,7 +32,7 @@ export class IdempotencyKeysPurger implements OnApplicationBootstrap, OnApplicat
         total += deleted;
       } while (deleted === BATCH);
     } catch (error) {
-      this.logger.warn(`Purging expired idempotency keys failed (will retry in ${this.config.purgeIntervalMs} ms): ${(error as Error).message}`);
+      this.logger.warn(`Purging expired idempotency keys failed (will retry in ${this.intervalMs} ms): ${(error as Error).message}`);
     }
     return total;
   }
