@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { Env, EnvReader } from './env-readers';
+import { EnvReader } from './env-readers';
 
 export interface IdempotencyConfig {
   /** How long an Idempotency-Key and the answer it replays are kept (IDEMPOTENCY_TTL, e.g. `24h`). */
@@ -35,4 +35,4 @@ export function readIdempotencyConfig(reader: EnvReader): IdempotencyConfig {
   };
 }
 
-export const idempotencyConfig = registerAs('idempotency', (): IdempotencyConfig => readIdempotencyConfig(new EnvReader(process.env as Env)));
+export const idempotencyConfig = registerAs('idempotency', (): IdempotencyConfig => readIdempotencyConfig(new EnvReader(process.env)));

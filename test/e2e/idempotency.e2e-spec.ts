@@ -52,9 +52,9 @@ describe('Idempotency-Key on POST routes', () => {
   const count = async (table: string, owner: TestTenant = suite.tenant) =>
     (await suite.db.query(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1`, [owner.tenantId]))[0].n as number;
   const keyRows = async (owner: TestTenant = suite.tenant) =>
-    suite.db.query(`SELECT key, response_status FROM idempotency_keys WHERE tenant_id = $1 ORDER BY key`, [owner.tenantId]) as Promise<
-      { key: string; response_status: number | null }[]
-    >;
+    suite.db.query<{ key: string; response_status: number | null }[]>(`SELECT key, response_status FROM idempotency_keys WHERE tenant_id = $1 ORDER BY key`, [
+      owner.tenantId,
+    ]);
 
   /** Every row of the tenant's tables, digested: equal snapshots mean nothing changed. */
   const snapshot = async (owner: TestTenant = suite.tenant) => {

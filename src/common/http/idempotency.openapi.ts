@@ -24,7 +24,7 @@ const REFUSALS: Record<'409' | '422', string> = {
  */
 export function documentIdempotencyKeys(document: OpenAPIObject): OpenAPIObject {
   const problem = { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) } } };
-  for (const path of Object.values(document.paths) as PathItemObject[]) {
+  for (const path of Object.values<PathItemObject>(document.paths)) {
     const operation = path.post;
     if (!operation) continue;
     operation.parameters = [...(operation.parameters ?? []), KEY_PARAMETER];
