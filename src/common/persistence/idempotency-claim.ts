@@ -86,9 +86,10 @@ export function transactionClaiming<T>(dataSource: DataSource, work: (manager: E
 }
 
 /**
- * Runs a write that would commit on its own (one statement, no transaction): as is, or, when the
- * flow has an Idempotency-Key to claim, in a transaction with the key row (see transactionClaiming).
+ * Runs a write that would commit on its own (one statement outside a transaction) on `manager`: as
+ * is, or, when the flow has an Idempotency-Key to claim, in a transaction with the key row (see
+ * transactionClaiming).
  */
-export function autocommitWrite<T>(dataSource: DataSource, write: (manager: EntityManager) => Promise<T>): Promise<T> {
-  return IdempotencyClaim.pending() ? transactionClaiming(dataSource, write) : write(dataSource.manager);
+export function autocommitWrite<T>(manager: EntityManager, write: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return IdempotencyClaim.pending() ? transactionClaiming(manager.connection, write) : write(manager);
 }

@@ -88,6 +88,6 @@ export async function insertReturning<T extends ObjectLiteral>(manager: EntityMa
   const sql = `${insertStatement(manager, target, rows, params)} RETURNING *`;
   const stored: Record<string, unknown>[] = manager.queryRunner?.isTransactionActive
     ? await manager.query(sql, params)
-    : await autocommitWrite(manager.connection, (m) => m.query(sql, params));
+    : await autocommitWrite(manager, (m) => m.query(sql, params));
   return stored.map((row) => hydrate(manager, target, row));
 }

@@ -83,7 +83,7 @@ export class UnitOfWork {
       FROM inserted JOIN events ON events.aggregate_id = inserted.id`;
     // A single create has one shape: prepared once per connection. A bulk insert varies in size.
     const stored: Record<string, unknown>[] =
-      rows.length === 1 ? await queryPrepared(this.dataSource, sql, params) : await autocommitWrite(this.dataSource, (m) => m.query(sql, params));
+      rows.length === 1 ? await queryPrepared(this.dataSource, sql, params) : await autocommitWrite(manager, (m) => m.query(sql, params));
     const byId = new Map(stored.map((row) => [String(row.id), row]));
     const inserted = rows.map((row) => byId.get(row.id)!);
     const committed = events.map((event, i) =>
