@@ -255,16 +255,22 @@ describe('Idempotency-Key on POST routes', () => {
     const key = 'x'.repeat(300); // not even a valid key
     await suite.t.http().get(`/api/v1/agents/${agent.id}`).set(suite.tenant.auth).set('Idempotency-Key', key).expect(200);
     const patch = (version: number, description: string) =>
-      suite.t.http().patch(`/api/v1/agents/${agent.id}`).set(suite.tenant.auth).set('Idempotency-Key', 'same').set('If-Match', `"${version}"`).send({ description });
+      suite.t
+        .http()
+        .patch(`/api/v1/agents/${agent.id}`)
+        .set(suite.tenant.auth)
+        .set('Idempotency-Key', 'same')
+        .set('If-Match', `"${version}"`)
+        .send({ description });
     await patch(1, 'one').expect(200);
     expect((await patch(2, 'two').expect(200)).body).toMatchObject({ description: 'two', version: 3 });
   });
 
   it('is documented on every POST operation of the OpenAPI document, with its 409 and 422, and on no other', async () => {
     const document = (await suite.t.http().get('/docs-json').expect(200)).body;
-    const operations = Object.values(document.paths as Record<string, Record<string, { parameters?: { name: string; in: string }[]; responses: Record<string, unknown> }>>).flatMap(
-      (path) => Object.entries(path).map(([method, operation]) => ({ method, operation })),
-    );
+    const operations = Object.values(
+      document.paths as Record<string, Record<string, { parameters?: { name: string; in: string }[]; responses: Record<string, unknown> }>>,
+    ).flatMap((path) => Object.entries(path).map(([method, operation]) => ({ method, operation })));
     const hasKey = (operation: { parameters?: { name: string; in: string }[] }) =>
       (operation.parameters ?? []).some((parameter) => parameter.name === 'Idempotency-Key' && parameter.in === 'header');
     const posts = operations.filter(({ method }) => method === 'post');
@@ -282,7 +288,13 @@ describe('Idempotency-Key on POST routes', () => {
     const workflow = () => created('/workflows', makeWorkflow());
     const task = async () => created('/tasks', makeTask((await workflow()).id));
     const pattern = () => created('/patterns', { trigger: `t-${randomUUID()}`, steps: [] });
-    const ticket = () => ({ platform: 'zendesk', originalId: `ticket-${randomUUID()}`, objectType: 'ticket', companyId: 'acme', originalData: { subject: 'x' } });
+    const ticket = () => ({
+      platform: 'zendesk',
+      originalId: `ticket-${randomUUID()}`,
+      objectType: 'ticket',
+      companyId: 'acme',
+      originalData: { subject: 'x' },
+    });
     const ROUTES: Record<string, () => Promise<Route>> = {
       'POST /agents/:id/heartbeat': async () => ({ path: `/agents/${(await agent()).id}/heartbeat`, body: { status: 'busy' }, status: 200 }),
       'POST /workflows': async () => ({ path: '/workflows', body: makeWorkflow(), status: 201 }),
@@ -315,7 +327,11 @@ describe('Idempotency-Key on POST routes', () => {
       'POST /patterns/bulk': async () => ({ path: '/patterns/bulk', body: { items: [{ trigger: `a-${randomUUID()}`, steps: [] }] }, status: 201 }),
       'POST /patterns/:id/usage': async () => ({ path: `/patterns/${(await pattern()).id}/usage`, body: {}, status: 200 }),
       'POST /insights': async () => ({ path: '/insights', body: { summary: 'A finding', domain: 'ops', confidence: 0.5, content: 'x' }, status: 201 }),
-      'POST /insights/bulk': async () => ({ path: '/insights/bulk', body: { items: [{ summary: 'A', domain: 'ops', confidence: 0.1, content: 'y' }] }, status: 201 }),
+      'POST /insights/bulk': async () => ({
+        path: '/insights/bulk',
+        body: { items: [{ summary: 'A', domain: 'ops', confidence: 0.1, content: 'y' }] },
+        status: 201,
+      }),
     };
 
     it.each(Object.keys(ROUTES))('%s', async (name) => {

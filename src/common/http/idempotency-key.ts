@@ -34,5 +34,7 @@ export function canonicalJson(value: unknown): string {
 
 /** What makes two requests with one key "the same request": method, target and canonical body. */
 export function requestHash(method: string, url: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${url}\n${body === undefined ? '' : canonicalJson(body)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method} ${url}\n${body === undefined ? '' : canonicalJson(body)}`)
+    .digest('hex');
 }

@@ -73,7 +73,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // Something committed before the failure: the key keeps the answer the client got.
     if (claim.claimed) {
       const problem = this.problems.toProblem(error, { instance: request.url, correlationId: String(request.id) });
-      await this.store(claim, { status: problem.status, headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...lowerCased(problemHeaders(problem)) }, body: problem });
+      await this.store(claim, {
+        status: problem.status,
+        headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...lowerCased(problemHeaders(problem)) },
+        body: problem,
+      });
     }
     throw error;
   }

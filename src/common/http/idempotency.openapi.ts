@@ -32,14 +32,15 @@ export function documentIdempotencyKeys(document: OpenAPIObject): OpenAPIObject 
       if (!status.startsWith('2')) continue;
       response.headers = {
         ...response.headers,
-        [REPLAYED_HEADER]: { description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key', schema: { type: 'string', enum: ['true'] } },
+        [REPLAYED_HEADER]: {
+          description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key',
+          schema: { type: 'string', enum: ['true'] },
+        },
       };
     }
     for (const [status, description] of Object.entries(REFUSALS)) {
       const existing = operation.responses[status] as ResponseObject | undefined;
-      operation.responses[status] = existing
-        ? { ...existing, description: `${existing.description}; or ${description}` }
-        : { description, content: problem };
+      operation.responses[status] = existing ? { ...existing, description: `${existing.description}; or ${description}` } : { description, content: problem };
     }
   }
   return document;

@@ -57,7 +57,14 @@ export class IdempotencyKeys {
       this.dataSource.query(
         `UPDATE idempotency_keys SET response_status = $3, response_headers = $4::jsonb, response_body = $5::json, responded_at = now()
          WHERE tenant_id = $1 AND key = $2 AND request_hash = $6 AND response_status IS NULL`,
-        [claim.tenantId, claim.key, response.status, JSON.stringify(response.headers), response.body === null ? null : JSON.stringify(response.body), claim.requestHash],
+        [
+          claim.tenantId,
+          claim.key,
+          response.status,
+          JSON.stringify(response.headers),
+          response.body === null ? null : JSON.stringify(response.body),
+          claim.requestHash,
+        ],
       ),
     );
   }

@@ -30,7 +30,9 @@ describe('request hash', () => {
     const same = JSON.parse('{ "metadata": { "y": [1, { "a": 1, "b": 2 }], "x": 1 }, "name": "a" }');
     expect(requestHash('POST', '/api/v1/agents', same)).toBe(requestHash('POST', '/api/v1/agents', body));
     expect(requestHash('POST', '/api/v1/agents', { ...body, name: 'b' })).not.toBe(requestHash('POST', '/api/v1/agents', body));
-    expect(requestHash('POST', '/api/v1/agents', { ...body, metadata: { x: 1, y: [{ b: 2, a: 1 }, 1] } })).not.toBe(requestHash('POST', '/api/v1/agents', body));
+    expect(requestHash('POST', '/api/v1/agents', { ...body, metadata: { x: 1, y: [{ b: 2, a: 1 }, 1] } })).not.toBe(
+      requestHash('POST', '/api/v1/agents', body),
+    );
     expect(requestHash('POST', '/api/v1/workflows', body)).not.toBe(requestHash('POST', '/api/v1/agents', body));
     expect(requestHash('POST', '/api/v1/agents/bulk', undefined)).not.toBe(requestHash('POST', '/api/v1/agents/bulk', {}));
   });
