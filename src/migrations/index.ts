@@ -8,6 +8,7 @@ import { Integrations1795324240089 } from './1795324240089-Integrations';
 import { ApiKeyLifecycle1795325722780 } from './1795325722780-ApiKeyLifecycle';
 import { LegacyImports1795327862055 } from './1795327862055-LegacyImports';
 import { InsightTopMatches1795329698849 } from './1795329698849-InsightTopMatches';
+import { IdempotencyKeys1796546080976 } from './1796546080976-IdempotencyKeys';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
 export const migrations: (new () => MigrationInterface)[] = [
@@ -20,4 +21,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   ApiKeyLifecycle1795325722780,
   LegacyImports1795327862055,
   InsightTopMatches1795329698849,
+  IdempotencyKeys1796546080976,
 ];
