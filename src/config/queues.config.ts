@@ -9,7 +9,9 @@ export interface QueuesConfig {
   maxBackoffMs: number;
   /** How often worker processes look for pending results with no live job. */
   sweepIntervalMs: number;
-  /** Jobs processed at once by each worker process. */
+  /** Pending results one drain transaction claims at most (PERSIST_BATCH_SIZE). */
+  batchSize: number;
+  /** Jobs (drain batches and retries) processed at once by each worker process. */
   workerConcurrency: number;
   /** How long intake waits for Redis before answering anyway (the sweeper enqueues later). */
   enqueueTimeoutMs: number;
@@ -21,6 +23,7 @@ export function readQueuesConfig(reader: EnvReader): QueuesConfig {
     backoffMs: reader.int('PERSIST_BACKOFF_MS', 1000, 1, 3_600_000),
     maxBackoffMs: reader.int('PERSIST_MAX_BACKOFF_MS', 600_000, 1, 86_400_000),
     sweepIntervalMs: reader.int('SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
+    batchSize: reader.int('PERSIST_BATCH_SIZE', 100, 1, 1000),
     workerConcurrency: reader.int('WORKER_CONCURRENCY', 10, 1, 1000),
     enqueueTimeoutMs: reader.int('ENQUEUE_TIMEOUT_MS', 1000, 10, 60_000),
   };

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { databaseConfig, DatabaseConfig } from '../config/database.config';
 import { createDataSource } from './create-data-source';
+import { DatabaseIdentity } from './database-identity';
 import { EntityList } from './data-source-options';
 import { RowLevelSecurityCheck } from './row-level-security.check';
 
@@ -30,7 +31,8 @@ export class DatabaseModule {
           dataSourceFactory: async (options) => createDataSource((options as Options).databaseConfig, entities),
         }),
       ],
-      providers: [RowLevelSecurityCheck],
+      providers: [RowLevelSecurityCheck, DatabaseIdentity],
+      exports: [DatabaseIdentity],
     };
   }
 }

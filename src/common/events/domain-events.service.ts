@@ -16,6 +16,12 @@ const listenerFailures =
 
 const COLUMNS = 'tenant_id, actor_id, correlation_id, type, aggregate_type, aggregate_id, aggregate_version, payload';
 
+/** An event with the context it happened in. */
+export interface ContextualEvent {
+  context: RequestContext;
+  event: NewDomainEvent;
+}
+
 /** What the database assigns to an event row. */
 export interface StoredEvent {
   id: string;
@@ -34,7 +40,15 @@ export class DomainEvents {
 
   /** `INSERT INTO domain_events … RETURNING id, occurred_at, aggregate_id`; parameters appended to `params`. */
   insertStatement(context: RequestContext, events: NewDomainEvent[], params: unknown[]): string {
-    const rows = events.map((event) => [
+    return this.insertEachStatement(
+      events.map((event) => ({ context, event })),
+      params,
+    );
+  }
+
+  /** The same for events of several contexts (a batch of several tenants' work): each row its own tenant, actor and correlation id. */
+  insertEachStatement(entries: ContextualEvent[], params: unknown[]): string {
+    const rows = entries.map(({ context, event }) => [
       context.tenantId,
       context.actorId,
       context.correlationId,
@@ -48,10 +62,18 @@ export class DomainEvents {
   }
 
   async append(manager: EntityManager, context: RequestContext, events: NewDomainEvent[]): Promise<DomainEventEnvelope[]> {
-    if (events.length === 0) return [];
+    return this.appendEach(
+      manager,
+      events.map((event) => ({ context, event })),
+    );
+  }
+
+  /** Inserts events of several contexts in one statement (the caller's scope must see every tenant among them). */
+  async appendEach(manager: EntityManager, entries: ContextualEvent[]): Promise<DomainEventEnvelope[]> {
+    if (entries.length === 0) return [];
     const params: unknown[] = [];
-    const stored: { id: string; occurred_at: Date }[] = await manager.query(this.insertStatement(context, events, params), params);
-    return events.map((event, index) => this.envelope(context, event, { id: stored[index].id, occurredAt: stored[index].occurred_at }));
+    const stored: { id: string; occurred_at: Date }[] = await manager.query(this.insertEachStatement(entries, params), params);
+    return entries.map(({ context, event }, index) => this.envelope(context, event, { id: stored[index].id, occurredAt: stored[index].occurred_at }));
   }
 
   envelope(context: RequestContext, event: NewDomainEvent, stored: StoredEvent): DomainEventEnvelope {

@@ -10,13 +10,17 @@ export interface Statement {
   params: unknown[];
 }
 
-/** `($1, $2), ($3, $4)` for rows of values, appending them to `params` and numbering on from there. */
-export function valuesClause(rows: unknown[][], params: unknown[]): string {
+/**
+ * `($1, $2), ($3, $4)` for rows of values, appending them to `params` and numbering on from there.
+ * `casts` types the columns (`['uuid', 'boolean']` → `$1::uuid, $2::boolean`), which a VALUES list
+ * joined in an UPDATE … FROM needs (its parameters would otherwise all be text).
+ */
+export function valuesClause(rows: unknown[][], params: unknown[], casts?: string[]): string {
   return rows
     .map((row) => {
-      const placeholders = row.map((value) => {
+      const placeholders = row.map((value, column) => {
         params.push(value);
-        return `$${params.length}`;
+        return casts ? `$${params.length}::${casts[column]}` : `$${params.length}`;
       });
       return `(${placeholders.join(', ')})`;
     })

@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import { redisConfig, RedisConfig } from '../../config/redis.config';
 import { RedisEndpoint, redisOptionsFromUrl } from '../../redis/local-redis-server';
 import { REDIS_ENDPOINT } from '../../redis/redis.module';
-import { DEAD_LETTER_QUEUE, PERSISTENCE_QUEUE } from './queue-names';
+import { PERSISTENCE_QUEUE } from './queue-names';
 import { exposeQueueDepth } from './queue-metrics';
 
 /** Exposes queue depth on /metrics, and logs (instead of printing) connection errors of the queues. */
@@ -13,14 +13,11 @@ class QueueObserver implements OnModuleInit {
   private readonly logger = new Logger('Queues');
   private lastWarning = 0;
 
-  constructor(
-    @InjectQueue(PERSISTENCE_QUEUE) private readonly persistence: Queue,
-    @InjectQueue(DEAD_LETTER_QUEUE) private readonly deadLetters: Queue,
-  ) {}
+  constructor(@InjectQueue(PERSISTENCE_QUEUE) private readonly persistence: Queue) {}
 
   onModuleInit(): void {
-    exposeQueueDepth([this.persistence, this.deadLetters]);
-    for (const queue of [this.persistence, this.deadLetters]) {
+    exposeQueueDepth([this.persistence]);
+    for (const queue of [this.persistence]) {
       queue.on('error', (error) => {
         if (Date.now() - this.lastWarning < 10_000) return;
         this.lastWarning = Date.now();
@@ -41,7 +38,7 @@ class QueueObserver implements OnModuleInit {
         prefix: redis.queuePrefix,
       }),
     }),
-    BullModule.registerQueue({ name: PERSISTENCE_QUEUE }, { name: DEAD_LETTER_QUEUE }),
+    BullModule.registerQueue({ name: PERSISTENCE_QUEUE }),
   ],
   providers: [QueueObserver],
   exports: [BullModule],

@@ -1,24 +1,27 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { RequestContext } from '../../common/auth/request-context';
 import { DomainError, ErrorCode } from '../../common/errors';
-import { Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
+import { DomainEvents, ContextualEvent } from '../../common/events/domain-events.service';
+import { NewDomainEvent } from '../../common/events/event-catalog';
+import { Transaction } from '../../common/persistence/unit-of-work';
 import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { backoffDelay } from '../../common/queues/backoff';
 import { queuesConfig, QueuesConfig } from '../../config/queues.config';
 import { HandlerRegistry, ResolvedHandler } from './handler-registry';
 import { intakeToPersisted, persistenceOutcomes } from './outbox.metrics';
 import { OutboxEvents } from './outbox.events';
-import { PermanentPersistenceError, PersistedObject } from './persistence-handler';
-import { sweepGraceMs } from './outbox.jobs';
+import { DrainReport } from './outbox.jobs';
+import { PermanentPersistenceError, PersistContext, PersistedObject } from './persistence-handler';
 import { ServiceCallRecord } from './service-call-record.entity';
-import { OutboxRepository } from './outbox.repository';
+import { FinishedRecord, HandledSchemas, OutboxRepository, RecordFinish } from './outbox.repository';
 
 export type ProcessOutcome =
   | { status: 'persisted'; domainType: string; domainId: string; attempts: number; latencyMs: number }
-  | { status: 'already_done'; current: string }
+  | { status: 'already_done'; current: string; lastError: string | null }
   | { status: 'skipped'; reason: string }
+  | { status: 'retrying'; attempts: number; error: string; delayMs: number }
   | { status: 'dead_lettered'; attempts: number; reason: string }
   | { status: 'missing' };
 
@@ -48,12 +51,52 @@ function describe(error: unknown): string {
   return message.length > 2000 ? `${message.slice(0, 2000)}…` : message;
 }
 
+/** The transaction itself is gone (a savepoint could not be rolled back to): the whole batch fails. */
+class BatchAbortedError extends Error {
+  constructor(readonly broken: unknown) {
+    super(`the drain transaction broke: ${(broken as Error)?.message ?? String(broken)}`);
+    this.name = 'BatchAbortedError';
+  }
+}
+
+type ItemOutcome =
+  | { kind: 'persisted'; handler: string; domain: PersistedObject }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'failed'; handler: string; error: unknown };
+
+/** One claimed record in the drain's transaction: its own context, events and, in the end, outcome. */
+interface Item {
+  record: ServiceCallRecord;
+  context: RequestContext;
+  events: NewDomainEvent[];
+  tx: Transaction;
+  outcome?: ItemOutcome;
+  /** Decided once from the outcome (a retry's delay is random). */
+  finish?: RecordFinish;
+}
+
+/** The records of one tenant that one handler persists (its `persistMany` takes them at once). */
+interface Group {
+  tenantId: string;
+  resolved: ResolvedHandler;
+  entries: { item: Item; result: unknown }[];
+}
+
+/** What one drain transaction did, once committed. */
+interface BatchResult {
+  items: Item[];
+  finished: Map<string, FinishedRecord>;
+}
+
 /**
- * Turns one pending service-call record into domain rows, exactly once. In ONE transaction: lock
- * the record, validate its result, claim its idempotency key (persisted_chunks), run the handler,
- * link the key to the domain object, mark the record persisted and record the event. A failure is
- * counted in its own transaction: retried (the error is rethrown for BullMQ's backoff) or
- * dead-lettered.
+ * Turns pending service-call records into domain rows, exactly once, a batch per transaction:
+ * claim the records (FOR UPDATE SKIP LOCKED, or one record by id for its own job), validate each
+ * result, claim their idempotency keys (persisted_chunks), run their handlers (`persistMany` for
+ * the records of one tenant and handler when it has one), link the keys, write every event in one
+ * statement and end every record in one statement. A handler that throws fails only its own
+ * record: each group runs in a savepoint, and a failed group is replayed record by record, each in
+ * its own savepoint. The failure is counted on the record in the same transaction (retried with
+ * jittered exponential backoff through its own job, or dead-lettered).
  */
 @Injectable()
 export class OutboxPersister {
@@ -61,46 +104,49 @@ export class OutboxPersister {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly unitOfWork: UnitOfWork,
+    private readonly events: DomainEvents,
     private readonly records: OutboxRepository,
     private readonly registry: HandlerRegistry,
     @Inject(queuesConfig.KEY) private readonly config: QueuesConfig,
   ) {}
 
+  /** Claims up to PERSIST_BATCH_SIZE due results and persists them in one transaction. */
+  async drain(): Promise<DrainReport> {
+    const handled = this.handledSchemas();
+    const batch = await this.run((manager) => this.records.claimDue(manager, this.config.batchSize, handled));
+    const report: DrainReport = { claimed: batch.items.length, persisted: 0, skipped: 0, retrying: 0, deadLettered: 0 };
+    for (const item of batch.items) {
+      const outcome = this.outcomeOf(item, batch.finished);
+      if (outcome.status === 'persisted') report.persisted++;
+      else if (outcome.status === 'skipped') report.skipped++;
+      else if (outcome.status === 'retrying') report.retrying++;
+      else if (outcome.status === 'dead_lettered') report.deadLettered++;
+    }
+    return report;
+  }
+
   /**
-   * Processes one record as its tenant, in one transaction that starts by locking the record. A
-   * job carries the tenant, so a worker reads nothing outside it; without one (a direct call) the
-   * record's tenant is looked up first, across tenants.
+   * Processes one record (its own job, or a direct call), through the same transaction as a batch.
+   * Without a tenant the record's tenant is looked up first, across tenants.
    */
   async process(recordId: string, tenantId?: string): Promise<ProcessOutcome> {
-    let locked: ServiceCallRecord | undefined;
-    let handler = 'unknown';
-    try {
-      const tenant = tenantId ?? (await this.tenantOf(recordId));
-      if (tenant === undefined) return { status: 'missing' };
-      // The record's own author and correlation id are known once it is locked: the context
-      // starts with its tenant and takes the rest from the row, before anything is written.
-      const context: RequestContext = { tenantId: tenant, actorId: '', correlationId: null };
-      const outcome = await this.unitOfWork.run(context, async (tx) => {
-        const record = await this.records.lock(tx.manager, recordId, tenant);
-        if (!record) return { status: 'missing' } as const;
-        if (record.status !== 'pending') return { status: 'already_done', current: record.status } as const;
-        locked = record;
-        Object.assign(context, contextOf(record));
-        const resolved = this.registry.resolve(record.namespace, record.schemaIdentity);
-        if (!resolved) return this.skip(tx, record, `no handler for ${record.namespace}/${record.schemaIdentity}`);
-        handler = resolved.identity;
-        const result = await this.registry.validate(resolved, record.result);
-        return this.persist(tx, record, resolved, result);
-      });
-      this.countCommitted(outcome, handler);
-      return outcome;
-    } catch (error) {
-      // Failed after the record was locked: counted on the record (retried or dead-lettered).
-      if (locked) return this.fail(locked, handler, error);
-      persistenceOutcomes.inc({ handler, outcome: 'failed' });
-      throw error; // the database is unreachable: BullMQ retries after its backoff
-    }
+    const tenant = tenantId ?? (await this.tenantOf(recordId));
+    if (tenant === undefined) return { status: 'missing' };
+    let found: ServiceCallRecord | null = null;
+    const batch = await this.run(async (manager) => {
+      found = await TenantScope.run(tenant, () => this.records.lock(manager, recordId, tenant));
+      return found?.status === 'pending' ? [found] : [];
+    });
+    const record = found as ServiceCallRecord | null;
+    if (!record) return { status: 'missing' };
+    if (batch.items.length === 0) return { status: 'already_done', current: record.status, lastError: record.lastError };
+    return this.outcomeOf(batch.items[0], batch.finished);
+  }
+
+  /** The schemas this process has handlers for: it claims nothing else (another process may have them). */
+  handledSchemas(): HandledSchemas {
+    const exact = this.registry.identities();
+    return { exact, core: exact.filter((identity) => identity.startsWith('core/')).map((identity) => identity.slice('core/'.length)) };
   }
 
   private async tenantOf(recordId: string): Promise<string | undefined> {
@@ -108,128 +154,244 @@ export class OutboxPersister {
     return record?.tenantId;
   }
 
-  /** Writes the domain rows of a locked pending record, exactly once, in the caller's transaction. */
-  private async persist(tx: Transaction, locked: ServiceCallRecord, resolved: ResolvedHandler, result: unknown): Promise<ProcessOutcome> {
-    const attempts = locked.attempts + 1;
-    const fresh = await this.records.claimChunk(tx.manager, locked, resolved.identity);
-    let domain: PersistedObject;
-    if (fresh) {
-      domain = await resolved.handler.persist(result, {
-        tx,
-        recordId: locked.id,
-        callId: locked.callId,
-        namespace: locked.namespace,
-        schema: locked.schemaIdentity,
-      });
-      await this.records.linkChunk(tx.manager, locked, domain.type, domain.id);
-    } else {
-      // An earlier attempt wrote the domain rows: report them, write nothing new.
-      const chunk = await this.records.chunkOf(locked, tx.manager);
-      domain = { type: chunk?.domainType ?? 'none', id: chunk?.domainId ?? locked.id };
+  /**
+   * One drain transaction, as system work (a batch may span tenants; every handler runs in its
+   * record's tenant scope). Events are published and metrics counted after COMMIT only. If the
+   * transaction itself fails (the database went away), nothing is counted on the records: they are
+   * due again at once, and the caller's job is retried by BullMQ.
+   */
+  private async run(claim: (manager: EntityManager) => Promise<ServiceCallRecord[]>): Promise<BatchResult> {
+    let committed: Awaited<ReturnType<DomainEvents['appendEach']>> = [];
+    let result: BatchResult;
+    try {
+      result = await TenantScope.system(() =>
+        this.dataSource.transaction(async (manager) => {
+          const items = (await claim(manager)).map((record) => this.itemOf(manager, record));
+          if (items.length === 0) return { items, finished: new Map<string, FinishedRecord>() };
+          await this.persistAll(manager, items);
+          const finishes = items.map((item) => (item.finish = this.finishOf(item)));
+          committed = await this.events.appendEach(manager, this.eventsOf(items, finishes));
+          // The last statement before COMMIT: persisted_at is the commit's time, or within a statement of it.
+          const finished = await this.records.finish(manager, finishes);
+          return { items, finished };
+        }),
+      );
+    } catch (error) {
+      persistenceOutcomes.inc({ handler: 'unknown', outcome: 'failed' });
+      throw error instanceof BatchAbortedError ? error.broken : error;
     }
-    const persisted = await this.records.update(
-      tx.manager,
-      { tenantId: locked.tenantId, id: locked.id, expectedVersion: locked.version },
-      { status: 'persisted', attempts, lastError: null, persistedAt: new Date() },
-    );
-    const latencyMs = persisted.persistedAt!.getTime() - locked.createdAt.getTime();
-    tx.record({
-      type: OutboxEvents.persisted,
-      aggregateType: 'service_call',
-      aggregateId: locked.id,
-      aggregateVersion: persisted.version,
-      payload: {
-        recordId: locked.id,
-        callId: locked.callId,
-        namespace: locked.namespace,
-        schema: locked.schemaIdentity,
-        handler: resolved.identity,
-        domainType: domain.type,
-        domainId: domain.id,
-        attempts,
-        latencyMs,
-      },
-    });
-    return { status: 'persisted', domainType: domain.type, domainId: domain.id, attempts, latencyMs };
+    this.countCommitted(result);
+    await this.events.publish(committed);
+    return result;
   }
 
-  /** Metrics of a transaction that committed (counted after COMMIT, so a failed one is counted once, as failed). */
-  private countCommitted(outcome: ProcessOutcome, handler: string): void {
-    if (outcome.status === 'persisted') {
-      persistenceOutcomes.inc({ handler, outcome: 'persisted' });
-      intakeToPersisted.observe({ handler }, outcome.latencyMs / 1000);
-    } else if (outcome.status === 'skipped') {
-      persistenceOutcomes.inc({ handler: 'none', outcome: 'skipped' });
-    }
+  private itemOf(manager: EntityManager, record: ServiceCallRecord): Item {
+    const context: RequestContext = { tenantId: record.tenantId, actorId: record.createdBy, correlationId: record.correlationId };
+    const item: Item = {
+      record,
+      context,
+      events: [],
+      tx: { manager, context, record: (event) => void item.events.push(event as NewDomainEvent) },
+    };
+    return item;
   }
 
-  /** Marks a locked pending record skipped (no handler takes it), in the caller's transaction. */
-  private async skip(tx: Transaction, locked: ServiceCallRecord, reason: string): Promise<ProcessOutcome> {
-    this.logger.warn({ recordId: locked.id, correlationId: locked.correlationId }, `Skipped service call ${locked.id}: ${reason}`);
-    const skipped = await this.records.update(
-      tx.manager,
-      { tenantId: locked.tenantId, id: locked.id, expectedVersion: locked.version },
-      { status: 'skipped', lastError: reason },
-    );
-    tx.record({
-      type: OutboxEvents.skipped,
-      aggregateType: 'service_call',
-      aggregateId: locked.id,
-      aggregateVersion: skipped.version,
-      payload: { recordId: locked.id, callId: locked.callId, namespace: locked.namespace, schema: locked.schemaIdentity, reason },
-    });
-    return { status: 'skipped', reason };
+  /** Validates every result and persists them by (tenant, handler) group; sets every item's outcome. */
+  private async persistAll(manager: EntityManager, items: Item[]): Promise<void> {
+    const groups = new Map<string, Group>();
+    for (const item of items) {
+      const { record } = item;
+      const resolved = this.registry.resolve(record.namespace, record.schemaIdentity);
+      if (!resolved) {
+        item.outcome = { kind: 'skipped', reason: `no handler for ${record.namespace}/${record.schemaIdentity}` };
+        continue;
+      }
+      try {
+        const result = await this.registry.validate(resolved, record.result);
+        const key = `${record.tenantId}\u0000${resolved.identity}`;
+        const group = groups.get(key) ?? { tenantId: record.tenantId, resolved, entries: [] };
+        group.entries.push({ item, result });
+        groups.set(key, group);
+      } catch (error) {
+        item.outcome = { kind: 'failed', handler: resolved.identity, error };
+      }
+    }
+    for (const group of groups.values()) {
+      await TenantScope.run(group.tenantId, () => this.persistGroup(manager, group));
+    }
   }
 
   /**
-   * Counts a failed attempt. Returns the dead-letter outcome when the error is permanent or the
-   * attempts are used up; otherwise rethrows so the job is retried after its backoff. If even the
-   * bookkeeping fails (the database is down), the original error goes back to BullMQ as it is.
+   * All of a group at once in one savepoint when its handler has `persistMany`; if that fails (or
+   * without it), record by record, each in its own savepoint, so one bad result fails alone.
    */
-  private async fail(record: ServiceCallRecord, handler: string, error: unknown): Promise<ProcessOutcome> {
-    const reason = describe(error);
-    if (isDatabaseError(error)) {
-      this.logger.warn({ err: error, recordId: record.id, correlationId: record.correlationId }, `Service call ${record.id} failed in the database`);
+  private async persistGroup(manager: EntityManager, group: Group): Promise<void> {
+    if (group.entries.length > 1 && group.resolved.handler.persistMany) {
+      try {
+        await inSavepoint(manager, 'outbox_group', () => this.persistEntries(manager, group, group.entries));
+        return;
+      } catch (error) {
+        if (error instanceof BatchAbortedError) throw error;
+        for (const { item } of group.entries) item.events.length = 0;
+      }
     }
-    const outcome = await this.unitOfWork
-      .run(contextOf(record), async (tx) => {
-        const locked = await this.records.lock(tx.manager, record.id, record.tenantId);
-        if (!locked || locked.status !== 'pending') return { status: 'already_done', current: locked?.status ?? 'missing' } as const;
-        const attempts = locked.attempts + 1;
-        const key = { tenantId: locked.tenantId, id: locked.id, expectedVersion: locked.version };
-        const ref = { recordId: locked.id, callId: locked.callId, namespace: locked.namespace, schema: locked.schemaIdentity };
-        if (isPermanent(error) || attempts >= this.config.maxAttempts) {
-          const dead = await this.records.update(tx.manager, key, { status: 'dead_lettered', attempts, lastError: reason });
-          tx.record({ type: OutboxEvents.deadLettered, aggregateType: 'service_call', aggregateId: locked.id, aggregateVersion: dead.version, payload: { ...ref, attempts, reason } });
-          return { status: 'dead_lettered', attempts, reason } as const;
-        }
-        const delay = backoffDelay(attempts, this.config.backoffMs, this.config.maxBackoffMs) + sweepGraceMs(this.config);
-        const nextAttemptAt = new Date(Date.now() + delay);
-        const failed = await this.records.update(tx.manager, key, { attempts, lastError: reason, nextAttemptAt });
-        tx.record({
-          type: OutboxEvents.failed,
-          aggregateType: 'service_call',
-          aggregateId: locked.id,
-          aggregateVersion: failed.version,
-          payload: { ...ref, attempts, error: reason, nextAttemptAt: nextAttemptAt.toISOString() },
-        });
-        return undefined;
-      })
-      .catch((bookkeeping: Error) => {
-        this.logger.warn(`Could not record the failure of service call ${record.id}: ${bookkeeping.message}`);
-        return undefined;
-      });
-    if (outcome?.status === 'dead_lettered') {
-      persistenceOutcomes.inc({ handler, outcome: 'dead_lettered' });
-      this.logger.error({ recordId: record.id, correlationId: record.correlationId }, `Dead-lettered service call ${record.id}: ${reason}`);
-      return outcome;
+    for (const entry of group.entries) {
+      try {
+        await inSavepoint(manager, 'outbox_record', () => this.persistEntries(manager, group, [entry]));
+      } catch (error) {
+        if (error instanceof BatchAbortedError) throw error;
+        entry.item.events.length = 0;
+        entry.item.outcome = { kind: 'failed', handler: group.resolved.identity, error };
+      }
     }
-    if (outcome) return outcome;
-    persistenceOutcomes.inc({ handler, outcome: 'failed' });
-    throw error;
+  }
+
+  /** Claims the entries' keys, writes the domain rows of those whose key was free, links the keys. */
+  private async persistEntries(manager: EntityManager, group: Group, entries: Group['entries']): Promise<void> {
+    const { resolved } = group;
+    const fresh = await this.records.claimChunks(
+      manager,
+      entries.map(({ item }) => ({ record: item.record, handlerIdentity: resolved.identity })),
+    );
+    const toWrite = entries.filter(({ item }) => fresh.has(item.record.id));
+    const written = await this.runHandler(resolved, toWrite);
+    await this.records.linkChunks(
+      manager,
+      toWrite.map(({ item }, i) => ({ record: item.record, domainType: written[i].type, domainId: written[i].id })),
+    );
+    // An earlier attempt wrote the domain rows of the others: report them, write nothing new.
+    const done = entries.filter(({ item }) => !fresh.has(item.record.id)).map(({ item }) => item.record);
+    const chunks = new Map((await this.records.chunksOfRecords(manager, done)).map((chunk) => [chunk.recordId, chunk]));
+    toWrite.forEach(({ item }, i) => (item.outcome = { kind: 'persisted', handler: resolved.identity, domain: written[i] }));
+    for (const record of done) {
+      const chunk = chunks.get(record.id);
+      const item = entries.find((entry) => entry.item.record === record)!.item;
+      item.outcome = { kind: 'persisted', handler: resolved.identity, domain: { type: chunk?.domainType ?? 'none', id: chunk?.domainId ?? record.id } };
+    }
+  }
+
+  private async runHandler(resolved: ResolvedHandler, entries: Group['entries']): Promise<PersistedObject[]> {
+    if (entries.length === 0) return [];
+    const contexts = entries.map(({ item, result }) => ({ result, ctx: this.persistContextOf(item) }));
+    const { handler } = resolved;
+    if (entries.length > 1 && handler.persistMany) {
+      const objects = await handler.persistMany(contexts);
+      if (objects.length !== entries.length) throw new Error(`${resolved.identity}: persistMany returned ${objects.length} objects for ${entries.length} results`);
+      return objects;
+    }
+    const objects: PersistedObject[] = [];
+    for (const { result, ctx } of contexts) objects.push(await handler.persist(result, ctx));
+    return objects;
+  }
+
+  private persistContextOf(item: Item): PersistContext {
+    const { record } = item;
+    return { tx: item.tx, recordId: record.id, callId: record.callId, namespace: record.namespace, schema: record.schemaIdentity };
+  }
+
+  /** How the item's record ends: persisted, skipped, back to pending with a delay, or dead-lettered. */
+  private finishOf(item: Item): RecordFinish {
+    const outcome = item.outcome!;
+    const { record } = item;
+    if (outcome.kind === 'persisted') return { record, status: 'persisted', lastError: null, counted: true };
+    if (outcome.kind === 'skipped') return { record, status: 'skipped', lastError: outcome.reason, counted: false };
+    const attempts = record.attempts + 1;
+    const reason = describe(outcome.error);
+    if (isPermanent(outcome.error) || attempts >= this.config.maxAttempts) return { record, status: 'dead_lettered', lastError: reason, counted: true };
+    const retryDelayMs = backoffDelay(attempts, this.config.backoffMs, this.config.maxBackoffMs);
+    return { record, status: 'pending', lastError: reason, counted: true, retryDelayMs };
+  }
+
+  /** Each item's events in order: what its handler recorded, then what became of the record. */
+  private eventsOf(items: Item[], finishes: RecordFinish[]): ContextualEvent[] {
+    const entries: ContextualEvent[] = [];
+    items.forEach((item, i) => {
+      for (const event of item.events) entries.push({ context: item.context, event });
+      entries.push({ context: item.context, event: this.outcomeEvent(item, finishes[i]) });
+    });
+    return entries;
+  }
+
+  private outcomeEvent(item: Item, finish: RecordFinish): NewDomainEvent {
+    const { record } = item;
+    const outcome = item.outcome!;
+    const attempts = record.attempts + (finish.counted ? 1 : 0);
+    const ref = { recordId: record.id, callId: record.callId, namespace: record.namespace, schema: record.schemaIdentity };
+    const base = { aggregateType: 'service_call', aggregateId: record.id, aggregateVersion: record.version + 1 };
+    if (outcome.kind === 'persisted') {
+      const latencyMs = Date.now() - record.createdAt.getTime();
+      const payload = { ...ref, handler: outcome.handler, domainType: outcome.domain.type, domainId: outcome.domain.id, attempts, latencyMs };
+      return { ...base, type: OutboxEvents.persisted, payload };
+    }
+    if (outcome.kind === 'skipped') return { ...base, type: OutboxEvents.skipped, payload: { ...ref, reason: outcome.reason } };
+    if (finish.status === 'dead_lettered') return { ...base, type: OutboxEvents.deadLettered, payload: { ...ref, attempts, reason: finish.lastError! } };
+    const nextAttemptAt = new Date(Date.now() + finish.retryDelayMs!).toISOString();
+    return { ...base, type: OutboxEvents.failed, payload: { ...ref, attempts, error: finish.lastError!, nextAttemptAt } };
+  }
+
+  private outcomeOf(item: Item, finished: Map<string, FinishedRecord>): ProcessOutcome {
+    const outcome = item.outcome!;
+    const { record } = item;
+    const finish = item.finish!;
+    const attempts = record.attempts + (finish.counted ? 1 : 0);
+    if (outcome.kind === 'persisted') {
+      const persistedAt = finished.get(record.id)?.persistedAt ?? new Date();
+      return { status: 'persisted', domainType: outcome.domain.type, domainId: outcome.domain.id, attempts, latencyMs: persistedAt.getTime() - record.createdAt.getTime() };
+    }
+    if (outcome.kind === 'skipped') return { status: 'skipped', reason: outcome.reason };
+    if (finish.status === 'dead_lettered') return { status: 'dead_lettered', attempts, reason: finish.lastError! };
+    return { status: 'retrying', attempts, error: finish.lastError!, delayMs: finish.retryDelayMs! };
+  }
+
+  /** Metrics and logs of a transaction that committed (counted after COMMIT, so a failed one is counted once, as failed). */
+  private countCommitted({ items, finished }: BatchResult): void {
+    for (const item of items) {
+      const outcome = item.outcome!;
+      const { record } = item;
+      const log = { recordId: record.id, correlationId: record.correlationId };
+      if (outcome.kind === 'persisted') {
+        persistenceOutcomes.inc({ handler: outcome.handler, outcome: 'persisted' });
+        const persistedAt = finished.get(record.id)?.persistedAt;
+        if (persistedAt) intakeToPersisted.observe({ handler: outcome.handler }, (persistedAt.getTime() - record.createdAt.getTime()) / 1000);
+        continue;
+      }
+      if (outcome.kind === 'skipped') {
+        persistenceOutcomes.inc({ handler: 'none', outcome: 'skipped' });
+        this.logger.warn(log, `Skipped service call ${record.id}: ${outcome.reason}`);
+        continue;
+      }
+      if (isDatabaseError(outcome.error)) this.logger.warn({ ...log, err: outcome.error }, `Service call ${record.id} failed in the database`);
+      const finish = item.finish!;
+      if (finish.status === 'dead_lettered') {
+        persistenceOutcomes.inc({ handler: outcome.handler, outcome: 'dead_lettered' });
+        this.logger.error(log, `Dead-lettered service call ${record.id}: ${finish.lastError}`);
+      } else {
+        persistenceOutcomes.inc({ handler: outcome.handler, outcome: 'failed' });
+      }
+    }
   }
 }
 
-function contextOf(record: ServiceCallRecord): RequestContext {
-  return { tenantId: record.tenantId, actorId: record.createdBy, correlationId: record.correlationId };
+/**
+ * Runs `work` in a savepoint of the current transaction: rolled back to on failure (the error is
+ * rethrown), released on success. If even the rollback fails, the transaction is gone: that is
+ * a BatchAbortedError, which fails the whole batch.
+ */
+async function inSavepoint(manager: EntityManager, name: string, work: () => Promise<void>): Promise<void> {
+  await manager.query(`SAVEPOINT ${name}`);
+  try {
+    await work();
+  } catch (error) {
+    try {
+      await manager.query(`ROLLBACK TO SAVEPOINT ${name}`);
+    } catch (rollback) {
+      throw new BatchAbortedError(rollback);
+    }
+    throw error;
+  }
+  try {
+    await manager.query(`RELEASE SAVEPOINT ${name}`);
+  } catch (release) {
+    throw new BatchAbortedError(release);
+  }
 }

@@ -3,15 +3,17 @@ import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { queuesConfig, QueuesConfig } from '../../config/queues.config';
 import { OutboxEnqueuer } from './outbox-enqueuer';
 import { sweepGraceMs } from './outbox.jobs';
+import { OutboxPersister } from './outbox-persister';
 import { OutboxRepository } from './outbox.repository';
 
 const BATCH = 500;
 
 /**
  * Rebuilds the queue from PostgreSQL: every SWEEP_INTERVAL_MS, pending records past their due
- * time that have no live job get one. This is what makes a lost job, a Redis restart or a
- * FLUSHDB lose nothing. Several workers may sweep at once: job ids deduplicate, and the
- * idempotency key makes a doubly processed record write once.
+ * time wake the drain (fresh ones) or get their own job again (failed ones, if none is live). This
+ * is what makes a lost job, a Redis restart or a FLUSHDB lose nothing. Several workers may sweep
+ * at once: the wake-up and job ids deduplicate, and the idempotency key makes a doubly processed
+ * record write once.
  */
 @Injectable()
 export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -22,6 +24,7 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     private readonly records: OutboxRepository,
     private readonly enqueuer: OutboxEnqueuer,
+    private readonly persister: OutboxPersister,
     @Inject(queuesConfig.KEY) private readonly config: QueuesConfig,
   ) {}
 
@@ -48,19 +51,40 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
     try {
       const due = await this.records.due(BATCH);
       let requeued = 0;
+      let wake = false;
       for (const record of due) {
+        // A fresh (or redriven) result is the drain's: its wake-up was lost, or the drain is behind.
+        if (record.attempts === 0) {
+          wake = true;
+          continue;
+        }
+        // A failed one is its own job's, which Redis lost: a new one.
         const stillPending = () => this.records.isPending(record.id);
-        if (await this.enqueuer.requeue(record.id, record.tenantId, record.priority, stillPending)) requeued++;
+        const ref = { recordId: record.id, tenantId: record.tenantId, callId: record.callId, schema: record.schemaIdentity };
+        if (await this.enqueuer.requeue(ref, 0, stillPending)) requeued++;
       }
+      if (wake) await this.enqueuer.wake();
+      await this.skipUnhandled();
       await this.records.postpone(
         due.map((record) => record.id),
         sweepGraceMs(this.config),
       );
-      if (requeued > 0) this.logger.log(`Sweeper enqueued ${requeued} pending service call(s) that had no live job`);
-      return requeued;
+      if (requeued > 0) this.logger.log(`Sweeper enqueued ${requeued} failed service call(s) whose job Redis lost`);
+      return requeued + (wake ? 1 : 0);
     } catch (error) {
       this.logger.warn(`Sweep failed (will retry in ${this.config.sweepIntervalMs} ms): ${(error as Error).message}`);
       return 0;
+    }
+  }
+
+  /**
+   * The drain claims only results this process has a handler for (another process, of a newer
+   * version say, may have it). A result still unclaimed past its grace has no handler here: it is
+   * processed by id, which marks it skipped when no handler takes it.
+   */
+  private async skipUnhandled(): Promise<void> {
+    for (const record of await this.records.dueWithoutHandler(BATCH, this.persister.handledSchemas())) {
+      await this.persister.process(record.id, record.tenantId);
     }
   }
 }

@@ -19,3 +19,10 @@ export const intakeToPersisted =
     labelNames: ['handler'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
   });
+
+/** Jobs of another database that reached this worker through a shared Redis and key prefix. */
+export const foreignJobs = counter(
+  'outbox_foreign_jobs_total',
+  'Queue jobs refused because they belong to another database sharing this Redis and QUEUE_PREFIX',
+  ['job'],
+);

@@ -15,6 +15,6 @@ import { OutboxService } from './outbox.service';
   imports: [DiscoveryModule],
   controllers: [OutboxController],
   providers: [HandlerRegistry, OutboxRepository, OutboxService, OutboxEnqueuer],
-  exports: [HandlerRegistry, OutboxRepository, OutboxEnqueuer],
+  exports: [HandlerRegistry, OutboxRepository, OutboxEnqueuer, OutboxService],
 })
 export class OutboxModule {}

@@ -1,15 +1,27 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, OnApplicationBootstrap } from '@nestjs/common';
-import type { Job } from 'bullmq';
-import { PERSISTENCE_QUEUE } from '../../common/queues/queue-names';
+import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DelayedError, Job, UnrecoverableError } from 'bullmq';
+import { PERSISTENCE_QUEUE, RECORD_JOB } from '../../common/queues/queue-names';
 import { queuesConfig, QueuesConfig } from '../../config/queues.config';
-import { persistBackoffStrategy, PersistJobData } from './outbox.jobs';
-import { ProcessOutcome, OutboxPersister } from './outbox-persister';
+import { DatabaseIdentity } from '../../database/database-identity';
+import { OutboxEnqueuer } from './outbox-enqueuer';
+import { foreignJobs } from './outbox.metrics';
+import { DrainJobData, DrainReport, persistBackoffStrategy, RecordJobData, RetryLaterError } from './outbox.jobs';
+import { OutboxPersister, ProcessOutcome } from './outbox-persister';
+import { OutboxService } from './outbox.service';
+
+/** Who a board retry is attributed to when the board did not say (a retry through BullMQ's API). */
+export const UNKNOWN_BOARD_ACTOR = 'queue-board';
+
+/** How long a refused foreign job waits before it is offered again (to its own workers, with luck). */
+const FOREIGN_JOB_DELAY_MS = 1000;
 
 /**
- * The BullMQ worker of the `persistence` queue. A job only names a record; the persister does
- * the work against PostgreSQL, so a job may run twice (at-least-once delivery) without effect.
- * A short lock lets another worker take over a job whose worker died within ~15 s.
+ * The BullMQ worker of the `persistence` queue. A drain job claims a batch of due results; a
+ * record job runs one result's retry, fails it on the board once it is dead-lettered, and — when
+ * an operator retries that failed job — redrives it and processes it again. Jobs only name work:
+ * PostgreSQL decides, so a job may run twice (at-least-once delivery) without effect. A short lock
+ * lets another worker take over a job whose worker died within ~15 s.
  */
 @Processor(PERSISTENCE_QUEUE, {
   settings: { backoffStrategy: persistBackoffStrategy },
@@ -18,8 +30,13 @@ import { ProcessOutcome, OutboxPersister } from './outbox-persister';
   maxStalledCount: 3,
 })
 export class OutboxProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(OutboxProcessor.name);
+
   constructor(
     private readonly persister: OutboxPersister,
+    private readonly enqueuer: OutboxEnqueuer,
+    private readonly outbox: OutboxService,
+    private readonly database: DatabaseIdentity,
     @Inject(queuesConfig.KEY) private readonly config: QueuesConfig,
   ) {
     super();
@@ -29,7 +46,52 @@ export class OutboxProcessor extends WorkerHost implements OnApplicationBootstra
     this.worker.concurrency = this.config.workerConcurrency;
   }
 
-  process(job: Job<PersistJobData>): Promise<ProcessOutcome> {
-    return this.persister.process(job.data.recordId, job.data.tenantId);
+  async process(job: Job<DrainJobData | RecordJobData>, token?: string): Promise<DrainReport | ProcessOutcome> {
+    await this.refuseForeign(job, token);
+    if (job.name === RECORD_JOB) return this.processRecord(job as Job<RecordJobData>);
+    return this.drain(job);
+  }
+
+  /**
+   * A job of another database (two deployments on one Redis with one QUEUE_PREFIX): never
+   * processed here. It goes back, delayed, for its own workers; logged and counted every time.
+   * A job without the field predates it and is this database's.
+   */
+  private async refuseForeign(job: Job<DrainJobData | RecordJobData>, token?: string): Promise<void> {
+    const own = await this.database.get();
+    if (job.data.database === undefined || job.data.database === own) return;
+    foreignJobs.inc({ job: job.name });
+    this.logger.error(
+      `Refused job ${job.id} (${job.name}) of database ${job.data.database}: this worker serves database ${own}. ` +
+        'Two deployments share this Redis and QUEUE_PREFIX; give each its own QUEUE_PREFIX.',
+    );
+    await job.moveToDelayed(Date.now() + FOREIGN_JOB_DELAY_MS, token);
+    throw new DelayedError();
+  }
+
+  /** One batch. The wake-up is released first, so a result that arrives meanwhile wakes another worker. */
+  private async drain(job: Job<DrainJobData>): Promise<DrainReport> {
+    await job.removeDeduplicationKey();
+    const report = await this.persister.drain();
+    // A full batch: more may be due. Wake a neighbour rather than wait for the next intake.
+    if (report.claimed >= this.config.batchSize) await this.enqueuer.wake();
+    return report;
+  }
+
+  private async processRecord(job: Job<RecordJobData>): Promise<ProcessOutcome> {
+    const { recordId, tenantId } = job.data;
+    let outcome = await this.persister.process(recordId, tenantId);
+    if (outcome.status === 'already_done' && outcome.current === 'dead_lettered') {
+      // First run: the record was dead-lettered, and this job shows it on the board as a failure.
+      if (job.attemptsMade === 0) throw new UnrecoverableError(outcome.lastError ?? 'dead-lettered');
+      // Run again after it failed: an operator retried it on the board. That is a redrive.
+      const actorId = job.data.retriedBy ?? UNKNOWN_BOARD_ACTOR;
+      await this.outbox.redrive({ tenantId, actorId, correlationId: null }, recordId);
+      this.logger.log(`Service call ${recordId} redriven from the queue board by ${actorId}`);
+      outcome = await this.persister.process(recordId, tenantId);
+    }
+    if (outcome.status === 'retrying') throw new RetryLaterError(outcome.error, outcome.delayMs);
+    if (outcome.status === 'dead_lettered') throw new UnrecoverableError(outcome.reason);
+    return outcome;
   }
 }

@@ -1,9 +1,37 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
+import { hydrate, queryRows } from '../../common/persistence/hydrate';
+import { valuesClause } from '../../common/persistence/insert-statement';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
 import { PersistedChunk } from './persisted-chunk.entity';
 import { ServiceCallRecord, ServiceCallStatus } from './service-call-record.entity';
+
+/** The handlers a worker process has: it claims only results it can persist (see claimDue). */
+export interface HandledSchemas {
+  /** `namespace/schema` of every handler, `core` ones included. */
+  exact: string[];
+  /** The schemas of the `core` handlers, which serve every namespace without a handler of its own. */
+  core: string[];
+}
+
+/** How a drained record ends its transaction (one row of `finish`). */
+export interface RecordFinish {
+  record: ServiceCallRecord;
+  status: 'pending' | 'persisted' | 'skipped' | 'dead_lettered';
+  lastError: string | null;
+  /** Counted attempt (persisted, failed, dead-lettered); a skip counts none. */
+  counted: boolean;
+  /** For a failure to be retried: when the record is due again, from now. */
+  retryDelayMs?: number;
+}
+
+/** What `finish` stamps: the new version, and for a persisted record the time of its commit. */
+export interface FinishedRecord {
+  id: string;
+  version: number;
+  persistedAt: Date | null;
+}
 
 export interface ServiceCallFilters {
   status?: ServiceCallStatus;
@@ -46,14 +74,117 @@ export class OutboxRepository {
   }
 
   /** Pending records whose time has come (any tenant): the sweeper's work list, oldest due first. */
-  due(limit: number): Promise<Pick<ServiceCallRecord, 'id' | 'tenantId' | 'priority'>[]> {
+  due(limit: number): Promise<Pick<ServiceCallRecord, 'id' | 'tenantId' | 'callId' | 'schemaIdentity' | 'attempts'>[]> {
     return this.dataSource.manager
       .createQueryBuilder(ServiceCallRecord, 'record')
-      .select(['record.id', 'record.tenantId', 'record.priority'])
+      .select(['record.id', 'record.tenantId', 'record.callId', 'record.schemaIdentity', 'record.attempts'])
       .where(`record.status = 'pending' AND record.nextAttemptAt <= now()`)
       .orderBy('record.nextAttemptAt', 'ASC')
       .limit(limit)
       .getMany();
+  }
+
+  /**
+   * Locks up to `limit` fresh pending results (never failed: a failed one belongs to its own retry
+   * job until it is dead-lettered or redriven) that this process has a handler for, skipping those
+   * another transaction holds. Results with a priority first (1 before 2), then the rest; oldest
+   * first within each. Runs as system work: a batch may span tenants.
+   */
+  async claimDue(manager: EntityManager, limit: number, handled: HandledSchemas): Promise<ServiceCallRecord[]> {
+    const rows: Record<string, unknown>[] = await manager.query(
+      `SELECT * FROM service_call_records
+       WHERE status = 'pending' AND attempts = 0
+         AND (namespace || '/' || schema_identity = ANY($2::text[]) OR schema_identity = ANY($3::text[]))
+       ORDER BY (priority = 0), priority, id
+       LIMIT $1
+       FOR UPDATE SKIP LOCKED`,
+      [limit, handled.exact, handled.core],
+    );
+    return rows.map((row) => hydrate(manager, ServiceCallRecord, row));
+  }
+
+  /** Fresh pending results that no handler of this process takes (the sweeper skips them once they are overdue). */
+  async dueWithoutHandler(limit: number, handled: HandledSchemas): Promise<Pick<ServiceCallRecord, 'id' | 'tenantId'>[]> {
+    const rows: { id: string; tenant_id: string }[] = await this.dataSource.query(
+      `SELECT id, tenant_id FROM service_call_records
+       WHERE status = 'pending' AND attempts = 0 AND next_attempt_at <= now()
+         AND NOT (namespace || '/' || schema_identity = ANY($2::text[]) OR schema_identity = ANY($3::text[]))
+       ORDER BY next_attempt_at LIMIT $1`,
+      [limit, handled.exact, handled.core],
+    );
+    return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id }));
+  }
+
+  /**
+   * Ends the drain of these records in one statement, the last of the transaction, so that
+   * `persisted_at` (clock_timestamp(), not the transaction's start) is the time of the commit or
+   * within a statement of it.
+   */
+  async finish(manager: EntityManager, finishes: RecordFinish[]): Promise<Map<string, FinishedRecord>> {
+    if (finishes.length === 0) return new Map();
+    const params: unknown[] = [];
+    const values = valuesClause(
+      finishes.map((f) => [f.record.id, f.record.tenantId, f.status, f.lastError, f.counted, f.retryDelayMs ?? null]),
+      params,
+      ['uuid', 'text', 'text', 'text', 'boolean', 'int'],
+    );
+    const rows = await queryRows(
+      manager,
+      `UPDATE service_call_records r SET
+         status = v.status,
+         attempts = r.attempts + CASE WHEN v.counted THEN 1 ELSE 0 END,
+         last_error = v.last_error,
+         next_attempt_at = CASE WHEN v.delay_ms IS NULL THEN r.next_attempt_at ELSE now() + v.delay_ms * interval '1 millisecond' END,
+         persisted_at = CASE WHEN v.status = 'persisted' THEN clock_timestamp() ELSE r.persisted_at END,
+         version = r.version + 1,
+         updated_at = now()
+       FROM (VALUES ${values}) AS v(id, tenant_id, status, last_error, counted, delay_ms)
+       WHERE r.id = v.id AND r.tenant_id = v.tenant_id
+       RETURNING r.id, r.version, r.persisted_at`,
+      params,
+    );
+    return new Map(
+      rows.map((row) => [String(row.id), { id: String(row.id), version: Number(row.version), persistedAt: (row.persisted_at as Date | null) ?? null }]),
+    );
+  }
+
+  /** Claims the idempotency keys of these records (one statement); returns the ids whose key was free. */
+  async claimChunks(manager: EntityManager, claims: { record: ServiceCallRecord; handlerIdentity: string }[]): Promise<Set<string>> {
+    if (claims.length === 0) return new Set();
+    const params: unknown[] = [];
+    const values = valuesClause(
+      claims.map(({ record, handlerIdentity }) => [record.tenantId, record.callId, record.schemaIdentity, record.id, handlerIdentity]),
+      params,
+    );
+    const rows: { record_id: string }[] = await manager.query(
+      `INSERT INTO persisted_chunks (tenant_id, call_id, schema_identity, record_id, handler_identity)
+       VALUES ${values} ON CONFLICT DO NOTHING RETURNING record_id`,
+      params,
+    );
+    return new Set(rows.map((row) => row.record_id));
+  }
+
+  /** Points the idempotency keys at the domain objects their results became (one statement). */
+  async linkChunks(manager: EntityManager, links: { record: ServiceCallRecord; domainType: string; domainId: string }[]): Promise<void> {
+    if (links.length === 0) return;
+    const params: unknown[] = [];
+    const values = valuesClause(
+      links.map(({ record, domainType, domainId }) => [record.tenantId, record.callId, record.schemaIdentity, domainType, domainId]),
+      params,
+      ['text', 'text', 'text', 'text', 'uuid'],
+    );
+    await manager.query(
+      `UPDATE persisted_chunks c SET domain_type = v.domain_type, domain_id = v.domain_id
+       FROM (VALUES ${values}) AS v(tenant_id, call_id, schema_identity, domain_type, domain_id)
+       WHERE c.tenant_id = v.tenant_id AND c.call_id = v.call_id AND c.schema_identity = v.schema_identity`,
+      params,
+    );
+  }
+
+  /** The idempotency keys of records an earlier attempt already persisted (one statement). */
+  chunksOfRecords(manager: EntityManager, records: ServiceCallRecord[]): Promise<PersistedChunk[]> {
+    if (records.length === 0) return Promise.resolve([]);
+    return manager.findBy(PersistedChunk, { recordId: In(records.map((record) => record.id)) });
   }
 
   async isPending(id: string): Promise<boolean> {

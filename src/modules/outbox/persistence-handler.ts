@@ -32,8 +32,21 @@ export interface PersistedObject {
   id: string;
 }
 
+/** One result of a batch, with its own context (its record's author, correlation id and event log). */
+export interface PersistItem<R = unknown> {
+  result: R;
+  ctx: PersistContext;
+}
+
 export interface PersistenceHandlerContract<R = unknown> {
   persist(result: R, ctx: PersistContext): Promise<PersistedObject>;
+  /**
+   * Optional: persists several results of ONE tenant at once (multi-row statements), returning
+   * their domain objects in the order of `items`. Every item's `ctx.tx` shares one transaction;
+   * record each item's events through its own `ctx.tx`. If it throws, the drain replays the items
+   * one by one through `persist` to find the one that fails, so it may fail as a whole.
+   */
+  persistMany?(items: PersistItem<R>[]): Promise<PersistedObject[]>;
 }
 
 /**

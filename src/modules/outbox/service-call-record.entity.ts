@@ -48,7 +48,9 @@ export class ServiceCallRecord extends TenantOwnedEntity {
   @Column({ type: 'text', nullable: true })
   correlationId: string | null;
 
-  /** BullMQ priority: 0 = none (first in, first out), 1 = highest. */
+  /** 0 = none (first in, first out, after every prioritised result), 1 = highest. */
+  // The drain's claim order is an expression index TypeORM cannot declare (OutboxBatchedDrain migration).
+  @Index('service_call_records_drain', { synchronize: false })
   @Column({ type: 'int', default: 0 })
   priority: number;
 

@@ -11,6 +11,7 @@ const TABLES = [
   'agent_metrics',
   'agents',
   'api_keys',
+  'database_identity',
   'domain_events',
   'health_records',
   'idempotency_keys',

@@ -1,7 +1,6 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { DEAD_LETTER_QUEUE } from '../../../src/common/queues/queue-names';
 import { OutboxPersister } from '../../../src/modules/outbox/outbox-persister';
 import { makeAgent } from '../../factories/agent.factory';
 import { makeServiceCall } from '../../factories/service-call.factory';
@@ -114,9 +113,14 @@ describe('outbox: service-call results persisted exactly once', () => {
 
     const listed = await t.http().get('/api/v1/dead-letters').set(tenant.auth).expect(200);
     expect(listed.body.items.map((r: { id: string }) => r.id).sort()).toEqual([permanent.body.id, invalid.body.id].sort());
-    const dlq = t.app.get<Queue>(getQueueToken(DEAD_LETTER_QUEUE));
-    const mirrored = await waitFor('the dead-letter job', async () => (await dlq.getJob(permanent.body.id)) ?? undefined);
-    expect(mirrored.data).toMatchObject({ recordId: permanent.body.id, reason: expect.stringContaining('never') });
+    // On the board: a FAILED job of the record, the reason as its failedReason.
+    const queue = t.app.get<Queue>(getQueueToken('persistence'));
+    const failed = await waitFor('the dead letter to be a failed job', async () => {
+      const job = await queue.getJob(permanent.body.id);
+      return job && (await job.getState()) === 'failed' ? job : undefined;
+    });
+    expect(failed.failedReason).toContain('can never be persisted');
+    expect(failed.data).toMatchObject({ recordId: permanent.body.id, tenantId: tenant.tenantId, callId: permanent.body.callId, schema: 'doomed@1' });
   });
 
   it('dead-letters after the last attempt; redrive persists it, and redriving again creates nothing', async () => {
@@ -159,7 +163,7 @@ describe('outbox: service-call results persisted exactly once', () => {
     expect(metrics).toMatch(/persistence_results_total\{handler="core\/agent\.registration@1",outcome="persisted"\} [1-9]/);
     expect(metrics).toMatch(/persistence_intake_to_persisted_seconds_count\{handler="core\/agent\.registration@1"\} [1-9]/);
     expect(metrics).toMatch(/queue_jobs\{queue="persistence",state="completed"\} \d+/);
-    expect(metrics).toMatch(/queue_jobs\{queue="persistence-dlq",state="waiting"\} \d+/);
+    expect(metrics).toMatch(/queue_jobs\{queue="persistence",state="failed"\} \d+/);
   });
 
   it('skips a result no handler serves, without retrying it', async () => {
