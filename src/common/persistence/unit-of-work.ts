@@ -6,7 +6,7 @@ import { DomainEventType, NewDomainEvent } from '../events/event-catalog';
 import { TenantScope } from '../tenancy/tenant-scope';
 import { hydrate } from './hydrate';
 import { autocommitWrite, transactionClaiming } from './idempotency-claim';
-import { insertStatement, queryPrepared } from './insert-statement';
+import { insertReturning, insertStatement, queryPrepared } from './insert-statement';
 import { TenantOwnedEntity } from './versioned.entity';
 
 /** The handle a unit of work gets: the transaction's EntityManager and a place to record events. */
@@ -92,4 +92,32 @@ export class UnitOfWork {
     await this.events.publish(committed);
     return inserted.map((row) => hydrate(manager, target, row));
   }
+}
+
+/** One new row of a batch written inside a shared transaction, with the handle of the work it belongs to. */
+export interface BatchRow<I> {
+  /** Its own context and event log (see OutboxPersister): the manager is the same for every row. */
+  tx: Transaction;
+  input: I;
+}
+
+/**
+ * Inserts one new aggregate (version 1) per item in ONE multi-row statement of the items' shared
+ * transaction, and records each creation event in its own item's log. Returns the rows in the
+ * order of `items`. The batch counterpart of a service's `…In(tx, input)` operation.
+ */
+export async function insertEachIn<T extends TenantOwnedEntity, I>(
+  target: EntityTarget<T>,
+  items: BatchRow<I>[],
+  newRow: (ctx: RequestContext, input: I) => NewRow<T>,
+  creationEvent: (row: T) => NewDomainEvent,
+): Promise<T[]> {
+  if (items.length === 0) return [];
+  const rows = items.map(({ tx, input }) => ({ ...newRow(tx.context, input), version: 1 }) as Partial<T>);
+  const stored = new Map((await insertReturning(items[0].tx.manager, target, rows)).map((row) => [row.id, row]));
+  return items.map(({ tx }, i) => {
+    const row = stored.get(rows[i].id!)!;
+    tx.record(creationEvent(row));
+    return row;
+  });
 }

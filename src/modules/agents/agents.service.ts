@@ -3,9 +3,8 @@ import { EntityManager } from 'typeorm';
 import { RequestContext } from '../../common/auth/request-context';
 import { BadRequestError } from '../../common/errors';
 import { NewDomainEvent } from '../../common/events/event-catalog';
-import { insertReturning } from '../../common/persistence/insert-statement';
 import { Page, PageRequest } from '../../common/persistence/paginate';
-import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
+import { BatchRow, insertEachIn, NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { newAuditedFields } from '../../common/persistence/new-row';
 import { Agent, AgentStatus } from './agent.entity';
 import { AgentNotFoundError } from './agents.errors';
@@ -38,9 +37,13 @@ export class AgentsService {
 
   /** Registers an agent inside the caller's transaction (for persistence handlers and other modules). */
   async registerIn(tx: Transaction, input: CreateAgentDto): Promise<Agent> {
-    const [agent] = await insertReturning(tx.manager, Agent, [{ ...this.newAgent(tx.context, input), version: 1 }]);
-    tx.record(this.registeredEvent(agent));
+    const [agent] = await this.registerEachIn([{ tx, input }]);
     return agent;
+  }
+
+  /** Registers one agent per item in one statement of their shared transaction (for the outbox's batches). */
+  registerEachIn(items: BatchRow<CreateAgentDto>[]): Promise<Agent[]> {
+    return insertEachIn(Agent, items, (ctx, input) => this.newAgent(ctx, input), (agent) => this.registeredEvent(agent));
   }
 
   /** The tenant's agent; pass a transaction's manager to read inside that transaction. */

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../../common/auth/request-context';
 import { NewDomainEvent } from '../../../common/events/event-catalog';
-import { insertReturning } from '../../../common/persistence/insert-statement';
 import { Page, PageRequest } from '../../../common/persistence/paginate';
-import { NewRow, Transaction, UnitOfWork } from '../../../common/persistence/unit-of-work';
+import { BatchRow, insertEachIn, NewRow, Transaction, UnitOfWork } from '../../../common/persistence/unit-of-work';
 import { newAuditedFields } from '../../../common/persistence/new-row';
 import { CreateInsightDto } from './dto/create-insight.dto';
 import { Insight } from './insight.entity';
@@ -35,9 +34,13 @@ export class InsightsService {
 
   /** Records an insight inside the caller's transaction (for persistence handlers). */
   async recordIn(tx: Transaction, input: CreateInsightDto): Promise<Insight> {
-    const [insight] = await insertReturning(tx.manager, Insight, [{ ...this.newInsight(tx.context, input), version: 1 }]);
-    tx.record(this.recordedEvent(insight));
+    const [insight] = await this.recordEachIn([{ tx, input }]);
     return insight;
+  }
+
+  /** Records one insight per item in one statement of their shared transaction (for the outbox's batches). */
+  recordEachIn(items: BatchRow<CreateInsightDto>[]): Promise<Insight[]> {
+    return insertEachIn(Insight, items, (ctx, input) => this.newInsight(ctx, input), (insight) => this.recordedEvent(insight));
   }
 
   async get(ctx: RequestContext, id: string): Promise<Insight> {
