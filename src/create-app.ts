@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { getQueueToken } from '@nestjs/bullmq';
 import { ModuleMetadata, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Queue } from 'bullmq';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -10,6 +12,8 @@ import { adminAuthHook } from './common/auth/admin-auth.hook';
 import { ApiKeyAuthenticator } from './common/auth/api-key-authenticator';
 import { buildProblem, ErrorCode, PROBLEM_CONTENT_TYPE, ValidationFailedError } from './common/errors';
 import { BULL_BOARD_ROUTE } from './common/queues/bull-board.module';
+import { boardRetryActorHook, isBoardRetryRoute } from './common/queues/board-retry-actor';
+import { PERSISTENCE_QUEUE } from './common/queues/queue-names';
 import { sendVersionAsETag } from './common/http/etag';
 import { documentIdempotencyKeys } from './common/http/idempotency.openapi';
 import { RequestScopeInterceptor } from './common/http/request-scope.interceptor';
@@ -95,6 +99,8 @@ export async function createApp(
   });
   const adminAuth = adminAuthHook(app.get(ApiKeyAuthenticator), 'The admin UI', config.app.adminTenants);
   const docsAuth = adminAuthHook(app.get(ApiKeyAuthenticator), 'The API documentation');
+  // Resolved when the board's routes are registered (after the queues exist).
+  const retryActor = () => boardRetryActorHook([app.get<Queue>(getQueueToken(PERSISTENCE_QUEUE))]);
   /** The key check of a route outside Nest's guards: the admin UI, and the docs when DOCS_AUTH is on. */
   const keyCheckOf = (url: string) => {
     if (config.app.auth === 'off') return undefined;
@@ -106,6 +112,7 @@ export async function createApp(
     // Every route of the UI, whatever its path encoding: the page, its JSON API, actions, assets.
     const keyCheck = keyCheckOf(route.url);
     if (keyCheck) route.onRequest = [keyCheck, ...(route.onRequest ? [route.onRequest].flat() : [])];
+    if (keyCheck && isBoardRetryRoute(route.url)) route.preHandler = [retryActor(), ...(route.preHandler ? [route.preHandler].flat() : [])];
     // A worker process answers health and metrics only; its feature routes are not served.
     if (config.app.role === 'worker' && !WORKER_ROUTES.has(route.url)) {
       route.handler = async (request, reply) => sendProblem(reply, request, ErrorCode.NotFound, `No route matches ${request.url} on a worker process`, 404);

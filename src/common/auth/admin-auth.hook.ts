@@ -4,6 +4,13 @@ import { presentedKey } from './api-key.guard';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { ApiKeyIdentity } from './api-keys.service';
 
+const ADMIN_IDENTITY = Symbol('admin identity');
+
+/** The admin key that a request to a UI guarded by adminAuthHook was let in with (its name is the actor). */
+export function adminIdentityOf(request: object): ApiKeyIdentity | undefined {
+  return (request as { [ADMIN_IDENTITY]?: ApiKeyIdentity })[ADMIN_IDENTITY];
+}
+
 /** The key from `Authorization: Basic` (any user name, the key as password), Bearer or X-API-Key. */
 export function adminKey(headers: Record<string, string | string[] | undefined>): string | undefined {
   const authorization = headers.authorization;
@@ -39,7 +46,10 @@ export function adminAuthHook(authenticator: ApiKeyAuthenticator, what: string, 
       await reply.status(problem.status).headers(problemHeaders(problem)).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
       return;
     }
-    if (identity && (!allowed || allowed.has(identity.tenantId))) return;
+    if (identity && (!allowed || allowed.has(identity.tenantId))) {
+      (request as { [ADMIN_IDENTITY]?: ApiKeyIdentity })[ADMIN_IDENTITY] = identity;
+      return;
+    }
     if (identity) {
       const problem = buildProblem(ErrorCode.Forbidden, `${what} is open to the keys of the admin tenants (ADMIN_TENANTS) only`, {
         instance: request.url,
