@@ -3,10 +3,12 @@
  * processes on PostgreSQL and Redis. For each scenario it posts results, breaks something
  * mid-drain, waits for the drain to finish and counts what became of every result:
  *   kill  — a worker is killed with SIGKILL mid-drain (and started again, as a supervisor would);
- *   flush — Redis loses every job (FLUSHDB) mid-drain; the sweeper rebuilds the queue.
+ *   flush — Redis loses every job (FLUSHDB) mid-drain; the sweeper rebuilds the queue;
+ *   terminate — every PostgreSQL backend of the database is terminated (pg_terminate_backend),
+ *               twice, mid-drain: batches in flight roll back, intake requests fail and are retried.
  * "duplicates" and "lost" must read 0. Exits 1 if they do not, or if the drain does not finish.
  *
- * Options: --results N (default 1000), --scenario kill|flush|all (default all), --json.
+ * Options: --results N (default 1000), --scenario kill|flush|terminate|all (default all), --json.
  * Environment: CHAOS_DATABASE_URL (a database it may drop and create; default
  * postgres://postgres@127.0.0.1:5432/agent_ledger_chaos), CHAOS_REDIS_URL (a Redis database it may
  * flush; default redis://127.0.0.1:6379/12). The database is dropped again after a clean run.
@@ -23,11 +25,11 @@ const option = (name, fallback) => {
   return index >= 0 && args[index + 1] && !args[index + 1].startsWith('--') ? args[index + 1] : fallback;
 };
 const RESULTS = Number(option('results', '1000'));
-const SCENARIOS = option('scenario', 'all') === 'all' ? ['kill', 'flush'] : [option('scenario')];
+const SCENARIOS = option('scenario', 'all') === 'all' ? ['kill', 'flush', 'terminate'] : [option('scenario')];
 const JSON_OUTPUT = args.includes('--json');
 const DATABASE_URL = process.env.CHAOS_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/agent_ledger_chaos';
 const REDIS_URL = process.env.CHAOS_REDIS_URL ?? 'redis://127.0.0.1:6379/12';
-const DRAIN_TIMEOUT_MS = 120_000;
+const DRAIN_TIMEOUT_MS = Number(process.env.CHAOS_DRAIN_TIMEOUT_MS ?? 120_000);
 
 const log = (line) => {
   if (!JSON_OUTPUT) console.log(`[chaos] ${line}`);
@@ -81,15 +83,46 @@ function baseEnv(extra) {
   };
 }
 
+/** Ports first, one after the other (two at once could be given the same free port), then the processes at once. */
 async function startStack() {
-  const api = await startApp(baseEnv({ APP_ROLE: 'api', PORT: String(await freePort()), MIGRATIONS_RUN: 'false' }));
-  const workers = [];
-  for (let i = 0; i < 2; i++) workers.push(await startWorker());
+  const ports = [];
+  for (let i = 0; i < 3; i++) ports.push(String(await freePort()));
+  const [api, ...workers] = await Promise.all([
+    startApp(baseEnv({ APP_ROLE: 'api', PORT: ports[0], MIGRATIONS_RUN: 'false' })),
+    startWorker(ports[1]),
+    startWorker(ports[2]),
+  ]);
   return { api, workers };
 }
 
-async function startWorker() {
-  return startApp(baseEnv({ APP_ROLE: 'worker', PORT: String(await freePort()) }));
+async function startWorker(port) {
+  return startApp(baseEnv({ APP_ROLE: 'worker', PORT: port ?? String(await freePort()) }));
+}
+
+/**
+ * Posts one result as a client would: a 5xx (the database went away under the request) is retried
+ * with the same call id, which the intake deduplicates (200 with the first record).
+ */
+async function postOne(api, key, callId) {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${api.base}/api/v1/service-calls`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ callId, namespace: 'core', schema: 'agent.registration@1', result: { name: callId, role: 'chaos' } }),
+    });
+    if (response.status === 202 || response.status === 200) return;
+    const text = await response.text();
+    if (response.status < 500 || attempt >= 20) throw new Error(`POST /service-calls answered ${response.status}: ${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+  }
+}
+
+/** Terminates every other backend connected to the scratch database (the app's pools, batches in flight). */
+async function terminateBackends(db) {
+  const { rows } = await db.query(
+    `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+  );
+  return rows[0].n;
 }
 
 /** Posts `count` agent-registration results, 25 in flight; each agent is named after its call id. */
@@ -100,12 +133,7 @@ async function post(api, key, count) {
     while (next < count) {
       const callId = `chaos-${randomUUID()}`;
       next++;
-      const response = await fetch(`${api.base}/api/v1/service-calls`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body: JSON.stringify({ callId, namespace: 'core', schema: 'agent.registration@1', result: { name: callId, role: 'chaos' } }),
-      });
-      if (response.status !== 202) throw new Error(`POST /service-calls answered ${response.status}: ${await response.text()}`);
+      await postOne(api, key, callId);
       ids.push(callId);
     }
   };
@@ -137,9 +165,12 @@ async function waitUntil(what, check, timeoutMs) {
   return false;
 }
 
-async function runScenario(name, stack, db, redis) {
-  const tenant = `chaos-${name}-${Date.now().toString(36)}`;
-  const key = await createApiKey(baseEnv({}), tenant, `chaos-${name}`);
+/** The last lines of every process, to explain a scenario that did not finish. */
+function logTails(stack) {
+  for (const handle of [stack.api, ...stack.workers]) log(`last lines of ${handle.name} (pid ${handle.child.pid}):\n${handle.tail.join('\n')}`);
+}
+
+async function runScenario(name, { tenant, key }, stack, db, redis) {
   const started = Date.now();
   const posting = post(stack.api, key, RESULTS);
   // Awaited below; a failure meanwhile must reach main()'s handler (which stops the processes), not crash the run.
@@ -150,10 +181,15 @@ async function runScenario(name, stack, db, redis) {
     victim.child.kill('SIGKILL');
     await victim.exited;
     log(`killed worker pid ${victim.child.pid} with SIGKILL at ${(await counts(db, tenant)).persisted} persisted; starting a replacement`);
-    stack.workers.push(await startWorker());
-  } else {
+    // The survivor drains on meanwhile; the replacement joins when it is up.
+    stack.replacements.push(startWorker().then((worker) => stack.workers.push(worker)));
+  } else if (name === 'flush') {
     await redis.flushdb();
     log(`flushed Redis at ${(await counts(db, tenant)).persisted} persisted`);
+  } else {
+    log(`terminated ${await terminateBackends(db)} backends at ${(await counts(db, tenant)).persisted} persisted`);
+    if (!(await waitUntil('half of the results to be persisted', async () => (await counts(db, tenant)).persisted >= RESULTS / 2, DRAIN_TIMEOUT_MS))) logTails(stack);
+    log(`terminated ${await terminateBackends(db)} backends again at ${(await counts(db, tenant)).persisted} persisted`);
   }
   const posted = (await posting).length;
   const drained = await waitUntil('the drain to finish', async () => (await counts(db, tenant)).persisted >= posted, DRAIN_TIMEOUT_MS);
@@ -178,15 +214,25 @@ async function main() {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   await redis.flushdb();
   const db = new pg.Client({ connectionString: DATABASE_URL });
-  const stack = await startStack();
+  const [stack, tenants] = await Promise.all([
+    startStack(),
+    Promise.all(
+      SCENARIOS.map(async (name) => {
+        const tenant = `chaos-${name}-${Date.now().toString(36)}`;
+        return { tenant, key: await createApiKey(baseEnv({}), tenant, `chaos-${name}`) };
+      }),
+    ),
+  ]);
+  stack.replacements = [];
   await db.connect();
   const results = [];
   try {
-    for (const scenario of SCENARIOS) {
+    for (const [i, scenario] of SCENARIOS.entries()) {
       log(`scenario ${scenario}: posting ${RESULTS} results to 1 API process drained by 2 workers`);
-      results.push(await runScenario(scenario, stack, db, redis));
+      results.push(await runScenario(scenario, tenants[i], stack, db, redis));
     }
   } finally {
+    await Promise.allSettled(stack.replacements);
     await Promise.all([stop(stack.api), ...stack.workers.map((worker) => stop(worker))]);
     await stopAll();
     await db.end();

@@ -1,6 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { Client, ClientConfig } from 'pg';
 import { TENANT_SETTING, TenantScope } from '../common/tenancy/tenant-scope';
 
+const logger = new Logger('Database');
 const SET_TENANT = `SELECT set_config('${TENANT_SETTING}', $1, false)`;
 const BEGIN = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
 const COMMIT = /^\s*(COMMIT|END)\b/i;
@@ -49,6 +51,10 @@ export class TenantScopedClient extends Client {
     super(config);
     // 'T' in a transaction, 'E' in a failed one, 'I' idle (PGlite's first one carries no message).
     this.connection.on('readyForQuery', (message?: { status?: string }) => (this.inTransaction = message?.status === 'T' || message?.status === 'E'));
+    // A connection that dies while checked out between two statements (the server terminated the
+    // backend, say) emits 'error' with no query to take it: without a listener that kills the
+    // process. The client is then unusable: its next statement fails, and the pool drops it.
+    this.on('error', (error: Error) => logger.warn(`A database connection broke while idle in use: ${error.message}`));
   }
 
   // pg's query() has many overloads; each is passed through with its own return value.

@@ -18,15 +18,16 @@ function siblingUrl(base: string, path: string): string {
 }
 
 /**
- * Real processes: one API process and two workers (the compiled server), 1000 results each
- * time. One worker is SIGKILLed mid-drain; in the other scenario Redis is flushed mid-drain.
+ * Real processes: one API process and two workers (the compiled server) draining in batches, 250
+ * results each time. One worker is SIGKILLed mid-drain; then Redis is flushed mid-drain; then every
+ * PostgreSQL backend of the database is terminated, twice, mid-drain.
  */
 describe('outbox chaos (npm run chaos)', () => {
-  it('loses nothing and duplicates nothing when a worker is killed or Redis is flushed mid-drain', { timeout: 300_000 }, async () => {
+  it('loses nothing and duplicates nothing when a worker is killed, Redis is flushed or PostgreSQL drops every connection mid-drain', { timeout: 300_000 }, async () => {
     const output = await new Promise<string>((resolve, reject) => {
       execFile(
         process.execPath,
-        ['scripts/chaos.mjs', '--results', '1000', '--json'],
+        ['scripts/chaos.mjs', '--results', '250', '--json'],
         {
           env: {
             PATH: process.env.PATH,
@@ -41,13 +42,13 @@ describe('outbox chaos (npm run chaos)', () => {
       );
     });
     const results = JSON.parse(output.trim().split('\n').pop()!) as ScenarioResult[];
-    expect(results.map((r) => r.scenario)).toEqual(['kill', 'flush']);
+    expect(results.map((r) => r.scenario)).toEqual(['kill', 'flush', 'terminate']);
     for (const result of results) {
       expect(result, result.scenario).toMatchObject({
-        posted: 1000,
-        persisted: 1000,
-        domainObjects: 1000,
-        chunks: 1000,
+        posted: 250,
+        persisted: 250,
+        domainObjects: 250,
+        chunks: 250,
         duplicates: 0,
         lost: 0,
         drained: true,
