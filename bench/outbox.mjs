@@ -1,7 +1,9 @@
 /**
- * The outbox benchmark: how fast one worker process drains a backlog of service-call results at
- * several WORKER_CONCURRENCY settings, and the intake-to-persisted latency at a low steady rate,
- * each beside raw BullMQ + pg measured in the same run. See bench/README.md ("Outbox figures").
+ * The outbox benchmark: how fast ONE and TWO worker processes drain a backlog of service-call
+ * results in batches, and the intake-to-persisted latency at a low steady rate, beside two
+ * baselines measured in the same run: (a) raw BullMQ + pg, one job and one INSERT per result, and
+ * (b) a raw batched drain (PERSIST_BATCH_SIZE rows per transaction claimed with SKIP LOCKED, one
+ * multi-row INSERT, one UPDATE). See bench/README.md ("Outbox figures").
  * Figures are merged into bench/results/latest.json and written alone to bench/results/outbox.json.
  */
 import { performance } from 'node:perf_hooks';
@@ -9,7 +11,7 @@ import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import pg from 'pg';
 import { checkpoint, createRawTable, databaseUrl, describeMachine, flushRedis, migrateForServiceRole, recreateDatabase, serviceUrl } from './lib/db.mjs';
-import { rawDrain, rawLatency } from './lib/outbox-raw.mjs';
+import { rawBatchedDrain, rawDrain, rawLatency } from './lib/outbox-raw.mjs';
 import { cpuBreakdown, cpuSnapshot, describeCpu, drainRate, latencySummary } from './lib/outbox-stats.mjs';
 import { runMain } from './lib/main.mjs';
 import { createApiKey, freePort, stackEnv, startApp, stop, UNREACHED_RATE_LIMITS } from './lib/processes.mjs';
@@ -22,10 +24,11 @@ const SETTINGS = {
   redisUrl: env.BENCH_OUTBOX_REDIS_URL ?? 'redis://127.0.0.1:6379/11',
   queuePrefix: 'bench-outbox',
   results: Number(env.BENCH_OUTBOX_RESULTS ?? 2000),
-  concurrencies: (env.BENCH_OUTBOX_CONCURRENCY ?? '1,10,50').split(',').map(Number),
+  workerCounts: (env.BENCH_OUTBOX_WORKERS ?? '1,2').split(',').map(Number),
+  concurrency: Number(env.BENCH_OUTBOX_CONCURRENCY ?? 10),
+  batchSize: Number(env.BENCH_OUTBOX_BATCH_SIZE ?? 100),
   intakeInFlight: 20,
   warmupShare: 0.05,
-  latencyConcurrency: 10,
   latencyResults: Number(env.BENCH_OUTBOX_LATENCY_RESULTS ?? 300),
   latencyRate: Number(env.BENCH_OUTBOX_LATENCY_RATE ?? 50),
   workerNodeArgs: (env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
@@ -43,11 +46,14 @@ const now = () => performance.timeOrigin + performance.now();
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
 
 const APP_WORK =
-  'per result the app worker reads the record, validates the result against the handler schema, then runs ONE transaction: ' +
-  'SELECT ... FOR UPDATE of the record, INSERT of the idempotency key into persisted_chunks (ON CONFLICT DO NOTHING), INSERT of the agent, ' +
-  'UPDATE of persisted_chunks with the agent id, compare-and-set UPDATE of the record (status persisted, persisted_at), INSERT of two domain_events ' +
-  '(agent.registered, persistence.persisted), COMMIT; then the after-commit event is published and BullMQ completes the job (job data holds only the record id)';
+  'per batch (one BullMQ drain job) the app worker runs ONE transaction: SELECT ... FOR UPDATE SKIP LOCKED of up to PERSIST_BATCH_SIZE due records, ' +
+  'validation of each result against the handler schema, then for the records of one tenant and handler, in a savepoint: ONE multi-row INSERT of their idempotency keys ' +
+  '(ON CONFLICT DO NOTHING), ONE multi-row INSERT of their agents (persistMany), ONE UPDATE linking the keys; then ONE INSERT of every domain event ' +
+  '(agent.registered and persistence.persisted per result) and ONE UPDATE of every record (persisted, persisted_at = clock_timestamp()), COMMIT; then the events are published';
 const RAW_WORK = 'the raw baseline processor runs ONE autocommit INSERT of the agent row (same columns as the app) into a copy of the agents table per job, nothing else';
+const RAW_BATCH_WORK =
+  'ONE client, transactions of PERSIST_BATCH_SIZE: SELECT id, name FROM a raw outbox table ... FOR UPDATE SKIP LOCKED, ONE multi-row INSERT of their agents into the copy of ' +
+  'the agents table, ONE UPDATE marking them persisted, COMMIT; no events, no idempotency keys, no queue';
 
 
 function appEnv(url, extra) {
@@ -69,8 +75,8 @@ async function startStack(url) {
   return { api, auth: { authorization: `Bearer ${key}` } };
 }
 
-async function startWorker(url, concurrency) {
-  return startApp(appEnv(url, { APP_ROLE: 'worker', MIGRATIONS_RUN: 'false', WORKER_CONCURRENCY: String(concurrency), PORT: String(await freePort()) }), {
+async function startWorker(url, concurrency, port) {
+  return startApp(appEnv(url, { APP_ROLE: 'worker', MIGRATIONS_RUN: 'false', WORKER_CONCURRENCY: String(concurrency), PERSIST_BATCH_SIZE: String(SETTINGS.batchSize), PORT: port }), {
     nodeArgs: SETTINGS.workerNodeArgs,
   });
 }
@@ -179,99 +185,71 @@ async function waitQueueIdle(queue, timeoutMs) {
   }
 }
 
-/** Each record's job as BullMQ stored it (job id = record id): when it was added, taken and finished (epoch ms). */
-async function jobTimes(redis, ids) {
-  const pipeline = redis.pipeline();
-  for (const id of ids) pipeline.hmget(`${SETTINGS.queuePrefix}:persistence:${id}`, 'timestamp', 'processedOn', 'finishedOn');
-  const replies = await pipeline.exec();
-  return replies.map(([error, fields]) => {
-    if (error || !fields) return undefined;
-    const [added, processedOn, finishedOn] = fields.map((v) => (v === null ? undefined : Number(v)));
-    return { added, processedOn, finishedOn };
-  });
-}
-
-/** Records of `tag` with their times (epoch ms) and their jobs' times. */
-async function recordTimes(db, redis, tag) {
+/** Records of `tag` with their times (epoch ms). */
+async function recordTimes(db, tag) {
   const { rows } = await db.query(
     `SELECT id, (extract(epoch FROM created_at) * 1000)::float8 AS created, (extract(epoch FROM persisted_at) * 1000)::float8 AS persisted
      FROM service_call_records WHERE call_id LIKE $1 AND status = 'persisted'`,
     [`${tag}%`],
   );
-  const jobs = await jobTimes(
-    redis,
-    rows.map((row) => row.id),
-  );
-  return rows.map((row, i) => ({ ...row, job: jobs[i] }));
+  return rows;
 }
 
-/** The app's drain at one concurrency, on a fresh stack; also the latency phase when asked. */
-async function measureApp(url, concurrency, { withLatency, cpus }) {
-  log(`concurrency ${concurrency}: fresh stack (database ${SETTINGS.database} recreated and migrated, ${SETTINGS.redisUrl} flushed), no worker yet`);
+/** The app's drain by `workers` worker processes, on a fresh stack; also the latency phase when asked. */
+async function measureApp(url, workers, { withLatency, cpus }) {
+  log(`${workers} worker(s): fresh stack (database ${SETTINGS.database} recreated and migrated, ${SETTINGS.redisUrl} flushed), no worker yet`);
   const { api, auth } = await startStack(url);
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   const queueConnection = new IORedis(SETTINGS.redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue('persistence', { connection: queueConnection, prefix: SETTINGS.queuePrefix });
-  let worker;
+  const started = [];
   try {
-    const tag = `drain-c${concurrency}-`;
+    const tag = `drain-w${workers}-`;
     const intakeSeconds = await postBacklog(api, auth, tag, SETTINGS.results, SETTINGS.intakeInFlight);
     const before = await queueCounts(queue);
-    const queued = before.waiting + before.prioritized;
-    log(`  posted ${SETTINGS.results} results in ${fmt(intakeSeconds)} s (${Math.round(SETTINGS.results / intakeSeconds)}/s, ${SETTINGS.intakeInFlight} in flight); jobs waiting: ${queued}`);
-    if (queued !== SETTINGS.results) throw new Error(`expected ${SETTINGS.results} waiting jobs before the worker starts, found ${JSON.stringify(before)}`);
+    log(`  posted ${SETTINGS.results} results in ${fmt(intakeSeconds)} s (${Math.round(SETTINGS.results / intakeSeconds)}/s, ${SETTINGS.intakeInFlight} in flight); jobs: ${JSON.stringify(before)}`);
     const pending = await statusCounts(db, tag);
-    if (pending.pending !== SETTINGS.results) throw new Error(`expected ${SETTINGS.results} pending records before the worker starts, found ${JSON.stringify(pending)}`);
+    if (pending.pending !== SETTINGS.results) throw new Error(`expected ${SETTINGS.results} pending records before the workers start, found ${JSON.stringify(pending)}`);
     await checkpoint(url);
 
+    const ports = [];
+    for (let i = 0; i < workers; i++) ports.push(String(await freePort()));
     const workerStarted = now();
-    worker = await startWorker(url, concurrency);
+    started.push(...(await Promise.all(ports.map((port) => startWorker(url, SETTINGS.concurrency, port)))));
     const workerReady = now();
     const cpuBefore = cpuSnapshot();
-    log(`  worker (WORKER_CONCURRENCY=${concurrency}) ready after ${Math.round(workerReady - workerStarted)} ms; draining`);
+    log(`  ${workers} worker(s) (WORKER_CONCURRENCY=${SETTINGS.concurrency}, PERSIST_BATCH_SIZE=${SETTINGS.batchSize}) ready after ${Math.round(workerReady - workerStarted)} ms; draining`);
     const final = await waitPersisted(db, tag, SETTINGS.results, SETTINGS.drainTimeoutMs);
-    const cpu = cpuBreakdown(cpuBefore, cpuSnapshot(), { worker: worker.child.pid, api: api.child.pid, 'bench process': process.pid, postgres: 'postgres', redis: 'redis-server' });
+    const pids = Object.fromEntries(started.map((worker, i) => [`worker ${i + 1}`, worker.child.pid]));
+    const cpu = cpuBreakdown(cpuBefore, cpuSnapshot(), { ...pids, api: api.child.pid, 'bench process': process.pid, postgres: 'postgres', redis: 'redis-server' });
     const checks = await verifyExactlyOnce(db, tag, SETTINGS.results);
     const after = await queueCounts(queue);
-    const records = await recordTimes(db, queueConnection, tag);
-    const times = records.map((r) => r.persisted);
+    const times = (await recordTimes(db, tag)).map((r) => r.persisted);
     const beforeReady = times.filter((t) => t < workerReady).length;
     const drain = drainRate(times, Math.max(SETTINGS.warmupShare, beforeReady / times.length));
-    // A job added after its record was persisted was added again (by the sweeper): extra work for the worker, no extra rows.
-    const readded = records.filter((r) => r.job?.added !== undefined && r.job.added > r.persisted).length;
-    const missingJobs = records.filter((r) => r.job?.added === undefined).length;
     log(
-      `  app: ${Math.round(drain.rate)} results/s (results ${drain.skipped + 1}..${times.length}, ${fmt(drain.spanMs / 1000, 2)} s; ${beforeReady} persisted before the worker answered ready); ` +
-        `first to last ${Math.round(drain.overallRate)}/s over ${fmt(drain.totalMs / 1000, 2)} s; retried ${final.retried}; jobs when the last result was persisted ${JSON.stringify(after)}; ` +
-        `jobs added again after their record was persisted: ${readded}; records without a job in Redis: ${missingJobs}`,
+      `  app: ${Math.round(drain.rate)} results/s (results ${drain.skipped + 1}..${times.length}, ${fmt(drain.spanMs / 1000, 2)} s; ${beforeReady} persisted before the workers answered ready); ` +
+        `first to last ${Math.round(drain.overallRate)}/s over ${fmt(drain.totalMs / 1000, 2)} s; retried ${final.retried}; jobs when the last result was persisted ${JSON.stringify(after)}`,
     );
     log(`  ${describeCpu(cpu, cpus)}`);
-    const result = { concurrency, intakeSeconds, drain, beforeReady, retried: final.retried, cpu, checks, jobsAfter: after, readded, missingJobs };
+    const result = { workers, intakeSeconds, drain, beforeReady, retried: final.retried, cpu, checks, jobsAfter: after };
 
     if (withLatency) {
       result.idleAfter = await waitQueueIdle(queue, 60_000);
       await sleep(1000);
       await checkpoint(url);
-      const latencyTag = `latency-c${concurrency}-`;
-      log(`  latency: ${SETTINGS.latencyResults} results at ${SETTINGS.latencyRate}/s to the same stack (idle worker, WORKER_CONCURRENCY=${concurrency})`);
+      const latencyTag = `latency-w${workers}-`;
+      log(`  latency: ${SETTINGS.latencyResults} results at ${SETTINGS.latencyRate}/s to the same stack (idle workers)`);
       const sent = await postAtRate(api, auth, latencyTag, SETTINGS.latencyResults, SETTINGS.latencyRate);
       await waitPersisted(db, latencyTag, SETTINGS.latencyResults, 60_000);
       await verifyExactlyOnce(db, latencyTag, SETTINGS.latencyResults);
       await checkThroughApi(api, auth, sent.records[0].id);
-      const latencyRecords = await recordTimes(db, queueConnection, latencyTag);
-      const withJob = latencyRecords.filter((r) => r.job?.added !== undefined && r.job.processedOn !== undefined);
+      const latencyRecords = await recordTimes(db, latencyTag);
       result.latency = { ...latencySummary(latencyRecords.map((r) => r.persisted - r.created)), sendSeconds: sent.seconds };
-      // Where the time goes: intake statement → job added (commit, after-commit Queue.add), added → taken by the worker, taken → persisted_at.
-      result.latencyParts = {
-        enqueue: latencySummary(withJob.map((r) => r.job.added - r.created)),
-        queued: latencySummary(withJob.map((r) => r.job.processedOn - r.job.added)),
-        work: latencySummary(withJob.map((r) => r.persisted - r.job.processedOn)),
-        jobs: withJob.length,
-      };
       log(
         `  app intake-to-persisted: p50 ${fmt(result.latency.p50)} ms, p90 ${fmt(result.latency.p90)} ms, p99 ${fmt(result.latency.p99)} ms, max ${fmt(result.latency.max)} ms ` +
-          `(sent in ${fmt(sent.seconds, 2)} s); ${describeParts(result.latencyParts)}`,
+          `(sent in ${fmt(sent.seconds, 2)} s)`,
       );
     }
     return result;
@@ -279,12 +257,13 @@ async function measureApp(url, concurrency, { withLatency, cpus }) {
     await queue.close().catch(() => undefined);
     queueConnection.disconnect();
     await db.end().catch(() => undefined);
-    if (worker) await stop(worker);
+    for (const worker of started) await stop(worker);
     await stop(api);
   }
 }
 
-async function measureRaw(url, concurrency, { withLatency, cpus }) {
+async function measureRaw(url, { withLatency, cpus }) {
+  const concurrency = SETTINGS.concurrency;
   await checkpoint(url);
   const cpuBefore = cpuSnapshot();
   const raw = await rawDrain({ redisUrl: SETTINGS.redisUrl, databaseUrl: url, concurrency, count: SETTINGS.results, poolSize: SETTINGS.poolSize });
@@ -296,6 +275,10 @@ async function measureRaw(url, concurrency, { withLatency, cpus }) {
   );
   log(`  ${describeCpu(cpu, cpus)}`);
   const result = { drain, cpu };
+  await checkpoint(url);
+  const batched = await rawBatchedDrain({ databaseUrl: url, count: SETTINGS.results, batchSize: SETTINGS.batchSize });
+  result.batched = drainRate(batched.completions, SETTINGS.warmupShare);
+  log(`  raw batched drain: ${Math.round(result.batched.rate)} rows/s (batches of ${SETTINGS.batchSize}, one client)`);
   if (withLatency) {
     await checkpoint(url);
     const latency = await rawLatency({
@@ -312,49 +295,58 @@ async function measureRaw(url, concurrency, { withLatency, cpus }) {
   return result;
 }
 
-function describeParts(parts) {
-  const one = (label, l) => `${label} p50 ${fmt(l.p50)} / p99 ${fmt(l.p99)} ms`;
+function appNotes(app, cpus) {
   return (
-    `by the jobs' own timestamps (${parts.jobs} jobs): ${one('intake statement to job added', parts.enqueue)}, ${one('job added to taken by the worker', parts.queued)}, ` +
-    `${one('taken to persisted_at', parts.work)}`
+    `${SETTINGS.results} agent.registration@1 results posted to POST /api/v1/service-calls (${SETTINGS.intakeInFlight} in flight, ${Math.round(SETTINGS.results / app.intakeSeconds)}/s) ` +
+    `on a fresh database and Redis db while no worker ran, then ${app.workers} worker process(es) (APP_ROLE=worker, WORKER_CONCURRENCY=${SETTINGS.concurrency}, ` +
+    `PERSIST_BATCH_SIZE=${SETTINGS.batchSize}, DATABASE_POOL_SIZE=${SETTINGS.poolSize}) started; rate = results persisted per second by persisted_at (PostgreSQL), ` +
+    `from result ${app.drain.skipped + 1} to the last (warm-up: the first ${Math.round(SETTINGS.warmupShare * 100)}% and the ${app.beforeReady} persisted while the workers were starting), ` +
+    `over ${fmt(app.drain.spanMs / 1000, 2)} s; first to last: ${Math.round(app.drain.overallRate)}/s over ${fmt(app.drain.totalMs / 1000, 2)} s; results retried: ${app.retried}; ` +
+    `jobs when the last result was persisted: ${JSON.stringify(app.jobsAfter)}; checked: every result persisted exactly once (${JSON.stringify(app.checks)}); ` +
+    `app ${describeCpu(app.cpu, cpus)}; ${APP_WORK}.`
   );
 }
 
-function drainFigure(app, raw, shared, cpus) {
-  const c = app.concurrency;
-  return figure({
-    name: `${FIGURE_PREFIX}drain, concurrency ${c}, vs raw BullMQ+pg`,
-    value: app.drain.rate,
-    unit: 'results/s',
-    baseline: raw.drain.rate,
-    notes:
-      `${SETTINGS.results} agent.registration@1 results posted to POST /api/v1/service-calls (${SETTINGS.intakeInFlight} in flight, ${Math.round(SETTINGS.results / app.intakeSeconds)}/s) ` +
-      `on a fresh database and Redis db while no worker ran, then ONE worker process (APP_ROLE=worker, WORKER_CONCURRENCY=${c}, DATABASE_POOL_SIZE=${SETTINGS.poolSize}) started; ` +
-      `rate = results persisted per second by persisted_at (PostgreSQL), from result ${app.drain.skipped + 1} to the last (warm-up: the first ${Math.round(SETTINGS.warmupShare * 100)}% ` +
-      `and the ${app.beforeReady} persisted while the worker was still starting), over ${fmt(app.drain.spanMs / 1000, 2)} s; first to last: ${Math.round(app.drain.overallRate)}/s ` +
-      `over ${fmt(app.drain.totalMs / 1000, 2)} s; results retried: ${app.retried}; jobs when the last result was persisted: ${JSON.stringify(app.jobsAfter)}; ` +
-      `jobs added again (by the sweeper) after their record was persisted: ${app.readded}; checked: every result persisted exactly once (${JSON.stringify(app.checks)}); ` +
-      `app ${describeCpu(app.cpu, cpus)}; ${APP_WORK}. ` +
-      `Baseline: ${SETTINGS.results} jobs added with Queue.addBulk (same retention options as the app's jobs), then a BullMQ Worker with concurrency ${c} in the bench process; ` +
-      `${RAW_WORK}, through a pg.Pool of ${SETTINGS.poolSize}; jobs/s from job ${raw.drain.skipped + 1} to the last by the time each INSERT resolved, over ${fmt(raw.drain.spanMs / 1000, 2)} s ` +
-      `(first to last ${Math.round(raw.drain.overallRate)}/s); baseline ${describeCpu(raw.cpu, cpus)}; ${shared}`,
-  });
+function drainFigures(apps, raw, shared, cpus) {
+  const figures = [];
+  for (const app of apps) {
+    const who = `${app.workers} worker process${app.workers > 1 ? 'es' : ''}`;
+    figures.push(
+      figure({
+        name: `${FIGURE_PREFIX}drain, ${who}, vs raw BullMQ+pg (one job per result)`,
+        value: app.drain.rate,
+        unit: 'results/s',
+        baseline: raw.drain.rate,
+        notes:
+          `${appNotes(app, cpus)} Baseline (a): ${SETTINGS.results} jobs added with Queue.addBulk, then a BullMQ Worker with concurrency ${SETTINGS.concurrency} in the bench process; ` +
+          `${RAW_WORK}, through a pg.Pool of ${SETTINGS.poolSize}; jobs/s from job ${raw.drain.skipped + 1} to the last by the time each INSERT resolved (first to last ` +
+          `${Math.round(raw.drain.overallRate)}/s); baseline ${describeCpu(raw.cpu, cpus)}; ${shared}`,
+      }),
+      figure({
+        name: `${FIGURE_PREFIX}drain, ${who}, vs raw batched drain`,
+        value: app.drain.rate,
+        unit: 'results/s',
+        baseline: raw.batched.rate,
+        notes: `${appNotes(app, cpus)} Baseline (b): ${SETTINGS.results} rows; ${RAW_BATCH_WORK}; rows/s by COMMIT time after a ${Math.round(SETTINGS.warmupShare * 100)}% warm-up; ${shared}`,
+      }),
+    );
+  }
+  return figures;
 }
 
 function latencyFigures(app, raw, shared) {
-  const c = SETTINGS.latencyConcurrency;
+  const c = SETTINGS.concurrency;
   const detail = (l) => `p50 ${fmt(l.p50)} ms, p90 ${fmt(l.p90)} ms, p99 ${fmt(l.p99)} ms, max ${fmt(l.max)} ms over ${l.count}`;
   const notes =
-    `${SETTINGS.latencyResults} results posted one by one at a fixed ${SETTINGS.latencyRate}/s (open loop) to the stack of the concurrency-${c} drain after it finished ` +
+    `${SETTINGS.latencyResults} results posted one by one at a fixed ${SETTINGS.latencyRate}/s (open loop) to the stack of the one-worker drain after it finished ` +
     `(one api and one idle worker process, WORKER_CONCURRENCY=${c}); latency = persisted_at - created_at of each record (created_at: the intake statement's time in PostgreSQL, ` +
-    `persisted_at: set by the worker inside its transaction just before the record UPDATE, so the COMMIT is not included); app ${detail(app.latency)}; ` +
-    `${describeParts(app.latencyParts)}; ${APP_WORK}. ` +
+    `persisted_at: clock_timestamp() in the last statement before COMMIT); app ${detail(app.latency)}; each result wakes the drain (a deduplicated job) after its intake commits; ${APP_WORK}. ` +
     `Baseline: in the bench process a BullMQ Worker (concurrency ${c}) already consuming, and Queue.add of one job at a time at the same ${SETTINGS.latencyRate}/s; ` +
     `latency = from just before Queue.add to the moment the processor's INSERT resolved (committed), both clocks in one process; ${RAW_WORK}, pg.Pool of ${SETTINGS.poolSize}; ` +
     `baseline ${detail(raw.latency)}; the app's path also includes the HTTP request, its own insert of the record and its received event, and the after-commit Queue.add; ${shared}`;
   return ['p50', 'p99'].map((q) =>
     figure({
-      name: `${FIGURE_PREFIX}intake-to-persisted ${q} latency, ${SETTINGS.latencyRate}/s, concurrency ${c}, vs raw BullMQ add→INSERT`,
+      name: `${FIGURE_PREFIX}intake-to-persisted ${q} latency, ${SETTINGS.latencyRate}/s, one worker, vs raw BullMQ add→INSERT`,
       value: app.latency[q],
       unit: 'ms',
       baseline: raw.latency[q],
@@ -378,26 +370,24 @@ async function main() {
   const shared =
     `the load generator (bench process), the api and worker processes, PostgreSQL and Redis all share the ${machine.cpus} cpus; ` +
     `app request logging off (LOG_LEVEL=warn); ${machine.text}`;
-  const figures = [];
-  let latencyPair;
-  for (const concurrency of SETTINGS.concurrencies) {
-    const withLatency = concurrency === SETTINGS.latencyConcurrency;
-    const app = await measureApp(url, concurrency, { withLatency, cpus: machine.cpus });
-    const raw = await measureRaw(url, concurrency, { withLatency, cpus: machine.cpus });
-    figures.push(drainFigure(app, raw, shared, machine.cpus));
-    if (withLatency) latencyPair = { app, raw };
-  }
-  if (latencyPair) figures.push(...latencyFigures(latencyPair.app, latencyPair.raw, shared, machine.cpus));
-  else log(`WARNING: no latency figures: concurrency ${SETTINGS.latencyConcurrency} is not among ${SETTINGS.concurrencies.join(',')}`);
+  const apps = [];
+  for (const workers of SETTINGS.workerCounts) apps.push(await measureApp(url, workers, { withLatency: workers === 1, cpus: machine.cpus }));
+  const raw = await measureRaw(url, { withLatency: true, cpus: machine.cpus });
+  const figures = drainFigures(apps, raw, shared, machine.cpus);
+  const one = apps.find((app) => app.workers === 1);
+  if (one?.latency) figures.push(...latencyFigures(one, raw, shared));
+  const two = apps.find((app) => app.workers === 2);
+  if (one && two) log(`two workers drain ${fmt(two.drain.rate / one.drain.rate, 2)}× what one does`);
 
   const kept = await saveResults(figures);
   process.stdout.write('\n' + renderTable(figures) + '\n\n');
   process.stdout.write(
     [
-      'ratio = value / baseline. Drain: the share of the raw BullMQ+pg job rate the app reaches (higher is better). Latency: how many times the baseline (lower is better).',
-      `drain: ${SETTINGS.results} results queued while no worker ran, then drained by ONE worker process; rate from persisted_at after a ${Math.round(SETTINGS.warmupShare * 100)}% warm-up.`,
-      'app, per result: one transaction locking the record, claiming the idempotency key, inserting the agent, linking the key, marking the record persisted and inserting two events.',
-      'raw BullMQ+pg: addBulk of the same number of jobs, a Worker of the same concurrency in the bench process, ONE autocommit INSERT per job (pg.Pool of 10).',
+      'ratio = value / baseline. Drain: the share of the baseline rate the app reaches (higher is better). Latency: how many times the baseline (lower is better).',
+      `drain: ${SETTINGS.results} results queued while no worker ran, then drained by ONE or TWO worker processes; rate from persisted_at after a ${Math.round(SETTINGS.warmupShare * 100)}% warm-up.`,
+      `app, per batch of up to ${SETTINGS.batchSize}: one transaction claiming the records (SKIP LOCKED), their idempotency keys, their agents, the key links, their events and their status, each in one multi-row statement.`,
+      '(a) raw BullMQ+pg: addBulk of the same number of jobs, a Worker of the same concurrency in the bench process, ONE autocommit INSERT per job (pg.Pool of 10).',
+      `(b) raw batched drain: one client, ${SETTINGS.batchSize} rows per transaction claimed with SKIP LOCKED, one multi-row INSERT, one UPDATE.`,
       `latency: ${SETTINGS.latencyResults} results at ${SETTINGS.latencyRate}/s; app persisted_at - created_at per record; raw: Queue.add to INSERT resolved, same process, same rate.`,
       `The bench process, the api and worker processes, PostgreSQL and Redis share the ${machine.cpus} cpus.`,
       machine.text,

@@ -166,3 +166,50 @@ export async function rawLatency({ redisUrl, databaseUrl, concurrency, count, ra
     await rig.close();
   }
 }
+
+/**
+ * Batched drain baseline, the ceiling of the app's design on this machine: `count` pending rows in
+ * a raw outbox table, then ONE client drains them in transactions of `batchSize`: SELECT … FOR
+ * UPDATE SKIP LOCKED of the oldest pending rows, ONE multi-row INSERT of their agents into the raw
+ * copy of the agents table, ONE UPDATE marking them persisted, COMMIT. Nothing else (no events, no
+ * idempotency keys, no queue). Resolves with every row's completion time (epoch ms, at its COMMIT).
+ */
+export async function rawBatchedDrain({ databaseUrl, count, batchSize }) {
+  const tag = `raw-batch-`;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE TABLE IF NOT EXISTS raw_outbox (id uuid PRIMARY KEY, name text NOT NULL, status text NOT NULL DEFAULT 'pending')`);
+    await client.query(`CREATE INDEX IF NOT EXISTS raw_outbox_pending ON raw_outbox (id) WHERE status = 'pending'`);
+    for (let offset = 0; offset < count; offset += 1000) {
+      const names = Array.from({ length: Math.min(1000, count - offset) }, (_, i) => `${tag}${offset + i}`);
+      await client.query(`INSERT INTO raw_outbox (id, name) SELECT * FROM unnest($1::uuid[], $2::text[])`, [names.map(() => uuidv7()), names]);
+    }
+    await client.query('VACUUM ANALYZE raw_outbox');
+    const completions = [];
+    for (;;) {
+      await client.query('BEGIN');
+      const { rows } = await client.query(`SELECT id, name FROM raw_outbox WHERE status = 'pending' ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [batchSize]);
+      if (rows.length === 0) {
+        await client.query('COMMIT');
+        break;
+      }
+      const params = [];
+      const values = rows.map((row) => {
+        const start = params.length;
+        params.push(...rowValues(TENANT, ACTOR, { name: row.name, role: 'bench' }));
+        return `(${INSERT_COLUMNS.map((_, i) => `$${start + i + 1}`).join(', ')})`;
+      });
+      await client.query(`INSERT INTO ${RAW_TABLE} (${INSERT_COLUMNS.join(', ')}) VALUES ${values.join(', ')}`, params);
+      await client.query(`UPDATE raw_outbox SET status = 'persisted' WHERE id = ANY($1::uuid[])`, [rows.map((row) => row.id)]);
+      await client.query('COMMIT');
+      const at = performance.timeOrigin + performance.now();
+      for (let i = 0; i < rows.length; i++) completions.push(at);
+    }
+    const written = await countRows(databaseUrl, tag);
+    if (written.rows !== count || written.names !== count) throw new Error(`raw batched drain wrote ${written.rows} rows (${written.names} distinct) for ${count}`);
+    return { completions };
+  } finally {
+    await client.end();
+  }
+}
