@@ -191,7 +191,7 @@ export class OutboxPersister {
       record,
       context,
       events: [],
-      tx: { manager, context, record: (event) => void item.events.push(event as NewDomainEvent) },
+      tx: { manager, context, record: (event) => void item.events.push(event) },
     };
     return item;
   }
