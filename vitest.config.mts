@@ -24,7 +24,7 @@ export default defineConfig({
       TEST_REDIS_URL: redisUrl,
       AUTH: 'apikey',
       HOST: '127.0.0.1',
-      LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'silent',
+      LOG_LEVEL: 'silent',
       QUEUE_PREFIX: 'agent-ledger-test',
       // Rate limits stay on (every request is counted in Redis, as in production), with budgets no
       // test reaches; rate-limit.e2e-spec sets small ones.
