@@ -83,15 +83,11 @@ function baseEnv(extra) {
   };
 }
 
-/** Ports first, one after the other (two at once could be given the same free port), then the processes at once. */
+/** One process after the other: on a loaded machine, three booting at once may each miss the readiness deadline. */
 async function startStack() {
-  const ports = [];
-  for (let i = 0; i < 3; i++) ports.push(String(await freePort()));
-  const [api, ...workers] = await Promise.all([
-    startApp(baseEnv({ APP_ROLE: 'api', PORT: ports[0], MIGRATIONS_RUN: 'false' })),
-    startWorker(ports[1]),
-    startWorker(ports[2]),
-  ]);
+  const api = await startApp(baseEnv({ APP_ROLE: 'api', PORT: String(await freePort()), MIGRATIONS_RUN: 'false' }));
+  const workers = [];
+  for (let i = 0; i < 2; i++) workers.push(await startWorker());
   return { api, workers };
 }
 
@@ -214,15 +210,12 @@ async function main() {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   await redis.flushdb();
   const db = new pg.Client({ connectionString: DATABASE_URL });
-  const [stack, tenants] = await Promise.all([
-    startStack(),
-    Promise.all(
-      SCENARIOS.map(async (name) => {
-        const tenant = `chaos-${name}-${Date.now().toString(36)}`;
-        return { tenant, key: await createApiKey(baseEnv({}), tenant, `chaos-${name}`) };
-      }),
-    ),
-  ]);
+  const stack = await startStack();
+  const tenants = [];
+  for (const name of SCENARIOS) {
+    const tenant = `chaos-${name}-${Date.now().toString(36)}`;
+    tenants.push({ tenant, key: await createApiKey(baseEnv({}), tenant, `chaos-${name}`) });
+  }
   stack.replacements = [];
   await db.connect();
   const results = [];
