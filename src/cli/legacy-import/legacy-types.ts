@@ -15,6 +15,6 @@ export const LEGACY_TYPES = [
   {
     type: 'integrated_object',
     route: 'POST /integrated-objects',
-    fields: 'platform, originalId (the pair unique per tenant), objectType, originalData, companyId?, integratedContent?, metadata?, summary?',
+    fields: 'platform, originalId, companyId? (the three unique per tenant), objectType, originalData, integratedContent?, metadata?, summary?',
   },
 ] as const;
