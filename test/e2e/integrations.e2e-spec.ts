@@ -120,7 +120,7 @@ describe('integrations API', () => {
       const body = ticket({ metadata: { a: 1, b: { c: [1, 2] } } });
       const first = (await post('/integrated-objects', body).expect(201)).body;
       const reordered = { ...body, originalData: { tags: ['auth'], status: 'open', subject: 'Login fails' }, metadata: { b: { c: [1, 2] }, a: 1 } };
-      for (const again of [body, reordered, { platform: body.platform, originalId: body.originalId, objectType: 'ticket', originalData: body.originalData }]) {
+      for (const again of [body, reordered, { platform: body.platform, originalId: body.originalId, companyId: body.companyId, objectType: 'ticket', originalData: body.originalData }]) {
         const res = await post('/integrated-objects', again).expect(200);
         expect(res.body).toEqual(first);
         expect(res.headers.etag).toBe('"1"');
