@@ -85,7 +85,7 @@ describe('npm run cli -- import-legacy --mapping', () => {
     expect(cleaned.stdout).toContain('Cleanup done: 6 legacy row(s) deleted.');
     const { rows: left } = await db.query(`SELECT id FROM ${source} ORDER BY id`);
     expect(left.map((row) => row.id)).toEqual(rejectedRows.map((row) => row.id).sort());
-  }, 60_000);
+  }, 120_000);
 
   it('--dry-run with --mapping orion reads the mapping\'s own table (objects_table) from a SQLite file and writes nothing', async () => {
     const { tenant } = uniqueNames('oriondry');
