@@ -1,41 +1,23 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import initSqlJs from 'sql.js';
 import { legacyTargetId } from '../../src/cli/legacy-import/target-id';
 import { createPostgresLegacyTable, createSqliteLegacyFile, sqliteIds } from '../fixtures/legacy/legacy-fixture';
 import { generateOrionRows, ORION_CREATED, ORION_TYPES, orionRows } from '../fixtures/orion/orion-fixture';
-import { startCli } from '../utils/cli-process';
-import { connect, importLegacy, tenantCounts, uniqueNames } from '../utils/legacy-import';
+import { expectRejections, importLegacy, killImportAfterFirstCommit, tenantCounts, uniqueNames, useLegacyImportSetup } from '../utils/legacy-import';
 
 const rows = orionRows();
 const rejectedRows = rows.filter((row) => row.expect !== undefined);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Every invalid Orion row is reported under its known type (its own when the mapping names none), with the expected reason. */
-function expectOrionRejections(stdout: string): void {
-  const reported = stdout.split('\n').filter((line) => line.startsWith('rejected '));
-  expect(reported).toHaveLength(rejectedRows.length);
-  for (const row of rejectedRows) {
-    const line = reported.find((candidate) => candidate.startsWith(`rejected ${ORION_TYPES[row.type] ?? row.type} ${JSON.stringify(row.id)}: `));
-    expect(line, `no rejection reported for ${row.id}`).toBeDefined();
-    expect(line).toContain(row.expect);
-  }
-}
+/** Invalid Orion rows are reported under their known type (their own when the mapping names none). */
+const expectOrionRejections = (stdout: string) =>
+  expectRejections(stdout, rejectedRows.map((row) => ({ type: ORION_TYPES[row.type] ?? row.type, id: row.id, reason: row.expect! })));
 
 describe('npm run cli -- import-legacy --mapping', () => {
+  const setup = useLegacyImportSetup('mapping');
   let db: Client;
   let dir: string;
-
-  beforeAll(async () => {
-    db = await connect();
-    dir = mkdtempSync(join(tmpdir(), 'legacy-mapping-'));
-  });
-  afterAll(async () => {
-    await db.end();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  beforeAll(() => void ({ db, dir } = { db: setup.db(), dir: setup.dir() }));
 
   it('imports the Orion object store with --mapping orion: snake_case objects become typed rows, invalid ones are reported, verify and cleanup work', async () => {
     const { tenant, table } = uniqueNames('orion');
@@ -162,15 +144,7 @@ describe('npm run cli -- import-legacy --mapping', () => {
     await createPostgresLegacyTable(url, source, generated);
     const args = ['--from', url, '--table', source, '--mapping', 'orion', '--tenant', tenant];
 
-    const run = startCli(['import-legacy', ...args, '--batch-size', '5'], { DATABASE_URL: process.env.DATABASE_URL! });
-    let committed = 0;
-    while (committed === 0 && run.child.exitCode === null) {
-      await sleep(20);
-      committed = (await db.query('SELECT count(*)::int AS n FROM legacy_imports WHERE tenant_id = $1', [tenant])).rows[0].n;
-    }
-    run.child.kill('SIGKILL');
-    expect((await run.done).signal).toBe('SIGKILL');
-    const imported = (await db.query('SELECT count(*)::int AS n FROM legacy_imports WHERE tenant_id = $1', [tenant])).rows[0].n;
+    const imported = await killImportAfterFirstCommit(db, tenant, [...args, '--batch-size', '5']);
     expect(imported).toBeGreaterThan(0);
     expect(imported).toBeLessThan(generated.length);
 

@@ -1,46 +1,26 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { uuidv7 } from '../../src/common/persistence/uuid-v7';
 import { legacyTargetId } from '../../src/cli/legacy-import/target-id';
 import { StoreRow, storeFixture, storeLegacyId, storeOriginalIds, writeStoreFile, writeStores } from '../fixtures/integration-stores/integration-store-fixture';
-import { startCli } from '../utils/cli-process';
-import { connect, importLegacy, tenantCounts, uniqueNames } from '../utils/legacy-import';
+import { expectRejections, importLegacy, killImportAfterFirstCommit, tenantCounts, uniqueNames, useLegacyImportSetup } from '../utils/legacy-import';
 
 const fixture = storeFixture();
 const entries = Object.entries(fixture.files).flatMap(([file, rows]) => rows.map((row) => ({ file, row, id: storeLegacyId(file, row) })));
 const invalid = entries.filter((entry) => entry.row.expect !== undefined);
 const valid = entries.filter((entry) => entry.row.expect === undefined);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function expectStoreRejections(stdout: string): void {
-  const reported = stdout.split('\n').filter((line) => line.startsWith('rejected '));
-  expect(reported).toHaveLength(invalid.length);
-  for (const { id, row } of invalid) {
-    const line = reported.find((candidate) => candidate.startsWith(`rejected integrated_object ${JSON.stringify(id)}: `));
-    expect(line, `no rejection reported for ${id}`).toBeDefined();
-    expect(line).toContain(row.expect);
-  }
-}
+const expectStoreRejections = (stdout: string) => expectRejections(stdout, invalid.map(({ id, row }) => ({ type: 'integrated_object', id, reason: row.expect! })));
 
 describe('npm run cli -- import-legacy --integrated-objects (per-company SQLite stores)', () => {
+  const setup = useLegacyImportSetup('stores');
   let db: Client;
-  let root: string;
+  beforeAll(() => void (db = setup.db()));
   const freshDir = (label: string) => {
-    const dir = join(root, `${label}-${Date.now().toString(36)}`);
+    const dir = join(setup.dir(), `${label}-${Date.now().toString(36)}`);
     mkdirSync(dir);
     return dir;
   };
-
-  beforeAll(async () => {
-    db = await connect();
-    root = mkdtempSync(join(tmpdir(), 'legacy-stores-'));
-  });
-  afterAll(async () => {
-    await db.end();
-    rmSync(root, { recursive: true, force: true });
-  });
 
   it('imports every store of a directory: one object per company and original id, the company from the column or the file name, invalid rows with their reason', async () => {
     const { tenant } = uniqueNames('stores');
@@ -158,14 +138,7 @@ describe('npm run cli -- import-legacy --integrated-objects (per-company SQLite 
     await writeStoreFile(join(dir, 'globex_freshdesk_data.db'), fixture.schema, rowsOf('globex', 1500));
     const args = ['--from', dir, '--integrated-objects', '--tenant', tenant];
 
-    const run = startCli(['import-legacy', ...args, '--batch-size', '5'], { DATABASE_URL: process.env.DATABASE_URL! });
-    let committed = 0;
-    while (committed === 0 && run.child.exitCode === null) {
-      await sleep(20);
-      committed = (await db.query('SELECT count(*)::int AS n FROM legacy_imports WHERE tenant_id = $1', [tenant])).rows[0].n;
-    }
-    run.child.kill('SIGKILL');
-    expect((await run.done).signal).toBe('SIGKILL');
+    await killImportAfterFirstCommit(db, tenant, [...args, '--batch-size', '5']);
     const atKill = await tenantCounts(db, tenant);
     expect(atKill.legacy_imports).toBeGreaterThan(0);
     expect(atKill.legacy_imports).toBeLessThan(3000);

@@ -14,21 +14,13 @@ import {
   sampleRows,
 } from '../fixtures/legacy/legacy-fixture';
 import { runCli } from '../utils/cli-process';
-import { connect, importLegacy, tenantCounts, uniqueNames } from '../utils/legacy-import';
+import { connect, expectRejections, importLegacy, tenantCounts, uniqueNames } from '../utils/legacy-import';
 
 const rows = sampleRows();
 const rejectedRows = rows.filter((row) => row.expect !== undefined);
 
 /** Every invalid sample row is reported with its type, id and the expected reason; nothing else is. */
-function expectSampleRejections(stdout: string): void {
-  const reported = stdout.split('\n').filter((line) => line.startsWith('rejected '));
-  expect(reported).toHaveLength(rejectedRows.length);
-  for (const row of rejectedRows) {
-    const line = reported.find((candidate) => candidate.startsWith(`rejected ${row.type} ${JSON.stringify(row.id)}: `));
-    expect(line, `no rejection reported for ${row.id}`).toBeDefined();
-    expect(line).toContain(row.expect);
-  }
-}
+const expectSampleRejections = (stdout: string) => expectRejections(stdout, rejectedRows.map((row) => ({ type: row.type, id: row.id, reason: row.expect! })));
 
 function expectSampleCreated(counts: Record<string, number>): void {
   expect(counts).toMatchObject({
