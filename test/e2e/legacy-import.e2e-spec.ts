@@ -112,7 +112,7 @@ describe('npm run cli -- import-legacy', () => {
     const result = await importLegacy(['--from', process.env.TEST_DATABASE_URL!, '--table', source, '--tenant', tenant]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`rejected pattern "p": trigger "daily report" is already taken by pattern ${pattern}`);
-    expect(result.stdout).toContain(`rejected integrated_object "o": platform "jira" with originalId "OPS-1" is already taken by integrated object ${object}`);
+    expect(result.stdout).toContain(`rejected integrated_object "o": platform "jira" with originalId "OPS-1" (no company) is already taken by integrated object ${object}`);
     expect((await db.query('SELECT steps FROM patterns WHERE id = $1', [pattern])).rows[0].steps).toEqual(['current']);
     expect((await db.query('SELECT original_data FROM integrated_objects WHERE id = $1', [object])).rows[0].original_data).toEqual({ current: true });
     expect((await tenantCounts(db, tenant)).legacy_imports).toBe(0);
