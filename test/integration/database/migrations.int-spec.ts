@@ -109,12 +109,25 @@ describe('migrations', () => {
     });
   });
 
-  it('run up, down and up again on the embedded database (PGlite), matching the entities', async () => {
+  it('run up, down and up again on the embedded database (PGlite), matching the entities, with the per-company key of integrated objects', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'agent-ledger-migrations-'));
     const dataSource = createAppDataSource({ profile: 'embedded', dataDir, migrationsRun: true }, { migrationsRun: false, logging: false });
     try {
       await dataSource.initialize();
       await upDownUp(dataSource);
+      // The import's insert names the key in ON CONFLICT: another company's "123" is new, a second one without a company is not.
+      const insert = (company: string | null) =>
+        dataSource.query(
+          `INSERT INTO integrated_objects (id, tenant_id, platform, original_id, company_id, object_type, original_data, created_by, updated_by)
+           VALUES (gen_random_uuid(), 't', 'freshdesk', '123', $1, 'ticket', '{}', 'test', 'test')
+           ON CONFLICT (tenant_id, platform, original_id, company_id) DO NOTHING RETURNING company_id`,
+          [company],
+        );
+      expect([...(await insert('acme')), ...(await insert('globex')), ...(await insert(null)), ...(await insert(null)), ...(await insert('acme'))]).toEqual([
+        { company_id: 'acme' },
+        { company_id: 'globex' },
+        { company_id: null },
+      ]);
     } finally {
       await dataSource.destroy();
       rmSync(dataDir, { recursive: true, force: true });
