@@ -194,7 +194,7 @@ export class IntegrationStoreSource implements LegacySource {
       try {
         return JSON.parse(text);
       } catch (error) {
-        throw new Error(`${column} is not valid JSON (${(error as Error).message})`);
+        throw new Error(`${column} is not valid JSON (${(error as Error).message})`, { cause: error });
       }
     };
     try {
