@@ -82,7 +82,7 @@ describe('npm run cli -- import-legacy --mapping', () => {
     expect(result.stdout).toContain('Dry run: nothing was written.');
     expect(await tenantCounts(db, tenant)).toEqual(before);
     expect(await sqliteIds(file, 'objects_table')).toHaveLength(rows.length);
-  });
+  }, 60_000);
 
   it('reads a table of its own shape through a mapping file: other column names, no updated_at, aliases, renames, defaults and dropped fields', async () => {
     const { tenant } = uniqueNames('custom');
@@ -121,7 +121,7 @@ describe('npm run cli -- import-legacy --mapping', () => {
     const { rows: insights } = await db.query('SELECT summary, content, domain, confidence FROM insights WHERE tenant_id = $1', [tenant]);
     expect(insights).toEqual([{ summary: 'Cache warms in 3 minutes', content: 'measured', domain: 'ops', confidence: 0.9 }]);
     expect((await importLegacy(['--from', file, '--mapping', mapping, '--tenant', tenant, '--verify'])).code).toBe(0);
-  });
+  }, 60_000);
 
   it.each([
     ['an unknown mapping name', () => 'nosuch', '--mapping nosuch: no shipped mapping of that name (orion) and no such file'],

@@ -69,7 +69,7 @@ describe('npm run cli -- import-legacy --integrated-objects (per-company SQLite 
     expect(result.stdout).toMatch(/^integrated_object\s+10\s+4\s+0\s+6$/m);
     expect(result.stdout).toContain('Dry run: nothing was written.');
     expect(await tenantCounts(db, tenant)).toEqual(before);
-  });
+  }, 60_000);
 
   it('verify names a changed object; cleanup then refuses, and once verify passes deletes the imported rows from each file', async () => {
     const { tenant } = uniqueNames('storesclean');
