@@ -11,7 +11,10 @@ const rows = orionRows();
 const rejectedRows = rows.filter((row) => row.expect !== undefined);
 /** Invalid Orion rows are reported under their known type (their own when the mapping names none). */
 const expectOrionRejections = (stdout: string) =>
-  expectRejections(stdout, rejectedRows.map((row) => ({ type: ORION_TYPES[row.type] ?? row.type, id: row.id, reason: row.expect! })));
+  expectRejections(
+    stdout,
+    rejectedRows.map((row) => ({ type: ORION_TYPES[row.type] ?? row.type, id: row.id, reason: row.expect! })),
+  );
 
 describe('npm run cli -- import-legacy --mapping', () => {
   const setup = useLegacyImportSetup('mapping');
@@ -35,13 +38,30 @@ describe('npm run cli -- import-legacy --mapping', () => {
     expect(await tenantCounts(db, tenant)).toMatchObject({ ...ORION_CREATED, legacy_imports: rows.length - rejectedRows.length });
 
     const idOf = (legacyId: string) => legacyTargetId(tenant, source, legacyId, new Date(rows.find((row) => row.id === legacyId)!.created_at));
-    const { rows: [log] } = await db.query('SELECT action_type, parameters, error, duration_ms, trace_id, created_at FROM action_logs WHERE id = $1', [idOf('al-1')]);
+    const {
+      rows: [log],
+    } = await db.query('SELECT action_type, parameters, error, duration_ms, trace_id, created_at FROM action_logs WHERE id = $1', [idOf('al-1')]);
     // Top-level fields renamed; the parameters are the caller's data and keep their keys.
-    expect(log).toMatchObject({ action_type: 'tool.search', parameters: { query_text: 'solid-state batteries', max_results: 5 }, error: null, duration_ms: 150, trace_id: 'trace-1' });
+    expect(log).toMatchObject({
+      action_type: 'tool.search',
+      parameters: { query_text: 'solid-state batteries', max_results: 5 },
+      error: null,
+      duration_ms: 150,
+      trace_id: 'trace-1',
+    });
     expect(log.created_at.toISOString()).toBe('2025-12-20T09:01:00.125Z');
-    const { rows: [result] } = await db.query('SELECT job_id, status, output_artifacts, metrics FROM job_results WHERE id = $1', [idOf('jr-1')]);
-    expect(result).toEqual({ job_id: 'job-42', status: 'completed', output_artifacts: { report: 'reports/42.pdf' }, metrics: { tokens: 1200, cost_usd: 0.04 } });
-    const { rows: [insight] } = await db.query('SELECT summary, domain, confidence, content FROM insights WHERE id = $1', [idOf('in-1')]);
+    const {
+      rows: [result],
+    } = await db.query('SELECT job_id, status, output_artifacts, metrics FROM job_results WHERE id = $1', [idOf('jr-1')]);
+    expect(result).toEqual({
+      job_id: 'job-42',
+      status: 'completed',
+      output_artifacts: { report: 'reports/42.pdf' },
+      metrics: { tokens: 1200, cost_usd: 0.04 },
+    });
+    const {
+      rows: [insight],
+    } = await db.query('SELECT summary, domain, confidence, content FROM insights WHERE id = $1', [idOf('in-1')]);
     expect(insight).toMatchObject({ summary: 'Solid-state cells degrade slower', domain: 'energy', confidence: 0.82 });
     const { rows: patterns } = await db.query('SELECT trigger, steps, usage_count FROM patterns WHERE tenant_id = $1 ORDER BY trigger', [tenant]);
     expect(patterns).toEqual([
@@ -69,7 +89,7 @@ describe('npm run cli -- import-legacy --mapping', () => {
     expect(left.map((row) => row.id)).toEqual(rejectedRows.map((row) => row.id).sort());
   }, 120_000);
 
-  it('--dry-run with --mapping orion reads the mapping\'s own table (objects_table) from a SQLite file and writes nothing', async () => {
+  it("--dry-run with --mapping orion reads the mapping's own table (objects_table) from a SQLite file and writes nothing", async () => {
     const { tenant } = uniqueNames('oriondry');
     const file = join(dir, 'orion.sqlite');
     await createSqliteLegacyFile(file, 'objects_table', rows);
@@ -90,7 +110,8 @@ describe('npm run cli -- import-legacy --mapping', () => {
     const SQL = await initSqlJs();
     const lite = new SQL.Database();
     lite.run('CREATE TABLE store (object_id INTEGER PRIMARY KEY, kind TEXT, payload TEXT, stamped TEXT)');
-    const put = (id: number, kind: string, payload: unknown, at: string) => lite.run('INSERT INTO store VALUES (?, ?, ?, ?)', [id, kind, JSON.stringify(payload), at]);
+    const put = (id: number, kind: string, payload: unknown, at: string) =>
+      lite.run('INSERT INTO store VALUES (?, ?, ?, ?)', [id, kind, JSON.stringify(payload), at]);
     put(1, 'Bot', { bot_name: 'scout', internal_rev: 7 }, '2024-05-01 08:00:00');
     put(2, 'Note', { headline: 'Cache warms in 3 minutes', body_text: 'measured', score: 0.9 }, '2024-05-02 08:00:00');
     put(3, 'Note', { headline: 'Unsure', body_text: 'guess', score: 'high' }, '2024-05-03 08:00:00');
@@ -115,7 +136,9 @@ describe('npm run cli -- import-legacy --mapping', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('rejected insight "3": ');
     expect(result.stdout).toContain('confidence must be a number');
-    const { rows: [agent] } = await db.query('SELECT name, role, created_at, updated_at FROM agents WHERE tenant_id = $1', [tenant]);
+    const {
+      rows: [agent],
+    } = await db.query('SELECT name, role, created_at, updated_at FROM agents WHERE tenant_id = $1', [tenant]);
     expect(agent).toMatchObject({ name: 'scout', role: 'assistant' });
     expect(agent.updated_at.toISOString()).toBe('2024-05-01T08:00:00.000Z'); // no updated_at column: created_at
     const { rows: insights } = await db.query('SELECT summary, content, domain, confidence FROM insights WHERE tenant_id = $1', [tenant]);
@@ -126,7 +149,11 @@ describe('npm run cli -- import-legacy --mapping', () => {
   it.each([
     ['an unknown mapping name', () => 'nosuch', '--mapping nosuch: no shipped mapping of that name (orion) and no such file'],
     ['a file that is not JSON', (dir: string) => file(dir, 'broken.json', '{ "types": '), 'broken.json: not valid JSON'],
-    ['a type aliased to no known type', (dir: string) => file(dir, 'as.json', { table: 't', types: { OrionActionLog: { as: 'actionlog' } } }), 'types.OrionActionLog.as must be one of the known types'],
+    [
+      'a type aliased to no known type',
+      (dir: string) => file(dir, 'as.json', { table: 't', types: { OrionActionLog: { as: 'actionlog' } } }),
+      'types.OrionActionLog.as must be one of the known types',
+    ],
   ])('refuses %s in one line with exit code 2, before touching anything', async (_what, make, message) => {
     const mapping = make(dir);
     const result = await importLegacy(['--from', process.env.TEST_DATABASE_URL!, '--mapping', mapping, '--tenant', 'never-written']);
@@ -150,10 +177,16 @@ describe('npm run cli -- import-legacy --mapping', () => {
 
     const rerun = await importLegacy([...args, '--batch-size', '500']);
     expect(rerun.code).toBe(0);
-    expect(rerun.stdout).toMatch(new RegExp(`^total\\s+3,000\\s+${(generated.length - imported).toLocaleString('en-US')}\\s+${imported.toLocaleString('en-US')}\\s+0$`, 'm'));
+    expect(rerun.stdout).toMatch(
+      new RegExp(`^total\\s+3,000\\s+${(generated.length - imported).toLocaleString('en-US')}\\s+${imported.toLocaleString('en-US')}\\s+0$`, 'm'),
+    );
     expect(await tenantCounts(db, tenant)).toMatchObject({ action_logs: 1000, insights: 1000, patterns: 1000, legacy_imports: 3000 });
-    const { rows: [usage] } = await db.query('SELECT sum(usage_count)::int AS total FROM patterns WHERE tenant_id = $1', [tenant]);
-    expect(usage.total).toBe(generated.filter((row) => row.type === 'OrionPattern').reduce((sum, row) => sum + (row.data as { frequency_count: number }).frequency_count, 0));
+    const {
+      rows: [usage],
+    } = await db.query('SELECT sum(usage_count)::int AS total FROM patterns WHERE tenant_id = $1', [tenant]);
+    expect(usage.total).toBe(
+      generated.filter((row) => row.type === 'OrionPattern').reduce((sum, row) => sum + (row.data as { frequency_count: number }).frequency_count, 0),
+    );
     expect((await importLegacy([...args, '--verify'])).code).toBe(0);
   }, 120_000);
 });

@@ -10,7 +10,11 @@ const fixture = storeFixture();
 const entries = Object.entries(fixture.files).flatMap(([file, rows]) => rows.map((row) => ({ file, row, id: storeLegacyId(file, row) })));
 const invalid = entries.filter((entry) => entry.row.expect !== undefined);
 const valid = entries.filter((entry) => entry.row.expect === undefined);
-const expectStoreRejections = (stdout: string) => expectRejections(stdout, invalid.map(({ id, row }) => ({ type: 'integrated_object', id, reason: row.expect! })));
+const expectStoreRejections = (stdout: string) =>
+  expectRejections(
+    stdout,
+    invalid.map(({ id, row }) => ({ type: 'integrated_object', id, reason: row.expect! })),
+  );
 
 describe('npm run cli -- import-legacy --integrated-objects (per-company SQLite stores)', () => {
   const setup = useLegacyImportSetup('stores');
@@ -41,10 +45,20 @@ describe('npm run cli -- import-legacy --integrated-objects (per-company SQLite 
        FROM integrated_objects WHERE tenant_id = $1 ORDER BY company_id, original_id`,
       [tenant],
     );
-    expect(objects.map((o) => [o.company_id, o.original_id])).toEqual([['acme', '123'], ['acme', '124'], ['globex', '123'], ['globex', '200']]);
+    expect(objects.map((o) => [o.company_id, o.original_id])).toEqual([
+      ['acme', '123'],
+      ['acme', '124'],
+      ['globex', '123'],
+      ['globex', '200'],
+    ]);
     expect(objects[0]).toMatchObject({
-      platform: 'freshdesk', object_type: 'integrated_ticket', original_data: { id: 123, subject: 'Printer on fire', status: 'open' },
-      integrated_content: 'Printer on fire. Agent: please unplug it.', metadata: { conversations: 2 }, summary: 'Printer fire, unplugged', created_by: 'legacy-import',
+      platform: 'freshdesk',
+      object_type: 'integrated_ticket',
+      original_data: { id: 123, subject: 'Printer on fire', status: 'open' },
+      integrated_content: 'Printer on fire. Agent: please unplug it.',
+      metadata: { conversations: 2 },
+      summary: 'Printer fire, unplugged',
+      created_by: 'legacy-import',
     });
     expect(objects[0].created_at.toISOString()).toBe('2025-01-10T09:00:00.000Z');
     expect(objects[0].updated_at.toISOString()).toBe('2025-01-11T10:30:00.000Z');
@@ -114,10 +128,15 @@ describe('npm run cli -- import-legacy --integrated-objects (per-company SQLite 
 
     const twice = freshDir('twice');
     const row: StoreRow = fixture.files['acme_freshdesk_data.db'][0];
-    await writeStoreFile(join(twice, 'initech_freshdesk_data.db'), fixture.schema, [{ ...row, company_id: null }, { ...row, company_id: 'initech' }]);
+    await writeStoreFile(join(twice, 'initech_freshdesk_data.db'), fixture.schema, [
+      { ...row, company_id: null },
+      { ...row, company_id: 'initech' },
+    ]);
     const refused = await importLegacy(['--from', twice, '--integrated-objects', '--tenant', tenant]);
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toContain('1 key(s) are held by more than one row: "initech/freshdesk/123" (initech_freshdesk_data.db#1, initech_freshdesk_data.db#2)');
+    expect(refused.stdout).toContain(
+      '1 key(s) are held by more than one row: "initech/freshdesk/123" (initech_freshdesk_data.db#1, initech_freshdesk_data.db#2)',
+    );
 
     const empty = freshDir('empty');
     copyFileSync(join(twice, 'initech_freshdesk_data.db'), join(empty, 'other.db'));
@@ -131,8 +150,16 @@ describe('npm run cli -- import-legacy --integrated-objects (per-company SQLite 
     const dir = freshDir('crash');
     const rowsOf = (company: string, count: number): StoreRow[] =>
       Array.from({ length: count }, (_, i) => ({
-        original_id: String(i), company_id: company, platform: 'freshdesk', object_type: 'integrated_ticket', original_data: JSON.stringify({ id: i }),
-        integrated_content: `ticket ${i}`, metadata: null, summary: null, created_at: new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString(), updated_at: null,
+        original_id: String(i),
+        company_id: company,
+        platform: 'freshdesk',
+        object_type: 'integrated_ticket',
+        original_data: JSON.stringify({ id: i }),
+        integrated_content: `ticket ${i}`,
+        metadata: null,
+        summary: null,
+        created_at: new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString(),
+        updated_at: null,
       }));
     await writeStoreFile(join(dir, 'acme_freshdesk_data.db'), fixture.schema, rowsOf('acme', 1500));
     await writeStoreFile(join(dir, 'globex_freshdesk_data.db'), fixture.schema, rowsOf('globex', 1500));
@@ -146,9 +173,16 @@ describe('npm run cli -- import-legacy --integrated-objects (per-company SQLite 
 
     const rerun = await importLegacy([...args, '--batch-size', '500']);
     expect(rerun.code).toBe(0);
-    expect(rerun.stdout).toMatch(new RegExp(`^integrated_object\\s+3,000\\s+${(3000 - atKill.legacy_imports).toLocaleString('en-US')}\\s+${atKill.legacy_imports.toLocaleString('en-US')}\\s+0$`, 'm'));
+    expect(rerun.stdout).toMatch(
+      new RegExp(
+        `^integrated_object\\s+3,000\\s+${(3000 - atKill.legacy_imports).toLocaleString('en-US')}\\s+${atKill.legacy_imports.toLocaleString('en-US')}\\s+0$`,
+        'm',
+      ),
+    );
     expect(await tenantCounts(db, tenant)).toMatchObject({ integrated_objects: 3000, legacy_imports: 3000 });
-    const { rows: [perCompany] } = await db.query(
+    const {
+      rows: [perCompany],
+    } = await db.query(
       `SELECT count(DISTINCT (company_id, original_id))::int AS keys, count(DISTINCT original_id)::int AS ids FROM integrated_objects WHERE tenant_id = $1`,
       [tenant],
     );

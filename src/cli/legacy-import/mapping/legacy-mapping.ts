@@ -65,7 +65,8 @@ export function parseMapping(input: unknown, origin: string): LegacyMapping {
 
   let table: string | null = null;
   if (input.table !== undefined) {
-    if (typeof input.table !== 'string' || !TABLE.test(input.table)) fail('table', 'must be a table name (letters, digits and _; "schema.table" for PostgreSQL)');
+    if (typeof input.table !== 'string' || !TABLE.test(input.table))
+      fail('table', 'must be a table name (letters, digits and _; "schema.table" for PostgreSQL)');
     table = input.table as string;
   }
 

@@ -71,7 +71,8 @@ export class IntegrationStoreSource implements LegacySource {
       if (found.length === 0) throw new LegacySourceError(`${where} has no table ${this.table}`);
       const columns = new Set(queryAll(file.db, `PRAGMA table_info(${quoted(this.table)})`).map((column) => String(column.name)));
       const missing = REQUIRED_COLUMNS.filter((name) => !columns.has(name));
-      if (missing.length > 0) throw new LegacySourceError(`${where}: table ${this.table} has no column ${missing.join(', ')} (it needs ${REQUIRED_COLUMNS.join(', ')})`);
+      if (missing.length > 0)
+        throw new LegacySourceError(`${where}: table ${this.table} has no column ${missing.join(', ')} (it needs ${REQUIRED_COLUMNS.join(', ')})`);
       for (const name of [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]) file.select[name] = columns.has(name) ? quoted(name) : 'NULL';
       const rows = queryAll(
         file.db,
@@ -132,7 +133,10 @@ export class IntegrationStoreSource implements LegacySource {
     for (const [file, wanted] of this.byFile(ids)) {
       for (let start = 0; start < wanted.length; start += IDS_PER_STATEMENT) {
         const chunk = wanted.slice(start, start + IDS_PER_STATEMENT);
-        file.db.run(`DELETE FROM ${quoted(this.table)} WHERE rowid IN (${chunk.map(() => '?').join(', ')})`, chunk.map((entry) => entry.rowid));
+        file.db.run(
+          `DELETE FROM ${quoted(this.table)} WHERE rowid IN (${chunk.map(() => '?').join(', ')})`,
+          chunk.map((entry) => entry.rowid),
+        );
         const gone = file.db.getRowsModified();
         if (gone > 0) file.modified = true;
         deleted += gone;
