@@ -161,7 +161,7 @@ describe('npm run cli -- import-legacy --mapping', () => {
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
     expect(result.stdout).toMatch(/^import-legacy: /);
     expect(result.stdout).toContain(message);
-  });
+  }, 60_000);
 
   it('SIGKILLed mid-run with --mapping orion, a re-run imports exactly what is missing and verify passes', async () => {
     const { tenant, table } = uniqueNames('orioncrash');
