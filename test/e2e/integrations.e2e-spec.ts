@@ -60,7 +60,7 @@ describe('integrations API', () => {
 
     it('re-imports by updating the stored object: same id, new version, omitted fields kept', async () => {
       const first = (await post('/integrated-objects', ticket({ summary: 'Login issue' })).expect(201)).body;
-      const changed = { platform: 'zendesk', originalId: first.originalId, objectType: 'ticket', originalData: { subject: 'Login fails', status: 'solved' } };
+      const changed = { platform: 'zendesk', originalId: first.originalId, companyId: 'acme', objectType: 'ticket', originalData: { subject: 'Login fails', status: 'solved' } };
       const res = await post('/integrated-objects', changed).expect(200);
       expect(res.body).toMatchObject({
         id: first.id,
@@ -74,8 +74,8 @@ describe('integrations API', () => {
       expect(res.headers.etag).toBe('"2"');
 
       // null clears a nullable field; the summary can come with an import too.
-      const cleared = (await post('/integrated-objects', { ...changed, companyId: null, summary: 'Solved' }).expect(200)).body;
-      expect(cleared).toMatchObject({ id: first.id, version: 3, companyId: null, summary: 'Solved' });
+      const cleared = (await post('/integrated-objects', { ...changed, integratedContent: null, summary: 'Solved' }).expect(200)).body;
+      expect(cleared).toMatchObject({ id: first.id, version: 3, companyId: 'acme', integratedContent: null, summary: 'Solved' });
 
       const [{ n }] = await db.query('SELECT count(*)::int AS n FROM integrated_objects WHERE tenant_id = $1', [tenant.tenantId]);
       expect(n).toBe(1);
@@ -87,15 +87,40 @@ describe('integrations API', () => {
         'integrated_object.summary_changed',
       ]);
       expect(events[1].payload).toEqual({ integratedObjectId: first.id, platform: 'zendesk', originalId: first.originalId, changed: ['originalData'] });
-      expect(events[2].payload.changed).toEqual(['companyId', 'summary']);
+      expect(events[2].payload.changed).toEqual(['integratedContent', 'summary']);
       expect(events[3].aggregateVersion).toBe(3);
+    });
+
+    it('keys objects by company: two companies\' ticket "123" are two objects, and one without a company is a third', async () => {
+      const acme = (await post('/integrated-objects', ticket({ originalId: '123', companyId: 'acme' })).expect(201)).body;
+      const globex = (await post('/integrated-objects', ticket({ originalId: '123', companyId: 'globex' })).expect(201)).body;
+      const none = (await post('/integrated-objects', ticket({ originalId: '123', companyId: undefined })).expect(201)).body;
+      expect(new Set([acme.id, globex.id, none.id]).size).toBe(3);
+      expect(none.companyId).toBeNull();
+
+      // Each re-import finds its own company's object (an absent companyId and null name the same one).
+      const solved = { subject: 'Login fails', status: 'solved' };
+      expect((await post('/integrated-objects', ticket({ originalId: '123', companyId: 'globex', originalData: solved })).expect(200)).body).toMatchObject({ id: globex.id, version: 2 });
+      expect((await post('/integrated-objects', ticket({ originalId: '123', companyId: null, originalData: solved })).expect(200)).body).toMatchObject({ id: none.id, version: 2 });
+      const bulk = (await post('/integrated-objects/bulk', { items: [ticket({ originalId: '123', companyId: 'acme', originalData: solved }), ticket({ originalId: '123', companyId: 'initech' })] }).expect(201)).body;
+      expect(bulk.items[0]).toMatchObject({ id: acme.id, version: 2 });
+      expect(bulk.items[1].id).not.toBe(acme.id);
+
+      const rows = await db.query(`SELECT company_id, version FROM integrated_objects WHERE tenant_id = $1 AND original_id = '123' ORDER BY company_id NULLS FIRST`, [tenant.tenantId]);
+      expect(rows).toEqual([
+        { company_id: null, version: 2 },
+        { company_id: 'acme', version: 2 },
+        { company_id: 'globex', version: 2 },
+        { company_id: 'initech', version: 1 },
+      ]);
+      expect((await get('/integrated-objects?companyId=globex').expect(200)).body.items.map((item: { id: string }) => item.id)).toEqual([globex.id]);
     });
 
     it('changes nothing on an identical re-import: 200, same version, no event', async () => {
       const body = ticket({ metadata: { a: 1, b: { c: [1, 2] } } });
       const first = (await post('/integrated-objects', body).expect(201)).body;
       const reordered = { ...body, originalData: { tags: ['auth'], status: 'open', subject: 'Login fails' }, metadata: { b: { c: [1, 2] }, a: 1 } };
-      for (const again of [body, reordered, { platform: body.platform, originalId: body.originalId, objectType: 'ticket', originalData: body.originalData }]) {
+      for (const again of [body, reordered, { platform: body.platform, originalId: body.originalId, companyId: body.companyId, objectType: 'ticket', originalData: body.originalData }]) {
         const res = await post('/integrated-objects', again).expect(200);
         expect(res.body).toEqual(first);
         expect(res.headers.etag).toBe('"1"');

@@ -1,8 +1,6 @@
 import { Client } from 'pg';
 import { createPostgresLegacyTable, generateLegacyRows } from '../fixtures/legacy/legacy-fixture';
-import { startCli } from '../utils/cli-process';
-import { connect, importLegacy, uniqueNames } from '../utils/legacy-import';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { connect, importLegacy, killImportAfterFirstCommit, uniqueNames } from '../utils/legacy-import';
 
 const TABLE_OF: Record<string, string> = { agent: 'agents', workflow: 'workflows', task: 'tasks', message: 'messages', action_log: 'action_logs', insight: 'insights' };
 
@@ -34,15 +32,7 @@ describe('npm run cli -- import-legacy, killed mid-run', () => {
     const expectedEdges = rows.filter((row) => row.type === 'task' && (row.data as { dependsOn: string[] }).dependsOn.length > 0).length;
     const args = ['--from', url, '--table', source, '--tenant', tenant];
 
-    const run = startCli(['import-legacy', ...args, '--batch-size', '5'], { DATABASE_URL: process.env.DATABASE_URL! });
-    let committed = 0;
-    while (committed === 0 && run.child.exitCode === null) {
-      await sleep(20);
-      committed = (await db.query('SELECT count(*)::int AS n FROM legacy_imports WHERE tenant_id = $1', [tenant])).rows[0].n;
-    }
-    run.child.kill('SIGKILL');
-    const killed = await run.done;
-    expect(killed.signal).toBe('SIGKILL');
+    await killImportAfterFirstCommit(db, tenant, [...args, '--batch-size', '5']);
 
     // Killed mid-run: some batches are in, not all, and each committed batch is whole.
     const atKill = await countsByType(db, tenant);

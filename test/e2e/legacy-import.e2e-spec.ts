@@ -14,21 +14,13 @@ import {
   sampleRows,
 } from '../fixtures/legacy/legacy-fixture';
 import { runCli } from '../utils/cli-process';
-import { connect, importLegacy, tenantCounts, uniqueNames } from '../utils/legacy-import';
+import { connect, expectRejections, importLegacy, tenantCounts, uniqueNames } from '../utils/legacy-import';
 
 const rows = sampleRows();
 const rejectedRows = rows.filter((row) => row.expect !== undefined);
 
 /** Every invalid sample row is reported with its type, id and the expected reason; nothing else is. */
-function expectSampleRejections(stdout: string): void {
-  const reported = stdout.split('\n').filter((line) => line.startsWith('rejected '));
-  expect(reported).toHaveLength(rejectedRows.length);
-  for (const row of rejectedRows) {
-    const line = reported.find((candidate) => candidate.startsWith(`rejected ${row.type} ${JSON.stringify(row.id)}: `));
-    expect(line, `no rejection reported for ${row.id}`).toBeDefined();
-    expect(line).toContain(row.expect);
-  }
-}
+const expectSampleRejections = (stdout: string) => expectRejections(stdout, rejectedRows.map((row) => ({ type: row.type, id: row.id, reason: row.expect! })));
 
 function expectSampleCreated(counts: Record<string, number>): void {
   expect(counts).toMatchObject({
@@ -120,7 +112,7 @@ describe('npm run cli -- import-legacy', () => {
     const result = await importLegacy(['--from', process.env.TEST_DATABASE_URL!, '--table', source, '--tenant', tenant]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`rejected pattern "p": trigger "daily report" is already taken by pattern ${pattern}`);
-    expect(result.stdout).toContain(`rejected integrated_object "o": platform "jira" with originalId "OPS-1" is already taken by integrated object ${object}`);
+    expect(result.stdout).toContain(`rejected integrated_object "o": platform "jira" with originalId "OPS-1" (no company) is already taken by integrated object ${object}`);
     expect((await db.query('SELECT steps FROM patterns WHERE id = $1', [pattern])).rows[0].steps).toEqual(['current']);
     expect((await db.query('SELECT original_data FROM integrated_objects WHERE id = $1', [object])).rows[0].original_data).toEqual({ current: true });
     expect((await tenantCounts(db, tenant)).legacy_imports).toBe(0);

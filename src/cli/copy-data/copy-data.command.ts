@@ -13,7 +13,7 @@ import { verified, verifyTable } from './verify';
 
 export { COPY_DATA_USAGE };
 
-/** Exit codes, as documented in the README. */
+/** Exit codes, as documented in docs/migrating-data.md. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 type Out = (line: string) => void;

@@ -5,11 +5,14 @@ import { createAppDataSource } from '../../data-source';
 import { cleanupLegacy } from './cleanup';
 import { importLegacy, importLockKey } from './importer';
 import { LegacyImportError, LegacyImportUsageError } from './legacy-import.errors';
+import { DEFAULT_COLUMNS, LegacyMappingError } from './mapping/legacy-mapping';
+import { MappedSource } from './mapping/mapped-source';
 import { IMPORT_LEGACY_USAGE } from './legacy-import.usage';
 import { LegacyImportOptions, parseImportOptions } from './options';
 import { Progress, ProgressStream } from './progress';
 import { printCleanupReport, printImportReport, printVerifyReport } from './report';
 import { openEmbeddedSource } from './sources/embedded-source';
+import { IntegrationStoreSource } from './sources/integration-store-source';
 import { LegacySource } from './sources/legacy-source';
 import { openPostgresSource } from './sources/postgres-source';
 import { PostgresDialectSource } from './sources/postgres-dialect-source';
@@ -29,7 +32,8 @@ export async function importLegacyCommand(positionals: string[], flags: Record<s
     options = parseImportOptions(positionals, flags);
   } catch (error) {
     if (!(error instanceof LegacyImportUsageError)) throw error;
-    io.out(`import-legacy: ${error.message}\n\nusage: ${IMPORT_LEGACY_USAGE}`);
+    // A mapping's problem is one line that names it; the usage would only bury it.
+    io.out(error instanceof LegacyMappingError ? `import-legacy: ${error.message}` : `import-legacy: ${error.message}\n\nusage: ${IMPORT_LEGACY_USAGE}`);
     return 2;
   }
   const dataSource = createAppDataSource(config.database, { logging: ['error'] });
@@ -78,18 +82,26 @@ async function run(options: LegacyImportOptions, source: LegacySource, db: Targe
   return report.rejections.length === 0 ? 0 : 1;
 }
 
-/** The source named by --from; a data directory that is the target's own is read through the target's connection. */
+/** The source named by --from, read through the mapping when there is one. */
 async function openSource(options: LegacyImportOptions, config: Config, db: TargetDatabase): Promise<LegacySource> {
-  const { from, table } = options;
+  const source = await openLocation(options, config, db);
+  return options.mapping ? new MappedSource(source, options.mapping) : source;
+}
+
+/** A data directory that is the target's own is read through the target's connection. */
+async function openLocation({ from, table, mapping }: LegacyImportOptions, config: Config, db: TargetDatabase): Promise<LegacySource> {
+  const columns = mapping?.columns ?? DEFAULT_COLUMNS;
   switch (from.kind) {
     case 'postgres':
-      return openPostgresSource(from.url, table);
+      return openPostgresSource(from.url, table, columns);
     case 'sqlite':
-      return SqliteSource.open(from.file, table);
+      return SqliteSource.open(from.file, table, columns);
     case 'embedded':
       if (config.database.profile === 'embedded' && resolve(config.database.dataDir) === from.dataDir) {
-        return new PostgresDialectSource(db, table, `table ${table} of this embedded database`, async () => undefined);
+        return new PostgresDialectSource(db, table, `table ${table} of this embedded database`, async () => undefined, columns);
       }
-      return openEmbeddedSource(from.dataDir, table);
+      return openEmbeddedSource(from.dataDir, table, columns);
+    case 'integration-stores':
+      return IntegrationStoreSource.open(from.files, table);
   }
 }

@@ -5,10 +5,14 @@ export const MAX_BATCH_SIZE = 10_000;
 
 const typeLines = LEGACY_TYPES.map(({ type, route, fields }) => `      ${type.padEnd(17)} ${route.padEnd(25)} ${fields}`).join('\n');
 
-export const IMPORT_LEGACY_USAGE = `import-legacy --from <source> --table <name> [--tenant <tenant>] [--dry-run | --verify | --cleanup] [--batch-size <n>]
-    Imports a legacy table of JSON objects into the typed tables (README: "Importing legacy data").
+export const IMPORT_LEGACY_USAGE = `import-legacy --from <source> --table <name> [--mapping <name|file.json>] [--tenant <tenant>] [--dry-run | --verify | --cleanup] [--batch-size <n>]
+import-legacy --from <dir|file,…> --integrated-objects [--tenant <tenant>] [--dry-run | --verify | --cleanup] [--batch-size <n>]
+    Imports a legacy table of JSON objects into the typed tables (docs/migrating-data.md).
     --from <source>     a postgres:// URL, a SQLite file, or an agent-ledger data directory (embedded database)
-    --table <name>      the legacy table ("schema.table" in PostgreSQL)
+    --table <name>      the legacy table ("schema.table" in PostgreSQL); optional when the mapping names one
+    --mapping <m>       how a table of another shape reads: a shipped mapping (orion) or a JSON file
+    --integrated-objects  --from names per-company SQLite integration stores (files, or directories of them,
+                        comma-separated): table integrated_objects, the company from company_id or the file name
     --tenant <tenant>   the tenant the rows are imported for (default "default")
     --dry-run           print what would be created and every row that would be rejected; write nothing
     --verify            compare every imported row with its source row and its target row

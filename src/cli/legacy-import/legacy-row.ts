@@ -5,6 +5,8 @@ export interface RawLegacyRow {
   data: string | null;
   createdAt: number | string | null;
   updatedAt: number | string | null;
+  /** Why the source could not hand the row over in the documented shape (the row is rejected with it). */
+  problem?: string;
 }
 
 /** A legacy row whose columns have the documented shape. */
@@ -50,6 +52,7 @@ function shown(value: number | string | null): string {
 
 /** Checks the columns of a raw row: `data` a JSON object, both timestamps valid (a missing `updated_at` is `created_at`). */
 export function parseLegacyRow(raw: RawLegacyRow): Parsed<LegacyRow> {
+  if (raw.problem !== undefined) return { ok: false, reason: raw.problem };
   if (raw.data === null) return { ok: false, reason: 'data is null' };
   let data: unknown;
   try {

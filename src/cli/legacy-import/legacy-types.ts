@@ -11,10 +11,10 @@ export const LEGACY_TYPES = [
   { type: 'job_result', route: 'POST /job-results', fields: 'jobId, taskId?*, agentId?*, status?, outputArtifacts?, metrics?' },
   { type: 'action_log', route: 'POST /action-logs', fields: 'actionType, parameters?, error?, durationMs?, traceId?, agentId?*' },
   { type: 'insight', route: 'POST /insights', fields: 'summary, domain, confidence (0..1), content' },
-  { type: 'pattern', route: 'POST /patterns', fields: 'trigger (unique per tenant), steps' },
+  { type: 'pattern', route: 'POST /patterns', fields: 'trigger (unique per tenant), steps, usageCount?' },
   {
     type: 'integrated_object',
     route: 'POST /integrated-objects',
-    fields: 'platform, originalId (the pair unique per tenant), objectType, originalData, companyId?, integratedContent?, metadata?, summary?',
+    fields: 'platform, originalId, companyId? (the three unique per tenant), objectType, originalData, integratedContent?, metadata?, summary?',
   },
 ] as const;

@@ -3,11 +3,14 @@ import { AuditedEntity } from '../../common/persistence/versioned.entity';
 
 /**
  * An object imported from an external platform (a helpdesk ticket, a CRM contact, …), as received
- * and as prepared for agents. One row per (tenant, platform, original id): a re-import updates it.
+ * and as prepared for agents. One row per (tenant, platform, company, original id): a re-import
+ * updates it; two companies' ticket "123" are two objects.
  */
 @Entity('integrated_objects')
 @Index(['tenantId', 'id'])
-@Index(['tenantId', 'platform', 'originalId'], { unique: true })
+// The migration makes this index NULLS NOT DISTINCT (PostgreSQL 15+), which TypeORM cannot say:
+// an object without a company is one row per (tenant, platform, original id), as before companies counted.
+@Index(['tenantId', 'platform', 'originalId', 'companyId'], { unique: true })
 @Index(['tenantId', 'companyId', 'objectType', 'id'])
 export class IntegratedObject extends AuditedEntity {
   @Column({ type: 'text' })
@@ -20,7 +23,7 @@ export class IntegratedObject extends AuditedEntity {
   @Column({ type: 'text' })
   objectType: string;
 
-  /** A company within the tenant, to filter by; null when the platform has none. */
+  /** A company within the tenant (part of the key); null when the platform has none. */
   @Column({ type: 'text', nullable: true })
   companyId: string | null;
 

@@ -13,12 +13,17 @@ export interface IntegratedObjectFilters {
   platform?: string;
 }
 
-/** Where an object comes from, unique within a tenant. */
+/** Where an object comes from, unique within a tenant; a null company is a key of its own (not a wildcard). */
 export interface ImportKey {
   tenantId: string;
   platform: string;
+  companyId: string | null;
   originalId: string;
 }
+
+/** The key's condition: `IS NOT DISTINCT FROM` so that a null company matches the object without one. */
+const KEY_CONDITION =
+  'object.tenantId = :tenantId AND object.platform = :platform AND object.originalId = :originalId AND object.companyId IS NOT DISTINCT FROM :companyId';
 
 /**
  * Every query on `integrated_objects` (a single import's insert goes through UnitOfWork.insert).
@@ -34,14 +39,14 @@ export class IntegratedObjectsRepository {
 
   /** Whether an object with this key exists (read without a lock: the caller's next step decides). */
   existsByKey(key: ImportKey): Promise<boolean> {
-    return this.dataSource.manager.existsBy(IntegratedObject, { ...key });
+    return this.dataSource.manager.createQueryBuilder(IntegratedObject, 'object').where(KEY_CONDITION, key).getExists();
   }
 
   /** The object with this key, locked until the caller's transaction ends: concurrent imports of it queue up. */
   lockByKey(manager: EntityManager, key: ImportKey): Promise<IntegratedObject | null> {
     return manager
       .createQueryBuilder(IntegratedObject, 'object')
-      .where('object.tenantId = :tenantId AND object.platform = :platform AND object.originalId = :originalId', key)
+      .where(KEY_CONDITION, key)
       .setLock('pessimistic_write')
       .getOne();
   }
@@ -55,7 +60,7 @@ export class IntegratedObjectsRepository {
   }
 
   /**
-   * Inserts the rows whose (tenant, platform, originalId) is free, in one statement, and returns
+   * Inserts the rows whose (tenant, platform, originalId, companyId) is free, in one statement, and returns
    * them as stored; a taken key (or one repeated in `rows`) is skipped, never an error, so the
    * caller's transaction stays usable. A concurrent insert of the same key is waited for.
    */
@@ -63,7 +68,7 @@ export class IntegratedObjectsRepository {
     const params: unknown[] = [];
     const insert = insertStatement(manager, IntegratedObject, rows.map((row) => ({ ...row, version: 1 })), params);
     const stored: Record<string, unknown>[] = await manager.query(
-      `${insert} ON CONFLICT ("tenant_id", "platform", "original_id") DO NOTHING RETURNING *`,
+      `${insert} ON CONFLICT ("tenant_id", "platform", "original_id", "company_id") DO NOTHING RETURNING *`,
       params,
     );
     return stored.map((row) => hydrate(manager, IntegratedObject, row));

@@ -21,7 +21,8 @@ export class IntegrationsController {
   @ApiOperation({
     summary: 'Import an object from a platform',
     description:
-      '201 for a new (platform, originalId). The same (platform, originalId) again updates the stored object ' +
+      '201 for a new (platform, companyId, originalId): two companies\' objects with one originalId are two objects. ' +
+      'The same (platform, companyId, originalId) again updates the stored object ' +
       'with the fields sent (200, new version); an identical re-import changes nothing (200, same version).',
   })
   @ApiCreatedResponse({ type: IntegratedObjectResponse, description: 'Imported for the first time' })

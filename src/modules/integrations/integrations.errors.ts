@@ -1,4 +1,5 @@
 import { AggregateNotFoundError, ConflictError } from '../../common/errors';
+import type { ImportKey } from './integrated-objects.repository';
 
 export class IntegratedObjectNotFoundError extends AggregateNotFoundError {
   constructor(id: string) {
@@ -8,7 +9,8 @@ export class IntegratedObjectNotFoundError extends AggregateNotFoundError {
 
 /** A re-import lost every compare-and-set race against concurrent writers of the same object. */
 export class ImportContendedError extends ConflictError {
-  constructor(platform: string, originalId: string) {
-    super(`integrated object ${platform}/${originalId} kept changing during the import: retry it`, { platform, originalId });
+  constructor({ platform, companyId, originalId }: ImportKey) {
+    const where = companyId === null ? platform : `${platform} (company ${companyId})`;
+    super(`integrated object ${where}/${originalId} kept changing during the import: retry it`, { platform, companyId, originalId });
   }
 }

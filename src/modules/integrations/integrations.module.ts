@@ -5,8 +5,8 @@ import { IntegrationsService } from './integrations.service';
 import { ObjectImportHandler } from './object-import.handler';
 
 /**
- * Objects imported from external platforms (helpdesks, CRMs, …), one per (platform, original id)
- * within a tenant, filterable by company; importable over HTTP and through the outbox.
+ * Objects imported from external platforms (helpdesks, CRMs, …), one per (platform, company,
+ * original id) within a tenant, filterable by company; importable over HTTP and through the outbox.
  */
 @Module({
   controllers: [IntegrationsController],

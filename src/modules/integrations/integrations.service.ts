@@ -10,7 +10,7 @@ import { isUniqueViolation } from '../../common/persistence/unique-violation';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { ImportIntegratedObjectDto } from './dto/import-integrated-object.dto';
 import { IntegratedObject } from './integrated-object.entity';
-import { IntegratedObjectFilters, IntegratedObjectsRepository } from './integrated-objects.repository';
+import { ImportKey, IntegratedObjectFilters, IntegratedObjectsRepository } from './integrated-objects.repository';
 import { ImportContendedError, IntegratedObjectNotFoundError } from './integrations.errors';
 import { IntegratedObjectRef, IntegrationEvents } from './integrations.events';
 
@@ -23,8 +23,8 @@ export interface ImportOutcome {
 /** Rounds an import tries to insert or lock the object while concurrent imports insert and delete it, before a 409. */
 const MAX_IMPORT_ROUNDS = 5;
 
-/** The fields an import may change on a known object; `summary` has its own route too. */
-const IMPORTED_FIELDS = ['objectType', 'companyId', 'originalData', 'integratedContent', 'metadata', 'summary'] as const;
+/** The fields an import may change on a known object (the key's are not); `summary` has its own route too. */
+const IMPORTED_FIELDS = ['objectType', 'originalData', 'integratedContent', 'metadata', 'summary'] as const;
 
 @Injectable()
 export class IntegrationsService {
@@ -34,13 +34,13 @@ export class IntegrationsService {
   ) {}
 
   /**
-   * Imports one object. A known (platform, originalId), the common case of a sync, goes to the
+   * Imports one object. A known (platform, companyId, originalId), the common case of a sync, goes to the
    * update path; a new one is inserted with its event in one statement, and if a concurrent
    * import inserted it first (the unique key decides), to the update path as well. Looking first
    * keeps re-imports from failing an insert each (a logged error in PostgreSQL).
    */
   async import(ctx: RequestContext, input: ImportIntegratedObjectDto): Promise<ImportOutcome> {
-    const known = await this.objects.existsByKey({ tenantId: ctx.tenantId, platform: input.platform, originalId: input.originalId });
+    const known = await this.objects.existsByKey(keyOf(ctx.tenantId, input));
     if (!known) {
       try {
         const [object] = await this.unitOfWork.insert(ctx, IntegratedObject, [this.newObject(ctx, input)], (row) => this.importedEvent(row));
@@ -78,7 +78,7 @@ export class IntegrationsService {
    * concurrent imports of one object apply one after the other and none is lost or applied blind.
    */
   async importIn(tx: Transaction, input: ImportIntegratedObjectDto): Promise<ImportOutcome> {
-    const key = { tenantId: tx.context.tenantId, platform: input.platform, originalId: input.originalId };
+    const key = keyOf(tx.context.tenantId, input);
     for (let round = 0; round < MAX_IMPORT_ROUNDS; round++) {
       const current = await this.objects.lockByKey(tx.manager, key);
       if (!current) {
@@ -99,7 +99,7 @@ export class IntegrationsService {
       if (changes.includes('summary')) tx.record({ ...this.eventOf(object), type: IntegrationEvents.summaryChanged, payload: refOf(object) });
       return { object, created: false };
     }
-    throw new ImportContendedError(input.platform, input.originalId);
+    throw new ImportContendedError(key);
   }
 
   async get(ctx: RequestContext, id: string): Promise<IntegratedObject> {
@@ -162,6 +162,11 @@ export class IntegrationsService {
       summary: input.summary ?? null,
     };
   }
+}
+
+/** The object's natural key: an absent company is the null company. */
+function keyOf(tenantId: string, input: ImportIntegratedObjectDto): ImportKey {
+  return { tenantId, platform: input.platform, companyId: input.companyId ?? null, originalId: input.originalId };
 }
 
 function refOf(object: Pick<IntegratedObject, 'id' | 'platform' | 'originalId'>): IntegratedObjectRef {

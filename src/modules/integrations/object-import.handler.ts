@@ -4,7 +4,7 @@ import { IntegrationsService } from './integrations.service';
 
 /**
  * `integrations/object.import@1`: an object to import (same shape and semantics as the body of
- * POST /integrated-objects): a new (platform, originalId) is created, a known one updated.
+ * POST /integrated-objects): a new (platform, companyId, originalId) is created, a known one updated.
  */
 @PersistenceHandler({ namespace: 'integrations', schema: 'object.import@1', resultType: ImportIntegratedObjectDto })
 export class ObjectImportHandler implements PersistenceHandlerContract<ImportIntegratedObjectDto> {

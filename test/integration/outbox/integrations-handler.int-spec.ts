@@ -70,6 +70,16 @@ describe('integrations/object.import@1 persistence handler', () => {
     expect(await eventCount('integrated_object.summary_changed')).toBe(1);
   });
 
+  it('imports the same original id of two companies as two objects, and re-imports each into its own', async () => {
+    const acme = await settled((await submit(ticket({ originalId: '123', companyId: 'acme' }))).id, 'persisted');
+    const globex = await settled((await submit(ticket({ originalId: '123', companyId: 'globex' }))).id, 'persisted');
+    expect(acme.domainObjects[0].id).not.toBe(globex.domainObjects[0].id);
+    const again = await settled((await submit(ticket({ originalId: '123', companyId: 'globex', originalData: { subject: 'Printer on fire', status: 'solved' } }))).id, 'persisted');
+    expect(again.domainObjects[0].id).toBe(globex.domainObjects[0].id);
+    const rows = await db.query(`SELECT company_id, version FROM integrated_objects WHERE tenant_id = $1 ORDER BY company_id`, [tenant.tenantId]);
+    expect(rows).toEqual([{ company_id: 'acme', version: 1 }, { company_id: 'globex', version: 2 }]);
+  });
+
   it('makes one object of concurrent outbox imports of the same new object', async () => {
     const body = ticket();
     const accepted = await Promise.all(Array.from({ length: 6 }, () => submit(body)));

@@ -16,8 +16,14 @@ describe('import-legacy options', () => {
       table: 'legacy.objects',
       tenantId: 'default',
       batchSize: 1000,
+      mapping: null,
     });
     expect(parse(`--from ${URL} --table objects --tenant acme --verify --batch-size 50`)).toMatchObject({ mode: 'verify', tenantId: 'acme', batchSize: 50 });
+  });
+
+  it('takes the table from the mapping unless --table names another', () => {
+    expect(parse(`--from ${URL} --mapping orion`)).toMatchObject({ table: 'objects_table', mapping: { origin: 'orion', camelCase: true } });
+    expect(parse(`--from ${URL} --mapping orion --table legacy.orion_objects`)).toMatchObject({ table: 'legacy.orion_objects' });
   });
 
   it.each([
@@ -32,6 +38,11 @@ describe('import-legacy options', () => {
     [`--from ${URL} --table objects extra`, 'unexpected argument "extra"'],
     ['--from /no/such/file --table objects', 'no such file or directory'],
     [`--from ${URL} --table objects --tenant`, '--tenant needs a value'],
+    [`--from ${URL} --table objects --mapping`, '--mapping needs a value'],
+    [`--from ${URL} --mapping nosuch`, 'no shipped mapping of that name (orion)'],
+    [`--from ${URL} --integrated-objects --mapping orion`, '--integrated-objects and --mapping cannot be used together'],
+    ['--from /no/such/dir --integrated-objects', '--from /no/such/dir: no such file or directory'],
+    [`--from ${URL} --integrated-objects yes`, '--integrated-objects takes no value'],
   ])('refuses %j: %s', (line, message) => {
     expect(() => parse(line)).toThrow(LegacyImportUsageError);
     expect(() => parse(line)).toThrow(message);

@@ -2,11 +2,15 @@ import { CreatePatternDto } from '../../../modules/knowledge/patterns/dto/create
 import { Pattern } from '../../../modules/knowledge/patterns/pattern.entity';
 import { LegacyRow } from '../legacy-row';
 import { SqlClient } from '../sources/sql-client';
-import { LegacyMapper, MappedRow } from './legacy-mapper';
+import { LegacyMapper, MappedRow, ResolvedData } from './legacy-mapper';
 import { TenantUniqueKey } from './unique-key';
 
+/** The largest usage count a pattern row holds (an integer column). */
+const MAX_USAGE_COUNT = 2_147_483_647;
+
 /**
- * A pattern with its usage count at 0, like one created through the API. Triggers are unique per
+ * A pattern, as `POST /patterns` creates one, with the usage count the legacy row carries
+ * (`usageCount`, a whole number; 0 without one, like a pattern created through the API). Triggers are unique per
  * tenant: a trigger that an earlier legacy row of this run took, or that a pattern of the tenant
  * already has, is rejected before anything is written.
  */
@@ -25,8 +29,16 @@ export class PatternMapper extends LegacyMapper<CreatePatternDto> {
     targetName: 'pattern',
   });
 
-  protected values(body: CreatePatternDto, row: LegacyRow): Record<string, unknown> {
-    return { trigger: body.trigger, steps: body.steps, usageCount: 0, createdAt: row.createdAt, updatedAt: row.updatedAt };
+  /** `usageCount` is the import's own field: the route's body has none, so it is checked here and kept out of the DTO. */
+  protected override shape(resolved: ResolvedData): { body: Record<string, unknown>; problems: string[] } {
+    const { usageCount, ...body } = resolved.data;
+    const valid = usageCount === undefined || (Number.isInteger(usageCount) && (usageCount as number) >= 0 && (usageCount as number) <= MAX_USAGE_COUNT);
+    return { body, problems: valid ? [] : [`usageCount must be a whole number from 0 to ${MAX_USAGE_COUNT}`] };
+  }
+
+  protected values(body: CreatePatternDto, row: LegacyRow, resolved: ResolvedData): Record<string, unknown> {
+    const usageCount = (resolved.data.usageCount as number | undefined) ?? 0;
+    return { trigger: body.trigger, steps: body.steps, usageCount, createdAt: row.createdAt, updatedAt: row.updatedAt };
   }
 
   override conflicts(rows: MappedRow[], db: SqlClient, tenantId: string): Promise<Map<string, string>> {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openEmbeddedDatabase } from '../../../database/data-source-options';
+import { LegacyColumns } from '../mapping/legacy-mapping';
 import { LegacySourceError } from './legacy-source';
 import { PostgresDialectSource } from './postgres-dialect-source';
 
@@ -8,7 +9,7 @@ import { PostgresDialectSource } from './postgres-dialect-source';
  * A legacy table in another agent-ledger data directory (embedded PostgreSQL), opened the way
  * the app opens one: under its lock file, so a server running on it is never opened twice.
  */
-export async function openEmbeddedSource(dataDir: string, table: string): Promise<PostgresDialectSource> {
+export async function openEmbeddedSource(dataDir: string, table: string, columns: LegacyColumns): Promise<PostgresDialectSource> {
   if (!existsSync(join(dataDir, 'pg', 'PG_VERSION'))) {
     throw new LegacySourceError(`${dataDir} is not an agent-ledger data directory (it has no embedded database in ${join(dataDir, 'pg')})`);
   }
@@ -30,5 +31,6 @@ export async function openEmbeddedSource(dataDir: string, table: string): Promis
     table,
     `table ${table} of the embedded database in ${dataDir}`,
     () => embedded.close(),
+    columns,
   );
 }

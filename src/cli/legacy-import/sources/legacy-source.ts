@@ -1,5 +1,6 @@
 import { LegacyImportError } from '../legacy-import.errors';
 import { RawLegacyRow } from '../legacy-row';
+import { LegacyColumns } from '../mapping/legacy-mapping';
 
 /** Where the legacy rows are read from (and, for `--cleanup`, deleted from). */
 export interface LegacySource {
@@ -32,7 +33,22 @@ export interface ScannedRow {
 /** The source cannot be used as it is: the message says why, in one line. */
 export class LegacySourceError extends LegacyImportError {}
 
-export const REQUIRED_COLUMNS = ['id', 'type', 'data', 'created_at', 'updated_at'] as const;
+/** The column roles a legacy table must have, with the columns that play them (`updatedAt` may be none). */
+export function requiredColumns(columns: LegacyColumns): [keyof LegacyColumns, string][] {
+  return (Object.entries(columns) as [keyof LegacyColumns, string | null][]).filter((entry): entry is [keyof LegacyColumns, string] => entry[1] !== null);
+}
+
+/** `it needs id, type, …`: the columns, for messages. */
+export function columnList(columns: LegacyColumns): string {
+  return requiredColumns(columns)
+    .map(([, name]) => name)
+    .join(', ');
+}
+
+/** A column name as a quoted identifier (PostgreSQL and SQLite alike). */
+export function quoted(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
 
 /** Explains ids that are null or repeated, or returns null when every id is present and unique. */
 export function idProblems(counts: { rows: number; withId: number; distinct: number }, duplicated: string[]): string | null {

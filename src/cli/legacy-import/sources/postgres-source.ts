@@ -1,8 +1,9 @@
 import { Client } from 'pg';
+import { LegacyColumns } from '../mapping/legacy-mapping';
 import { PostgresDialectSource } from './postgres-dialect-source';
 
 /** A legacy table in a PostgreSQL server, read over one `pg` connection. */
-export async function openPostgresSource(url: string, table: string): Promise<PostgresDialectSource> {
+export async function openPostgresSource(url: string, table: string, columns: LegacyColumns): Promise<PostgresDialectSource> {
   const client = new Client({ connectionString: url, application_name: 'agent-ledger import-legacy' });
   await client.connect();
   const { host, pathname } = new URL(url);
@@ -11,5 +12,6 @@ export async function openPostgresSource(url: string, table: string): Promise<Po
     table,
     `PostgreSQL table ${table} (${host}${pathname})`,
     () => client.end(),
+    columns,
   );
 }

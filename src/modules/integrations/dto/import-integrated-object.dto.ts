@@ -11,7 +11,7 @@ export const MAX_COMPANY_ID = 200;
 export const MAX_INTEGRATED_CONTENT = 500_000;
 export const MAX_SUMMARY = 20_000;
 
-/** An object as a platform has it now. The same (platform, originalId) again updates the stored object. */
+/** An object as a platform has it now. The same (platform, companyId, originalId) again updates the stored object. */
 export class ImportIntegratedObjectDto {
   @ApiProperty({ example: 'zendesk', maxLength: MAX_PLATFORM, description: 'The platform the object comes from' })
   @IsString()
@@ -31,7 +31,7 @@ export class ImportIntegratedObjectDto {
   @MaxLength(MAX_OBJECT_TYPE)
   objectType: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'acme-emea', maxLength: MAX_COMPANY_ID, description: 'A company within your tenant, to filter by' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'acme-emea', maxLength: MAX_COMPANY_ID, description: 'A company within your tenant, part of the key: without one, the object is the one of no company' })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
