@@ -9,6 +9,7 @@ import { ApiKeyLifecycle1795325722780 } from './1795325722780-ApiKeyLifecycle';
 import { LegacyImports1795327862055 } from './1795327862055-LegacyImports';
 import { InsightTopMatches1795329698849 } from './1795329698849-InsightTopMatches';
 import { IdempotencyKeys1796546080976 } from './1796546080976-IdempotencyKeys';
+import { EventCommitOrder1796552097450 } from './1796552097450-EventCommitOrder';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
 export const migrations: (new () => MigrationInterface)[] = [
@@ -22,4 +23,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   LegacyImports1795327862055,
   InsightTopMatches1795329698849,
   IdempotencyKeys1796546080976,
+  EventCommitOrder1796552097450,
 ];

@@ -12,6 +12,7 @@ const TABLES = [
   'agents',
   'api_keys',
   'domain_events',
+  'event_cursor_keys',
   'health_records',
   'idempotency_keys',
   'insights',

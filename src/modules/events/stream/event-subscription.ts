@@ -1,0 +1,93 @@
+import { Logger } from '@nestjs/common';
+import { TenantScope } from '../../../common/tenancy/tenant-scope';
+import { FeedPosition } from '../event-cursor';
+import { EventFeed } from '../event-feed.service';
+import { EventFilters } from '../events.repository';
+import { ChannelClosedError, SlowConsumerError, SseChannel } from './sse-channel';
+
+/** Events read from the feed per round trip while a stream catches up. */
+const PAGE_SIZE = 200;
+
+const logger = new Logger('EventStreams');
+
+/**
+ * One open stream: reads the tenant's feed from its position whenever it is woken, writes what it
+ * finds as SSE frames (each with its cursor as `id`), and waits for the client when the client is
+ * behind. Wake-ups that arrive while it reads are folded into one more read.
+ */
+export class EventSubscription {
+  private woken = true;
+  private wakeUp?: () => void;
+  /** The cursor of the last event sent (or the one the client resumed from). */
+  private lastSent: string;
+
+  constructor(
+    readonly tenantId: string,
+    private readonly filters: EventFilters,
+    /** Server-side position: may run ahead of the last event sent, past events the filters skip. */
+    private position: FeedPosition,
+    private readonly feed: EventFeed,
+    readonly channel: SseChannel,
+  ) {
+    this.lastSent = feed.cursorOf(tenantId, position);
+    channel.onClose(() => this.wake());
+  }
+
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Runs until the client leaves or is dropped. */
+  async run(): Promise<void> {
+    this.channel.send({ event: 'ready', id: this.lastSent, data: JSON.stringify({ after: this.lastSent }) });
+    try {
+      while (!this.channel.closed) {
+        await this.nextWake();
+        if (this.channel.closed) break;
+        await this.deliver();
+      }
+    } catch (error) {
+      if (error instanceof ChannelClosedError) return;
+      if (error instanceof SlowConsumerError) {
+        this.channel.close({
+          event: 'dropped',
+          id: this.lastSent,
+          data: JSON.stringify({ reason: 'slow_consumer', detail: `Dropped: ${error.message}. Reconnect with Last-Event-ID to resume.`, resumeAfter: this.lastSent }),
+        });
+        return;
+      }
+      logger.error({ err: error, tenantId: this.tenantId }, 'An event stream failed');
+      this.channel.close({ event: 'dropped', id: this.lastSent, data: JSON.stringify({ reason: 'server_error', detail: 'Reconnect with Last-Event-ID to resume.', resumeAfter: this.lastSent }) });
+    }
+  }
+
+  private async deliver(): Promise<void> {
+    for (;;) {
+      await this.channel.ready();
+      const page = await TenantScope.run(this.tenantId, () => this.feed.page(this.tenantId, this.position, this.filters, PAGE_SIZE));
+      if (this.channel.closed) return;
+      for (const event of page.items) {
+        const response = this.feed.toResponse(event);
+        this.channel.send({ id: response.id, data: JSON.stringify(response) });
+        this.lastSent = response.id;
+      }
+      this.position = page.scannedTo;
+      if (!page.hasMore) return;
+    }
+  }
+
+  private nextWake(): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.wakeUp = () => {
+        this.wakeUp = undefined;
+        this.woken = false;
+        resolve();
+      };
+    });
+  }
+}
