@@ -150,6 +150,9 @@ describe('agents API', () => {
     expect(page.body.items).toHaveLength(3);
     const rest = await t.http().get(`/api/v1/events?after=${page.body.nextCursor}`).set(tenant.auth).expect(200);
     expect(rest.body.items.map((e: { type: string }) => e.type)).toEqual(['agent.deleted']);
-    expect(rest.body.nextCursor).toBeNull();
+    expect(rest.body.nextCursor).toBe(rest.body.items[0].id);
+    // At the head the cursor stays put: asking again gives nothing, and the same cursor.
+    const head = await t.http().get(`/api/v1/events?after=${rest.body.nextCursor}`).set(tenant.auth).expect(200);
+    expect(head.body).toEqual({ items: [], nextCursor: rest.body.nextCursor });
   });
 });
