@@ -41,10 +41,11 @@ export async function readToHead(
 }
 
 /** `agent.registered` events for made-up agents: what a transaction records. */
-export function someEvents(count: number): NewDomainEvent[] {
+export function someEvents(count: number, nameLength = 4): NewDomainEvent[] {
   return Array.from({ length: count }, () => {
     const agentId = randomUUID();
-    return { type: 'agent.registered', aggregateType: 'agent', aggregateId: agentId, aggregateVersion: 1, payload: { agentId, name: 'held', role: 'r', status: 'idle' } };
+    const name = 'n'.repeat(nameLength);
+    return { type: 'agent.registered', aggregateType: 'agent', aggregateId: agentId, aggregateVersion: 1, payload: { agentId, name, role: 'r', status: 'idle' } };
   });
 }
 

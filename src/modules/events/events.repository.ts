@@ -32,10 +32,16 @@ export interface FeedPage {
    * For the server's own bookkeeping only: it is a position in the whole database's history.
    */
   scannedTo: FeedPosition;
+  /**
+   * The tenant has committed events that wait behind an older transaction still running (anyone's):
+   * they become readable when it ends. A follower asks again soon instead of waiting for a wake-up.
+   */
+  heldBack: boolean;
 }
 
 interface FeedRow {
   horizon: string;
+  held_back: boolean;
   id: string | null;
   xid: string;
   tenant_id: string;
@@ -75,7 +81,10 @@ export class EventsRepository {
     params.push(limit + 1);
     const rows: FeedRow[] = await this.dataSource.query(
       `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon)
-       SELECT h.horizon, e.* FROM h LEFT JOIN LATERAL (
+       SELECT h.horizon,
+              EXISTS (SELECT 1 FROM domain_events w WHERE w.tenant_id = $1 AND w.xid >= h.horizon) AS held_back,
+              e.*
+       FROM h LEFT JOIN LATERAL (
          SELECT e.id, e.xid, e.tenant_id, e.type, e.aggregate_type, e.aggregate_id, e.aggregate_version,
                 e.actor_id, e.correlation_id, e.payload, e.occurred_at
          FROM domain_events e
@@ -91,7 +100,7 @@ export class EventsRepository {
     const horizon: FeedPosition = { xid: BigInt(rows[0].horizon), id: 0n };
     const last = items.at(-1)?.position;
     const scannedTo = hasMore ? last! : laterOf(after, horizon);
-    return { items, hasMore, scannedTo };
+    return { items, hasMore, scannedTo, heldBack: rows[0].held_back };
   }
 
   /** The position of the tenant's newest readable event (the start when it has none): where "from now on" begins. */

@@ -60,7 +60,7 @@ export class EventStreams implements OnModuleDestroy {
   serve(request: StreamRequest, out: Writable, release: () => void): void {
     this.startTimers();
     const channel = new SseChannel(out, this.config);
-    const subscription = new EventSubscription(request.tenantId, request.filters, request.after, this.feed, channel);
+    const subscription = new EventSubscription(request.tenantId, request.filters, request.after, this.feed, channel, this.config.pollMs);
     const streams = this.byTenant.get(request.tenantId) ?? new Set();
     streams.add(subscription);
     this.byTenant.set(request.tenantId, streams);

@@ -7,6 +7,8 @@ import { ChannelClosedError, SlowConsumerError, SseChannel } from './sse-channel
 
 /** Events read from the feed per round trip while a stream catches up. */
 const PAGE_SIZE = 200;
+/** First delay before reading again when events wait behind an older transaction; doubles up to the poll interval. */
+const HELD_BACK_RETRY_MS = 20;
 
 const logger = new Logger('EventStreams');
 
@@ -18,6 +20,8 @@ const logger = new Logger('EventStreams');
 export class EventSubscription {
   private woken = true;
   private wakeUp?: () => void;
+  private retry?: NodeJS.Timeout;
+  private retryDelayMs = HELD_BACK_RETRY_MS;
   /** The cursor of the last event sent (or the one the client resumed from). */
   private lastSent: string;
 
@@ -28,9 +32,13 @@ export class EventSubscription {
     private position: FeedPosition,
     private readonly feed: EventFeed,
     readonly channel: SseChannel,
+    private readonly maxRetryDelayMs: number,
   ) {
     this.lastSent = feed.cursorOf(tenantId, position);
-    channel.onClose(() => this.wake());
+    channel.onClose(() => {
+      clearTimeout(this.retry);
+      this.wake();
+    });
   }
 
   wake(): void {
@@ -64,17 +72,29 @@ export class EventSubscription {
 
   private async deliver(): Promise<void> {
     for (;;) {
-      await this.channel.ready();
       const page = await TenantScope.run(this.tenantId, () => this.feed.page(this.tenantId, this.position, this.filters, PAGE_SIZE));
-      if (this.channel.closed) return;
       for (const event of page.items) {
+        // Waits while the client is behind: at most the buffer and one event are ever held for it.
+        await this.channel.ready();
         const response = this.feed.toResponse(event);
         this.channel.send({ id: response.id, data: JSON.stringify(response) });
         this.lastSent = response.id;
+        this.position = event.position;
       }
       this.position = page.scannedTo;
-      if (!page.hasMore) return;
+      if (page.hasMore) continue;
+      this.retryIfHeldBack(page.heldBack, page.items.length > 0);
+      return;
     }
+  }
+
+  /** Events that wait for an older transaction are read again shortly: no wake-up will announce them. */
+  private retryIfHeldBack(heldBack: boolean, progressed: boolean): void {
+    clearTimeout(this.retry);
+    if (progressed) this.retryDelayMs = HELD_BACK_RETRY_MS;
+    if (!heldBack) return;
+    this.retry = setTimeout(() => this.wake(), this.retryDelayMs);
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.maxRetryDelayMs);
   }
 
   private nextWake(): Promise<void> {

@@ -98,7 +98,7 @@ export class SseChannel {
     });
   }
 
-  /** Sends a last frame and ends the response; a client that does not take it within stallMs is cut off. */
+  /** Sends a last frame and ends the response; a client that has not taken it all after three stall periods is cut off. */
   close(last?: SseFrame): void {
     if (this.closed) return;
     if (last) this.write(formatFrame(last));
@@ -106,7 +106,7 @@ export class SseChannel {
     this.markClosed();
     setTimeout(() => {
       if (!this.out.writableFinished) this.out.destroy();
-    }, this.limits.stallMs).unref();
+    }, 3 * this.limits.stallMs).unref();
   }
 
   private write(text: string): void {
