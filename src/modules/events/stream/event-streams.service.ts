@@ -6,9 +6,13 @@ import { FeedPosition } from '../event-cursor';
 import { EventFeed } from '../event-feed.service';
 import { TooManyStreamsError } from '../events.errors';
 import { EventFilters } from '../events.repository';
+import { CoalescedReads } from './coalesced-reads';
 import { EventSubscription } from './event-subscription';
 import { EventWakeups } from './event-wakeups';
 import { SseChannel } from './sse-channel';
+
+/** Events read from the feed per round trip while a stream catches up. */
+const PAGE_SIZE = 200;
 
 export interface StreamRequest {
   tenantId: string;
@@ -27,12 +31,14 @@ export class EventStreams implements OnModuleDestroy {
   private readonly byTenant = new Map<string, Set<EventSubscription>>();
   private readonly perHolder = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly reads: CoalescedReads;
 
   constructor(
     private readonly feed: EventFeed,
     wakeups: EventWakeups,
     @Inject(eventsConfig.KEY) private readonly config: EventsConfig,
   ) {
+    this.reads = new CoalescedReads(feed, PAGE_SIZE);
     wakeups.onWake((tenantId) => this.wake(tenantId));
   }
 
@@ -60,7 +66,7 @@ export class EventStreams implements OnModuleDestroy {
   serve(request: StreamRequest, out: Writable, release: () => void): void {
     this.startTimers();
     const channel = new SseChannel(out, this.config);
-    const subscription = new EventSubscription(request.tenantId, request.filters, request.after, this.feed, channel, this.config.pollMs);
+    const subscription = new EventSubscription(request.tenantId, request.filters, request.after, this.feed, this.reads, channel, this.config.pollMs);
     const streams = this.byTenant.get(request.tenantId) ?? new Set();
     streams.add(subscription);
     this.byTenant.set(request.tenantId, streams);

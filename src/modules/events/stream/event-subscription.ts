@@ -1,12 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { TenantScope } from '../../../common/tenancy/tenant-scope';
 import { FeedPosition } from '../event-cursor';
 import { EventFeed } from '../event-feed.service';
 import { EventFilters } from '../events.repository';
+import { CoalescedReads } from './coalesced-reads';
 import { ChannelClosedError, SlowConsumerError, SseChannel } from './sse-channel';
 
-/** Events read from the feed per round trip while a stream catches up. */
-const PAGE_SIZE = 200;
 /** First delay before reading again when events wait behind an older transaction; doubles up to the poll interval. */
 const HELD_BACK_RETRY_MS = 20;
 
@@ -30,7 +28,8 @@ export class EventSubscription {
     private readonly filters: EventFilters,
     /** Server-side position: may run ahead of the last event sent, past events the filters skip. */
     private position: FeedPosition,
-    private readonly feed: EventFeed,
+    feed: EventFeed,
+    private readonly reads: CoalescedReads,
     readonly channel: SseChannel,
     private readonly maxRetryDelayMs: number,
   ) {
@@ -72,13 +71,13 @@ export class EventSubscription {
 
   private async deliver(): Promise<void> {
     for (;;) {
-      const page = await TenantScope.run(this.tenantId, () => this.feed.page(this.tenantId, this.position, this.filters, PAGE_SIZE));
+      const page = await this.reads.page(this.tenantId, this.position, this.filters);
       for (const event of page.items) {
         // Waits while the client is behind: at most the buffer and one event are ever held for it.
         await this.channel.ready();
-        const response = this.feed.toResponse(event);
-        this.channel.send({ id: response.id, data: JSON.stringify(response) });
-        this.lastSent = response.id;
+        const frame = this.reads.frame(event);
+        this.channel.send(frame);
+        this.lastSent = frame.id;
         this.position = event.position;
       }
       this.position = page.scannedTo;
