@@ -13,6 +13,8 @@ import { SseChannel } from './sse-channel';
 
 /** Events read from the feed per round trip while a stream catches up. */
 const PAGE_SIZE = 200;
+/** How soon a tenant's streams look again when its events wait behind an older transaction. */
+const HELD_BACK_RETRY_MS = 25;
 
 export interface StreamRequest {
   tenantId: string;
@@ -32,6 +34,8 @@ export class EventStreams implements OnModuleDestroy {
   private readonly perHolder = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly reads: CoalescedReads;
+  /** One pending re-read per tenant, so that its streams read together (and share the query). */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly feed: EventFeed,
@@ -66,7 +70,9 @@ export class EventStreams implements OnModuleDestroy {
   serve(request: StreamRequest, out: Writable, release: () => void): void {
     this.startTimers();
     const channel = new SseChannel(out, this.config);
-    const subscription = new EventSubscription(request.tenantId, request.filters, request.after, this.feed, this.reads, channel, this.config.pollMs);
+    const subscription = new EventSubscription(request.tenantId, request.filters, request.after, this.feed, this.reads, channel, () =>
+      this.retrySoon(request.tenantId),
+    );
     const streams = this.byTenant.get(request.tenantId) ?? new Set();
     streams.add(subscription);
     this.byTenant.set(request.tenantId, streams);
@@ -86,6 +92,8 @@ export class EventStreams implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
+    for (const timer of this.retries.values()) clearTimeout(timer);
+    this.retries.clear();
     for (const streams of this.byTenant.values()) {
       for (const subscription of streams) {
         subscription.channel.close({ event: 'closing', data: JSON.stringify({ reason: 'shutdown', detail: 'The server is shutting down: reconnect with Last-Event-ID to resume.' }) });
@@ -96,6 +104,16 @@ export class EventStreams implements OnModuleDestroy {
   private wake(tenantId: string | undefined): void {
     const groups = tenantId === undefined ? [...this.byTenant.values()] : [this.byTenant.get(tenantId) ?? []];
     for (const streams of groups) for (const subscription of streams) subscription.wake();
+  }
+
+  private retrySoon(tenantId: string): void {
+    if (this.retries.has(tenantId)) return;
+    const timer = setTimeout(() => {
+      this.retries.delete(tenantId);
+      this.wake(tenantId);
+    }, HELD_BACK_RETRY_MS);
+    timer.unref();
+    this.retries.set(tenantId, timer);
   }
 
   private startTimers(): void {

@@ -5,8 +5,6 @@ import { EventFilters } from '../events.repository';
 import { CoalescedReads } from './coalesced-reads';
 import { ChannelClosedError, SlowConsumerError, SseChannel } from './sse-channel';
 
-/** First delay before reading again when events wait behind an older transaction; doubles up to the poll interval. */
-const HELD_BACK_RETRY_MS = 20;
 
 const logger = new Logger('EventStreams');
 
@@ -18,8 +16,6 @@ const logger = new Logger('EventStreams');
 export class EventSubscription {
   private woken = true;
   private wakeUp?: () => void;
-  private retry?: NodeJS.Timeout;
-  private retryDelayMs = HELD_BACK_RETRY_MS;
   /** The cursor of the last event sent (or the one the client resumed from). */
   private lastSent: string;
 
@@ -31,13 +27,11 @@ export class EventSubscription {
     feed: EventFeed,
     private readonly reads: CoalescedReads,
     readonly channel: SseChannel,
-    private readonly maxRetryDelayMs: number,
+    /** Asks for a wake-up soon: events of the tenant wait behind an older transaction, and no commit will announce them. */
+    private readonly heldBack: () => void,
   ) {
     this.lastSent = feed.cursorOf(tenantId, position);
-    channel.onClose(() => {
-      clearTimeout(this.retry);
-      this.wake();
-    });
+    channel.onClose(() => this.wake());
   }
 
   wake(): void {
@@ -82,18 +76,9 @@ export class EventSubscription {
       }
       this.position = page.scannedTo;
       if (page.hasMore) continue;
-      this.retryIfHeldBack(page.heldBack, page.items.length > 0);
+      if (page.heldBack) this.heldBack();
       return;
     }
-  }
-
-  /** Events that wait for an older transaction are read again shortly: no wake-up will announce them. */
-  private retryIfHeldBack(heldBack: boolean, progressed: boolean): void {
-    clearTimeout(this.retry);
-    if (progressed) this.retryDelayMs = HELD_BACK_RETRY_MS;
-    if (!heldBack) return;
-    this.retry = setTimeout(() => this.wake(), this.retryDelayMs);
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.maxRetryDelayMs);
   }
 
   private nextWake(): Promise<void> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DomainEventEnvelope } from '../../../common/events/event-catalog';
@@ -24,6 +25,8 @@ const SUBSCRIBE_WAIT_MS = 2000;
 export class EventWakeups implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('EventStreams');
   private readonly channel: string;
+  /** Marks this process's own announcements, which it has already acted on. */
+  private readonly origin = randomUUID();
   private readonly listeners: WakeListener[] = [];
   private readonly pending = new Set<string>();
   private flushScheduled = false;
@@ -58,7 +61,10 @@ export class EventWakeups implements OnModuleInit, OnApplicationShutdown {
     this.subscriber = subscriber;
     let connectedBefore = false;
     subscriber.on('error', () => undefined); // the shared client already reports Redis outages
-    subscriber.on('message', (_channel, tenantId: string) => this.notify(tenantId));
+    subscriber.on('message', (_channel, message: string) => {
+      const [origin, tenantId] = message.split(' ');
+      if (origin !== this.origin && tenantId) this.notify(tenantId);
+    });
     subscriber.on('ready', () => {
       // Messages sent while the connection was down are lost: every stream looks once.
       if (connectedBefore) this.notify(undefined);
@@ -77,7 +83,7 @@ export class EventWakeups implements OnModuleInit, OnApplicationShutdown {
     this.pending.clear();
     for (const tenantId of tenants) {
       this.notify(tenantId);
-      this.client.publish(this.channel, tenantId).catch((error: Error) => {
+      this.client.publish(this.channel, `${this.origin} ${tenantId}`).catch((error: Error) => {
         this.logger.debug(`Could not announce new events of ${tenantId} (${error.message}): other processes find them on their next poll`);
       });
     }
