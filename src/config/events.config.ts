@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { Env, EnvReader } from './env-readers';
+import { EnvReader } from './env-readers';
 
 export interface EventsConfig {
   /** Live streams (`GET /events/stream`) one API key may hold open at once in one API process. */
@@ -27,4 +27,4 @@ export function readEventsConfig(reader: EnvReader): EventsConfig {
   };
 }
 
-export const eventsConfig = registerAs('events', (): EventsConfig => readEventsConfig(new EnvReader(process.env as Env)));
+export const eventsConfig = registerAs('events', (): EventsConfig => readEventsConfig(new EnvReader(process.env)));

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DomainEvents } from '../../../src/common/events/domain-events.service';
-import { createDataSource } from '../../../src/database/create-data-source';
+import { createAppDataSource } from '../../../src/data-source';
 import { EventsRepository } from '../../../src/modules/events/events.repository';
 import { START } from '../../../src/modules/events/event-cursor';
 import { EventFeed } from '../../../src/modules/events/event-feed.service';
@@ -129,7 +129,7 @@ describe('the event feed (GET /events) in commit-safe order', () => {
 describe('the event feed on the embedded database (PGlite)', () => {
   it('serves committed events by (transaction, id) below the snapshot horizon', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'agent-ledger-feed-'));
-    const dataSource = createDataSource({ profile: 'embedded', dataDir, migrationsRun: true }, { logging: false });
+    const dataSource = createAppDataSource({ profile: 'embedded', dataDir, migrationsRun: true }, { logging: false });
     try {
       await dataSource.initialize();
       const events = new DomainEvents(new EventEmitter2());
