@@ -1,5 +1,6 @@
 import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
 import { makeAgent } from '../factories/agent.factory';
+import { untilFeedCaughtUp } from '../utils/event-feed';
 
 describe('agents API', () => {
   let t: TestApp;
@@ -77,6 +78,7 @@ describe('agents API', () => {
     const busy = await t.http().post(`/api/v1/agents/${agent.id}/heartbeat`).set(tenant.auth).send({ status: 'busy' }).expect(200);
     expect(busy.body).toMatchObject({ status: 'busy', version: 2 });
 
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const events = await t.http().get(`/api/v1/events?aggregateId=${agent.id}`).set(tenant.auth).expect(200);
     expect(events.body.items.map((e: { type: string }) => e.type)).toEqual(['agent.registered', 'agent.status_changed']);
     expect(events.body.items[1].payload).toEqual({ agentId: agent.id, from: 'idle', to: 'busy' });
@@ -129,6 +131,7 @@ describe('agents API', () => {
     await t.http().patch(`/api/v1/agents/${agent.id}`).set(tenant.auth).set('If-Match', '"1"').send({ status: 'offline' }).expect(200);
     await t.http().delete(`/api/v1/agents/${agent.id}`).set(tenant.auth).expect(204);
 
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const all = await t.http().get(`/api/v1/events?aggregateId=${agent.id}`).set(tenant.auth).expect(200);
     expect(all.body.items.map((e: { type: string }) => e.type)).toEqual([
       'agent.registered',

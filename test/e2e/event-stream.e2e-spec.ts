@@ -1,7 +1,7 @@
 import { UnitOfWork } from '../../src/common/persistence/unit-of-work';
 import { EventStreams } from '../../src/modules/events/stream/event-streams.service';
 import { makeAgent } from '../factories/agent.factory';
-import { holdTransactionWithEvents, readToHead, someEvents } from '../utils/event-feed';
+import { holdTransactionWithEvents, readToHead, someEvents, untilFeedCaughtUp } from '../utils/event-feed';
 import { SseClient } from '../utils/sse-client';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
 import { waitFor } from '../utils/wait';
@@ -73,6 +73,7 @@ describe('the live event stream (GET /events/stream)', () => {
     expect(all.events.every((event) => event.tenantId === tenant.tenantId && event.aggregateId === id)).toBe(true);
     expect(statusChanges.events.map((event) => event.type)).toEqual(['agent.status_changed']);
     // The ids are the feed's own cursors.
+    await untilFeedCaughtUp(a.t.owner, tenant.tenantId);
     const feed = await readToHead(a.t.http, tenant.auth);
     expect(all.events.map((event) => event.id)).toEqual(feed.items.map((item) => item.id));
     expect(statusChanges.events[0].id).toBe(all.events[2].id);

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import supertest from 'supertest';
+import { DataSource } from 'typeorm';
 import { DomainEvents } from '../../src/common/events/domain-events.service';
 import { NewDomainEvent } from '../../src/common/events/event-catalog';
 import { UnitOfWork } from '../../src/common/persistence/unit-of-work';
+import { waitFor } from './wait';
 
 export interface FeedItem {
   id: string;
@@ -84,4 +86,19 @@ export async function holdTransactionWithEvents(
       });
     },
   };
+}
+
+/**
+ * Waits until every committed event of the tenant is readable in the feed: an event waits there
+ * until every transaction that started before it ended, and other test files' transactions run
+ * beside this one. Call it between a write and a read of the feed that expects the write's events.
+ */
+export async function untilFeedCaughtUp(owner: DataSource, tenantId: string): Promise<void> {
+  await waitFor(`the event feed of ${tenantId} to catch up`, async () => {
+    const [{ waiting }] = await owner.query(
+      `SELECT EXISTS (SELECT 1 FROM domain_events WHERE tenant_id = $1 AND xid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS waiting`,
+      [tenantId],
+    );
+    return !waiting;
+  });
 }

@@ -9,7 +9,7 @@ import { EventFeed } from '../../../src/modules/events/event-feed.service';
 import { TenantScope } from '../../../src/common/tenancy/tenant-scope';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { makeAgent } from '../../factories/agent.factory';
-import { FeedItem, holdTransactionWithEvents, readFeed, readToHead, someEvents } from '../../utils/event-feed';
+import { FeedItem, holdTransactionWithEvents, readFeed, readToHead, someEvents, untilFeedCaughtUp } from '../../utils/event-feed';
 import { useTwoTenants } from '../../utils/test-app';
 
 async function createAgents(suite: ReturnType<typeof useTwoTenants>, count: number): Promise<string[]> {
@@ -42,6 +42,7 @@ describe('the event feed (GET /events) in commit-safe order', () => {
     expect(whileHeld.cursor).toBe(start.cursor);
 
     await held.commit();
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const afterCommit = await readToHead(t.http, tenant.auth, whileHeld.cursor);
     expect(afterCommit.items.map((item) => item.aggregateId)).toEqual([...held.aggregateIds, ...later]);
     expectNoDuplicates(afterCommit.items);
@@ -56,6 +57,7 @@ describe('the event feed (GET /events) in commit-safe order', () => {
     const held = await holdTransactionWithEvents(t.app, tenant.tenantId, 2);
     const later = await createAgents(suite, 2);
     await held.rollback();
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const read = await readToHead(t.http, tenant.auth, start.cursor);
     expect(read.items.map((item) => item.aggregateId)).toEqual(later);
   });
@@ -89,14 +91,15 @@ describe('the event feed (GET /events) in commit-safe order', () => {
         const page = await TenantScope.run(tenant.tenantId, () => feed.page(tenant.tenantId, after, {}, 20));
         seen.push(...page.items.map((event) => feed.toResponse(event)));
         after = page.items.at(-1)?.position ?? after;
-        // Once the writers are done, one more read at the head after their last commit ends it.
-        if (!stillWriting && page.items.length === 0) return seen;
+        // Once the writers are done, a read at the head with nothing left waiting ends it.
+        if (!stillWriting && page.items.length === 0 && !page.heldBack) return seen;
       }
     });
     await Promise.all(writers);
     writing = false;
     const results = await Promise.all(readers);
 
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const [{ count }] = await t.owner.query(`SELECT count(*)::int AS count FROM domain_events WHERE tenant_id = $1`, [tenant.tenantId]);
     const everything = (await readToHead(t.http, tenant.auth, start.cursor)).items;
     expect(everything.length).toBe(count - start.items.length);
@@ -109,7 +112,9 @@ describe('the event feed (GET /events) in commit-safe order', () => {
   it('never shows another tenant’s events, and its cursors do not work for another tenant', async () => {
     const { t, tenant, other } = suite;
     await createAgents(suite, 2);
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const mine = await readToHead(t.http, tenant.auth);
+    expect(mine.items).toHaveLength(2);
     expect(mine.items.every((item) => item.tenantId === tenant.tenantId)).toBe(true);
     const res = await t.http().get('/api/v1/events').query({ after: mine.cursor }).set(other.auth);
     expect(res.status).toBe(400);
@@ -119,6 +124,7 @@ describe('the event feed (GET /events) in commit-safe order', () => {
   it('cursors are opaque: the same length whatever the position, with no visible number in them', async () => {
     const { t, tenant } = suite;
     await createAgents(suite, 3);
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const { items, cursor } = await readToHead(t.http, tenant.auth);
     for (const id of [...items.map((item) => item.id), cursor]) expect(id).toMatch(/^[A-Za-z0-9_-]{32}$/);
     const [{ max }] = await t.owner.query(`SELECT max(id)::text AS max FROM domain_events WHERE tenant_id = $1`, [tenant.tenantId]);
