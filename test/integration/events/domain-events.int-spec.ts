@@ -111,6 +111,7 @@ describe('domain events', () => {
     await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const events = await t.http().get('/api/v1/events?type=agent.registered&limit=100').set(tenant.auth).expect(200);
     expect(events.body.items).toHaveLength(25);
-    expect(listeners.seen).toHaveLength(25);
+    // Only this tenant's: a listener of the previous test may still be finishing.
+    expect(listeners.seen.filter((event) => event.tenantId === tenant.tenantId)).toHaveLength(25);
   });
 });
