@@ -41,7 +41,8 @@ export class EventSubscription {
 
   /** Runs until the client leaves or is dropped. */
   async run(): Promise<void> {
-    this.channel.send({ event: 'ready', id: this.lastSent, data: JSON.stringify({ after: this.lastSent }) });
+    // Control frames carry no id: an SSE id marks an event (clients take every frame with one as an event).
+    this.channel.send({ event: 'ready', data: JSON.stringify({ after: this.lastSent }) });
     try {
       while (!this.channel.closed) {
         await this.nextWake();
@@ -53,13 +54,12 @@ export class EventSubscription {
       if (error instanceof SlowConsumerError) {
         this.channel.close({
           event: 'dropped',
-          id: this.lastSent,
           data: JSON.stringify({ reason: 'slow_consumer', detail: `Dropped: ${error.message}. Reconnect with Last-Event-ID to resume.`, resumeAfter: this.lastSent }),
         });
         return;
       }
       logger.error({ err: error, tenantId: this.tenantId }, 'An event stream failed');
-      this.channel.close({ event: 'dropped', id: this.lastSent, data: JSON.stringify({ reason: 'server_error', detail: 'Reconnect with Last-Event-ID to resume.', resumeAfter: this.lastSent }) });
+      this.channel.close({ event: 'dropped', data: JSON.stringify({ reason: 'server_error', detail: 'Reconnect with Last-Event-ID to resume.', resumeAfter: this.lastSent }) });
     }
   }
 
