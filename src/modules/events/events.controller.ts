@@ -8,7 +8,7 @@ import { ApiProblems } from '../../common/http/api-problems.decorator';
 import { ApiController } from '../../common/http/route-decorators';
 import { DomainEventPage } from './dto/domain-event.response';
 import { EventFiltersQuery, ListEventsQuery } from './dto/list-events.query';
-import { FeedPosition } from './event-cursor';
+import { START } from './event-cursor';
 import { EventFeed } from './event-feed.service';
 import { typeFilter } from './event-type-pattern';
 import { EventStreams } from './stream/event-streams.service';
@@ -38,7 +38,7 @@ export class EventsController {
     summary: 'Live events of your tenant as Server-Sent Events',
     description:
       'Each event is a `message` whose `id` is its cursor and whose data is the event as GET /events returns it. ' +
-      'Reconnect with Last-Event-ID (or ?after=) to get exactly what you missed; without either, the stream starts after your newest event. ' +
+      'Reconnect with Last-Event-ID (or ?after=) to get exactly what you missed; without either, the stream starts at the start of your history, as the feed does. ' +
       'Control events: `ready` (first, with the position it starts after), `dropped` (a client too slow to read, with the cursor to resume after), `closing` (shutdown). Comments are heartbeats.',
   })
   @ApiProduces('text/event-stream')
@@ -56,14 +56,9 @@ export class EventsController {
     if (query.type) typeFilter(query.type);
     const resumed = lastEventId !== undefined ? this.feed.positionOf(ctx.tenantId, lastEventId, 'Last-Event-ID') : undefined;
     const given = resumed ?? (query.after !== undefined ? this.feed.positionOf(ctx.tenantId, query.after) : undefined);
+    // Without a cursor the stream starts where the feed does, at the start of the tenant's history.
+    const after = given ?? START;
     const release = this.streams.admit(request.apiKeyId ?? `tenant:${ctx.tenantId}`);
-    let after: FeedPosition;
-    try {
-      after = given ?? (await this.streams.head(ctx.tenantId));
-    } catch (error) {
-      release();
-      throw error;
-    }
     reply.hijack();
     reply.raw.writeHead(200, {
       ...(reply.getHeaders() as OutgoingHttpHeaders),

@@ -158,5 +158,5 @@ describe('the event feed on the embedded database (PGlite)', () => {
       if (dataSource.isInitialized) await dataSource.destroy();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000);
 });

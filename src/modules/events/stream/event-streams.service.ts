@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Writable } from 'node:stream';
 import { eventsConfig, EventsConfig } from '../../../config/events.config';
-import { TenantScope } from '../../../common/tenancy/tenant-scope';
 import { FeedPosition } from '../event-cursor';
 import { EventFeed } from '../event-feed.service';
 import { TooManyStreamsError } from '../events.errors';
@@ -59,11 +58,6 @@ export class EventStreams implements OnModuleDestroy {
       if (left === 0) this.perHolder.delete(holder);
       else this.perHolder.set(holder, left);
     };
-  }
-
-  /** The position a stream without a cursor starts after: the tenant's newest readable event. */
-  head(tenantId: string): Promise<FeedPosition> {
-    return TenantScope.run(tenantId, () => this.feed.head(tenantId));
   }
 
   /** Serves one admitted stream on `out` until the client leaves; `release` is called then. */
