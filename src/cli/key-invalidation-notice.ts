@@ -21,7 +21,7 @@ export class KeyInvalidationNotice extends ApiKeyInvalidations {
     try {
       if (!redis) throw new Error('no Redis answers');
       await redis.connect();
-      const processes = await redis.publish(apiKeyInvalidationChannel(this.config.redis.queuePrefix), keyId);
+      const processes = await redis.publish(apiKeyInvalidationChannel(this.config.redis), keyId);
       this.lines.push(`Announced over Redis: ${processes} running process(es) dropped the key from their cache.`);
     } catch {
       const where = url ? new URL(url).host : new URL(this.config.redis.url).host;

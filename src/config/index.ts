@@ -1,6 +1,7 @@
 import { AppConfig, appConfig, readAppConfig } from './app.config';
 import { DatabaseConfig, databaseConfig, readDatabaseConfig } from './database.config';
 import { Env, EnvReader, InvalidConfigError } from './env-readers';
+import { EventsConfig, eventsConfig, readEventsConfig } from './events.config';
 import { HttpConfig, httpConfig, readHttpConfig } from './http.config';
 import { IdempotencyConfig, idempotencyConfig, readIdempotencyConfig } from './idempotency.config';
 import { QueuesConfig, queuesConfig, readQueuesConfig } from './queues.config';
@@ -9,6 +10,7 @@ import { RedisConfig, readRedisConfig, redisConfig } from './redis.config';
 
 export * from './app.config';
 export * from './database.config';
+export * from './events.config';
 export * from './http.config';
 export * from './idempotency.config';
 export * from './queues.config';
@@ -16,7 +18,7 @@ export * from './rate-limit.config';
 export * from './redis.config';
 export { InvalidConfigError, isLoopbackHost } from './env-readers';
 
-export const configLoaders = [appConfig, databaseConfig, redisConfig, queuesConfig, rateLimitConfig, httpConfig, idempotencyConfig];
+export const configLoaders = [appConfig, databaseConfig, redisConfig, queuesConfig, rateLimitConfig, httpConfig, idempotencyConfig, eventsConfig];
 
 export interface Config {
   app: AppConfig;
@@ -26,6 +28,7 @@ export interface Config {
   rateLimit: RateLimitConfig;
   http: HttpConfig;
   idempotency: IdempotencyConfig;
+  events: EventsConfig;
 }
 
 /** Reads and validates the whole configuration; throws one error listing every bad variable. */
@@ -39,6 +42,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit: readRateLimitConfig(reader),
     http: readHttpConfig(reader),
     idempotency: readIdempotencyConfig(reader),
+    events: readEventsConfig(reader),
   };
   if (reader.problems.length > 0) throw new InvalidConfigError(reader.problems);
   return config;

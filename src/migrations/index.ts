@@ -10,6 +10,7 @@ import { LegacyImports1795327862055 } from './1795327862055-LegacyImports';
 import { InsightTopMatches1795329698849 } from './1795329698849-InsightTopMatches';
 import { IdempotencyKeys1796546080976 } from './1796546080976-IdempotencyKeys';
 import { OutboxBatchedDrain1796546506449 } from './1796546506449-OutboxBatchedDrain';
+import { EventCommitOrder1796552097450 } from './1796552097450-EventCommitOrder';
 import { IntegratedObjectsPerCompany1796552780638 } from './1796552780638-IntegratedObjectsPerCompany';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
@@ -25,5 +26,6 @@ export const migrations: (new () => MigrationInterface)[] = [
   InsightTopMatches1795329698849,
   IdempotencyKeys1796546080976,
   OutboxBatchedDrain1796546506449,
+  EventCommitOrder1796552097450,
   IntegratedObjectsPerCompany1796552780638,
 ];

@@ -1,5 +1,6 @@
 import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
 import { makeAgent } from '../factories/agent.factory';
+import { untilFeedCaughtUp } from '../utils/event-feed';
 
 describe('agents API', () => {
   let t: TestApp;
@@ -77,6 +78,7 @@ describe('agents API', () => {
     const busy = await t.http().post(`/api/v1/agents/${agent.id}/heartbeat`).set(tenant.auth).send({ status: 'busy' }).expect(200);
     expect(busy.body).toMatchObject({ status: 'busy', version: 2 });
 
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const events = await t.http().get(`/api/v1/events?aggregateId=${agent.id}`).set(tenant.auth).expect(200);
     expect(events.body.items.map((e: { type: string }) => e.type)).toEqual(['agent.registered', 'agent.status_changed']);
     expect(events.body.items[1].payload).toEqual({ agentId: agent.id, from: 'idle', to: 'busy' });
@@ -129,6 +131,7 @@ describe('agents API', () => {
     await t.http().patch(`/api/v1/agents/${agent.id}`).set(tenant.auth).set('If-Match', '"1"').send({ status: 'offline' }).expect(200);
     await t.http().delete(`/api/v1/agents/${agent.id}`).set(tenant.auth).expect(204);
 
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const all = await t.http().get(`/api/v1/events?aggregateId=${agent.id}`).set(tenant.auth).expect(200);
     expect(all.body.items.map((e: { type: string }) => e.type)).toEqual([
       'agent.registered',
@@ -150,6 +153,9 @@ describe('agents API', () => {
     expect(page.body.items).toHaveLength(3);
     const rest = await t.http().get(`/api/v1/events?after=${page.body.nextCursor}`).set(tenant.auth).expect(200);
     expect(rest.body.items.map((e: { type: string }) => e.type)).toEqual(['agent.deleted']);
-    expect(rest.body.nextCursor).toBeNull();
+    expect(rest.body.nextCursor).toBe(rest.body.items[0].id);
+    // At the head the cursor stays put: asking again gives nothing, and the same cursor.
+    const head = await t.http().get(`/api/v1/events?after=${rest.body.nextCursor}`).set(tenant.auth).expect(200);
+    expect(head.body).toEqual({ items: [], nextCursor: rest.body.nextCursor });
   });
 });

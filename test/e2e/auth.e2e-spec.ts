@@ -3,6 +3,7 @@ import type { Response } from 'supertest';
 import { ApiKeysService } from '../../src/common/auth/api-keys.service';
 import { makeAgent } from '../factories/agent.factory';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
+import { untilFeedCaughtUp } from '../utils/event-feed';
 
 const LOG_LEVEL = process.env.DEBUG_LOG_LEVEL ?? 'silent';
 
@@ -127,6 +128,7 @@ describe('authentication', () => {
       .expect(200);
     expect(patched.body).toMatchObject({ createdBy: 'planner-7', updatedBy: 'reviewer 2' });
 
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const events = await t.http().get(`/api/v1/events?aggregateId=${created.body.id}`).set(tenant.auth).expect(200);
     expect(events.body.items.map((e: { type: string; actorId: string }) => [e.type, e.actorId])).toEqual([
       ['agent.registered', 'planner-7'],
@@ -177,6 +179,7 @@ describe('authentication', () => {
 
       const [row] = await open.owner.query('SELECT tenant_id FROM agents WHERE id = $1', [created.body.id]);
       expect(row.tenant_id).toBe('default');
+      await untilFeedCaughtUp(open.owner, 'default');
       const events = await open.http().get(`/api/v1/events?aggregateId=${created.body.id}`).expect(200);
       expect(events.body.items).toEqual([expect.objectContaining({ type: 'agent.registered', tenantId: 'default', actorId: 'anonymous' })]);
 

@@ -6,6 +6,7 @@ import { makeServiceCall } from '../factories/service-call.factory';
 import { expectProblem } from '../utils/problems';
 import { createTenant, createTestApp, TestApp, useTwoTenants } from '../utils/test-app';
 import { waitFor } from '../utils/wait';
+import { untilFeedCaughtUp } from '../utils/event-feed';
 
 const LOG_LEVEL = process.env.DEBUG_LOG_LEVEL ?? 'silent';
 const ALLOWED = 'https://app.example.com';
@@ -200,6 +201,7 @@ describe('database errors leak nothing', () => {
           });
           expect(dead.body.lastError).toMatch(/^QueryFailedError: the database refused a statement \(SQLSTATE 23514\)/);
           expectNothingInternal(dead, [probe, '"agents"']);
+          await untilFeedCaughtUp(t.owner, tenant.tenantId);
           const events = await t.http().get(`/api/v1/events?type=persistence.*&aggregateId=${accepted.body.id}`).set(tenant.auth).expect(200);
           expect(events.body.items.map((e: { type: string }) => e.type)).toContain('persistence.dead_lettered');
           expectNothingInternal(events, [probe]);

@@ -12,6 +12,7 @@ import {
   expectUnknownReferences,
 } from '../utils/problems';
 import { TestApp, TestTenant, useTwoTenants } from '../utils/test-app';
+import { untilFeedCaughtUp } from '../utils/event-feed';
 
 interface MessageBody {
   id: string;
@@ -62,6 +63,7 @@ describe('messages API', () => {
   }
 
   async function eventsOf(id: string, owner = tenant): Promise<{ type: string; payload: Record<string, unknown>; aggregateVersion: number }[]> {
+    await untilFeedCaughtUp(t.owner, owner.tenantId);
     return (await t.http().get(`/api/v1/events?aggregateId=${id}`).set(owner.auth).expect(200)).body.items;
   }
 

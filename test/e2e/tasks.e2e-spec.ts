@@ -7,6 +7,7 @@ import { makeBulkTask, makeSubtask, makeTask } from '../factories/task.factory';
 import { makeWorkflow } from '../factories/workflow.factory';
 import { expectRefusedUnchanged } from '../utils/problems';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
+import { untilFeedCaughtUp } from '../utils/event-feed';
 
 interface TaskBody {
   id: string;
@@ -74,6 +75,7 @@ describe('tasks API', () => {
   }
 
   async function eventsOf(id: string): Promise<{ type: string; payload: Record<string, unknown>; aggregateVersion: number }[]> {
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
     return (await t.http().get(`/api/v1/events?aggregateId=${id}`).set(tenant.auth).expect(200)).body.items;
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { makeAgent } from '../factories/agent.factory';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
+import { untilFeedCaughtUp } from '../utils/event-feed';
 
 interface AgentBody {
   id: string;
@@ -41,6 +42,7 @@ describe('tenant isolation', () => {
   }
 
   async function eventsOfA(): Promise<EventBody[]> {
+    await untilFeedCaughtUp(t.owner, a.tenantId);
     return (await t.http().get(`/api/v1/events?aggregateId=${agentOfA.id}`).set(a.auth).expect(200)).body.items;
   }
 
@@ -141,6 +143,7 @@ describe('tenant isolation', () => {
     await t.http().patch(`/api/v1/agents/${agentOfA.id}`).set(a.auth).set('If-Match', '"1"').send({ status: 'busy' }).expect(200);
     expect((await eventsOfA()).map((e) => e.type)).toEqual(['agent.registered', 'agent.updated', 'agent.status_changed']);
 
+    await untilFeedCaughtUp(t.owner, b.tenantId);
     const all = await t.http().get('/api/v1/events?limit=200').set(b.auth).expect(200);
     expect(all.body.items.length).toBeGreaterThan(0);
     for (const event of all.body.items as EventBody[]) {
@@ -150,15 +153,17 @@ describe('tenant isolation', () => {
     expect(all.body.items.map((e: EventBody) => e.aggregateId)).toEqual([agentOfB.id]);
 
     const byAggregate = await t.http().get(`/api/v1/events?aggregateId=${agentOfA.id}`).set(b.auth).expect(200);
-    expect(byAggregate.body).toEqual({ items: [], nextCursor: null });
+    expect(byAggregate.body.items).toEqual([]);
 
     const byType = await t.http().get(`/api/v1/events?type=agent.*&aggregateId=${agentOfA.id}`).set(b.auth).expect(200);
     expect(byType.body.items).toEqual([]);
     const statusChanges = await t.http().get('/api/v1/events?type=agent.status_changed').set(b.auth).expect(200);
     expect(statusChanges.body.items).toEqual([]);
 
+    // Positions are sealed per tenant: A's cursor means nothing to B (and tells B nothing about A).
     const firstOfA = (await eventsOfA())[0];
-    const afterA = await t.http().get(`/api/v1/events?after=${Number(firstOfA.id) - 1}`).set(b.auth).expect(200);
-    for (const event of afterA.body.items as EventBody[]) expect(event.tenantId).toBe(b.tenantId);
+    const afterA = await t.http().get('/api/v1/events').query({ after: firstOfA.id }).set(b.auth);
+    expect(afterA.status).toBe(400);
+    expect(afterA.body.code).toBe('INVALID_CURSOR');
   });
 });

@@ -1,14 +1,20 @@
 import { Query } from './sql';
 
-/** Tables that belong to the migration machinery: each database keeps its own. */
-export const MIGRATION_BOOKKEEPING = ['migrations', 'typeorm_metadata'];
+/**
+ * Tables each database keeps its own: the migration machinery, and the secret that seals event
+ * cursors (a position in one database's event log means nothing in another).
+ */
+export const PER_DATABASE_TABLES = ['migrations', 'typeorm_metadata', 'event_cursor_keys'];
+
+/** Filled in by the database on insert from its own state, so never copied: the transaction id of an event. */
+const ASSIGNED_BY_DATABASE = `pg_get_expr(d.adbin, d.adrelid) = 'current_xid()'`;
 
 export interface ColumnInfo {
   name: string;
   /** As `format_type` writes it, usable in a cast: `uuid`, `timestamp with time zone`, `text[]`. */
   type: string;
   notNull: boolean;
-  /** `GENERATED ALWAYS AS (...) STORED`: computed by the database, never inserted. */
+  /** `GENERATED ALWAYS AS (...) STORED`, or an event's transaction id: computed by the database, never inserted. */
   generated: boolean;
   /** The sequence behind a serial or identity column, if any. */
   sequence: string | null;
@@ -45,16 +51,17 @@ const TABLES = `
                    'name', a.attname,
                    'type', format_type(a.atttypid, a.atttypmod),
                    'notNull', a.attnotnull,
-                   'generated', a.attgenerated <> '',
+                   'generated', a.attgenerated <> '' OR coalesce(${ASSIGNED_BY_DATABASE}, false),
                    'sequence', pg_get_serial_sequence(format('public.%I', c.relname), a.attname),
                    'comparable', EXISTS (SELECT 1 FROM pg_opclass o JOIN pg_am m ON m.oid = o.opcmethod
                                           WHERE m.amname = 'btree' AND o.opcdefault AND o.opcintype = a.atttypid))
                  ORDER BY a.attnum)
             FROM pg_attribute a
+            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
            WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE n.nspname = 'public' AND c.relkind = 'r' AND NOT c.relispartition AND c.relname NOT IN (${MIGRATION_BOOKKEEPING.map((name) => `'${name}'`).join(', ')})
+   WHERE n.nspname = 'public' AND c.relkind = 'r' AND NOT c.relispartition AND c.relname NOT IN (${PER_DATABASE_TABLES.map((name) => `'${name}'`).join(', ')})
    ORDER BY c.relname`;
 
 const FOREIGN_KEYS = `

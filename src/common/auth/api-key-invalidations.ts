@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { redisConfig, RedisConfig } from '../../config/redis.config';
+import { deploymentChannel } from '../../redis/deployment-channel';
 import { RedisEndpoint } from '../../redis/local-redis-server';
 import { REDIS_CLIENT, REDIS_ENDPOINT } from '../../redis/redis.module';
 
 /** The pub/sub channel on which a process announces that a key was revoked or rotated. */
-export function apiKeyInvalidationChannel(queuePrefix: string): string {
-  return `${queuePrefix}:api-keys:invalidated`;
+export function apiKeyInvalidationChannel(redis: RedisConfig): string {
+  return deploymentChannel(redis, 'api-keys:invalidated');
 }
 
 /**
@@ -36,7 +37,7 @@ export class RedisApiKeyInvalidations extends ApiKeyInvalidations implements OnM
     @Inject(redisConfig.KEY) redis: RedisConfig,
   ) {
     super();
-    this.channel = apiKeyInvalidationChannel(redis.queuePrefix);
+    this.channel = apiKeyInvalidationChannel(redis);
   }
 
   async publish(keyId: string): Promise<void> {

@@ -2,15 +2,24 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** One committed fact. Written in the same transaction as the change it describes; never updated. */
 @Entity('domain_events')
-@Index(['tenantId', 'id'])
-@Index(['tenantId', 'aggregateId', 'id'])
-@Index(['tenantId', 'type', 'id'])
+// The feed's orders: (xid, id) per tenant, alone or within a type or an aggregate.
+@Index('IDX_domain_events_feed', ['tenantId', 'xid', 'id'])
+@Index('IDX_domain_events_feed_by_type', ['tenantId', 'type', 'xid', 'id'])
+@Index('IDX_domain_events_feed_by_aggregate', ['tenantId', 'aggregateId', 'xid', 'id'])
 export class DomainEventEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
 
   @Column({ type: 'text' })
   tenantId: string;
+
+  /**
+   * The id of the transaction that wrote the event (`current_xid()`, i.e. `pg_current_xact_id()`),
+   * filled in by the database: the feed orders by (xid, id) and serves only transactions that can no longer commit
+   * behind a reader (see modules/events/event-feed.repository.ts).
+   */
+  @Column({ type: 'bigint', default: () => 'current_xid()', select: false, insert: false, update: false })
+  xid: string;
 
   @Column({ type: 'text' })
   type: string;

@@ -1,7 +1,15 @@
 import { Module } from '@nestjs/common';
+import { eventCursorCodecProvider } from './event-cursor.provider';
+import { EventFeed } from './event-feed.service';
 import { EventsController } from './events.controller';
 import { EventsRepository } from './events.repository';
+import { EventStreams } from './stream/event-streams.service';
+import { EventWakeups } from './stream/event-wakeups';
 
-/** The event history API. Writing and publishing events is the kernel's job (common/events). */
-@Module({ controllers: [EventsController], providers: [EventsRepository] })
+/** The event feed and its live stream. Writing and publishing events is the kernel's job (common/events). */
+@Module({
+  controllers: [EventsController],
+  providers: [EventsRepository, eventCursorCodecProvider, EventFeed, EventWakeups, EventStreams],
+  exports: [EventFeed],
+})
 export class EventHistoryModule {}

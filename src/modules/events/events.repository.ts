@@ -1,32 +1,131 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DomainEventEntity } from '../../common/events/domain-event.entity';
 import { typeFilter } from './event-type-pattern';
+import { FeedPosition, laterOf, START } from './event-cursor';
 
 export interface EventFilters {
   type?: string;
   aggregateId?: string;
-  after?: string;
-  limit: number;
 }
 
-/** Reads the tenant's event log in log order. */
+/** An event as the feed serves it, with its position. */
+export interface FeedEvent {
+  position: FeedPosition;
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  aggregateVersion: number | null;
+  tenantId: string;
+  actorId: string;
+  correlationId: string | null;
+  payload: Record<string, unknown>;
+  occurredAt: Date;
+}
+
+export interface FeedPage {
+  items: FeedEvent[];
+  /** More matching events are already readable: ask again from the last item at once. */
+  hasMore: boolean;
+  /**
+   * How far this read has looked: the last item when the page is full, else the snapshot's horizon
+   * (nothing that matches lies between the last item and it, and nothing can commit there later).
+   * For the server's own bookkeeping only: it is a position in the whole database's history.
+   */
+  scannedTo: FeedPosition;
+  /**
+   * The tenant has committed events that wait behind an older transaction still running (anyone's):
+   * they become readable when it ends. A follower asks again soon instead of waiting for a wake-up.
+   */
+  heldBack: boolean;
+}
+
+interface FeedRow {
+  horizon: string;
+  held_back: boolean;
+  id: string | null;
+  xid: string;
+  tenant_id: string;
+  type: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  aggregate_version: number | null;
+  actor_id: string;
+  correlation_id: string | null;
+  payload: Record<string, unknown>;
+  occurred_at: Date;
+}
+
+/**
+ * Reads a tenant's event log in commit-safe order. Events are ordered by the id of the transaction
+ * that wrote them, then by row id, and only transactions older than the statement snapshot's xmin
+ * (the oldest transaction still running) are served: every such transaction has ended, and any
+ * transaction that commits later has a larger id, so nothing can ever appear behind a position
+ * once it has been served. The horizon is read in the same statement as the rows (one snapshot).
+ */
 @Injectable()
 export class EventsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async list(tenantId: string, filters: EventFilters): Promise<{ items: DomainEventEntity[]; hasMore: boolean }> {
-    const query = this.dataSource.manager
-      .createQueryBuilder(DomainEventEntity, 'event')
-      .where('event.tenantId = :tenantId', { tenantId });
+  async page(tenantId: string, after: FeedPosition, filters: EventFilters, limit: number): Promise<FeedPage> {
+    const params: unknown[] = [tenantId, after.xid.toString(), after.id.toString()];
+    const conditions = ['e.tenant_id = $1', '(e.xid, e.id) > ($2::bigint, $3::bigint)', 'e.xid < h.horizon'];
     if (filters.type) {
       const filter = typeFilter(filters.type);
-      if ('exact' in filter) query.andWhere('event.type = :type', { type: filter.exact });
-      else query.andWhere('event.type ~ :typePattern', { typePattern: filter.regex });
+      params.push('exact' in filter ? filter.exact : filter.regex);
+      conditions.push('exact' in filter ? `e.type = $${params.length}` : `e.type ~ $${params.length}`);
     }
-    if (filters.aggregateId) query.andWhere('event.aggregateId = :aggregateId', { aggregateId: filters.aggregateId });
-    if (filters.after) query.andWhere('event.id > :after', { after: filters.after });
-    const rows = await query.orderBy('event.id', 'ASC').limit(filters.limit + 1).getMany();
-    return { items: rows.slice(0, filters.limit), hasMore: rows.length > filters.limit };
+    if (filters.aggregateId) {
+      params.push(filters.aggregateId);
+      conditions.push(`e.aggregate_id = $${params.length}`);
+    }
+    params.push(limit + 1);
+    const rows: FeedRow[] = await this.dataSource.query(
+      `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon)
+       SELECT h.horizon,
+              EXISTS (SELECT 1 FROM domain_events w WHERE w.tenant_id = $1 AND w.xid >= h.horizon) AS held_back,
+              e.*
+       FROM h LEFT JOIN LATERAL (
+         SELECT e.id, e.xid, e.tenant_id, e.type, e.aggregate_type, e.aggregate_id, e.aggregate_version,
+                e.actor_id, e.correlation_id, e.payload, e.occurred_at
+         FROM domain_events e
+         WHERE ${conditions.join(' AND ')}
+         ORDER BY e.xid, e.id
+         LIMIT $${params.length}
+       ) e ON true`,
+      params,
+    );
+    const found = rows.filter((row) => row.id !== null);
+    const items = found.slice(0, limit).map(toFeedEvent);
+    const hasMore = found.length > limit;
+    const horizon: FeedPosition = { xid: BigInt(rows[0].horizon), id: 0n };
+    const last = items.at(-1)?.position;
+    const scannedTo = hasMore ? last! : laterOf(after, horizon);
+    return { items, hasMore, scannedTo, heldBack: rows[0].held_back };
   }
+
+  /** The position of the tenant's newest readable event (the start when it has none): where "from now on" begins. */
+  async head(tenantId: string): Promise<FeedPosition> {
+    const [row]: { xid: string; id: string }[] = await this.dataSource.query(
+      `SELECT e.xid, e.id FROM domain_events e
+       WHERE e.tenant_id = $1 AND e.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+       ORDER BY e.xid DESC, e.id DESC LIMIT 1`,
+      [tenantId],
+    );
+    return row ? { xid: BigInt(row.xid), id: BigInt(row.id) } : START;
+  }
+}
+
+function toFeedEvent(row: FeedRow): FeedEvent {
+  return {
+    position: { xid: BigInt(row.xid), id: BigInt(row.id!) },
+    type: row.type,
+    aggregateType: row.aggregate_type,
+    aggregateId: row.aggregate_id,
+    aggregateVersion: row.aggregate_version,
+    tenantId: row.tenant_id,
+    actorId: row.actor_id,
+    correlationId: row.correlation_id,
+    payload: row.payload,
+    occurredAt: new Date(row.occurred_at),
+  };
 }

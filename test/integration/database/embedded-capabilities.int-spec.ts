@@ -24,6 +24,15 @@ describe('embedded database (PGlite) capabilities', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it('tells transaction ids and the oldest running transaction apart, as the commit-safe event feed needs', async () => {
+    const [{ xid, horizon, ordered }] = await dataSource.query(
+      `SELECT pg_current_xact_id()::text AS xid, pg_snapshot_xmin(pg_current_snapshot())::text AS horizon,
+              ('5'::bigint, 9::bigint) < ('6'::bigint, 1::bigint) AS ordered`,
+    );
+    expect(BigInt(horizon)).toBeLessThanOrEqual(BigInt(xid));
+    expect(ordered).toBe(true);
+  });
+
   it('generates uuids with gen_random_uuid()', async () => {
     const [{ id }] = await dataSource.query('SELECT gen_random_uuid() AS id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);

@@ -13,6 +13,7 @@ const TABLES = [
   'api_keys',
   'database_identity',
   'domain_events',
+  'event_cursor_keys',
   'health_records',
   'idempotency_keys',
   'insights',

@@ -7,6 +7,7 @@ import { makeServiceCall } from '../../factories/service-call.factory';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../../utils/test-app';
 import { waitFor } from '../../utils/wait';
 import { BrokenHandler, DoomedHandler, FlakyHandler, TestHandlersModule } from './test-handlers';
+import { untilFeedCaughtUp } from '../../utils/event-feed';
 
 const ENV = {
   QUEUE_PREFIX: `outbox-${process.pid}`,
@@ -59,6 +60,7 @@ describe('outbox: service-call results persisted exactly once', () => {
     const created = await t.http().get(`/api/v1/agents/${done.domainObjects[0].id}`).set(tenant.auth).expect(200);
     expect(created.body).toMatchObject({ name: 'from-llm', role: agent.role });
 
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const events = await t.http().get('/api/v1/events?limit=200').set(tenant.auth).expect(200);
     expect(events.body.items.map((e: { type: string }) => e.type)).toEqual(['persistence.received', 'agent.registered', 'persistence.persisted']);
     expect(events.body.items[2].payload).toMatchObject({ domainType: 'agent', domainId: created.body.id, handler: 'core/agent.registration@1' });
@@ -93,6 +95,7 @@ describe('outbox: service-call results persisted exactly once', () => {
     expect(done.attempts).toBe(3);
     expect(t.app.get(FlakyHandler).attempts.get(accepted.body.callId)).toBe(3);
     expect(await count(`SELECT count(*) AS n FROM agents WHERE tenant_id = $1 AND name = 'third-time-lucky'`, tenant.tenantId)).toBe(1);
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const failures = await t.http().get(`/api/v1/events?type=persistence.failed&aggregateId=${accepted.body.id}`).set(tenant.auth).expect(200);
     expect(failures.body.items.map((e: { payload: { attempts: number } }) => e.payload.attempts)).toEqual([1, 2]);
   });
@@ -149,6 +152,7 @@ describe('outbox: service-call results persisted exactly once', () => {
     const afterPersisted = await t.http().post(`/api/v1/dead-letters/${accepted.body.id}/redrive`).set(tenant.auth).expect(409);
     expect(afterPersisted.body.code).toBe('CONFLICT');
     expect(await count(`SELECT count(*) AS n FROM agents WHERE tenant_id = $1`, tenant.tenantId)).toBe(1);
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const audit = await t.http().get(`/api/v1/events?type=persistence.redriven&aggregateId=${accepted.body.id}`).set(tenant.auth).expect(200);
     expect(audit.body.items).toHaveLength(1);
     expect(audit.body.items[0].actorId).toBe('operator-1');

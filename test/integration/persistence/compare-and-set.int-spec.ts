@@ -3,6 +3,7 @@ import { compareAndSet } from '../../../src/common/persistence/compare-and-set';
 import { Agent } from '../../../src/modules/agents/agent.entity';
 import { makeAgent } from '../../factories/agent.factory';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../../utils/test-app';
+import { untilFeedCaughtUp } from '../../utils/event-feed';
 
 describe('compare-and-set updates', () => {
   let t: TestApp;
@@ -33,6 +34,7 @@ describe('compare-and-set updates', () => {
 
     const final = await t.http().get(`/api/v1/agents/${agent.id}`).set(tenant.auth).expect(200);
     expect(final.body).toMatchObject({ version: 2, description: winner.body.description });
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const events = await t.http().get(`/api/v1/events?aggregateId=${agent.id}&type=agent.updated`).set(tenant.auth).expect(200);
     expect(events.body.items).toHaveLength(1);
   });

@@ -2,6 +2,7 @@ import { findCycle, dependencyGraph } from '../../../src/modules/tasks/task-grap
 import { makeBulkTask, makeTask } from '../../factories/task.factory';
 import { makeWorkflow } from '../../factories/workflow.factory';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../../utils/test-app';
+import { untilFeedCaughtUp } from '../../utils/event-feed';
 
 describe('tasks under concurrent writers', () => {
   let t: TestApp;
@@ -48,6 +49,7 @@ describe('tasks under concurrent writers', () => {
     expect(loser.body).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 2 });
     const stored = await t.http().get(`/api/v1/tasks/${id}`).set(tenant.auth).expect(200);
     expect(stored.body).toMatchObject({ status: winner.body.status, version: 2 });
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const events = await t.http().get(`/api/v1/events?aggregateId=${id}&type=task.status_changed`).set(tenant.auth).expect(200);
     expect(events.body.items.map((e: { payload: { to: string } }) => e.payload.to)).toEqual([winner.body.status]);
   });

@@ -1,7 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 export class DomainEventResponse {
-  @ApiProperty({ description: 'Position in the event log', example: '42' })
+  @ApiProperty({
+    description: "The event's position in your tenant's feed: an opaque cursor, usable as ?after= and as Last-Event-ID",
+    example: 'q3Jt0v1e6bN8kQ2wX9cZyA4pL7mR5sTu',
+  })
   id: string;
 
   @ApiProperty({ example: 'agent.registered' })
@@ -36,6 +39,10 @@ export class DomainEventPage {
   @ApiProperty({ type: [DomainEventResponse] })
   items: DomainEventResponse[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?after= for the next page; null on the last page' })
-  nextCursor: string | null;
+  @ApiProperty({
+    description:
+      'Pass as ?after= to continue: always set, also when the page is empty (then it is the cursor you gave, or the start of the feed). ' +
+      'Events of transactions still running appear after it once they commit, never behind it.',
+  })
+  nextCursor: string;
 }

@@ -1,8 +1,9 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { LimitQueryDto } from '../../../common/http/page-query.dto';
 
-export class ListEventsQuery extends LimitQueryDto {
+/** `?type=&aggregateId=`: what the feed and the stream filter by. */
+export class EventFiltersQuery {
   @ApiPropertyOptional({ example: 'agent.*', description: 'Event type; * matches one segment, ** any number' })
   @IsOptional()
   @IsString()
@@ -14,8 +15,11 @@ export class ListEventsQuery extends LimitQueryDto {
   @IsUUID()
   aggregateId?: string;
 
-  @ApiPropertyOptional({ description: 'Only events after this event id (the nextCursor of the previous page)' })
+  @ApiPropertyOptional({ description: 'Only events after this cursor (a nextCursor, or the id of an event); from the start when absent' })
   @IsOptional()
-  @Matches(/^\d{1,18}$/, { message: 'after must be an event id' })
+  @IsString()
+  @MaxLength(64)
   after?: string;
 }
+
+export class ListEventsQuery extends IntersectionType(EventFiltersQuery, LimitQueryDto) {}
