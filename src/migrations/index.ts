@@ -7,6 +7,7 @@ import { Integrations1795324240089 } from './1795324240089-Integrations';
 import { ApiKeyLifecycle1795325722780 } from './1795325722780-ApiKeyLifecycle';
 import { LegacyImports1795327862055 } from './1795327862055-LegacyImports';
 import { InsightTopMatches1795329698849 } from './1795329698849-InsightTopMatches';
+import { AgentKeysAndFractionalDurations1796546377390 } from './1796546377390-AgentKeysAndFractionalDurations';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
 export const migrations: Function[] = [
@@ -19,4 +20,5 @@ export const migrations: Function[] = [
   ApiKeyLifecycle1795325722780,
   LegacyImports1795327862055,
   InsightTopMatches1795329698849,
+  AgentKeysAndFractionalDurations1796546377390,
 ];

@@ -76,7 +76,7 @@ describe('knowledge API', () => {
     it('refuses bad input with a problem and writes nothing', async () => {
       expectFieldErrors(await changesNothing(() => post('/action-logs', { parameters: [] })), ['actionType', 'parameters']);
       expectFieldErrors(await changesNothing(() => post('/action-logs', { actionType: 'a', parameters: null })), ['parameters']);
-      expectFieldErrors(await changesNothing(() => post('/action-logs', { actionType: 'a', agentId: 'nope', extra: 1 })), ['agentId', 'extra']);
+      expectFieldErrors(await changesNothing(() => post('/action-logs', { actionType: 'a', agentId: 'no pe', extra: 1 })), ['agentId', 'extra']);
     });
 
     it('refuses an agentId of another tenant with 422 naming the field, exactly as one that does not exist, and writes nothing', async () => {

@@ -345,7 +345,7 @@ describe('messages API', () => {
     it('refuses a POST body with missing, mistyped or unknown fields, naming each', async () => {
       const cases: [unknown, string[]][] = [
         [{}, ['fromAgentId', 'toAgentId', 'type', 'content']],
-        [{ ...makeMessage(alice, bob), fromAgentId: 'alice' }, ['fromAgentId']],
+        [{ ...makeMessage(alice, bob), fromAgentId: 'alice smith' }, ['fromAgentId']],
         [{ ...makeMessage(alice, bob), toAgentId: 42 }, ['toAgentId']],
         [{ ...makeMessage(alice, bob), taskId: 'task-1' }, ['taskId']],
         [{ ...makeMessage(alice, bob), type: '' }, ['type']],

@@ -406,6 +406,8 @@ describe('tasks API', () => {
 
     const legal: [string[], string][] = [
       [[], 'running'],
+      [[], 'completed'],
+      [[], 'failed'],
       [[], 'cancelled'],
       [['running'], 'completed'],
       [['running'], 'failed'],
@@ -418,8 +420,7 @@ describe('tasks API', () => {
     });
 
     const illegal: [string[], string, string[]][] = [
-      [[], 'completed', ['running', 'cancelled']],
-      [[], 'failed', ['running', 'cancelled']],
+      [[], 'pending', ['running', 'completed', 'failed', 'cancelled']],
       [['running'], 'running', ['completed', 'failed', 'cancelled', 'pending']],
       [['running', 'completed'], 'running', []],
       [['running', 'failed'], 'pending', []],
@@ -652,7 +653,7 @@ describe('tasks API', () => {
       await expectRefused(post('/tasks', { ...makeTask(workflowId), description: null, priority: null }), 400, ['description', 'priority']);
       await expectRefused(post('/tasks', { ...makeTask(workflowId), dependsOn: ['nope'] }), 400, ['dependsOn']);
       await expectRefused(post('/tasks', { ...makeTask(workflowId), dependsOn: 'x' }), 400, ['dependsOn']);
-      await expectRefused(post('/tasks', { ...makeTask(workflowId), agentId: 'bob' }), 400, ['agentId']);
+      await expectRefused(post('/tasks', { ...makeTask(workflowId), agentId: 'bob smith' }), 400, ['agentId']);
       await expectRefused(post('/tasks', { ...makeTask(workflowId), parentTaskId: task.id }), 400, ['parentTaskId']);
       await expectRefused(post('/tasks', { ...makeTask(workflowId), status: 'running' }), 400, ['status']);
       await expectRefused(post('/tasks', { ...makeTask(workflowId), description: 'a\u0000b' }), 400, ['description']);
@@ -698,7 +699,7 @@ describe('tasks API', () => {
 
     it('list routes', async () => {
       await expectRefused(() => t.http().get('/api/v1/tasks?status=paused').set(tenant.auth), 400, ['status']);
-      await expectRefused(() => t.http().get('/api/v1/tasks?agentId=bob&workflowId=1').set(tenant.auth), 400, ['agentId', 'workflowId']);
+      await expectRefused(() => t.http().get('/api/v1/tasks?agentId=bob%20smith&workflowId=1').set(tenant.auth), 400, ['agentId', 'workflowId']);
       await expectRefused(() => t.http().get('/api/v1/tasks?cursor=abc').set(tenant.auth), 400);
       await expectRefused(() => t.http().get('/api/v1/tasks?tenantId=x').set(tenant.auth), 400, ['tenantId']);
       await expectRefused(() => t.http().get(`/api/v1/workflows/${workflowId}/tasks?workflowId=${workflowId}`).set(tenant.auth), 400, ['workflowId']);

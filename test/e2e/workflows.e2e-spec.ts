@@ -150,6 +150,8 @@ describe('workflows API', () => {
   describe('status transitions over HTTP', () => {
     const legal: [string[], string][] = [
       [[], 'running'],
+      [[], 'completed'],
+      [[], 'failed'],
       [[], 'cancelled'],
       [['running'], 'completed'],
       [['running'], 'failed'],
@@ -162,8 +164,7 @@ describe('workflows API', () => {
     });
 
     const illegal: [string[], string, string[]][] = [
-      [[], 'completed', ['running', 'cancelled']],
-      [[], 'pending', ['running', 'cancelled']],
+      [[], 'pending', ['running', 'completed', 'failed', 'cancelled']],
       [['running'], 'pending', ['completed', 'failed', 'cancelled']],
       [['running'], 'running', ['completed', 'failed', 'cancelled']],
       [['running', 'completed'], 'running', []],

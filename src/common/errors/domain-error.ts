@@ -78,3 +78,14 @@ export class RateLimitedError extends DomainError {
     super(`More than ${limit} ${counted} in ${windowMs / 1000} s from this caller: retry after ${retryAfterSeconds} s`, { retryAfterSeconds });
   }
 }
+
+/** The database kept refusing a transaction for contention (deadlock, serialization): nothing was saved, try again. */
+export class ContentionError extends DomainError {
+  readonly code = ErrorCode.ServiceUnavailable;
+
+  constructor(attempts: number, retryAfterSeconds = 1) {
+    super(`Concurrent writes to the same rows kept colliding (${attempts} attempts); nothing was saved: retry after ${retryAfterSeconds} s`, {
+      retryAfterSeconds,
+    });
+  }
+}

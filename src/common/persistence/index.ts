@@ -7,3 +7,5 @@ export * from './unit-of-work';
 export * from './unique-violation';
 export * from './uuid-v7';
 export * from './versioned.entity';
+export * from './references';
+export * from './contention';

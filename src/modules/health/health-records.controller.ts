@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpStatus, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { CreateHealthRecordDto } from './dto/create-health-record.dto';
 import { HealthRecordPage, HealthRecordResponse } from './dto/health-record.response';
 import { ListHealthRecordsQuery } from './dto/list-health-records.query';
@@ -34,7 +35,15 @@ export class HealthRecordsController {
   @ApiOkResponse({ type: HealthRecordPage })
   async list(@Ctx() ctx: RequestContext, @Query() query: ListHealthRecordsQuery): Promise<HealthRecordPage> {
     const since = query.since === undefined ? undefined : new Date(query.since);
-    const page = await this.records.list(ctx, { component: query.component, since }, query);
+    const page = await this.records.list(ctx, { component: query.component, agentId: query.agentId, since }, query);
     return { items: page.items.map((record) => HealthRecordResponse.from(record)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a health record' })
+  @ApiOkResponse({ type: HealthRecordResponse })
+  @ApiProblems(HttpStatus.NOT_FOUND)
+  async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<HealthRecordResponse> {
+    return HealthRecordResponse.from(await this.records.get(ctx, id));
   }
 }

@@ -3,15 +3,13 @@ import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
-import { ExpectedVersion } from '../../common/http/expected-version.decorator';
+import { ExpectedVersion, IF_MATCH_HEADER } from '../../common/http/expected-version.decorator';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { CreateMessageDto } from './dto/create-message.dto';
 import { ListAgentMessagesQuery } from './dto/list-agent-messages.query';
 import { MessagePage, MessageResponse } from './dto/message.response';
 import { UpdateMessageStatusDto } from './dto/update-message-status.dto';
 import { MessagingService } from './messaging.service';
-
-const IF_MATCH = { name: 'If-Match', description: 'The ETag you read, e.g. "3"', required: false };
 
 @ApiTags('messages')
 @ApiSecurity('api-key')
@@ -46,7 +44,7 @@ export class MessagingController {
       'sent → received | failed, received → processed | failed; processed and failed are final, anything else is 422. ' +
       'received sets receivedAt; processed sets processedAt, and so does failed (when handling ended).',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: MessageResponse })
   @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PRECONDITION_REQUIRED)
   async changeStatus(

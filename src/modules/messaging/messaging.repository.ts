@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
+import { idReferences, ReferenceKind } from '../../common/persistence/references';
 import { Message } from './message.entity';
 
 export const MESSAGE_DIRECTIONS = ['in', 'out', 'both'] as const;
@@ -26,7 +27,12 @@ export function isMissingTaskError(error: unknown): boolean {
  */
 @Injectable()
 export class MessagingRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  /** References to tasks in bodies, by id. */
+  readonly taskReferences: ReferenceKind;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.taskReferences = idReferences('task', 'tasks', () => this.dataSource.manager);
+  }
 
   findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Message | null> {
     return manager.findOneBy(Message, { tenantId, id });

@@ -2,13 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { RequestContext } from '../../common/auth/request-context';
 import { assertTransition } from '../../common/domain/transitions';
-import { FieldError, UnknownReferenceError, VersionConflictError } from '../../common/errors';
+import { FieldError, singleItem, UnknownReferenceError, VersionConflictError } from '../../common/errors';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { NewDomainEvent } from '../../common/events/event-catalog';
 import { insertReturning } from '../../common/persistence/insert-statement';
+import { checkItemReferences } from '../../common/persistence/references';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { newAuditedFields } from '../../common/persistence/new-row';
-import { AgentNotFoundError } from '../agents/agents.errors';
 import { AgentsService } from '../agents/agents.service';
 import { CreateMessageDto } from './dto/create-message.dto';
 import { MESSAGE_TRANSITIONS, timestampsFor } from './message-transitions';
@@ -33,9 +33,9 @@ export class MessagingService {
    * 422 naming the field. Agents are not locked: a message may outlive its agents by design.
    */
   async send(ctx: RequestContext, input: CreateMessageDto): Promise<Message> {
-    await this.assertReferences(ctx, input);
+    const resolved = await this.resolveReferences(ctx, input);
     try {
-      const [message] = await this.unitOfWork.insert(ctx, Message, [this.newMessage(ctx, input)], (row) => this.sentEvent(row));
+      const [message] = await this.unitOfWork.insert(ctx, Message, [this.newMessage(ctx, resolved)], (row) => this.sentEvent(row));
       return message;
     } catch (error) {
       if (isMissingTaskError(error)) throw new UnknownReferenceError([missingTask]);
@@ -45,8 +45,8 @@ export class MessagingService {
 
   /** Sends a message inside the caller's transaction (for persistence handlers and other modules). */
   async sendIn(tx: Transaction, input: CreateMessageDto): Promise<Message> {
-    await this.assertReferences(tx.context, input, tx.manager);
-    const [message] = await insertReturning(tx.manager, Message, [{ ...this.newMessage(tx.context, input), version: 1 }]);
+    const resolved = await this.resolveReferences(tx.context, input, tx.manager);
+    const [message] = await insertReturning(tx.manager, Message, [{ ...this.newMessage(tx.context, resolved), version: 1 }]);
     tx.record(this.sentEvent(message));
     return message;
   }
@@ -100,30 +100,29 @@ export class MessagingService {
     };
   }
 
-  /** Every body reference the tenant cannot see, reported together (one after the other: a transaction is one session). */
-  private async assertReferences(ctx: RequestContext, input: CreateMessageDto, manager?: EntityManager): Promise<void> {
-    const problems = [
-      await this.agentProblem(ctx, 'fromAgentId', input.fromAgentId, manager),
-      await this.agentProblem(ctx, 'toAgentId', input.toAgentId, manager),
-      await this.taskProblem(ctx, input.taskId, manager),
-    ];
-    const errors = problems.filter((problem): problem is FieldError => problem !== undefined);
-    if (errors.length > 0) throw new UnknownReferenceError(errors);
-  }
-
-  private async agentProblem(ctx: RequestContext, field: string, agentId: string, manager?: EntityManager): Promise<FieldError | undefined> {
-    try {
-      await this.agents.get(ctx, agentId, manager);
-      return undefined;
-    } catch (error) {
-      if (error instanceof AgentNotFoundError) return { field, message: `${field} does not name an existing agent` };
-      throw error;
-    }
-  }
-
-  private async taskProblem(ctx: RequestContext, taskId: string | null | undefined, manager?: EntityManager): Promise<FieldError | undefined> {
-    if (taskId == null) return undefined;
-    return (await this.messages.taskExists(ctx.tenantId, taskId, manager)) ? undefined : missingTask;
+  /**
+   * The message with its agents and task as ids (an agent may be named by its key); every
+   * reference the tenant cannot see is reported together, as a 422.
+   */
+  private async resolveReferences(ctx: RequestContext, input: CreateMessageDto, manager?: EntityManager): Promise<CreateMessageDto> {
+    const agents = this.agents.references;
+    const resolved = await checkItemReferences(
+      ctx.tenantId,
+      [input],
+      singleItem,
+      [
+        ['fromAgentId', agents],
+        ['toAgentId', agents],
+        ['taskId', this.messages.taskReferences],
+      ],
+      manager,
+    );
+    return {
+      ...input,
+      fromAgentId: resolved.id(agents, input.fromAgentId)!,
+      toAgentId: resolved.id(agents, input.toAgentId)!,
+      taskId: resolved.id(this.messages.taskReferences, input.taskId),
+    };
   }
 
   private newMessage(ctx: RequestContext, input: CreateMessageDto): NewRow<Message> {

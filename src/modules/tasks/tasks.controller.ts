@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
-import { ExpectedVersion, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
+import { ExpectedVersion, OptionalExpectedVersion, IF_MATCH_HEADER } from '../../common/http/expected-version.decorator';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { AddDependenciesDto } from './dto/add-dependencies.dto';
@@ -13,8 +13,6 @@ import { ListTasksQuery } from './dto/list-tasks.query';
 import { BulkTaskList, TaskPage, TaskResponse } from './dto/task.response';
 import { UpdateTaskDto } from './dto/update-task.dto';
 import { TasksService } from './tasks.service';
-
-const IF_MATCH = { name: 'If-Match', description: 'The ETag you read, e.g. "3"', required: false };
 
 @ApiTags('tasks')
 @ApiSecurity('api-key')
@@ -75,7 +73,7 @@ export class TasksController {
       'running stamps startedAt, a final state finishedAt. Starting a task whose dependencies have not all completed is 409 with their ids in `blockedBy`. ' +
       'completed or failed counts in the assigned agent’s metrics. A task in a final state no longer changes (422).',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: TaskResponse })
   @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PRECONDITION_REQUIRED)
   async update(
@@ -125,7 +123,7 @@ export class TasksController {
       'Dependencies already present are kept as they are. One that would close a cycle is 422 with the cycle, in order, in `cycle` ' +
       '(e.g. [a, b, c, a]: a waits for b, b for c, c for a); a task that would depend on itself is the cycle [a, a].',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: TaskResponse })
   @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
   async addDependencies(

@@ -48,3 +48,4 @@ export class TaskNotPendingError extends UnprocessableError {
     super(`task ${id} is ${status}: dependencies can be added only while it is pending`, { status });
   }
 }
+

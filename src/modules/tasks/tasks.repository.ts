@@ -5,6 +5,7 @@ import { existingIds } from '../../common/persistence/existing-ids';
 import { hydrate } from '../../common/persistence/hydrate';
 import { insertStatement } from '../../common/persistence/insert-statement';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
+import { idReferences, ReferenceKind } from '../../common/persistence/references';
 import { NewRow } from '../../common/persistence/unit-of-work';
 import { Task, TaskStatus } from './task.entity';
 
@@ -36,7 +37,12 @@ export function isMissingAgentError(error: unknown): boolean {
  */
 @Injectable()
 export class TasksRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  /** References to tasks in bodies, by id. */
+  readonly references: ReferenceKind;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.references = idReferences('task', 'tasks', () => this.dataSource.manager);
+  }
 
   findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Task | null> {
     return manager.findOneBy(Task, { tenantId, id });

@@ -3,15 +3,13 @@ import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
-import { ExpectedVersion } from '../../common/http/expected-version.decorator';
+import { ExpectedVersion, IF_MATCH_HEADER } from '../../common/http/expected-version.decorator';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { CreateWorkflowDto } from './dto/create-workflow.dto';
 import { ListWorkflowsQuery } from './dto/list-workflows.query';
 import { UpdateWorkflowDto } from './dto/update-workflow.dto';
 import { WorkflowDetailResponse, WorkflowPage, WorkflowResponse } from './dto/workflow.response';
 import { WorkflowsService } from './workflows.service';
-
-const IF_MATCH = { name: 'If-Match', description: 'The ETag you read, e.g. "3"', required: false };
 
 @ApiTags('workflows')
 @ApiSecurity('api-key')
@@ -52,7 +50,7 @@ export class WorkflowsController {
       'Allowed status changes: pending → running | cancelled, running → completed | failed | cancelled. ' +
       'running stamps startedAt, a final state finishedAt. A workflow in a final state no longer changes (422).',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: WorkflowDetailResponse })
   @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PRECONDITION_REQUIRED)
   async update(

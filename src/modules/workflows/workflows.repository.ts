@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
 import { existingIds } from '../../common/persistence/existing-ids';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
+import { idReferences, ReferenceKind } from '../../common/persistence/references';
 import { Workflow, WorkflowStatus } from './workflow.entity';
 
 /** The statuses a task can have, in the order `taskCounts` lists them. */
@@ -19,7 +20,12 @@ export interface WorkflowFilters {
  */
 @Injectable()
 export class WorkflowsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  /** References to workflows in bodies, by id. */
+  readonly references: ReferenceKind;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.references = idReferences('workflow', 'workflows', () => this.dataSource.manager);
+  }
 
   findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Workflow | null> {
     return manager.findOneBy(Workflow, { tenantId, id });

@@ -3,6 +3,9 @@ import { AuditedResponse, auditedFields } from '../../../common/http/audited.res
 import { AGENT_STATUSES, Agent, AgentStatus } from '../agent.entity';
 
 export class AgentResponse extends AuditedResponse {
+  @ApiProperty({ type: String, nullable: true, example: 'agent_sena', description: 'Your own name for the agent, when it has one' })
+  key: string | null;
+
   @ApiProperty()
   name: string;
 
@@ -24,6 +27,7 @@ export class AgentResponse extends AuditedResponse {
   static from(agent: Agent): AgentResponse {
     return {
       ...auditedFields(agent),
+      key: agent.key,
       name: agent.name,
       role: agent.role,
       description: agent.description,
@@ -45,4 +49,26 @@ export class AgentPage {
 export class AgentList {
   @ApiProperty({ type: [AgentResponse] })
   items: AgentResponse[];
+}
+
+export class AgentCounts {
+  @ApiProperty({ example: 3 })
+  idle: number;
+
+  @ApiProperty({ example: 1 })
+  busy: number;
+
+  @ApiProperty({ example: 0 })
+  offline: number;
+
+  @ApiProperty({ example: 0 })
+  error: number;
+
+  @ApiProperty({ example: 4, description: 'All the tenant’s agents' })
+  total: number;
+
+  static from(byStatus: Record<string, number>): AgentCounts {
+    const counts = Object.fromEntries(AGENT_STATUSES.map((status) => [status, byStatus[status] ?? 0])) as Record<AgentStatus, number>;
+    return { ...counts, total: AGENT_STATUSES.reduce((sum, status) => sum + counts[status], 0) };
+  }
 }

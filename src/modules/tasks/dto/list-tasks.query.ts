@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsAgentReference } from '../../agents/agent-key';
 import { PageQueryDto } from '../../../common/http/page-query.dto';
 import { TASK_STATUSES, TaskStatus } from '../task.entity';
 
@@ -10,9 +11,9 @@ export class ListWorkflowTasksQuery extends PageQueryDto {
   @IsIn(TASK_STATUSES)
   status?: TaskStatus;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({ example: 'agent_sena', description: 'An agent id or key' })
   @IsOptional()
-  @IsUUID()
+  @IsAgentReference()
   agentId?: string;
 }
 
