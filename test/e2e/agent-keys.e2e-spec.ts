@@ -154,6 +154,6 @@ describe('agent keys', () => {
     await put(tenant, 'a2', makeAgent({ status: 'busy' })).expect(201);
     await put(other, 'a3', makeAgent({ status: 'error' })).expect(201);
     const counts = await api().get('/api/v1/agents/counts').set(tenant.auth).expect(200);
-    expect(counts.body).toEqual({ idle: 1, busy: 1, offline: 0, error: 0, total: 2 });
+    expect(counts.body).toEqual({ idle: 1, busy: 1, offline: 0, error: 0 });
   });
 });

@@ -47,7 +47,7 @@ export class AgentsController {
   }
 
   @Get('counts')
-  @ApiOperation({ summary: 'How many of your agents are in each status (zeros included), and in all' })
+  @ApiOperation({ summary: 'How many of your agents are in each status, zeros included' })
   @ApiOkResponse({ type: AgentCounts })
   async counts(@Ctx() ctx: RequestContext): Promise<AgentCounts> {
     return AgentCounts.from(await this.agents.countByStatus(ctx));

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
-import { ExpectedVersion, IF_MATCH_HEADER } from '../../common/http/expected-version.decorator';
+import { ExpectedVersion, IF_MATCH_HEADER, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
+import { PageQueryDto } from '../../common/http/page-query.dto';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { CreateMessageDto } from './dto/create-message.dto';
 import { ListAgentMessagesQuery } from './dto/list-agent-messages.query';
@@ -42,7 +43,9 @@ export class MessagingController {
     summary: 'Change the status of a message; needs If-Match or version',
     description:
       'sent → received | failed, received → processed | failed; processed and failed are final, anything else is 422. ' +
-      'received sets receivedAt; processed sets processedAt, and so does failed (when handling ended).',
+      'received sets receivedAt; processed sets processedAt, and so does failed (when handling ended). The agent may send the ' +
+      'instant it saw (receivedAt with received, processedAt with processed or failed): not in the future beyond a minute of clock ' +
+      'skew (400), not before the message was sent or received (422).',
   })
   @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: MessageResponse })
@@ -53,7 +56,7 @@ export class MessagingController {
     @ExpectedVersion() expectedVersion: number,
     @Body() body: UpdateMessageStatusDto,
   ): Promise<MessageResponse> {
-    return MessageResponse.from(await this.messaging.changeStatus(ctx, id, expectedVersion, body.status));
+    return MessageResponse.from(await this.messaging.changeStatus(ctx, id, expectedVersion, body));
   }
 
   @Get('agents/:id/messages')
@@ -66,6 +69,25 @@ export class MessagingController {
     @Query() query: ListAgentMessagesQuery,
   ): Promise<MessagePage> {
     const page = await this.messaging.listForAgent(ctx, agentId, query.direction, query);
+    return { items: page.items.map((message) => MessageResponse.from(message)), nextCursor: page.nextCursor };
+  }
+
+  @Delete('messages/:id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a message (guarded by If-Match when sent)' })
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiNoContentResponse()
+  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
+  async remove(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @OptionalExpectedVersion() expectedVersion?: number): Promise<void> {
+    await this.messaging.remove(ctx, id, expectedVersion);
+  }
+
+  @Get('tasks/:id/messages')
+  @ApiOperation({ summary: 'Messages about a task, oldest first' })
+  @ApiOkResponse({ type: MessagePage })
+  @ApiProblems(HttpStatus.NOT_FOUND)
+  async listForTask(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) taskId: string, @Query() query: PageQueryDto): Promise<MessagePage> {
+    const page = await this.messaging.listForTask(ctx, taskId, query);
     return { items: page.items.map((message) => MessageResponse.from(message)), nextCursor: page.nextCursor };
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
+import { CasKey, compareAndSet, deleteChecked, Patch } from '../../common/persistence/compare-and-set';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
 import { idReferences, ReferenceKind } from '../../common/persistence/references';
 import { Message } from './message.entity';
@@ -47,6 +47,18 @@ export class MessagingRepository {
     else if (direction === 'out') query.andWhere('message.fromAgentId = :agentId', { agentId });
     else query.andWhere('(message.toAgentId = :agentId OR message.fromAgentId = :agentId)', { agentId });
     return paginate(query, page);
+  }
+
+  /** The messages about a task, in creation order. */
+  listForTask(tenantId: string, taskId: string, page: PageRequest): Promise<Page<Message>> {
+    const query = this.dataSource.manager
+      .createQueryBuilder(Message, 'message')
+      .where('message.tenantId = :tenantId AND message.taskId = :taskId', { tenantId, taskId });
+    return paginate(query, page);
+  }
+
+  delete(manager: EntityManager, key: { tenantId: string; id: string; expectedVersion?: number }): Promise<number> {
+    return deleteChecked(manager, Message, key);
   }
 
   update(manager: EntityManager, key: CasKey, patch: Patch<Message>): Promise<Message> {

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { RequestContext } from '../../common/auth/request-context';
+import { reportedInstant } from '../../common/domain/reported-time';
 import { assertTransition } from '../../common/domain/transitions';
-import { FieldError, singleItem, UnknownReferenceError, VersionConflictError } from '../../common/errors';
+import { AggregateNotFoundError, FieldError, singleItem, UnknownReferenceError, UnprocessableError, ValidationFailedError, VersionConflictError } from '../../common/errors';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { NewDomainEvent } from '../../common/events/event-catalog';
 import { insertReturning } from '../../common/persistence/insert-statement';
@@ -11,13 +12,36 @@ import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-o
 import { newAuditedFields } from '../../common/persistence/new-row';
 import { AgentsService } from '../agents/agents.service';
 import { CreateMessageDto } from './dto/create-message.dto';
-import { MESSAGE_TRANSITIONS, timestampsFor } from './message-transitions';
+import { MESSAGE_TRANSITIONS, MessageTimestamps, reportableTimestamps, timestampsFor } from './message-transitions';
 import { Message, MessageStatus } from './message.entity';
 import { MessageNotFoundError } from './messaging.errors';
 import { MessageEvents } from './messaging.events';
 import { isMissingTaskError, MessageDirection, MessagingRepository } from './messaging.repository';
 
 const missingTask: FieldError = { field: 'taskId', message: 'taskId does not name an existing task' };
+
+/** A status change and the instants the agent reported with it. */
+export interface MessageStatusChange {
+  status: MessageStatus;
+  receivedAt?: string;
+  processedAt?: string;
+}
+
+/** A message is received after it was sent and handled after it was received: a reported instant out of that order is a 422. */
+function assertInOrder(message: Message, stamps: MessageTimestamps): void {
+  const receivedAt = stamps.receivedAt ?? message.receivedAt;
+  const checks: [keyof MessageTimestamps, Date | null | undefined, Date, string][] = [
+    ['receivedAt', stamps.receivedAt, message.sentAt, 'sentAt'],
+    ['processedAt', stamps.processedAt, receivedAt ?? message.sentAt, receivedAt ? 'receivedAt' : 'sentAt'],
+  ];
+  for (const [field, instant, earliest, earlierField] of checks) {
+    if (instant && instant.getTime() < earliest.getTime()) {
+      throw new UnprocessableError(`${field} (${instant.toISOString()}) is before the message's ${earlierField} (${earliest.toISOString()})`, {
+        errors: [{ field, message: `${field} must not be before ${earlierField}` }],
+      });
+    }
+  }
+}
 
 @Injectable()
 export class MessagingService {
@@ -63,21 +87,40 @@ export class MessagingService {
     return this.messages.listForAgent(ctx.tenantId, agentId, direction, page);
   }
 
+  /** The messages about a task, in creation order; a task the tenant cannot see is a 404. */
+  async listForTask(ctx: RequestContext, taskId: string, page: PageRequest): Promise<Page<Message>> {
+    if (!(await this.messages.taskExists(ctx.tenantId, taskId))) throw new AggregateNotFoundError('task', taskId);
+    return this.messages.listForTask(ctx.tenantId, taskId, page);
+  }
+
+  /** Deletes the message (guarded by its version when the caller sent one), recording `message.deleted`. */
+  async remove(ctx: RequestContext, id: string, expectedVersion?: number): Promise<void> {
+    await this.unitOfWork.run(ctx, async (tx) => {
+      const version = await this.messages.delete(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion });
+      tx.record({ type: MessageEvents.deleted, aggregateType: 'message', aggregateId: id, aggregateVersion: version, payload: { messageId: id } });
+    });
+  }
+
   /**
    * Moves the message to `to` along MESSAGE_TRANSITIONS, stamping receivedAt or processedAt.
    * The version is checked before the transition, so a caller that lost a race hears 409
    * (reload and retry), not 422 about a state it never saw.
    */
-  changeStatus(ctx: RequestContext, id: string, expectedVersion: number, to: MessageStatus): Promise<Message> {
+  changeStatus(ctx: RequestContext, id: string, expectedVersion: number, change: MessageStatusChange): Promise<Message> {
+    const { status: to } = change;
+    const now = new Date();
+    const reported = this.reportedTimestamps(change, now);
     return this.unitOfWork.run(ctx, async (tx) => {
       const before = await this.messages.findById(ctx.tenantId, id, tx.manager);
       if (!before) throw new MessageNotFoundError(id);
       if (before.version !== expectedVersion) throw new VersionConflictError('message', id, expectedVersion, before.version);
       assertTransition(MESSAGE_TRANSITIONS, 'message', id, before.status, to);
+      const stamps = timestampsFor(to, now, reported);
+      assertInOrder(before, stamps);
       const message = await this.messages.update(
         tx.manager,
         { tenantId: ctx.tenantId, id, expectedVersion },
-        { status: to, ...timestampsFor(to, new Date()), updatedBy: ctx.actorId },
+        { status: to, ...stamps, updatedBy: ctx.actorId },
       );
       tx.record({
         type: MessageEvents.statusChanged,
@@ -88,6 +131,21 @@ export class MessagingService {
       });
       return message;
     });
+  }
+
+  /** The instants the agent reported with a status change, each checked against the clock and against the status it comes with. */
+  private reportedTimestamps(change: MessageStatusChange, now: Date): MessageTimestamps {
+    const allowed = reportableTimestamps(change.status);
+    const misplaced = (['receivedAt', 'processedAt'] as const).filter((field) => change[field] !== undefined && !allowed.includes(field));
+    if (misplaced.length > 0) {
+      throw new ValidationFailedError(
+        misplaced.map((field) => ({ field, message: `${field} is taken only with status ${field === 'receivedAt' ? 'received' : 'processed or failed'}` })),
+      );
+    }
+    return {
+      receivedAt: reportedInstant('receivedAt', change.receivedAt, now),
+      processedAt: reportedInstant('processedAt', change.processedAt, now),
+    };
   }
 
   private sentEvent(row: NewRow<Message>): NewDomainEvent<'message.sent'> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
+import { CasKey, compareAndSet, deleteChecked, Patch } from '../../common/persistence/compare-and-set';
 import { existingIds } from '../../common/persistence/existing-ids';
 import { hydrate } from '../../common/persistence/hydrate';
 import { insertStatement } from '../../common/persistence/insert-statement';
@@ -168,6 +168,24 @@ export class TasksRepository {
       [edges.map((edge) => edge[0]), edges.map((edge) => edge[1]), tenantId],
     );
     return rows.map((row) => [row.task_id, row.depends_on_task_id] as const);
+  }
+
+  delete(manager: EntityManager, key: { tenantId: string; id: string; expectedVersion?: number }): Promise<number> {
+    return deleteChecked(manager, Task, key);
+  }
+
+  /** The ids of the subtasks of `id` at any depth, in id order. */
+  async descendantIds(manager: EntityManager, tenantId: string, id: string): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      `WITH RECURSIVE descendants (id) AS (
+         SELECT id FROM tasks WHERE tenant_id = $1 AND parent_task_id = $2
+         UNION
+         SELECT t.id FROM tasks t JOIN descendants d ON t.parent_task_id = d.id WHERE t.tenant_id = $1
+       )
+       SELECT id FROM descendants ORDER BY id`,
+      [tenantId, id],
+    );
+    return rows.map((row) => row.id);
   }
 
   update(manager: EntityManager, key: CasKey, patch: Patch<Task>): Promise<Task> {

@@ -12,6 +12,7 @@ import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-o
 import { uuidv7 } from '../../common/persistence/uuid-v7';
 import { AgentsService } from '../agents/agents.service';
 import { AgentMetricsService } from '../agents/metrics/agent-metrics.service';
+import { TaskCounts } from '../workflows/workflows.repository';
 import { WorkflowsService } from '../workflows/workflows.service';
 import { UpdateTaskDto } from './dto/update-task.dto';
 import { dependencyGraph, findCycle } from './task-graph';
@@ -238,6 +239,34 @@ export class TasksService {
   ): Promise<TaskView> {
     const { status, output, error, durationMs } = result;
     return this.change(tx, id, { status, changes: definedFields({ output, error, durationMs }) });
+  }
+
+  /**
+   * Deletes the task with its subtasks (at any depth) and every dependency edge to or from them
+   * (guarded by its version when the caller sent one), recording `task.deleted`. Changing the
+   * shape of the workflow's task graph, it holds the workflow's lock like `addDependencies`.
+   */
+  async remove(ctx: RequestContext, id: string, expectedVersion?: number): Promise<void> {
+    await this.unitOfWork.run(ctx, async (tx) => {
+      const { tenantId } = ctx;
+      const seen = await this.tasks.findById(tenantId, id, tx.manager);
+      if (!seen) throw new TaskNotFoundError(id);
+      await this.workflows.lock(tx, seen.workflowId);
+      const subtaskIds = await this.tasks.descendantIds(tx.manager, tenantId, id);
+      const version = await this.tasks.delete(tx.manager, { tenantId, id, expectedVersion });
+      tx.record({
+        type: TaskEvents.deleted,
+        aggregateType: 'task',
+        aggregateId: id,
+        aggregateVersion: version,
+        payload: { taskId: id, workflowId: seen.workflowId, subtaskIds },
+      });
+    });
+  }
+
+  /** How many of the tenant's tasks (of one workflow, when given) are in each status. */
+  countByStatus(ctx: RequestContext, workflowId?: string): Promise<TaskCounts> {
+    return this.workflows.countTasks(ctx, workflowId);
   }
 
   /**

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
-import { ExpectedVersion, IF_MATCH_HEADER } from '../../common/http/expected-version.decorator';
+import { ExpectedVersion, IF_MATCH_HEADER, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { CreateWorkflowDto } from './dto/create-workflow.dto';
 import { ListWorkflowsQuery } from './dto/list-workflows.query';
@@ -61,5 +61,18 @@ export class WorkflowsController {
   ): Promise<WorkflowDetailResponse> {
     const { workflow, taskCounts } = await this.workflows.update(ctx, id, expectedVersion, body);
     return WorkflowDetailResponse.withCounts(workflow, taskCounts);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Delete a workflow with its tasks, their subtasks and dependencies (guarded by If-Match when sent)',
+    description: 'Messages about its tasks stay, with taskId null. Agent metrics keep counting the outcomes of its finished tasks.',
+  })
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiNoContentResponse()
+  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
+  async remove(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @OptionalExpectedVersion() expectedVersion?: number): Promise<void> {
+    await this.workflows.remove(ctx, id, expectedVersion);
   }
 }

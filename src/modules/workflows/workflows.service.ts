@@ -71,6 +71,25 @@ export class WorkflowsService {
     return { workflow, taskCounts };
   }
 
+  /** How many of the tenant's tasks (of one workflow, when given) are in each status. */
+  countTasks(ctx: RequestContext, workflowId?: string): Promise<TaskCounts> {
+    return this.workflows.countTasks(ctx.tenantId, workflowId);
+  }
+
+  /**
+   * Deletes the workflow with its tasks, their subtasks and dependencies (guarded by its version
+   * when the caller sent one), recording `workflow.deleted` with the ids of the tasks. The row is
+   * locked first, so no task can be added to it meanwhile.
+   */
+  async remove(ctx: RequestContext, id: string, expectedVersion?: number): Promise<void> {
+    await this.unitOfWork.run(ctx, async (tx) => {
+      const locked = await this.workflows.lock(tx.manager, ctx.tenantId, id);
+      const taskIds = locked ? await this.workflows.taskIds(tx.manager, ctx.tenantId, id) : [];
+      const version = await this.workflows.delete(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion });
+      tx.record({ type: WorkflowEvents.deleted, aggregateType: 'workflow', aggregateId: id, aggregateVersion: version, payload: { workflowId: id, taskIds } });
+    });
+  }
+
   list(ctx: RequestContext, filters: WorkflowFilters, page: PageRequest): Promise<Page<Workflow>> {
     return this.workflows.list(ctx.tenantId, filters, page);
   }

@@ -64,11 +64,7 @@ export class AgentCounts {
   @ApiProperty({ example: 0 })
   error: number;
 
-  @ApiProperty({ example: 4, description: 'All the tenant’s agents' })
-  total: number;
-
   static from(byStatus: Record<string, number>): AgentCounts {
-    const counts = Object.fromEntries(AGENT_STATUSES.map((status) => [status, byStatus[status] ?? 0])) as Record<AgentStatus, number>;
-    return { ...counts, total: AGENT_STATUSES.reduce((sum, status) => sum + counts[status], 0) };
+    return Object.fromEntries(AGENT_STATUSES.map((status) => [status, byStatus[status] ?? 0])) as Record<AgentStatus, number>;
   }
 }

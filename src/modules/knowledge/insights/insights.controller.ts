@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/ctx.decorator';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
+import { ExpectedVersion, IF_MATCH_HEADER, OptionalExpectedVersion } from '../../../common/http/expected-version.decorator';
 import { ParseIdPipe } from '../../../common/http/parse-id.pipe';
+import { UpdateInsightDto } from './dto/update-insight.dto';
 import { BulkCreateInsightsDto, CreateInsightDto } from './dto/create-insight.dto';
 import { InsightList, InsightMatchList, InsightMatchResponse, InsightPage, InsightResponse } from './dto/insight.response';
 import { ListInsightsQuery, SearchInsightsQuery } from './dto/list-insights.query';
@@ -57,5 +59,29 @@ export class InsightsController {
   @ApiProblems(HttpStatus.NOT_FOUND)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<InsightResponse> {
     return InsightResponse.from(await this.insights.get(ctx, id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change an insight; needs If-Match or version' })
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiOkResponse({ type: InsightResponse })
+  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.PRECONDITION_REQUIRED)
+  async update(
+    @Ctx() ctx: RequestContext,
+    @Param('id', ParseIdPipe) id: string,
+    @ExpectedVersion() expectedVersion: number,
+    @Body() body: UpdateInsightDto,
+  ): Promise<InsightResponse> {
+    return InsightResponse.from(await this.insights.update(ctx, id, expectedVersion, body));
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete an insight (guarded by If-Match when sent)' })
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiNoContentResponse()
+  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
+  async remove(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @OptionalExpectedVersion() expectedVersion?: number): Promise<void> {
+    await this.insights.remove(ctx, id, expectedVersion);
   }
 }

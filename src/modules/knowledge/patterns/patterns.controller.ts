@@ -1,10 +1,12 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/ctx.decorator';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
 import { LimitQueryDto, PageQueryDto } from '../../../common/http/page-query.dto';
+import { ExpectedVersion, IF_MATCH_HEADER, OptionalExpectedVersion } from '../../../common/http/expected-version.decorator';
 import { ParseIdPipe } from '../../../common/http/parse-id.pipe';
+import { UpdatePatternDto } from './dto/update-pattern.dto';
 import { BulkCreatePatternsDto, CreatePatternDto } from './dto/create-pattern.dto';
 import { PatternList, PatternPage, PatternResponse } from './dto/pattern.response';
 import { PatternsService } from './patterns.service';
@@ -64,5 +66,29 @@ export class PatternsController {
   @ApiProblems(HttpStatus.NOT_FOUND)
   async use(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<PatternResponse> {
     return PatternResponse.from(await this.patterns.use(ctx, id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a pattern; needs If-Match or version' })
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiOkResponse({ type: PatternResponse })
+  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.PRECONDITION_REQUIRED)
+  async update(
+    @Ctx() ctx: RequestContext,
+    @Param('id', ParseIdPipe) id: string,
+    @ExpectedVersion() expectedVersion: number,
+    @Body() body: UpdatePatternDto,
+  ): Promise<PatternResponse> {
+    return PatternResponse.from(await this.patterns.update(ctx, id, expectedVersion, body));
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a pattern (guarded by If-Match when sent)' })
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiNoContentResponse()
+  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
+  async remove(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @OptionalExpectedVersion() expectedVersion?: number): Promise<void> {
+    await this.patterns.remove(ctx, id, expectedVersion);
   }
 }

@@ -23,3 +23,11 @@ export class ListTasksQuery extends ListWorkflowTasksQuery {
   @IsUUID()
   workflowId?: string;
 }
+
+/** `GET /tasks/counts`. */
+export class CountTasksQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Count only the tasks of this workflow' })
+  @IsOptional()
+  @IsUUID()
+  workflowId?: string;
+}
