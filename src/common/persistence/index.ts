@@ -9,3 +9,4 @@ export * from './uuid-v7';
 export * from './versioned.entity';
 export * from './references';
 export * from './contention';
+export * from './foreign-key-violation';

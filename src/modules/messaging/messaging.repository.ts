@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CasKey, compareAndSet, deleteChecked, Patch } from '../../common/persistence/compare-and-set';
+import { isForeignKeyViolationOf } from '../../common/persistence/foreign-key-violation';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
 import { idReferences, ReferenceKind } from '../../common/persistence/references';
 import { Message } from './message.entity';
@@ -8,18 +9,6 @@ import { Message } from './message.entity';
 export const MESSAGE_DIRECTIONS = ['in', 'out', 'both'] as const;
 /** Seen from one agent: messages it received (in), sent (out), or either. */
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
-
-const FOREIGN_KEY_VIOLATION = '23503';
-
-/**
- * True when an insert failed because its task_id names no task: the task was deleted between
- * the service's check and the insert (the foreign key answers for the race the check cannot close).
- */
-export function isMissingTaskError(error: unknown): boolean {
-  const cause = (error as { driverError?: unknown }).driverError ?? error;
-  const { code, detail } = cause as { code?: unknown; detail?: unknown };
-  return code === FOREIGN_KEY_VIOLATION && typeof detail === 'string' && detail.includes('(task_id)');
-}
 
 /**
  * Every query on `messages` (inserts go through UnitOfWork.insert, which adds the creation event
@@ -32,6 +21,11 @@ export class MessagingRepository {
 
   constructor(private readonly dataSource: DataSource) {
     this.taskReferences = idReferences('task', 'tasks', () => this.dataSource.manager);
+  }
+
+  /** True when an insert failed because its task_id names no task (deleted since it was checked). */
+  isMissingTaskError(error: unknown): boolean {
+    return isForeignKeyViolationOf(this.dataSource, Message, 'taskId', error);
   }
 
   findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Message | null> {

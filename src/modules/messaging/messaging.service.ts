@@ -16,7 +16,7 @@ import { MESSAGE_TRANSITIONS, MessageTimestamps, reportableTimestamps, timestamp
 import { Message, MessageStatus } from './message.entity';
 import { MessageNotFoundError } from './messaging.errors';
 import { MessageEvents } from './messaging.events';
-import { isMissingTaskError, MessageDirection, MessagingRepository } from './messaging.repository';
+import { MessageDirection, MessagingRepository } from './messaging.repository';
 
 const missingTask: FieldError = { field: 'taskId', message: 'taskId does not name an existing task' };
 
@@ -62,7 +62,7 @@ export class MessagingService {
       const [message] = await this.unitOfWork.insert(ctx, Message, [this.newMessage(ctx, resolved)], (row) => this.sentEvent(row));
       return message;
     } catch (error) {
-      if (isMissingTaskError(error)) throw new UnknownReferenceError([missingTask]);
+      if (this.messages.isMissingTaskError(error)) throw new UnknownReferenceError([missingTask]);
       throw error;
     }
   }

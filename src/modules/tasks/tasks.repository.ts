@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CasKey, compareAndSet, deleteChecked, Patch } from '../../common/persistence/compare-and-set';
 import { existingIds } from '../../common/persistence/existing-ids';
+import { isForeignKeyViolationOf } from '../../common/persistence/foreign-key-violation';
 import { hydrate } from '../../common/persistence/hydrate';
 import { insertStatement } from '../../common/persistence/insert-statement';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
@@ -19,18 +20,6 @@ export interface TaskFilters {
 /** `[task id, id of the task it depends on]`. */
 export type DependencyEdge = readonly [string, string];
 
-const FOREIGN_KEY_VIOLATION = '23503';
-
-/**
- * True when a write failed because its agent_id names no agent: the agent was deleted between
- * the service's check and the write (the foreign key answers for the race the check cannot close).
- */
-export function isMissingAgentError(error: unknown): boolean {
-  const cause = (error as { driverError?: unknown }).driverError ?? error;
-  const { code, detail } = cause as { code?: unknown; detail?: unknown };
-  return code === FOREIGN_KEY_VIOLATION && typeof detail === 'string' && detail.includes('(agent_id)');
-}
-
 /**
  * Every query on `tasks` and `task_dependencies`. Writes take the caller's transaction manager;
  * reads default to the pool.
@@ -46,6 +35,11 @@ export class TasksRepository {
 
   findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Task | null> {
     return manager.findOneBy(Task, { tenantId, id });
+  }
+
+  /** True when a write failed because its agent_id names no agent (deleted since it was checked). */
+  isMissingAgentError(error: unknown): boolean {
+    return isForeignKeyViolationOf(this.dataSource, Task, 'agentId', error);
   }
 
   /** The subset of `ids` that name tasks of the tenant. */

@@ -29,7 +29,7 @@ import {
   TaskNotPendingError,
 } from './tasks.errors';
 import { TaskEvents } from './tasks.events';
-import { DependencyEdge, isMissingAgentError, TaskFilters, TasksRepository } from './tasks.repository';
+import { DependencyEdge, TaskFilters, TasksRepository } from './tasks.repository';
 import { EntityManager } from 'typeorm';
 
 /**
@@ -164,7 +164,7 @@ export class TasksService {
     try {
       return await this.unitOfWork.run(ctx, (tx) => this.change(tx, id, { status, changes, expectedVersion, startedAt }));
     } catch (error) {
-      if (isMissingAgentError(error)) throw new UnknownReferenceError([missingAgent('agentId')]);
+      if (this.tasks.isMissingAgentError(error)) throw new UnknownReferenceError([missingAgent('agentId')]);
       throw error;
     }
   }
@@ -443,7 +443,7 @@ export class TasksService {
             });
       return tasks.map((task, i) => ({ task, dependsOn: planned[i].dependsOn, ref: planned[i].ref }));
     } catch (error) {
-      if (isMissingAgentError(error)) throw new UnknownReferenceError([missingAgent('agentId')]);
+      if (this.tasks.isMissingAgentError(error)) throw new UnknownReferenceError([missingAgent('agentId')]);
       throw error;
     }
   }
