@@ -341,7 +341,7 @@ function drainFigure(app, raw, shared, cpus) {
   });
 }
 
-function latencyFigures(app, raw, shared, cpus) {
+function latencyFigures(app, raw, shared) {
   const c = SETTINGS.latencyConcurrency;
   const detail = (l) => `p50 ${fmt(l.p50)} ms, p90 ${fmt(l.p90)} ms, p99 ${fmt(l.p99)} ms, max ${fmt(l.max)} ms over ${l.count}`;
   const notes =

@@ -32,14 +32,24 @@ const log = (message) => process.stderr.write(`[bench records] ${message}\n`);
 const ROUTES = [
   {
     path: '/api/v1/action-logs/bulk',
-    items: Array.from({ length: SETTINGS.size }, (_, i) => ({ actionType: 'tool.web_search', parameters: { query: `q${i}` }, durationMs: 840, traceId: `trace-${i % 10}` })),
+    items: Array.from({ length: SETTINGS.size }, (_, i) => ({
+      actionType: 'tool.web_search',
+      parameters: { query: `q${i}` },
+      durationMs: 840,
+      traceId: `trace-${i % 10}`,
+    })),
     table: 'action_logs',
     columns: ['id', 'tenant_id', 'action_type', 'parameters', 'error', 'duration_ms', 'trace_id', 'agent_id', 'created_by'],
     row: (item) => [uuidv7(), TENANT, item.actionType, JSON.stringify(item.parameters), null, item.durationMs, item.traceId, null, 'bench'],
   },
   {
     path: '/api/v1/job-results/bulk',
-    items: Array.from({ length: SETTINGS.size }, (_, i) => ({ jobId: `job-${i}`, status: 'completed', outputArtifacts: { report: `r${i}` }, metrics: { pages: i } })),
+    items: Array.from({ length: SETTINGS.size }, (_, i) => ({
+      jobId: `job-${i}`,
+      status: 'completed',
+      outputArtifacts: { report: `r${i}` },
+      metrics: { pages: i },
+    })),
     table: 'job_results',
     columns: ['id', 'tenant_id', 'job_id', 'task_id', 'agent_id', 'status', 'output_artifacts', 'metrics', 'created_by'],
     row: (item) => [uuidv7(), TENANT, item.jobId, null, null, item.status, JSON.stringify(item.outputArtifacts), JSON.stringify(item.metrics), 'bench'],
@@ -49,7 +59,13 @@ const ROUTES = [
 /** One parameterised multi-row `INSERT … RETURNING *` of the route's rows, as the owner (no row-level security, no event). */
 async function rawInsert(client, route) {
   const params = [];
-  const values = route.items.map((item) => `(${route.row(item).map((value) => (params.push(value), `$${params.length}`)).join(', ')})`);
+  const values = route.items.map(
+    (item) =>
+      `(${route
+        .row(item)
+        .map((value) => (params.push(value), `$${params.length}`))
+        .join(', ')})`,
+  );
   const started = process.hrtime.bigint();
   await client.query(`INSERT INTO ${route.table} (${route.columns.join(', ')}) VALUES ${values.join(', ')} RETURNING *`, params);
   return Number(process.hrtime.bigint() - started) / 1e6;
@@ -73,7 +89,9 @@ async function measure(app, auth, client, route, shared) {
   const rows = SETTINGS.runs * SETTINGS.size;
   const rate = (times) => rows / (times.reduce((a, b) => a + b, 0) / 1000);
   const [appSummary, rawSummary] = [summarize(appTimes), summarize(rawTimes)];
-  log(`${route.path}: app ${Math.round(rate(appTimes))} rows/s (median ${appSummary.median.toFixed(1)} ms a request), raw ${Math.round(rate(rawTimes))} rows/s`);
+  log(
+    `${route.path}: app ${Math.round(rate(appTimes))} rows/s (median ${appSummary.median.toFixed(1)} ms a request), raw ${Math.round(rate(rawTimes))} rows/s`,
+  );
   return figure({
     name: `${FIGURE_PREFIX}POST ${route.path} (${SETTINGS.size} items) vs raw multi-row INSERT`,
     value: rate(appTimes),

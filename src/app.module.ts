@@ -1,10 +1,12 @@
 import { DynamicModule, Module, ModuleMetadata, RequestMethod } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './common/auth/auth.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { DomainEventsModule } from './common/events/domain-events.module';
+import { IdempotencyInterceptor } from './common/http/idempotency.interceptor';
+import { IdempotencyPurgeModule } from './common/persistence/idempotency-purger';
 import { PersistenceModule } from './common/persistence/persistence.module';
 import { QueueBoardModule } from './common/queues/bull-board.module';
 import { QueuesModule } from './common/queues/queues.module';
@@ -82,11 +84,15 @@ export class AppModule {
         ObservabilityModule,
         QueuesModule,
         ...FEATURE_MODULES,
-        ...(role === 'api' ? [] : [OutboxWorkerModule]),
+        ...(role === 'api' ? [] : [OutboxWorkerModule, IdempotencyPurgeModule]),
         ...(role === 'worker' ? [] : [QueueBoardModule]),
         ...extraImports,
       ],
-      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        // Outermost (before the request scope of create-app.ts): a replay runs no handler at all.
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
     };
   }
 }

@@ -3,7 +3,7 @@ import { ModuleMetadata, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { adminAuthHook } from './common/auth/admin-auth.hook';
@@ -11,6 +11,7 @@ import { ApiKeyAuthenticator } from './common/auth/api-key-authenticator';
 import { buildProblem, ErrorCode, PROBLEM_CONTENT_TYPE, ValidationFailedError } from './common/errors';
 import { BULL_BOARD_ROUTE } from './common/queues/bull-board.module';
 import { sendVersionAsETag } from './common/http/etag';
+import { documentIdempotencyKeys } from './common/http/idempotency.openapi';
 import { RequestScopeInterceptor } from './common/http/request-scope.interceptor';
 import { findUnstorableJson } from './common/http/safe-json';
 import { createValidationPipe } from './common/http/validation';
@@ -22,8 +23,8 @@ export const API_PREFIX = 'api/v1';
 const WORKER_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 /** What a browser on an allowed origin may send and read. */
-const CORS_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'If-Match', 'X-API-Key', 'X-Actor-Id', 'X-Request-Id'];
-const CORS_RESPONSE_HEADERS = ['ETag', 'Location', 'Retry-After', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
+const CORS_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-API-Key', 'X-Actor-Id', 'X-Request-Id'];
+const CORS_RESPONSE_HEADERS = ['ETag', 'Idempotent-Replayed', 'Location', 'Retry-After', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
 
 /** The OpenAPI UI and documents: `/docs`, its assets, `/docs-json`, `/docs-yaml`. */
 function isDocsRoute(url: string): boolean {
@@ -74,14 +75,15 @@ export async function createApp(
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const fastify = app.getHttpAdapter().getInstance();
 
   // JSON only (anything else → 415): Fastify's secure JSON parser, plus a check for what
   // PostgreSQL cannot store (NUL, lone surrogates) and for absurd nesting, both → 400.
   fastify.removeContentTypeParser(['text/plain', 'application/json']);
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    parseJson(request, body as string, (error: Error | null, value?: unknown) => {
+    // The default parser is callback-style (it returns nothing to await).
+    void parseJson(request, body as string, (error: Error | null, value?: unknown) => {
       if (error) return done(error);
       const problem = findUnstorableJson(value);
       done(problem ? new ValidationFailedError([problem]) : null, value);
@@ -151,7 +153,7 @@ export async function createApp(
     });
   }
 
-  const document = SwaggerModule.createDocument(
+  const document = documentIdempotencyKeys(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('agent-ledger')
@@ -162,7 +164,7 @@ export async function createApp(
       .setVersion('0.1.0')
       .addSecurity('api-key', { type: 'http', scheme: 'bearer', description: 'An API key from `npm run cli -- api-keys create`' })
       .build(),
-  );
+  ));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   // Signals are handled by main.ts (bounded grace period); app.close() runs every shutdown hook.
   return app;

@@ -56,7 +56,7 @@ export function summarize(durations) {
  * figure, e.g. those of the other benchmark scripts) and returns how many were kept.
  */
 export async function mergeResults(fileUrl, prefix, figures, log = () => undefined) {
-  let existing = [];
+  let existing;
   try {
     existing = JSON.parse(await readFile(fileUrl, 'utf8'));
     if (!Array.isArray(existing)) throw new Error('not an array');

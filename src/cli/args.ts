@@ -26,3 +26,22 @@ export function parseDuration(text: string): number | undefined {
   const ms = Number(match[1]) * DURATION_UNITS[match[2]];
   return ms <= LONGEST_DURATION_MS ? ms : undefined;
 }
+
+/** Edit distance between two words (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The known word closest to a mistyped one, if it is close enough to be what was meant. */
+export function closestWord(typed: string, known: readonly string[]): string | undefined {
+  const [best] = known.map((word) => ({ word, distance: editDistance(typed, word) })).sort((x, y) => x.distance - y.distance);
+  return best && best.distance <= Math.max(2, Math.floor(best.word.length / 3)) ? best.word : undefined;
+}

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config';
 import { createAppDataSource } from '../data-source';
 import { API_KEYS_USAGE, apiKeysCommand } from './api-keys.command';
-import { parseArgs } from './args';
+import { closestWord, parseArgs } from './args';
 import { COPY_DATA_USAGE, copyDataCommand } from './copy-data/copy-data.command';
 import { IMPORT_LEGACY_USAGE } from './legacy-import/legacy-import.usage';
 
@@ -14,6 +14,8 @@ ${IMPORT_LEGACY_USAGE}
 
 api-keys and import-legacy use the database the server uses: DATABASE_URL, or the embedded one in DATA_DIR.`;
 
+const COMMANDS = ['api-keys', 'copy-data', 'import-legacy'] as const;
+
 async function main(): Promise<number> {
   const { positionals, flags } = parseArgs(process.argv.slice(2));
   const [group, ...rest] = positionals;
@@ -23,9 +25,14 @@ async function main(): Promise<number> {
     const { importLegacyCommand } = await import('./legacy-import/legacy-import.command.js');
     return importLegacyCommand(rest, flags, loadConfig(), { out: (line) => console.log(line), err: process.stderr });
   }
-  if (group !== 'api-keys') {
+  if (group === undefined || group === 'help' || (flags.help && group !== 'api-keys')) {
     console.log(USAGE);
-    return group === undefined || flags.help ? 0 : 2;
+    return 0;
+  }
+  if (group !== 'api-keys') {
+    const meant = closestWord(group, COMMANDS);
+    console.error(`agent-ledger cli: unknown command "${group}"${meant ? `; did you mean "${meant}"?` : ''} (commands: ${COMMANDS.join(', ')})`);
+    return 2;
   }
   const config = loadConfig();
   const dataSource = createAppDataSource(config.database, { logging: ['error'] });

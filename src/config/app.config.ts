@@ -1,6 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { TENANT_ID_PATTERN } from './tenant-id';
-import { Env, EnvReader, isLoopbackHost } from './env-readers';
+import { EnvReader, isLoopbackHost } from './env-readers';
 
 export const APP_ROLES = ['all', 'api', 'worker'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
@@ -59,4 +59,4 @@ export function readAppConfig(reader: EnvReader): AppConfig {
   };
 }
 
-export const appConfig = registerAs('app', (): AppConfig => readAppConfig(new EnvReader(process.env as Env)));
+export const appConfig = registerAs('app', (): AppConfig => readAppConfig(new EnvReader(process.env)));

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { registerAs } from '@nestjs/config';
-import { Env, EnvReader } from './env-readers';
+import { EnvReader } from './env-readers';
 
 export type DatabaseConfig =
   | { profile: 'server'; url: string; poolSize: number; migrationsRun: boolean; dataDir: string }
@@ -16,4 +16,4 @@ export function readDatabaseConfig(reader: EnvReader): DatabaseConfig {
   return { profile: 'embedded', dataDir, migrationsRun: true };
 }
 
-export const databaseConfig = registerAs('database', (): DatabaseConfig => readDatabaseConfig(new EnvReader(process.env as Env)));
+export const databaseConfig = registerAs('database', (): DatabaseConfig => readDatabaseConfig(new EnvReader(process.env)));

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { registerAs } from '@nestjs/config';
-import { Env, EnvReader } from './env-readers';
+import { EnvReader } from './env-readers';
 
 export interface HttpConfig {
   /** Browser origins allowed by CORS, exactly as browsers send them; empty: CORS is off. */
@@ -86,4 +86,4 @@ export function readHttpConfig(reader: EnvReader): HttpConfig {
   };
 }
 
-export const httpConfig = registerAs('http', (): HttpConfig => readHttpConfig(new EnvReader(process.env as Env)));
+export const httpConfig = registerAs('http', (): HttpConfig => readHttpConfig(new EnvReader(process.env)));

@@ -2,6 +2,7 @@ import { AppConfig, appConfig, readAppConfig } from './app.config';
 import { DatabaseConfig, databaseConfig, readDatabaseConfig } from './database.config';
 import { Env, EnvReader, InvalidConfigError } from './env-readers';
 import { HttpConfig, httpConfig, readHttpConfig } from './http.config';
+import { IdempotencyConfig, idempotencyConfig, readIdempotencyConfig } from './idempotency.config';
 import { QueuesConfig, queuesConfig, readQueuesConfig } from './queues.config';
 import { RateLimitConfig, rateLimitConfig, readRateLimitConfig } from './rate-limit.config';
 import { RedisConfig, readRedisConfig, redisConfig } from './redis.config';
@@ -9,12 +10,13 @@ import { RedisConfig, readRedisConfig, redisConfig } from './redis.config';
 export * from './app.config';
 export * from './database.config';
 export * from './http.config';
+export * from './idempotency.config';
 export * from './queues.config';
 export * from './rate-limit.config';
 export * from './redis.config';
 export { InvalidConfigError, isLoopbackHost } from './env-readers';
 
-export const configLoaders = [appConfig, databaseConfig, redisConfig, queuesConfig, rateLimitConfig, httpConfig];
+export const configLoaders = [appConfig, databaseConfig, redisConfig, queuesConfig, rateLimitConfig, httpConfig, idempotencyConfig];
 
 export interface Config {
   app: AppConfig;
@@ -23,10 +25,11 @@ export interface Config {
   queues: QueuesConfig;
   rateLimit: RateLimitConfig;
   http: HttpConfig;
+  idempotency: IdempotencyConfig;
 }
 
 /** Reads and validates the whole configuration; throws one error listing every bad variable. */
-export function loadConfig(env: Env = process.env as Env): Config {
+export function loadConfig(env: Env = process.env): Config {
   const reader = new EnvReader(env);
   const config = {
     app: readAppConfig(reader),
@@ -35,6 +38,7 @@ export function loadConfig(env: Env = process.env as Env): Config {
     queues: readQueuesConfig(reader),
     rateLimit: readRateLimitConfig(reader),
     http: readHttpConfig(reader),
+    idempotency: readIdempotencyConfig(reader),
   };
   if (reader.problems.length > 0) throw new InvalidConfigError(reader.problems);
   return config;

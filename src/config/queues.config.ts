@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { Env, EnvReader } from './env-readers';
+import { EnvReader } from './env-readers';
 
 export interface QueuesConfig {
   /** Attempts before a service-call result is dead-lettered. */
@@ -26,4 +26,4 @@ export function readQueuesConfig(reader: EnvReader): QueuesConfig {
   };
 }
 
-export const queuesConfig = registerAs('queues', (): QueuesConfig => readQueuesConfig(new EnvReader(process.env as Env)));
+export const queuesConfig = registerAs('queues', (): QueuesConfig => readQueuesConfig(new EnvReader(process.env)));

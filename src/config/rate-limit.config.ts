@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { Env, EnvReader } from './env-readers';
+import { EnvReader } from './env-readers';
 
 export interface RateLimitConfig {
   /** Off: no request is counted (and none is refused for its rate). */
@@ -27,4 +27,4 @@ export function readRateLimitConfig(reader: EnvReader): RateLimitConfig {
   };
 }
 
-export const rateLimitConfig = registerAs('rateLimit', (): RateLimitConfig => readRateLimitConfig(new EnvReader(process.env as Env)));
+export const rateLimitConfig = registerAs('rateLimit', (): RateLimitConfig => readRateLimitConfig(new EnvReader(process.env)));

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { Env, EnvReader } from './env-readers';
+import { EnvReader } from './env-readers';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -23,4 +23,4 @@ export function readRedisConfig(reader: EnvReader): RedisConfig {
   };
 }
 
-export const redisConfig = registerAs('redis', (): RedisConfig => readRedisConfig(new EnvReader(process.env as Env)));
+export const redisConfig = registerAs('redis', (): RedisConfig => readRedisConfig(new EnvReader(process.env)));

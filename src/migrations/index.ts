@@ -1,3 +1,4 @@
+import { MigrationInterface } from 'typeorm';
 import { Foundation1795313603524 } from './1795313603524-Foundation';
 import { AgentSystemDomain1795315770799 } from './1795315770799-AgentSystemDomain';
 import { Outbox1795316079948 } from './1795316079948-Outbox';
@@ -7,10 +8,11 @@ import { Integrations1795324240089 } from './1795324240089-Integrations';
 import { ApiKeyLifecycle1795325722780 } from './1795325722780-ApiKeyLifecycle';
 import { LegacyImports1795327862055 } from './1795327862055-LegacyImports';
 import { InsightTopMatches1795329698849 } from './1795329698849-InsightTopMatches';
+import { IdempotencyKeys1796546080976 } from './1796546080976-IdempotencyKeys';
 import { AgentKeysAndFractionalDurations1796546377390 } from './1796546377390-AgentKeysAndFractionalDurations';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
-export const migrations: Function[] = [
+export const migrations: (new () => MigrationInterface)[] = [
   Foundation1795313603524,
   AgentSystemDomain1795315770799,
   Outbox1795316079948,
@@ -20,5 +22,6 @@ export const migrations: Function[] = [
   ApiKeyLifecycle1795325722780,
   LegacyImports1795327862055,
   InsightTopMatches1795329698849,
+  IdempotencyKeys1796546080976,
   AgentKeysAndFractionalDurations1796546377390,
 ];

@@ -8,7 +8,11 @@ import { TestTenant, useTwoTenants } from '../utils/test-app';
 describe('agent keys', () => {
   const suite = useTwoTenants();
   const api = () => suite.t.http();
-  const put = (tenant: TestTenant, key: string, body: object) => api().put(`/api/v1/agents/by-key/${encodeURIComponent(key)}`).set(tenant.auth).send(body);
+  const put = (tenant: TestTenant, key: string, body: object) =>
+    api()
+      .put(`/api/v1/agents/by-key/${encodeURIComponent(key)}`)
+      .set(tenant.auth)
+      .send(body);
   const agentRows = (tenantId = suite.tenant.tenantId) =>
     suite.db.query('SELECT id, key, name, role, version FROM agents WHERE tenant_id = $1 ORDER BY id', [tenantId]);
   const events = (tenantId = suite.tenant.tenantId) =>
@@ -50,13 +54,21 @@ describe('agent keys', () => {
     }
     await expectRefusedUnchanged(() => put(tenant, 'agent_new', { description: 'no name, no role' }), 400, agentRows, ['name', 'role']);
     const dup = await expectRefusedUnchanged(
-      () => api().post('/api/v1/agents').set(tenant.auth).send(makeAgent({ key: 'caf\u00e9:v1.2-x' })),
+      () =>
+        api()
+          .post('/api/v1/agents')
+          .set(tenant.auth)
+          .send(makeAgent({ key: 'caf\u00e9:v1.2-x' })),
       409,
       agentRows,
     );
     expectProblem(dup, 409, 'CONFLICT');
     await expectRefusedUnchanged(
-      () => api().post('/api/v1/agents/bulk').set(tenant.auth).send({ items: [makeAgent({ key: 'twin' }), makeAgent({ key: 'twin' })] }),
+      () =>
+        api()
+          .post('/api/v1/agents/bulk')
+          .set(tenant.auth)
+          .send({ items: [makeAgent({ key: 'twin' }), makeAgent({ key: 'twin' })] }),
       409,
       agentRows,
     );
@@ -69,15 +81,17 @@ describe('agent keys', () => {
     expect((await api().get('/api/v1/agents?key=agent_lubit').set(other.auth).expect(200)).body.items).toEqual([]);
     const theirs = await put(other, 'agent_lubit', makeAgent()).expect(201);
     expect(theirs.body.id).not.toBe(mine.body.id);
-    await expectRefusedUnchanged(() => put(other, 'agent_lubit', { name: 'x' }).set('If-Match', '"7"'), 409, () => agentRows(tenant.tenantId));
+    await expectRefusedUnchanged(
+      () => put(other, 'agent_lubit', { name: 'x' }).set('If-Match', '"7"'),
+      409,
+      () => agentRows(tenant.tenantId),
+    );
   });
 
   it('guards an update with If-Match: of two writers holding version 1, exactly one wins', async () => {
     const { tenant } = suite;
     await put(tenant, 'agent_race', makeAgent({ role: 'a' })).expect(201);
-    const [one, two] = await Promise.all(
-      ['b', 'c'].map((role) => put(tenant, 'agent_race', { role }).set('If-Match', '"1"')),
-    );
+    const [one, two] = await Promise.all(['b', 'c'].map((role) => put(tenant, 'agent_race', { role }).set('If-Match', '"1"')));
     expect([one.status, two.status].sort()).toEqual([200, 409]);
     expect((await agentRows())[0].version).toBe(2);
     expectProblem(await put(tenant, 'agent_none', makeAgent()).set('If-Match', '"1"'), 404, 'NOT_FOUND');
@@ -97,7 +111,13 @@ describe('agent keys', () => {
     const lubit = (await put(tenant, 'agent_lubit', { name: 'Lubit', role: 'lubit' }).expect(201)).body;
     const workflow = (await api().post('/api/v1/workflows').set(tenant.auth).send(makeWorkflow()).expect(201)).body;
 
-    const task = (await api().post('/api/v1/tasks').set(tenant.auth).send(makeTask(workflow.id, { agentId: 'agent_sena' })).expect(201)).body;
+    const task = (
+      await api()
+        .post('/api/v1/tasks')
+        .set(tenant.auth)
+        .send(makeTask(workflow.id, { agentId: 'agent_sena' }))
+        .expect(201)
+    ).body;
     expect(task.agentId).toBe(sena.id);
     const bulk = await api()
       .post('/api/v1/tasks/bulk')
@@ -119,7 +139,11 @@ describe('agent keys', () => {
 
     const health = await api().post('/api/v1/health-records').set(tenant.auth).send({ component: 'agent', status: 'ok', agentId: 'agent_sena' }).expect(201);
     expect(health.body.agentId).toBe(sena.id);
-    const log = await api().post('/api/v1/action-logs/bulk').set(tenant.auth).send({ items: [{ actionType: 'tool', agentId: 'agent_sena' }] }).expect(201);
+    const log = await api()
+      .post('/api/v1/action-logs/bulk')
+      .set(tenant.auth)
+      .send({ items: [{ actionType: 'tool', agentId: 'agent_sena' }] })
+      .expect(201);
     expect(log.body.items[0].agentId).toBe(sena.id);
     const result = await api().post('/api/v1/job-results').set(tenant.auth).send({ jobId: 'j', agentId: 'agent_lubit', taskId: task.id }).expect(201);
     expect(result.body).toMatchObject({ agentId: lubit.id, taskId: task.id });
@@ -129,10 +153,21 @@ describe('agent keys', () => {
     const { tenant, other } = suite;
     await put(other, 'agent_foreign', makeAgent()).expect(201);
     const workflow = (await api().post('/api/v1/workflows').set(tenant.auth).send(makeWorkflow()).expect(201)).body;
-    const counts = () => suite.db.query('SELECT (SELECT count(*) FROM tasks WHERE tenant_id = $1) AS tasks, (SELECT count(*) FROM messages WHERE tenant_id = $1) AS messages', [tenant.tenantId]);
+    const counts = () =>
+      suite.db.query('SELECT (SELECT count(*) FROM tasks WHERE tenant_id = $1) AS tasks, (SELECT count(*) FROM messages WHERE tenant_id = $1) AS messages', [
+        tenant.tenantId,
+      ]);
     for (const key of ['agent_foreign', 'agent_nobody']) {
       expectUnknownReferences(
-        await expectRefusedUnchanged(() => api().post('/api/v1/tasks').set(tenant.auth).send(makeTask(workflow.id, { agentId: key })), 422, counts),
+        await expectRefusedUnchanged(
+          () =>
+            api()
+              .post('/api/v1/tasks')
+              .set(tenant.auth)
+              .send(makeTask(workflow.id, { agentId: key })),
+          422,
+          counts,
+        ),
         ['agentId'],
       );
       expectUnknownReferences(

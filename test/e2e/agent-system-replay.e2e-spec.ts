@@ -21,7 +21,11 @@ describe('the agent-system persistence service’s usage, replayed through the A
     expect(again.body).toEqual(sena.body);
 
     // wf = persistence.create_workflow(description="데이터 분석", input_data={"problem": "분석 요청"})
-    const wf = await api().post('/api/v1/workflows').set(auth).send({ description: '데이터 분석', input: { problem: '분석 요청' } }).expect(201);
+    const wf = await api()
+      .post('/api/v1/workflows')
+      .set(auth)
+      .send({ description: '데이터 분석', input: { problem: '분석 요청' } })
+      .expect(201);
     const workflowId = wf.body.id;
 
     // task = persistence.create_task(workflow_id=workflow_id, agent_id="agent_sena", description="분석 수행", priority=10)
@@ -53,8 +57,18 @@ describe('the agent-system persistence service’s usage, replayed through the A
     const sentAt = new Date(message.body.sentAt).getTime();
     const receivedAt = new Date(sentAt + 20).toISOString();
     const processedAt = new Date(sentAt + 45).toISOString();
-    const received = await api().patch(`/api/v1/messages/${message.body.id}`).set(auth).set('If-Match', '"1"').send({ status: 'received', receivedAt }).expect(200);
-    const processed = await api().patch(`/api/v1/messages/${message.body.id}`).set(auth).set('If-Match', received.headers.etag).send({ status: 'processed', processedAt }).expect(200);
+    const received = await api()
+      .patch(`/api/v1/messages/${message.body.id}`)
+      .set(auth)
+      .set('If-Match', '"1"')
+      .send({ status: 'received', receivedAt })
+      .expect(200);
+    const processed = await api()
+      .patch(`/api/v1/messages/${message.body.id}`)
+      .set(auth)
+      .set('If-Match', received.headers.etag)
+      .send({ status: 'processed', processedAt })
+      .expect(200);
     expect(processed.body).toMatchObject({ status: 'processed', receivedAt, processedAt });
     const conversation = await api().get(`/api/v1/tasks/${taskId}/messages`).set(auth).expect(200);
     expect(conversation.body.items.map((m: { id: string }) => m.id)).toEqual([message.body.id]);
@@ -75,7 +89,12 @@ describe('the agent-system persistence service’s usage, replayed through the A
 
     // persistence.get_failed_tasks(): a second task fails in one call.
     const second = await api().post('/api/v1/tasks').set(auth).send({ workflowId, agentId: 'agent_lubit', description: '검증' }).expect(201);
-    await api().patch(`/api/v1/tasks/${second.body.id}`).set(auth).set('If-Match', '"1"').send({ status: 'failed', error: 'timeout', durationMs: 30000.25 }).expect(200);
+    await api()
+      .patch(`/api/v1/tasks/${second.body.id}`)
+      .set(auth)
+      .set('If-Match', '"1"')
+      .send({ status: 'failed', error: 'timeout', durationMs: 30000.25 })
+      .expect(200);
     const failed = await api().get('/api/v1/tasks?status=failed').set(auth).expect(200);
     expect(failed.body.items.map((t: { id: string }) => t.id)).toEqual([second.body.id]);
     expect((await api().get(`/api/v1/tasks/counts?workflowId=${workflowId}`).set(auth).expect(200)).body).toMatchObject({ completed: 1, failed: 1 });
@@ -91,7 +110,9 @@ describe('the agent-system persistence service’s usage, replayed through the A
   it('refuses reported times that cannot be: in the future, before the message was sent, or with a status that does not stamp them', async () => {
     const auth = suite.tenant.auth;
     const agent = (await api().put('/api/v1/agents/by-key/agent_sena').set(auth).send({ name: 'Sena', role: 'sena' }).expect(201)).body;
-    const message = (await api().post('/api/v1/messages').set(auth).send({ fromAgentId: agent.id, toAgentId: 'agent_sena', type: 't', content: {} }).expect(201)).body;
+    const message = (
+      await api().post('/api/v1/messages').set(auth).send({ fromAgentId: agent.id, toAgentId: 'agent_sena', type: 't', content: {} }).expect(201)
+    ).body;
     const read = async () => (await api().get(`/api/v1/messages/${message.id}`).set(auth).expect(200)).body;
     const patch = (body: object) => api().patch(`/api/v1/messages/${message.id}`).set(auth).set('If-Match', '"1"').send(body);
     const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
@@ -119,7 +140,13 @@ describe('the agent-system persistence service’s usage, replayed through the A
     const auth = suite.tenant.auth;
     const workflow = (await api().post('/api/v1/workflows').set(auth).send({ description: 'w' }).expect(201)).body;
     const first = (await api().post('/api/v1/tasks').set(auth).send({ workflowId: workflow.id, description: 'first' }).expect(201)).body;
-    const then = (await api().post('/api/v1/tasks').set(auth).send({ workflowId: workflow.id, description: 'then', dependsOn: [first.id] }).expect(201)).body;
+    const then = (
+      await api()
+        .post('/api/v1/tasks')
+        .set(auth)
+        .send({ workflowId: workflow.id, description: 'then', dependsOn: [first.id] })
+        .expect(201)
+    ).body;
     const blocked = await api().patch(`/api/v1/tasks/${then.id}`).set(auth).set('If-Match', '"1"').send({ status: 'completed' });
     expect(blocked.status).toBe(409);
     expect(blocked.body.blockedBy).toEqual([first.id]);

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { register } from 'prom-client';
 import type { Response } from 'supertest';
 import { ApiKeyEntity } from '../../src/common/auth/api-key.entity';
@@ -26,7 +25,7 @@ async function keyLookups(): Promise<number> {
 
 /** A request from another peer address (supertest always comes from 127.0.0.1). */
 async function statusFrom(t: TestApp, remoteAddress: string, headers: Record<string, string>): Promise<number> {
-  const fastify = t.app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const fastify = t.app.getHttpAdapter().getInstance();
   return (await fastify.inject({ method: 'GET', url: '/api/v1/agents', headers, remoteAddress })).statusCode;
 }
 
@@ -96,7 +95,7 @@ describe('budget of failed authentications per client address', () => {
   });
 
   it('counts failed attempts on the queue admin UI too', async () => {
-    const fastify = t.app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+    const fastify = t.app.getHttpAdapter().getInstance();
     const basic = `Basic ${Buffer.from(`admin:${unknownKey()}`).toString('base64')}`;
     const attempt = () => fastify.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: { authorization: basic }, remoteAddress: '203.0.113.10' });
     for (let i = 0; i < 5; i++) expect((await attempt()).statusCode).toBe(401);

@@ -167,9 +167,7 @@ describe('health records API', () => {
         const res = await changesNothing(() => t.http().post('/api/v1/health-records').set(tenant.auth).send(body));
         expectFieldErrors(res, fields);
       }
-      const notJson = await changesNothing(() =>
-        t.http().post('/api/v1/health-records').set(tenant.auth).set('Content-Type', 'text/plain').send('ok'),
-      );
+      const notJson = await changesNothing(() => t.http().post('/api/v1/health-records').set(tenant.auth).set('Content-Type', 'text/plain').send('ok'));
       expectProblem(notJson, 415, 'UNSUPPORTED_MEDIA_TYPE');
       await changesNothing(() => t.http().post('/api/v1/health-records').send(makeHealthRecord()).expect(401));
     });

@@ -1,7 +1,6 @@
 import { Socket } from 'node:net';
 import { Controller, Get, Module } from '@nestjs/common';
 import type { Response } from 'supertest';
-import { DataSource } from 'typeorm';
 import { makeAgent } from '../factories/agent.factory';
 import { makeServiceCall } from '../factories/service-call.factory';
 import { expectProblem } from '../utils/problems';

@@ -14,9 +14,12 @@ interface Row {
 describe('the whole lifecycle: deletes, updates, reads by id, counts', () => {
   const suite = useTwoTenants();
   const api = () => suite.t.http();
-  const post = async (tenant: TestTenant, path: string, body: object): Promise<Row> => (await api().post(`/api/v1${path}`).set(tenant.auth).send(body).expect(201)).body;
+  const post = async (tenant: TestTenant, path: string, body: object): Promise<Row> =>
+    (await api().post(`/api/v1${path}`).set(tenant.auth).send(body).expect(201)).body;
   const events = async (aggregateId: string) =>
-    (await suite.db.query('SELECT type, payload FROM domain_events WHERE aggregate_id = $1 ORDER BY id', [aggregateId])) as { type: string; payload: Record<string, unknown> }[];
+    suite.db.query<{ type: string; payload: Record<string, unknown> }[]>('SELECT type, payload FROM domain_events WHERE aggregate_id = $1 ORDER BY id', [
+      aggregateId,
+    ]);
   const count = async (table: string, where = 'tenant_id = $1', params: unknown[] = [suite.tenant.tenantId]) =>
     Number((await suite.db.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params))[0].n);
 
@@ -51,7 +54,11 @@ describe('the whole lifecycle: deletes, updates, reads by id, counts', () => {
   it('deletes a task with its subtasks and dependency edges; a task that waited for it may start', async () => {
     const { tenant, other } = suite;
     const { task, subtask, dependent } = await graph();
-    await expectRefusedUnchanged(() => api().delete(`/api/v1/tasks/${task.id}`).set(other.auth), 404, () => count('tasks'));
+    await expectRefusedUnchanged(
+      () => api().delete(`/api/v1/tasks/${task.id}`).set(other.auth),
+      404,
+      () => count('tasks'),
+    );
     expectProblem(await api().patch(`/api/v1/tasks/${dependent.id}`).set(tenant.auth).set('If-Match', '"1"').send({ status: 'running' }), 409, 'CONFLICT');
 
     await api().delete(`/api/v1/tasks/${task.id}`).set(tenant.auth).expect(204);
@@ -66,8 +73,16 @@ describe('the whole lifecycle: deletes, updates, reads by id, counts', () => {
   it('deletes a message, guarded by If-Match when sent', async () => {
     const { tenant, other } = suite;
     const { message } = await graph();
-    await expectRefusedUnchanged(() => api().delete(`/api/v1/messages/${message.id}`).set(other.auth), 404, () => count('messages'));
-    await expectRefusedUnchanged(() => api().delete(`/api/v1/messages/${message.id}`).set(tenant.auth).set('If-Match', '"9"'), 409, () => count('messages'));
+    await expectRefusedUnchanged(
+      () => api().delete(`/api/v1/messages/${message.id}`).set(other.auth),
+      404,
+      () => count('messages'),
+    );
+    await expectRefusedUnchanged(
+      () => api().delete(`/api/v1/messages/${message.id}`).set(tenant.auth).set('If-Match', '"9"'),
+      409,
+      () => count('messages'),
+    );
     await api().delete(`/api/v1/messages/${message.id}`).set(tenant.auth).set('If-Match', '"1"').expect(204);
     expect((await events(message.id)).map((e) => e.type)).toEqual(['message.sent', 'message.deleted']);
     expectProblem(await api().get(`/api/v1/messages/${message.id}`).set(tenant.auth), 404, 'NOT_FOUND');
@@ -140,10 +155,16 @@ describe('the whole lifecycle: deletes, updates, reads by id, counts', () => {
     const items = Array.from({ length: 25 }, (_, i) => ({ actionType: `step-${i}` }));
     const bulk = await api().post('/api/v1/action-logs/bulk').set(tenant.auth).send({ items }).expect(201);
     const ids = bulk.body.items.map((item: Row) => item.id);
-    const rows = await suite.db.query(`SELECT aggregate_id FROM domain_events WHERE tenant_id = $1 AND type = 'action_log.recorded' ORDER BY id`, [tenant.tenantId]);
+    const rows = await suite.db.query(`SELECT aggregate_id FROM domain_events WHERE tenant_id = $1 AND type = 'action_log.recorded' ORDER BY id`, [
+      tenant.tenantId,
+    ]);
     expect(rows.map((row: { aggregate_id: string }) => row.aggregate_id)).toEqual(ids);
     const before = await count('domain_events');
-    await api().post('/api/v1/job-results/bulk').set(tenant.auth).send({ items: [{ jobId: 'a' }, { jobId: 'b', agentId: 'agent_nobody' }] }).expect(422);
+    await api()
+      .post('/api/v1/job-results/bulk')
+      .set(tenant.auth)
+      .send({ items: [{ jobId: 'a' }, { jobId: 'b', agentId: 'agent_nobody' }] })
+      .expect(422);
     expect(await count('domain_events')).toBe(before);
   });
 

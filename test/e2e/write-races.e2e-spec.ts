@@ -21,7 +21,13 @@ describe('writes that race on shared rows', () => {
   async function scene(tenant: TestTenant): Promise<Scene> {
     const agent = (await api().post('/api/v1/agents').set(tenant.auth).send(makeAgent()).expect(201)).body.id;
     const workflow = (await api().post('/api/v1/workflows').set(tenant.auth).send(makeWorkflow()).expect(201)).body.id;
-    const task = (await api().post('/api/v1/tasks').set(tenant.auth).send(makeTask(workflow, { agentId: agent })).expect(201)).body.id;
+    const task = (
+      await api()
+        .post('/api/v1/tasks')
+        .set(tenant.auth)
+        .send(makeTask(workflow, { agentId: agent }))
+        .expect(201)
+    ).body.id;
     return { agent, workflow, task };
   }
 
@@ -62,7 +68,10 @@ describe('writes that race on shared rows', () => {
       [tenant.tenantId],
     );
     for (const row of metrics) expect(row.completed_tasks).toBeGreaterThanOrEqual(row.completed);
-    const orphans = await suite.db.query('SELECT count(*)::int AS n FROM agent_metrics m WHERE m.tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.id = m.agent_id)', [tenant.tenantId]);
+    const orphans = await suite.db.query(
+      'SELECT count(*)::int AS n FROM agent_metrics m WHERE m.tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.id = m.agent_id)',
+      [tenant.tenantId],
+    );
     expect(orphans[0].n).toBe(0);
   });
 });

@@ -21,10 +21,11 @@ async function grantServiceRole(client: Client): Promise<void> {
 const SETUP_LOCK = 7_312_001;
 
 /**
- * Once per run: bring the test database to the current migrations, and compile `dist/` for
- * the tests that start the server as a real process. The schema is rebuilt only when it holds
- * a migration the code no longer has; otherwise pending migrations are applied, so runs that
- * overlap never pull the schema from under each other (tests isolate their data by tenant).
+ * Once per run: bring the test database to the current migrations, compile `dist/` for the
+ * tests that start the server as a real process, and build the client and its example. The
+ * schema is rebuilt only when it holds a migration the code no longer has; otherwise pending
+ * migrations are applied, so runs that overlap never pull the schema from under each other
+ * (tests isolate their data by tenant).
  */
 export default async function setup(): Promise<void> {
   const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -49,4 +50,9 @@ export default async function setup(): Promise<void> {
   }
 
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  // The client is generated from the document this code produces, then compiled with the example
+  // that uses it: a change to the API that breaks either fails the run here.
+  execFileSync(process.execPath, ['packages/client/scripts/generate-types.mjs'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'packages/client/tsconfig.json'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'examples/tsconfig.json'], { stdio: 'inherit' });
 }

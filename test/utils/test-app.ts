@@ -78,13 +78,17 @@ export interface TwoTenantSuite {
 }
 
 /**
- * Boots one app for the test file and gives every test two fresh tenants: `tenant` (the caller)
- * and `other` (whose rows the caller must never see). Read the members inside hooks and tests.
+ * Boots one app for the test file (with `extraImports`, e.g. a test-only controller) and gives every
+ * test two fresh tenants: `tenant` (the caller) and `other` (whose rows the caller must never see).
+ * Read the members inside hooks and tests.
  */
-export function useTwoTenants(env: Record<string, string | undefined> = { LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'silent' }): TwoTenantSuite {
+export function useTwoTenants(
+  env: Record<string, string | undefined> = { LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'silent' },
+  extraImports: ModuleMetadata['imports'] = [],
+): TwoTenantSuite {
   const suite = {} as TwoTenantSuite;
   beforeAll(async () => {
-    suite.t = await createTestApp(env);
+    suite.t = await createTestApp(env, extraImports);
     suite.db = suite.t.owner;
   });
   afterAll(() => suite.t.close());

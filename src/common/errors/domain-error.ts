@@ -51,10 +51,7 @@ export class VersionConflictError extends DomainError {
   readonly code = ErrorCode.VersionConflict;
 
   constructor(aggregateType: string, id: string, expectedVersion: number, currentVersion: number) {
-    super(
-      `${aggregateType} ${id} is at version ${currentVersion}, not ${expectedVersion}: reload it and retry`,
-      { currentVersion, expectedVersion },
-    );
+    super(`${aggregateType} ${id} is at version ${currentVersion}, not ${expectedVersion}: reload it and retry`, { currentVersion, expectedVersion });
   }
 }
 

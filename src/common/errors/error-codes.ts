@@ -18,6 +18,9 @@ export enum ErrorCode {
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   RequestTimeout = 'REQUEST_TIMEOUT',
   Internal = 'INTERNAL',
+  // Last: codeForStatus() picks the first code of a status, which must stay the generic one.
+  IdempotencyKeyInUse = 'IDEMPOTENCY_KEY_IN_USE',
+  IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
 }
 
 export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
@@ -37,6 +40,8 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.ServiceUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.RequestTimeout]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
+  [ErrorCode.IdempotencyKeyInUse]: HttpStatus.CONFLICT,
+  [ErrorCode.IdempotencyKeyReused]: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
 export const ERROR_TITLE: Record<ErrorCode, string> = {
@@ -56,12 +61,14 @@ export const ERROR_TITLE: Record<ErrorCode, string> = {
   [ErrorCode.ServiceUnavailable]: 'Service unavailable',
   [ErrorCode.RequestTimeout]: 'Request timed out',
   [ErrorCode.Internal]: 'Internal error',
+  [ErrorCode.IdempotencyKeyInUse]: 'Idempotency key in use',
+  [ErrorCode.IdempotencyKeyReused]: 'Idempotency key reused',
 };
 
 /** Reverse lookup for errors raised by the framework as bare HTTP statuses. */
 export function codeForStatus(status: number): ErrorCode {
   const match = (Object.keys(ERROR_STATUS) as ErrorCode[]).find(
-    (code) => ERROR_STATUS[code] === status && code !== ErrorCode.ValidationFailed,
+    (code) => (ERROR_STATUS[code] as number) === status && code !== ErrorCode.ValidationFailed,
   );
   if (match) return match;
   return status >= 500 ? ErrorCode.Internal : ErrorCode.BadRequest;

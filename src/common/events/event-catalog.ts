@@ -3,9 +3,10 @@
  * `*.events.ts` file with `declare module`, so a type name or a payload field that does not
  * exist is a compile error wherever an event is recorded or handled.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- augmented by each module's events file (declaration merging needs an interface)
 export interface DomainEventCatalog {}
 
+// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents -- `keyof` may also yield number | symbol in general; `& string` states that event types are strings
 export type DomainEventType = keyof DomainEventCatalog & string;
 
 /** What a service records inside a transaction. Tenant, actor and correlation id come from the context. */

@@ -36,6 +36,3 @@ export const OptionalExpectedVersion = createParamDecorator((_: unknown, ctx: Ex
   const ifMatch = ctx.switchToHttp().getRequest<FastifyRequest>().headers['if-match'];
   return ifMatch === undefined ? undefined : parseExpectedVersion(ifMatch, undefined);
 });
-
-/** The OpenAPI description of the `If-Match` header of a guarded write. */
-export const IF_MATCH_HEADER = { name: 'If-Match', description: 'The ETag you read, e.g. "3"', required: false };

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { hydrate } from './hydrate';
+import { autocommitWrite, IdempotencyClaim, transactionClaiming } from './idempotency-claim';
 
 export interface Statement {
   sql: string;
@@ -61,8 +62,10 @@ export function preparedStatementName(sql: string): string {
  * Runs a statement as a named prepared statement: PostgreSQL parses and plans it once per
  * connection instead of on every call (for the CTE of a create, that halves the database's work).
  * Use it only for statements of a fixed shape, or every shape stays prepared on every connection.
+ * A write of a request with an Idempotency-Key to claim runs in a transaction with the key instead.
  */
 export async function queryPrepared(dataSource: DataSource, sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+  if (IdempotencyClaim.pending()) return transactionClaiming(dataSource, (manager) => manager.query(sql, params));
   const name = preparedStatementName(sql);
   const pool = (dataSource.driver as PostgresDriver).master as Pool;
   // Not pool.query(): when the pool is busy it runs the statement in the flow of whoever frees a
@@ -76,9 +79,15 @@ export async function queryPrepared(dataSource: DataSource, sql: string, params:
   }
 }
 
-/** Inserts rows in the caller's transaction and returns them as stored (defaults filled in). */
+/**
+ * Inserts rows in the caller's transaction (or on their own, with the request's Idempotency-Key if
+ * it has one to claim) and returns them as stored (defaults filled in).
+ */
 export async function insertReturning<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, rows: Partial<T>[]): Promise<T[]> {
   const params: unknown[] = [];
-  const stored: Record<string, unknown>[] = await manager.query(`${insertStatement(manager, target, rows, params)} RETURNING *`, params);
+  const sql = `${insertStatement(manager, target, rows, params)} RETURNING *`;
+  const stored: Record<string, unknown>[] = manager.queryRunner?.isTransactionActive
+    ? await manager.query(sql, params)
+    : await autocommitWrite(manager, (m) => m.query(sql, params));
   return stored.map((row) => hydrate(manager, target, row));
 }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { IdempotencyKeys } from './idempotency-keys';
 import { UnitOfWork } from './unit-of-work';
 
 @Global()
-@Module({ providers: [UnitOfWork], exports: [UnitOfWork] })
+@Module({ providers: [UnitOfWork, IdempotencyKeys], exports: [UnitOfWork, IdempotencyKeys] })
 export class PersistenceModule {}

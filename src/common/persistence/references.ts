@@ -60,9 +60,7 @@ export class ReferenceCheck {
     if (this.manager) for (const kind of kinds) found.push(await lookup(kind));
     else found.push(...(await Promise.all(kinds.map(lookup))));
     const byKind = new Map(kinds.map((kind, i) => [kind, found[i]]));
-    const errors: FieldError[] = this.asked
-      .filter((ref) => !byKind.get(ref.kind)!.has(ref.name))
-      .map((ref) => unknownReference(ref.field, ref.kind.noun));
+    const errors: FieldError[] = this.asked.filter((ref) => !byKind.get(ref.kind)!.has(ref.name)).map((ref) => unknownReference(ref.field, ref.kind.noun));
     return { resolved: new ResolvedReferences(byKind), errors };
   }
 }

@@ -6,6 +6,7 @@ import { DomainEventType, NewDomainEvent } from '../events/event-catalog';
 import { TenantScope } from '../tenancy/tenant-scope';
 import { retryOnContention } from './contention';
 import { hydrate } from './hydrate';
+import { autocommitWrite, transactionClaiming } from './idempotency-claim';
 import { insertStatement, queryPrepared } from './insert-statement';
 import { TenantOwnedEntity } from './versioned.entity';
 
@@ -38,7 +39,8 @@ export class UnitOfWork {
 
   /**
    * Runs `work` in one transaction, in the context's tenant scope (row-level security); the
-   * events it records are inserted before COMMIT. Retried as a whole on contention (see above).
+   * events it records are inserted before COMMIT, and the request's Idempotency-Key, if it has
+   * one to claim, first of all (see idempotency-claim.ts). Retried as a whole on contention (see above).
    */
   run<T>(context: RequestContext, work: (tx: Transaction) => Promise<T>): Promise<T> {
     return TenantScope.run(context.tenantId, () => retryOnContention(() => this.runScoped(context, work)));
@@ -46,8 +48,8 @@ export class UnitOfWork {
 
   private async runScoped<T>(context: RequestContext, work: (tx: Transaction) => Promise<T>): Promise<T> {
     const recorded: NewDomainEvent[] = [];
-    const { result, committed } = await this.dataSource.transaction(async (manager) => {
-      const tx: Transaction = { manager, context, record: (event) => void recorded.push(event as NewDomainEvent) };
+    const { result, committed } = await transactionClaiming(this.dataSource, async (manager) => {
+      const tx: Transaction = { manager, context, record: (event) => void recorded.push(event) };
       const result = await work(tx);
       const committed = await this.events.append(manager, context, recorded);
       return { result, committed };
@@ -58,7 +60,8 @@ export class UnitOfWork {
 
   /**
    * Inserts new aggregates (version 1) and one creation event for each in a single SQL statement:
-   * atomic without BEGIN/COMMIT, so a create costs one round trip to the database.
+   * atomic without BEGIN/COMMIT, so a create costs one round trip to the database (a request with
+   * an Idempotency-Key to claim pays for a transaction that inserts the key first).
    */
   insert<T extends TenantOwnedEntity>(
     context: RequestContext,
@@ -94,7 +97,7 @@ export class UnitOfWork {
       FROM inserted JOIN events ON events.aggregate_id = inserted.id`;
     // A single create has one shape: prepared once per connection. A bulk insert varies in size.
     const stored: Record<string, unknown>[] =
-      rows.length === 1 ? await queryPrepared(this.dataSource, sql, params) : await manager.query(sql, params);
+      rows.length === 1 ? await queryPrepared(this.dataSource, sql, params) : await autocommitWrite(manager, (m) => m.query(sql, params));
     const byId = new Map(stored.map((row) => [String(row.id), row]));
     const inserted = rows.map((row) => byId.get(row.id)!);
     const committed = events.map((event, i) =>

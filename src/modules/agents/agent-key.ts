@@ -12,8 +12,7 @@ export const MAX_AGENT_KEY_LENGTH = 200;
  */
 const AGENT_KEY = /^[\p{L}\p{N}_.:-]+$/u;
 
-export const AGENT_KEY_RULE =
-  'letters, digits, "_", ".", ":" and "-" only (NFC-normalised, at most 200 characters), never shaped like a uuid';
+export const AGENT_KEY_RULE = 'letters, digits, "_", ".", ":" and "-" only (NFC-normalised, at most 200 characters), never shaped like a uuid';
 
 /** The key as stored: NFC-normalised. Anything else is returned as it came, for the validators to refuse. */
 export function normaliseAgentKey(value: unknown): unknown {
@@ -22,9 +21,7 @@ export function normaliseAgentKey(value: unknown): unknown {
 
 /** Whether `value` (already normalised) is a valid agent key. */
 export function isAgentKey(value: unknown): value is string {
-  return (
-    typeof value === 'string' && value.length > 0 && value.length <= MAX_AGENT_KEY_LENGTH && AGENT_KEY.test(value) && !isUUID(value)
-  );
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_AGENT_KEY_LENGTH && AGENT_KEY.test(value) && !isUUID(value);
 }
 
 /** A reference to an agent in a body: its id (a uuid) or its key. */

@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpCode, HttpStatus, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
-import { ExpectedVersion, OptionalExpectedVersion, IF_MATCH_HEADER } from '../../common/http/expected-version.decorator';
+import { ExpectedVersion, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
+import { ApiController, IF_MATCH, VersionedDelete, VersionedPatch } from '../../common/http/route-decorators';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { AGENT_KEY_RULE, ParseAgentKeyPipe } from './agent-key';
 import { AgentsService } from './agents.service';
@@ -15,10 +16,7 @@ import { HeartbeatDto } from './dto/heartbeat.dto';
 import { ListAgentsQuery } from './dto/list-agents.query';
 import { UpdateAgentDto } from './dto/update-agent.dto';
 
-@ApiTags('agents')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('agents')
+@ApiController('agents', 'agents')
 export class AgentsController {
   constructor(private readonly agents: AgentsService) {}
 
@@ -62,7 +60,7 @@ export class AgentsController {
       `A key is ${AGENT_KEY_RULE}.`,
   })
   @ApiParam({ name: 'key', example: 'agent_sena' })
-  @ApiHeader(IF_MATCH_HEADER)
+  @ApiHeader(IF_MATCH)
   @ApiCreatedResponse({ type: AgentResponse, description: 'Registered for the first time' })
   @ApiOkResponse({ type: AgentResponse, description: 'Known already: updated, or unchanged' })
   @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
@@ -95,11 +93,7 @@ export class AgentsController {
     return AgentResponse.from(await this.agents.get(ctx, id));
   }
 
-  @Patch(':id')
-  @ApiOperation({ summary: 'Change an agent; needs If-Match or version' })
-  @ApiHeader(IF_MATCH_HEADER)
-  @ApiOkResponse({ type: AgentResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.PRECONDITION_REQUIRED)
+  @VersionedPatch(':id', { summary: 'Change an agent; needs If-Match or version' }, AgentResponse)
   async update(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,
@@ -114,25 +108,12 @@ export class AgentsController {
   @ApiOperation({ summary: 'Record that the agent is alive, optionally with its status' })
   @ApiOkResponse({ type: AgentResponse })
   @ApiProblems(HttpStatus.NOT_FOUND)
-  async heartbeat(
-    @Ctx() ctx: RequestContext,
-    @Param('id', ParseIdPipe) id: string,
-    @Body() body: HeartbeatDto,
-  ): Promise<AgentResponse> {
+  async heartbeat(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @Body() body: HeartbeatDto): Promise<AgentResponse> {
     return AgentResponse.from(await this.agents.heartbeat(ctx, id, body?.status));
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete an agent (guarded by If-Match when sent)' })
-  @ApiHeader(IF_MATCH_HEADER)
-  @ApiNoContentResponse()
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
-  async remove(
-    @Ctx() ctx: RequestContext,
-    @Param('id', ParseIdPipe) id: string,
-    @OptionalExpectedVersion() expectedVersion?: number,
-  ): Promise<void> {
+  @VersionedDelete(':id', { summary: 'Delete an agent (guarded by If-Match when sent)' })
+  async remove(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @OptionalExpectedVersion() expectedVersion?: number): Promise<void> {
     await this.agents.remove(ctx, id, expectedVersion);
   }
 }

@@ -57,10 +57,12 @@ export class AgentsRepository {
       byName.set(row.id, row.id);
       if (row.key !== null) byName.set(row.key, row.id);
     }
-    return new Map(names.flatMap((name) => {
-      const id = byName.get(UUID.test(name) ? name.toLowerCase() : name);
-      return id === undefined ? [] : [[name, id] as const];
-    }));
+    return new Map(
+      names.flatMap((name) => {
+        const id = byName.get(UUID.test(name) ? name.toLowerCase() : name);
+        return id === undefined ? [] : [[name, id] as const];
+      }),
+    );
   }
 
   /** Takes FOR KEY SHARE locks on the agents among `ids`, in id order (what a foreign key check takes, only earlier). */

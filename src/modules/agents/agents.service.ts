@@ -58,12 +58,7 @@ export class AgentsService {
    * concurrent change is a conflict. Two first registrations at once: one inserts, the other
    * finds its row and updates it.
    */
-  async registerByKey(
-    ctx: RequestContext,
-    key: string,
-    input: RegisterAgentByKeyDto,
-    expectedVersion?: number,
-  ): Promise<{ agent: Agent; created: boolean }> {
+  async registerByKey(ctx: RequestContext, key: string, input: RegisterAgentByKeyDto, expectedVersion?: number): Promise<{ agent: Agent; created: boolean }> {
     const attempt = () =>
       this.unitOfWork.run(ctx, async (tx) => {
         const before = await this.agents.lockByKey(tx.manager, ctx.tenantId, key);
@@ -102,7 +97,11 @@ export class AgentsService {
    * deletion of the agent (which locks it first too) waits or is waited for, never deadlocks.
    */
   async holdForWrite(tx: Transaction, ids: (string | null)[]): Promise<void> {
-    await this.agents.lockForReference(tx.manager, tx.context.tenantId, ids.filter((id): id is string => id !== null));
+    await this.agents.lockForReference(
+      tx.manager,
+      tx.context.tenantId,
+      ids.filter((id): id is string => id !== null),
+    );
   }
 
   /** The tenant's agent with this key. */
@@ -119,7 +118,10 @@ export class AgentsService {
 
   /** The key of each of `ids` that names an agent with one (for responses that name agents by id). */
   keysOf(ctx: RequestContext, ids: (string | null)[]): Promise<Map<string, string>> {
-    return this.agents.keysOf(ctx.tenantId, ids.filter((id): id is string => id !== null));
+    return this.agents.keysOf(
+      ctx.tenantId,
+      ids.filter((id): id is string => id !== null),
+    );
   }
 
   /** How many of the tenant's agents are in each status. */

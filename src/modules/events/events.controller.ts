@@ -1,16 +1,13 @@
-import { Controller, Get, HttpStatus, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
-import { ApiProblems } from '../../common/http/api-problems.decorator';
 import { DomainEventPage } from './dto/domain-event.response';
 import { ListEventsQuery } from './dto/list-events.query';
 import { EventsRepository } from './events.repository';
+import { ApiController } from '../../common/http/route-decorators';
 
-@ApiTags('events')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('events')
+@ApiController('events', 'events')
 export class EventsController {
   constructor(private readonly events: EventsRepository) {}
 

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
+import { ApiController } from '../../common/http/route-decorators';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
@@ -9,10 +10,7 @@ import { HealthRecordPage, HealthRecordResponse } from './dto/health-record.resp
 import { ListHealthRecordsQuery } from './dto/list-health-records.query';
 import { HealthRecordsService } from './health-records.service';
 
-@ApiTags('health-records')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('health-records')
+@ApiController('health-records', 'health-records')
 export class HealthRecordsController {
   constructor(private readonly records: HealthRecordsService) {}
 

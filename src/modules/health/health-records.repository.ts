@@ -24,9 +24,7 @@ export class HealthRecordsRepository {
   }
 
   list(tenantId: string, filters: HealthRecordFilters, page: PageRequest): Promise<Page<HealthRecord>> {
-    const query = this.dataSource.manager
-      .createQueryBuilder(HealthRecord, 'record')
-      .where('record.tenantId = :tenantId', { tenantId });
+    const query = this.dataSource.manager.createQueryBuilder(HealthRecord, 'record').where('record.tenantId = :tenantId', { tenantId });
     if (filters.component !== undefined) query.andWhere('record.component = :component', { component: filters.component });
     if (filters.agentId !== undefined) query.andWhere('record.agentId = :agentId', { agentId: filters.agentId });
     if (filters.since !== undefined) query.andWhere('record.recordedAt >= :since', { since: filters.since });

@@ -13,7 +13,7 @@ export class RedisHealthIndicator {
   pingCheck<Key extends string>(key: Key): HealthCheckAttempt<Key> {
     return this.health.check(key).attempt(async () => {
       const answer = await this.redis.ping();
-      if (answer !== 'PONG') throw new Error(`unexpected PING answer: ${answer}`);
+      if (answer !== 'PONG') throw new Error(`unexpected PING answer: ${String(answer)}`);
     });
   }
 }

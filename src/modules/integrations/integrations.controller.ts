@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
@@ -11,13 +11,9 @@ import { IntegratedObjectList, IntegratedObjectPage, IntegratedObjectResponse } 
 import { ListIntegratedObjectsQuery } from './dto/list-integrated-objects.query';
 import { UpdateSummaryDto } from './dto/update-summary.dto';
 import { IntegrationsService } from './integrations.service';
+import { ApiController, VersionedDelete, VersionedPatch } from '../../common/http/route-decorators';
 
-const IF_MATCH = { name: 'If-Match', description: 'The ETag you read, e.g. "3"', required: false };
-
-@ApiTags('integrations')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('integrated-objects')
+@ApiController('integrated-objects', 'integrations')
 export class IntegrationsController {
   constructor(private readonly integrations: IntegrationsService) {}
 
@@ -67,11 +63,7 @@ export class IntegrationsController {
     return IntegratedObjectResponse.from(await this.integrations.get(ctx, id));
   }
 
-  @Patch(':id/summary')
-  @ApiOperation({ summary: 'Set or clear the summary; needs If-Match or version' })
-  @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: IntegratedObjectResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.PRECONDITION_REQUIRED)
+  @VersionedPatch(':id/summary', { summary: 'Set or clear the summary; needs If-Match or version' }, IntegratedObjectResponse)
   async updateSummary(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,
@@ -81,12 +73,7 @@ export class IntegrationsController {
     return IntegratedObjectResponse.from(await this.integrations.updateSummary(ctx, id, expectedVersion, body.summary));
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete an integrated object (guarded by If-Match when sent)' })
-  @ApiHeader(IF_MATCH)
-  @ApiNoContentResponse()
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
+  @VersionedDelete(':id', { summary: 'Delete an integrated object (guarded by If-Match when sent)' })
   async remove(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,

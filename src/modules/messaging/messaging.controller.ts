@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
-import { ExpectedVersion, IF_MATCH_HEADER, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
+import { ExpectedVersion, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
+import { ApiController, VersionedDelete, VersionedPatch } from '../../common/http/route-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { CreateMessageDto } from './dto/create-message.dto';
@@ -12,10 +13,7 @@ import { MessagePage, MessageResponse } from './dto/message.response';
 import { UpdateMessageStatusDto } from './dto/update-message-status.dto';
 import { MessagingService } from './messaging.service';
 
-@ApiTags('messages')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller()
+@ApiController(undefined, 'messages')
 export class MessagingController {
   constructor(private readonly messaging: MessagingService) {}
 
@@ -38,18 +36,18 @@ export class MessagingController {
     return MessageResponse.from(await this.messaging.get(ctx, id));
   }
 
-  @Patch('messages/:id')
-  @ApiOperation({
-    summary: 'Change the status of a message; needs If-Match or version',
-    description:
-      'sent → received | failed, received → processed | failed; processed and failed are final, anything else is 422. ' +
-      'received sets receivedAt; processed sets processedAt, and so does failed (when handling ended). The agent may send the ' +
-      'instant it saw (receivedAt with received, processedAt with processed or failed): not in the future beyond a minute of clock ' +
-      'skew (400), not before the message was sent or received (422).',
-  })
-  @ApiHeader(IF_MATCH_HEADER)
-  @ApiOkResponse({ type: MessageResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PRECONDITION_REQUIRED)
+  @VersionedPatch(
+    'messages/:id',
+    {
+      summary: 'Change the status of a message; needs If-Match or version',
+      description:
+        'sent → received | failed, received → processed | failed; processed and failed are final, anything else is 422. ' +
+        'received sets receivedAt; processed sets processedAt, and so does failed (when handling ended). The agent may send the ' +
+        'instant it saw (receivedAt with received, processedAt with processed or failed): not in the future beyond a minute of clock ' +
+        'skew (400), not before the message was sent or received (422).',
+    },
+    MessageResponse,
+  )
   async changeStatus(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,
@@ -63,21 +61,12 @@ export class MessagingController {
   @ApiOperation({ summary: 'Messages an agent received, sent, or both, oldest first' })
   @ApiOkResponse({ type: MessagePage })
   @ApiProblems(HttpStatus.NOT_FOUND)
-  async listForAgent(
-    @Ctx() ctx: RequestContext,
-    @Param('id', ParseIdPipe) agentId: string,
-    @Query() query: ListAgentMessagesQuery,
-  ): Promise<MessagePage> {
+  async listForAgent(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) agentId: string, @Query() query: ListAgentMessagesQuery): Promise<MessagePage> {
     const page = await this.messaging.listForAgent(ctx, agentId, query.direction, query);
     return { items: page.items.map((message) => MessageResponse.from(message)), nextCursor: page.nextCursor };
   }
 
-  @Delete('messages/:id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete a message (guarded by If-Match when sent)' })
-  @ApiHeader(IF_MATCH_HEADER)
-  @ApiNoContentResponse()
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
+  @VersionedDelete('messages/:id', { summary: 'Delete a message (guarded by If-Match when sent)' })
   async remove(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @OptionalExpectedVersion() expectedVersion?: number): Promise<void> {
     await this.messaging.remove(ctx, id, expectedVersion);
   }

@@ -34,9 +34,7 @@ export class MessagingRepository {
 
   /** An agent's messages in creation order; a message an agent sent to itself appears once. */
   listForAgent(tenantId: string, agentId: string, direction: MessageDirection, page: PageRequest): Promise<Page<Message>> {
-    const query = this.dataSource.manager
-      .createQueryBuilder(Message, 'message')
-      .where('message.tenantId = :tenantId', { tenantId });
+    const query = this.dataSource.manager.createQueryBuilder(Message, 'message').where('message.tenantId = :tenantId', { tenantId });
     if (direction === 'in') query.andWhere('message.toAgentId = :agentId', { agentId });
     else if (direction === 'out') query.andWhere('message.fromAgentId = :agentId', { agentId });
     else query.andWhere('(message.toAgentId = :agentId OR message.fromAgentId = :agentId)', { agentId });

@@ -3,7 +3,15 @@ import { EntityManager } from 'typeorm';
 import { RequestContext } from '../../common/auth/request-context';
 import { reportedInstant } from '../../common/domain/reported-time';
 import { assertTransition } from '../../common/domain/transitions';
-import { AggregateNotFoundError, FieldError, singleItem, UnknownReferenceError, UnprocessableError, ValidationFailedError, VersionConflictError } from '../../common/errors';
+import {
+  AggregateNotFoundError,
+  FieldError,
+  singleItem,
+  UnknownReferenceError,
+  UnprocessableError,
+  ValidationFailedError,
+  VersionConflictError,
+} from '../../common/errors';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { NewDomainEvent } from '../../common/events/event-catalog';
 import { insertReturning } from '../../common/persistence/insert-statement';

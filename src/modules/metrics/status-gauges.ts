@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Gauge, register } from 'prom-client';
+import { Gauge } from 'prom-client';
+import { gauge } from '../../common/observability/metric';
 import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { AGENT_STATUSES } from '../agents/agent.entity';
 import { TASK_STATUSES } from '../tasks/task.entity';
@@ -17,21 +18,18 @@ function statusGauge(
   statuses: readonly string[],
   pick: (counts: StatusCounts) => Record<string, number>,
 ): Gauge<'status'> {
-  return (
-    (register.getSingleMetric(name) as Gauge<'status'> | undefined) ??
-    new Gauge({
-      name,
-      help,
-      labelNames: ['status'],
-      async collect() {
-        this.reset();
-        const counts = await sources.at(-1)?.counts();
-        if (!counts) return;
-        const byStatus = pick(counts);
-        for (const status of new Set([...statuses, ...Object.keys(byStatus)])) this.set({ status }, byStatus[status] ?? 0);
-      },
-    })
-  );
+  return gauge({
+    name,
+    help,
+    labelNames: ['status'],
+    async collect() {
+      this.reset();
+      const counts = await sources.at(-1)?.counts();
+      if (!counts) return;
+      const byStatus = pick(counts);
+      for (const status of new Set([...statuses, ...Object.keys(byStatus)])) this.set({ status }, byStatus[status] ?? 0);
+    },
+  });
 }
 
 statusGauge('agent_ledger_agents', 'Agents by status, across all tenants (refreshed at most every 5 s)', AGENT_STATUSES, (c) => c.agents);

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
+import { ApiController } from '../../common/http/route-decorators';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
@@ -9,10 +10,7 @@ import { ListSystemMetricsQuery } from './dto/list-system-metrics.query';
 import { SystemMetricPage, SystemMetricResponse } from './dto/system-metric.response';
 import { SystemMetricsService } from './system-metrics.service';
 
-@ApiTags('metrics')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('system-metrics')
+@ApiController('system-metrics', 'metrics')
 export class SystemMetricsController {
   constructor(private readonly metrics: SystemMetricsService) {}
 

@@ -22,9 +22,7 @@ export class SystemMetricsRepository {
   }
 
   list(tenantId: string, filters: SystemMetricFilters, page: PageRequest): Promise<Page<SystemMetric>> {
-    const query = this.dataSource.manager
-      .createQueryBuilder(SystemMetric, 'metric')
-      .where('metric.tenantId = :tenantId', { tenantId });
+    const query = this.dataSource.manager.createQueryBuilder(SystemMetric, 'metric').where('metric.tenantId = :tenantId', { tenantId });
     if (filters.name !== undefined) query.andWhere('metric.name = :name', { name: filters.name });
     if (filters.since !== undefined) query.andWhere('metric.recordedAt >= :since', { since: filters.since });
     return paginate(query, page);

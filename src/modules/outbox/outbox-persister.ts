@@ -10,7 +10,7 @@ import { queuesConfig, QueuesConfig } from '../../config/queues.config';
 import { HandlerRegistry, ResolvedHandler } from './handler-registry';
 import { intakeToPersisted, persistenceOutcomes } from './outbox.metrics';
 import { OutboxEvents } from './outbox.events';
-import { PermanentPersistenceError } from './persistence-handler';
+import { PermanentPersistenceError, PersistedObject } from './persistence-handler';
 import { sweepGraceMs } from './outbox.jobs';
 import { ServiceCallRecord } from './service-call-record.entity';
 import { OutboxRepository } from './outbox.repository';
@@ -112,7 +112,7 @@ export class OutboxPersister {
   private async persist(tx: Transaction, locked: ServiceCallRecord, resolved: ResolvedHandler, result: unknown): Promise<ProcessOutcome> {
     const attempts = locked.attempts + 1;
     const fresh = await this.records.claimChunk(tx.manager, locked, resolved.identity);
-    let domain = { type: 'none', id: locked.id };
+    let domain: PersistedObject;
     if (fresh) {
       domain = await resolved.handler.persist(result, {
         tx,

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
@@ -9,11 +9,9 @@ import { CreateServiceCallDto } from './dto/create-service-call.dto';
 import { ListDeadLettersQuery, ListServiceCallsQuery } from './dto/list-service-calls.query';
 import { ServiceCallPage, ServiceCallResponse } from './dto/service-call.response';
 import { OutboxService } from './outbox.service';
+import { ApiController } from '../../common/http/route-decorators';
 
-@ApiTags('service calls (outbox)')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller()
+@ApiController(undefined, 'service calls (outbox)')
 export class OutboxController {
   constructor(private readonly serviceCalls: OutboxService) {}
 

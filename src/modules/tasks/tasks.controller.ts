@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
-import { ExpectedVersion, OptionalExpectedVersion, IF_MATCH_HEADER } from '../../common/http/expected-version.decorator';
+import { ExpectedVersion, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
+import { ApiController, IF_MATCH, VersionedDelete, VersionedPatch } from '../../common/http/route-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { AddDependenciesDto } from './dto/add-dependencies.dto';
@@ -15,10 +16,7 @@ import { UpdateTaskDto } from './dto/update-task.dto';
 import { TaskCountsResponse } from '../workflows/dto/workflow.response';
 import { TasksService } from './tasks.service';
 
-@ApiTags('tasks')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('tasks')
+@ApiController('tasks', 'tasks')
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}
 
@@ -73,18 +71,18 @@ export class TasksController {
     return TaskResponse.from(task, dependsOn);
   }
 
-  @Patch(':id')
-  @ApiOperation({
-    summary: 'Change a task: status (along its transitions), output, error, durationMs, description, priority, agentId; needs If-Match or version',
-    description:
-      'Allowed status changes: pending → running | completed | failed | cancelled, running → completed | failed | cancelled | pending (a retry). ' +
-      'Starting (running, or completed | failed straight from pending) stamps startedAt (the body’s startedAt when sent), a final state finishedAt. ' +
-      'Starting a task whose dependencies have not all completed is 409 with their ids in `blockedBy`. ' +
-      'completed or failed counts in the assigned agent’s metrics. A task in a final state no longer changes (422).',
-  })
-  @ApiHeader(IF_MATCH_HEADER)
-  @ApiOkResponse({ type: TaskResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PRECONDITION_REQUIRED)
+  @VersionedPatch(
+    ':id',
+    {
+      summary: 'Change a task: status (along its transitions), output, error, durationMs, description, priority, agentId; needs If-Match or version',
+      description:
+        'Allowed status changes: pending → running | completed | failed | cancelled, running → completed | failed | cancelled | pending (a retry). ' +
+        'Starting (running, or completed | failed straight from pending) stamps startedAt (the body’s startedAt when sent), a final state finishedAt. ' +
+        'Starting a task whose dependencies have not all completed is 409 with their ids in `blockedBy`. ' +
+        'completed or failed counts in the assigned agent’s metrics. A task in a final state no longer changes (422).',
+    },
+    TaskResponse,
+  )
   async update(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,
@@ -95,17 +93,12 @@ export class TasksController {
     return TaskResponse.from(task, dependsOn);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({
+  @VersionedDelete(':id', {
     summary: 'Delete a task with its subtasks and their dependencies (guarded by If-Match when sent)',
     description:
       'Tasks that depended on it no longer wait for it. Messages about it stay, with taskId null. ' +
       'Agent metrics keep counting the outcomes of finished tasks.',
   })
-  @ApiHeader(IF_MATCH_HEADER)
-  @ApiNoContentResponse()
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
   async remove(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @OptionalExpectedVersion() expectedVersion?: number): Promise<void> {
     await this.tasks.remove(ctx, id, expectedVersion);
   }
@@ -114,11 +107,7 @@ export class TasksController {
   @ApiOperation({ summary: 'Create a subtask: a task in the parent’s workflow whose parentTaskId is the parent' })
   @ApiCreatedResponse({ type: TaskResponse })
   @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
-  async createSubtask(
-    @Ctx() ctx: RequestContext,
-    @Param('id', ParseIdPipe) id: string,
-    @Body() body: CreateSubtaskDto,
-  ): Promise<TaskResponse> {
+  async createSubtask(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @Body() body: CreateSubtaskDto): Promise<TaskResponse> {
     const { task, dependsOn } = await this.tasks.createSubtask(ctx, id, body);
     return TaskResponse.from(task, dependsOn);
   }
@@ -147,7 +136,7 @@ export class TasksController {
       'Dependencies already present are kept as they are. One that would close a cycle is 422 with the cycle, in order, in `cycle` ' +
       '(e.g. [a, b, c, a]: a waits for b, b for c, c for a); a task that would depend on itself is the cycle [a, a].',
   })
-  @ApiHeader(IF_MATCH_HEADER)
+  @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: TaskResponse })
   @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
   async addDependencies(

@@ -59,10 +59,10 @@ export class TasksRepository {
   /** The workflow of each of `ids` that names a task of the tenant; the others are absent from the map. */
   async workflowsOf(tenantId: string, ids: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const rows: { id: string; workflow_id: string }[] = await manager.query(
-      'SELECT id, workflow_id FROM tasks WHERE tenant_id = $1 AND id = ANY($2::uuid[])',
-      [tenantId, ids],
-    );
+    const rows: { id: string; workflow_id: string }[] = await manager.query('SELECT id, workflow_id FROM tasks WHERE tenant_id = $1 AND id = ANY($2::uuid[])', [
+      tenantId,
+      ids,
+    ]);
     return new Map(rows.map((row) => [row.id, row.workflow_id]));
   }
 
@@ -142,7 +142,7 @@ export class TasksRepository {
   /** Inserts new tasks (version 1) in one statement, in the caller's transaction. */
   async insertMany(manager: EntityManager, rows: NewRow<Task>[]): Promise<Task[]> {
     const params: unknown[] = [];
-    const versioned = rows.map((row) => ({ ...row, version: 1 }) as Partial<Task>);
+    const versioned = rows.map((row) => ({ ...row, version: 1 }));
     const stored: Record<string, unknown>[] = await manager.query(`${insertStatement(manager, Task, versioned, params)} RETURNING *`, params);
     const byId = new Map(stored.map((row) => [String(row.id), row]));
     return rows.map((row) => hydrate(manager, Task, byId.get(row.id)!));

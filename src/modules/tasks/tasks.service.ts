@@ -3,7 +3,16 @@ import { isUUID } from 'class-validator';
 import { RequestContext } from '../../common/auth/request-context';
 import { reportedInstant } from '../../common/domain/reported-time';
 import { assertTransition } from '../../common/domain/transitions';
-import { BadRequestError, bulkItem, FieldError, FieldPath, singleItem, UnknownReferenceError, ValidationFailedError, VersionConflictError } from '../../common/errors';
+import {
+  BadRequestError,
+  bulkItem,
+  FieldError,
+  FieldPath,
+  singleItem,
+  UnknownReferenceError,
+  ValidationFailedError,
+  VersionConflictError,
+} from '../../common/errors';
 import { NewDomainEvent } from '../../common/events/event-catalog';
 import { Patch } from '../../common/persistence/compare-and-set';
 import { Page, PageRequest } from '../../common/persistence/paginate';
@@ -12,8 +21,7 @@ import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-o
 import { uuidv7 } from '../../common/persistence/uuid-v7';
 import { AgentsService } from '../agents/agents.service';
 import { AgentMetricsService } from '../agents/metrics/agent-metrics.service';
-import { TaskCounts } from '../workflows/workflows.repository';
-import { WorkflowsService } from '../workflows/workflows.service';
+import { TaskCounts, WorkflowsService } from '../workflows/workflows.service';
 import { UpdateTaskDto } from './dto/update-task.dto';
 import { dependencyGraph, findCycle } from './task-graph';
 import { runTimestampsFor, startsRun } from '../workflows/run-transitions';
@@ -293,9 +301,7 @@ export class TasksService {
       const workflowOf = await this.tasks.workflowsOf(tenantId, targets, tx.manager);
       const unknown = named.flatMap((target, k) => (workflowOf.has(target) ? [] : [missingTask(`dependsOn.${k}`, target)]));
       if (unknown.length > 0) throw new UnknownReferenceError(unknown);
-      const outside = named.flatMap((target, k) =>
-        workflowOf.get(target) === task.workflowId ? [] : [otherWorkflow(`dependsOn.${k}`, target)],
-      );
+      const outside = named.flatMap((target, k) => (workflowOf.get(target) === task.workflowId ? [] : [otherWorkflow(`dependsOn.${k}`, target)]));
       if (outside.length > 0) throw new DependencyOutsideWorkflowError(outside);
 
       const newEdges = targets.map((target) => [id, target] as const);
@@ -351,16 +357,20 @@ export class TasksService {
     if (malformed.length > 0) throw new ValidationFailedError(malformed);
 
     // References the tenant cannot see: the same answer whether they exist elsewhere or nowhere.
-    const existingTargets = [...new Set(dependencies.flat().filter((d) => d.index === undefined).map((d) => d.id))];
+    const existingTargets = [
+      ...new Set(
+        dependencies
+          .flat()
+          .filter((d) => d.index === undefined)
+          .map((d) => d.id),
+      ),
+    ];
     const check = new ReferenceCheck(ctx.tenantId);
     inputs.forEach((input, i) => {
       check.add(this.workflows.references, field(i, 'workflowId'), input.workflowId);
       check.add(this.agents.references, field(i, 'agentId'), input.agentId);
     });
-    const [{ resolved, errors: unknown }, workflowOfTask] = await Promise.all([
-      check.resolveAll(),
-      this.tasks.workflowsOf(ctx.tenantId, existingTargets),
-    ]);
+    const [{ resolved, errors: unknown }, workflowOfTask] = await Promise.all([check.resolveAll(), this.tasks.workflowsOf(ctx.tenantId, existingTargets)]);
     inputs.forEach((input, i) => {
       for (const d of dependencies[i]) {
         if (d.index === undefined && !workflowOfTask.has(d.id)) unknown.push(missingTask(field(i, `dependsOn.${d.k}`), d.id));

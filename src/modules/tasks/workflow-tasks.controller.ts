@@ -1,5 +1,5 @@
-import { Controller, Get, HttpStatus, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Get, HttpStatus, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
@@ -7,12 +7,10 @@ import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { ListWorkflowTasksQuery } from './dto/list-tasks.query';
 import { TaskPage } from './dto/task.response';
 import { TasksService } from './tasks.service';
+import { ApiController } from '../../common/http/route-decorators';
 
 /** The tasks of a workflow: served by the tasks module, which depends on workflows (not the other way round). */
-@ApiTags('workflows')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('workflows')
+@ApiController('workflows', 'workflows')
 export class WorkflowTasksController {
   constructor(private readonly tasks: TasksService) {}
 

@@ -16,12 +16,7 @@ export function startsRun(from: RunStatus, to: RunStatus): boolean {
  * started, else now), cleared on the way back to pending (a retried task shows when its latest
  * attempt started); finishedAt on a final state.
  */
-export function runTimestampsFor(
-  from: RunStatus,
-  to: RunStatus,
-  now: Date,
-  startedAt: Date = now,
-): { startedAt?: Date | null; finishedAt?: Date } {
+export function runTimestampsFor(from: RunStatus, to: RunStatus, now: Date, startedAt: Date = now): { startedAt?: Date | null; finishedAt?: Date } {
   const stamps: { startedAt?: Date | null; finishedAt?: Date } = {};
   if (startsRun(from, to)) stamps.startedAt = startedAt;
   if (to === 'pending') stamps.startedAt = null;

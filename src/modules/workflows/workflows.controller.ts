@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
-import { ExpectedVersion, IF_MATCH_HEADER, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
+import { ExpectedVersion, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
+import { ApiController, VersionedDelete, VersionedPatch } from '../../common/http/route-decorators';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { CreateWorkflowDto } from './dto/create-workflow.dto';
 import { ListWorkflowsQuery } from './dto/list-workflows.query';
@@ -11,10 +12,7 @@ import { UpdateWorkflowDto } from './dto/update-workflow.dto';
 import { WorkflowDetailResponse, WorkflowPage, WorkflowResponse } from './dto/workflow.response';
 import { WorkflowsService } from './workflows.service';
 
-@ApiTags('workflows')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('workflows')
+@ApiController('workflows', 'workflows')
 export class WorkflowsController {
   constructor(private readonly workflows: WorkflowsService) {}
 
@@ -43,16 +41,16 @@ export class WorkflowsController {
     return WorkflowDetailResponse.withCounts(workflow, taskCounts);
   }
 
-  @Patch(':id')
-  @ApiOperation({
-    summary: 'Change a workflow: status (along its transitions), description, output, error; needs If-Match or version',
-    description:
-      'Allowed status changes: pending → running | cancelled, running → completed | failed | cancelled. ' +
-      'running stamps startedAt, a final state finishedAt. A workflow in a final state no longer changes (422).',
-  })
-  @ApiHeader(IF_MATCH_HEADER)
-  @ApiOkResponse({ type: WorkflowDetailResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PRECONDITION_REQUIRED)
+  @VersionedPatch(
+    ':id',
+    {
+      summary: 'Change a workflow: status (along its transitions), description, output, error; needs If-Match or version',
+      description:
+        'Allowed status changes: pending → running | cancelled, running → completed | failed | cancelled. ' +
+        'running stamps startedAt, a final state finishedAt. A workflow in a final state no longer changes (422).',
+    },
+    WorkflowDetailResponse,
+  )
   async update(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,
@@ -63,15 +61,10 @@ export class WorkflowsController {
     return WorkflowDetailResponse.withCounts(workflow, taskCounts);
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({
+  @VersionedDelete(':id', {
     summary: 'Delete a workflow with its tasks, their subtasks and dependencies (guarded by If-Match when sent)',
     description: 'Messages about its tasks stay, with taskId null. Agent metrics keep counting the outcomes of its finished tasks.',
   })
-  @ApiHeader(IF_MATCH_HEADER)
-  @ApiNoContentResponse()
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
   async remove(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @OptionalExpectedVersion() expectedVersion?: number): Promise<void> {
     await this.workflows.remove(ctx, id, expectedVersion);
   }

@@ -65,10 +65,7 @@ export class WorkflowsRepository {
   /** The ids of the workflow's tasks (subtasks included), in id order. */
   async taskIds(manager: EntityManager, tenantId: string, workflowId: string): Promise<string[]> {
     // Raw SQL, not the Task entity: the tasks module depends on this one, never the other way round.
-    const rows: { id: string }[] = await manager.query('SELECT id FROM tasks WHERE tenant_id = $1 AND workflow_id = $2 ORDER BY id', [
-      tenantId,
-      workflowId,
-    ]);
+    const rows: { id: string }[] = await manager.query('SELECT id FROM tasks WHERE tenant_id = $1 AND workflow_id = $2 ORDER BY id', [tenantId, workflowId]);
     return rows.map((row) => row.id);
   }
 

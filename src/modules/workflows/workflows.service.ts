@@ -17,6 +17,8 @@ import { StartedAtWithoutStartError, WorkflowFinishedError, WorkflowNotFoundErro
 import { WorkflowEvents } from './workflows.events';
 import { TaskCounts, WorkflowFilters, WorkflowsRepository } from './workflows.repository';
 
+export type { TaskCounts } from './workflows.repository';
+
 /** A workflow with how many of its tasks are in each status. */
 export interface WorkflowWithCounts {
   workflow: Workflow;

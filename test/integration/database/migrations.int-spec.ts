@@ -13,6 +13,7 @@ const TABLES = [
   'api_keys',
   'domain_events',
   'health_records',
+  'idempotency_keys',
   'insights',
   'integrated_objects',
   'job_results',

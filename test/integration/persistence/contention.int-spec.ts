@@ -31,7 +31,13 @@ describe('a unit of work that PostgreSQL aborts for a deadlock', () => {
         if (++holding === 2) bothHold();
         await barrier;
         await tx.manager.query('UPDATE agents SET description = $2 WHERE id = $1', [order[1], `touched by ${order[0]}`]);
-        tx.record({ type: 'agent.updated', aggregateType: 'agent', aggregateId: order[1], aggregateVersion: 1, payload: { agentId: order[1], changed: ['description'] } });
+        tx.record({
+          type: 'agent.updated',
+          aggregateType: 'agent',
+          aggregateId: order[1],
+          aggregateVersion: 1,
+          payload: { agentId: order[1], changed: ['description'] },
+        });
       });
 
     await Promise.all([lockBoth(ids), lockBoth([...ids].reverse())]);

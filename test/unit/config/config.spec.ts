@@ -81,6 +81,13 @@ describe('loadConfig', () => {
       expect(loadConfig({ API_KEY_NEGATIVE_CACHE_TTL_MS: '0' }).app.apiKeyNegativeCacheTtlMs).toBe(0);
     });
 
+    it('keeps Idempotency-Keys 24 h, or IDEMPOTENCY_TTL given with its unit', () => {
+      expect(loadConfig({}).idempotency).toEqual({ ttlMs: 86_400_000, waitMs: 2000, purgeIntervalMs: 600_000 });
+      expect(loadConfig({ IDEMPOTENCY_TTL: '90s' }).idempotency.ttlMs).toBe(90_000);
+      expect(loadConfig({ IDEMPOTENCY_TTL: '30m' }).idempotency.ttlMs).toBe(1_800_000);
+      expect(loadConfig({ IDEMPOTENCY_TTL: '7d' }).idempotency.ttlMs).toBe(7 * 86_400_000);
+    });
+
     it('treats an empty or blank variable as unset', () => {
       const config = loadConfig({ DATABASE_URL: '', PORT: '  ', AUTH: '' });
       expect(config.database.profile).toBe('embedded');
@@ -160,6 +167,10 @@ describe('loadConfig', () => {
       ['API_KEY_CACHE_TTL_MS', { API_KEY_CACHE_TTL_MS: '600000' }],
       ['API_KEY_NEGATIVE_CACHE_TTL_MS', { API_KEY_NEGATIVE_CACHE_TTL_MS: '120000' }],
       ['RATE_LIMIT_AUTH_FAILURES', { RATE_LIMIT_AUTH_FAILURES: '0' }],
+      ['IDEMPOTENCY_TTL', { IDEMPOTENCY_TTL: '86400' }],
+      ['IDEMPOTENCY_TTL', { IDEMPOTENCY_TTL: '0s' }],
+      ['IDEMPOTENCY_TTL', { IDEMPOTENCY_TTL: '31d' }],
+      ['IDEMPOTENCY_WAIT_MS', { IDEMPOTENCY_WAIT_MS: 'long' }],
     ];
 
     it.each(cases)('%s in %j', (variable, env) => {

@@ -35,7 +35,7 @@ describe('docker-compose.yml', () => {
     const config = loadConfig(env);
     expect(config.database).toMatchObject({ profile: 'server' });
     expect(config.app).toMatchObject({ host: '0.0.0.0', auth: 'apikey', role: 'api' });
-    expect(loadConfig(compose.services.worker.environment!).app).toMatchObject({ role: 'worker', auth: 'apikey' });
+    expect(loadConfig(compose.services.worker.environment).app).toMatchObject({ role: 'worker', auth: 'apikey' });
     expect(compose.services.worker.environment!.DATABASE_URL).toBe(env.DATABASE_URL);
     expect(env.REDIS_URL).toBe('redis://redis:6379');
   });

@@ -33,7 +33,9 @@ describe('retry on contention', () => {
     }).catch((error: unknown) => error);
     expect(runs).toBe(MAX_ATTEMPTS);
     expect(failure).toBeInstanceOf(ContentionError);
-    const problem = buildProblem((failure as ContentionError).code, (failure as ContentionError).message, { extensions: (failure as ContentionError).extensions });
+    const problem = buildProblem((failure as ContentionError).code, (failure as ContentionError).message, {
+      extensions: (failure as ContentionError).extensions,
+    });
     expect(problem.status).toBe(503);
     expect(problemHeaders(problem)).toEqual({ 'Retry-After': '1' });
   });

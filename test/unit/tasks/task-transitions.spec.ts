@@ -42,7 +42,11 @@ describe('task transitions', () => {
   it('checks all 25 pairs: 8 legal, 17 illegal', () => {
     expect(ALL_PAIRS).toHaveLength(25);
     const key = ([from, to]: [string, string]) => `${from}→${to}`;
-    expect(ALL_PAIRS.filter(([from, to]) => canTransition(TASK_TRANSITIONS, from, to)).map(key).sort()).toEqual(LEGAL.map(key).sort());
+    expect(
+      ALL_PAIRS.filter(([from, to]) => canTransition(TASK_TRANSITIONS, from, to))
+        .map(key)
+        .sort(),
+    ).toEqual(LEGAL.map(key).sort());
   });
 
   it('treats completed, failed and cancelled as final, and nothing else', () => {

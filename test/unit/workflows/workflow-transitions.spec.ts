@@ -41,7 +41,11 @@ describe('workflow transitions', () => {
   it('checks all 25 pairs: 7 legal, 18 illegal', () => {
     expect(ALL_PAIRS).toHaveLength(25);
     const key = ([from, to]: [string, string]) => `${from}→${to}`;
-    expect(ALL_PAIRS.filter(([from, to]) => canTransition(WORKFLOW_TRANSITIONS, from, to)).map(key).sort()).toEqual(LEGAL.map(key).sort());
+    expect(
+      ALL_PAIRS.filter(([from, to]) => canTransition(WORKFLOW_TRANSITIONS, from, to))
+        .map(key)
+        .sort(),
+    ).toEqual(LEGAL.map(key).sort());
   });
 
   it('treats completed, failed and cancelled as final, and nothing else', () => {

@@ -1,6 +1,5 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { ApiKeysService } from '../../../src/common/auth/api-keys.service';
 import { ALL_QUEUES } from '../../../src/common/queues/queue-names';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../test-app';

@@ -48,7 +48,7 @@ const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 export async function discoverOperations(app: NestFastifyApplication): Promise<Operation[]> {
   const res = await app.inject({ method: 'GET', url: '/docs-json' });
   if (res.statusCode !== 200) throw new Error(`GET /docs-json answered ${res.statusCode}`);
-  const document = res.json() as OpenApiDocument;
+  const document = res.json<OpenApiDocument>();
   const schemas = document.components?.schemas ?? {};
   const resolve = (schema: Schema | undefined, seen: string[] = []): Schema | undefined => {
     if (!schema) return undefined;

@@ -54,7 +54,7 @@ export class TenantTables {
   /** For each tenant: an md5 over its rows of each table, ordered by primary key, in one statement. */
   async snapshot(tenantIds: string[]): Promise<Record<string, TenantSnapshot>> {
     const rows: { name: string; tenant_id: string; digest: string }[] = await this.db.query(this.snapshotSql, [tenantIds]);
-    const snapshots = Object.fromEntries(tenantIds.map((tenantId) => [tenantId, {} as TenantSnapshot]));
+    const snapshots: Record<string, TenantSnapshot> = Object.fromEntries(tenantIds.map((tenantId) => [tenantId, {}]));
     for (const row of rows) snapshots[row.tenant_id][row.name] = row.digest;
     return snapshots;
   }

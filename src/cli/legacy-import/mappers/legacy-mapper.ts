@@ -1,3 +1,4 @@
+import { EntityTarget, ObjectLiteral } from 'typeorm';
 import { ClassConstructor } from 'class-transformer';
 import { validateBody } from '../../../common/http/validation';
 import { checksumOf } from '../checksum';
@@ -52,7 +53,7 @@ export interface ResolvedData {
 export abstract class LegacyMapper<Dto extends object = object> {
   /** The legacy `type` value (one of LEGACY_TYPES). */
   abstract readonly type: string;
-  abstract readonly entity: Function;
+  abstract readonly entity: EntityTarget<ObjectLiteral>;
   abstract readonly dto: ClassConstructor<Dto>;
   readonly references: readonly ReferenceField[] = [];
   /** The properties `values` returns, in the order the checksum covers them. */

@@ -30,7 +30,7 @@ export class PostgresDialectSource implements LegacySource {
   async checkShape(): Promise<void> {
     const [found] = await this.client.query('SELECT to_regclass($1)::text AS name', [this.tableName]);
     if (!found?.name) throw new LegacySourceError(`${this.description} does not exist`);
-    this.table = String(found.name);
+    this.table = found.name as string;
     const columns = await this.client.query(
       `SELECT attname AS name, format_type(atttypid, atttypmod) AS type
        FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
@@ -74,7 +74,7 @@ export class PostgresDialectSource implements LegacySource {
 
   async countByType(): Promise<Map<string, number>> {
     const rows = await this.client.query(`SELECT type::text AS type, count(*)::int AS n FROM ${this.table} GROUP BY type`);
-    return new Map(rows.map((row) => [String(row.type ?? ''), Number(row.n)]));
+    return new Map(rows.map((row) => [(row.type as string | null) ?? '', Number(row.n)]));
   }
 
   async delete(ids: string[]): Promise<number> {

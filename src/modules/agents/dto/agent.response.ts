@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AuditedResponse, auditedFields } from '../../../common/http/audited.response';
 import { AGENT_STATUSES, Agent, AgentStatus } from '../agent.entity';
+import { PageOf, BulkOf } from '../../../common/http/collections';
 
 export class AgentResponse extends AuditedResponse {
   @ApiProperty({ type: String, nullable: true, example: 'agent_sena', description: 'Your own name for the agent, when it has one' })
@@ -38,18 +39,9 @@ export class AgentResponse extends AuditedResponse {
   }
 }
 
-export class AgentPage {
-  @ApiProperty({ type: [AgentResponse] })
-  items: AgentResponse[];
+export class AgentPage extends PageOf(AgentResponse) {}
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
-  nextCursor: string | null;
-}
-
-export class AgentList {
-  @ApiProperty({ type: [AgentResponse] })
-  items: AgentResponse[];
-}
+export class AgentList extends BulkOf(AgentResponse) {}
 
 export class AgentCounts {
   @ApiProperty({ example: 3 })

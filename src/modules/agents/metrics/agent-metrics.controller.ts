@@ -1,16 +1,14 @@
-import { Controller, Get, HttpStatus, Param } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Get, HttpStatus, Param } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/ctx.decorator';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
 import { ParseIdPipe } from '../../../common/http/parse-id.pipe';
 import { AgentMetricsApiService } from './agent-metrics-api.service';
 import { AgentMetricsResponse } from './dto/agent-metrics.response';
+import { ApiController } from '../../../common/http/route-decorators';
 
-@ApiTags('metrics')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('agents')
+@ApiController('agents', 'metrics')
 export class AgentMetricsController {
   constructor(private readonly metrics: AgentMetricsApiService) {}
 

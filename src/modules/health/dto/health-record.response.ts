@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { HEALTH_STATUSES, HealthRecord, HealthStatus } from '../health-record.entity';
+import { PageOf } from '../../../common/http/collections';
 
 export class HealthRecordResponse {
   @ApiProperty({ format: 'uuid' })
@@ -44,10 +45,4 @@ export class HealthRecordResponse {
   }
 }
 
-export class HealthRecordPage {
-  @ApiProperty({ type: [HealthRecordResponse] })
-  items: HealthRecordResponse[];
-
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
-  nextCursor: string | null;
-}
+export class HealthRecordPage extends PageOf(HealthRecordResponse) {}

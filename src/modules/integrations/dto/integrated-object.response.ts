@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AuditedResponse, auditedFields } from '../../../common/http/audited.response';
 import { IntegratedObject } from '../integrated-object.entity';
+import { PageOf } from '../../../common/http/collections';
 
 export class IntegratedObjectResponse extends AuditedResponse {
   @ApiProperty()
@@ -42,13 +43,7 @@ export class IntegratedObjectResponse extends AuditedResponse {
   }
 }
 
-export class IntegratedObjectPage {
-  @ApiProperty({ type: [IntegratedObjectResponse] })
-  items: IntegratedObjectResponse[];
-
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
-  nextCursor: string | null;
-}
+export class IntegratedObjectPage extends PageOf(IntegratedObjectResponse) {}
 
 export class IntegratedObjectList {
   @ApiProperty({ type: [IntegratedObjectResponse], description: 'In the order of the request, each as stored after its import' })

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/ctx.decorator';
+import { ApiController } from '../../../common/http/route-decorators';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
 import { ParseIdPipe } from '../../../common/http/parse-id.pipe';
@@ -9,10 +10,7 @@ import { ActionLogList, ActionLogPage, ActionLogResponse } from './dto/action-lo
 import { BulkCreateActionLogsDto, CreateActionLogDto } from './dto/create-action-log.dto';
 import { ListActionLogsQuery } from './dto/list-action-logs.query';
 
-@ApiTags('knowledge')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('action-logs')
+@ApiController('action-logs', 'knowledge')
 export class ActionLogsController {
   constructor(private readonly logs: ActionLogsService) {}
 

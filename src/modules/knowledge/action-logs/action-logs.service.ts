@@ -44,19 +44,17 @@ export class ActionLogsService {
   private async insert(ctx: RequestContext, inputs: CreateActionLogDto[], field: FieldPath): Promise<ActionLog[]> {
     const agents = this.agents.references;
     const resolved = await checkItemReferences(ctx.tenantId, inputs, field, [['agentId', agents]]);
-    const rows = inputs.map(
-      (input): NewActionLog => ({
-        id: uuidv7(),
-        tenantId: ctx.tenantId,
-        actionType: input.actionType,
-        parameters: input.parameters ?? {},
-        error: input.error ?? null,
-        durationMs: input.durationMs ?? null,
-        traceId: input.traceId ?? null,
-        agentId: resolved.id(agents, input.agentId),
-        createdBy: ctx.actorId,
-      }),
-    );
+    const rows = inputs.map((input): NewActionLog => ({
+      id: uuidv7(),
+      tenantId: ctx.tenantId,
+      actionType: input.actionType,
+      parameters: input.parameters ?? {},
+      error: input.error ?? null,
+      durationMs: input.durationMs ?? null,
+      traceId: input.traceId ?? null,
+      agentId: resolved.id(agents, input.agentId),
+      createdBy: ctx.actorId,
+    }));
     // One statement for the rows and their events: every entry of a bulk request, or none.
     return this.unitOfWork.append(ctx, ActionLog, rows as ActionLog[], (log) => ({
       type: KnowledgeEvents.actionLogRecorded,

@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/ctx.decorator';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
-import { ExpectedVersion, IF_MATCH_HEADER, OptionalExpectedVersion } from '../../../common/http/expected-version.decorator';
+import { ExpectedVersion, OptionalExpectedVersion } from '../../../common/http/expected-version.decorator';
+import { ApiController, VersionedDelete, VersionedPatch } from '../../../common/http/route-decorators';
 import { ParseIdPipe } from '../../../common/http/parse-id.pipe';
 import { UpdateInsightDto } from './dto/update-insight.dto';
 import { BulkCreateInsightsDto, CreateInsightDto } from './dto/create-insight.dto';
@@ -11,10 +12,7 @@ import { InsightList, InsightMatchList, InsightMatchResponse, InsightPage, Insig
 import { ListInsightsQuery, SearchInsightsQuery } from './dto/list-insights.query';
 import { InsightsService } from './insights.service';
 
-@ApiTags('knowledge')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('insights')
+@ApiController('insights', 'knowledge')
 export class InsightsController {
   constructor(private readonly insights: InsightsService) {}
 
@@ -61,11 +59,7 @@ export class InsightsController {
     return InsightResponse.from(await this.insights.get(ctx, id));
   }
 
-  @Patch(':id')
-  @ApiOperation({ summary: 'Change an insight; needs If-Match or version' })
-  @ApiHeader(IF_MATCH_HEADER)
-  @ApiOkResponse({ type: InsightResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.PRECONDITION_REQUIRED)
+  @VersionedPatch(':id', { summary: 'Change an insight; needs If-Match or version' }, InsightResponse)
   async update(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,
@@ -75,12 +69,7 @@ export class InsightsController {
     return InsightResponse.from(await this.insights.update(ctx, id, expectedVersion, body));
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete an insight (guarded by If-Match when sent)' })
-  @ApiHeader(IF_MATCH_HEADER)
-  @ApiNoContentResponse()
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
+  @VersionedDelete(':id', { summary: 'Delete an insight (guarded by If-Match when sent)' })
   async remove(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @OptionalExpectedVersion() expectedVersion?: number): Promise<void> {
     await this.insights.remove(ctx, id, expectedVersion);
   }

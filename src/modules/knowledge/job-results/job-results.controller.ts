@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/ctx.decorator';
+import { ApiController } from '../../../common/http/route-decorators';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
 import { ParseIdPipe } from '../../../common/http/parse-id.pipe';
@@ -9,10 +10,7 @@ import { JobResultList, JobResultPage, JobResultResponse } from './dto/job-resul
 import { ListJobResultsQuery } from './dto/list-job-results.query';
 import { JobResultsService } from './job-results.service';
 
-@ApiTags('knowledge')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('job-results')
+@ApiController('job-results', 'knowledge')
 export class JobResultsController {
   constructor(private readonly results: JobResultsService) {}
 

@@ -1,20 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/ctx.decorator';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
 import { LimitQueryDto, PageQueryDto } from '../../../common/http/page-query.dto';
-import { ExpectedVersion, IF_MATCH_HEADER, OptionalExpectedVersion } from '../../../common/http/expected-version.decorator';
+import { ExpectedVersion, OptionalExpectedVersion } from '../../../common/http/expected-version.decorator';
+import { ApiController, VersionedDelete, VersionedPatch } from '../../../common/http/route-decorators';
 import { ParseIdPipe } from '../../../common/http/parse-id.pipe';
 import { UpdatePatternDto } from './dto/update-pattern.dto';
 import { BulkCreatePatternsDto, CreatePatternDto } from './dto/create-pattern.dto';
 import { PatternList, PatternPage, PatternResponse } from './dto/pattern.response';
 import { PatternsService } from './patterns.service';
 
-@ApiTags('knowledge')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
-@Controller('patterns')
+@ApiController('patterns', 'knowledge')
 export class PatternsController {
   constructor(private readonly patterns: PatternsService) {}
 
@@ -68,11 +66,7 @@ export class PatternsController {
     return PatternResponse.from(await this.patterns.use(ctx, id));
   }
 
-  @Patch(':id')
-  @ApiOperation({ summary: 'Change a pattern; needs If-Match or version' })
-  @ApiHeader(IF_MATCH_HEADER)
-  @ApiOkResponse({ type: PatternResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.PRECONDITION_REQUIRED)
+  @VersionedPatch(':id', { summary: 'Change a pattern; needs If-Match or version' }, PatternResponse)
   async update(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,
@@ -82,12 +76,7 @@ export class PatternsController {
     return PatternResponse.from(await this.patterns.update(ctx, id, expectedVersion, body));
   }
 
-  @Delete(':id')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete a pattern (guarded by If-Match when sent)' })
-  @ApiHeader(IF_MATCH_HEADER)
-  @ApiNoContentResponse()
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
+  @VersionedDelete(':id', { summary: 'Delete a pattern (guarded by If-Match when sent)' })
   async remove(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @OptionalExpectedVersion() expectedVersion?: number): Promise<void> {
     await this.patterns.remove(ctx, id, expectedVersion);
   }

@@ -43,11 +43,10 @@ export class PatternsRepository {
    * edit: the version stays, and editors holding it do not conflict.
    */
   async incrementUsage(manager: EntityManager, key: { tenantId: string; id: string }): Promise<Pattern | null> {
-    const rows = await queryRows(
-      manager,
-      `UPDATE patterns SET usage_count = usage_count + 1 WHERE id = $1 AND tenant_id = $2 RETURNING *`,
-      [key.id, key.tenantId],
-    );
+    const rows = await queryRows(manager, `UPDATE patterns SET usage_count = usage_count + 1 WHERE id = $1 AND tenant_id = $2 RETURNING *`, [
+      key.id,
+      key.tenantId,
+    ]);
     return rows.length === 0 ? null : hydrate(manager, Pattern, rows[0]);
   }
 

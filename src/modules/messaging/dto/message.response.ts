@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AuditedResponse, auditedFields } from '../../../common/http/audited.response';
 import { MESSAGE_STATUSES, Message, MessageStatus } from '../message.entity';
+import { PageOf } from '../../../common/http/collections';
 
 export class MessageResponse extends AuditedResponse {
   @ApiProperty({ format: 'uuid' })
@@ -51,10 +52,4 @@ export class MessageResponse extends AuditedResponse {
   }
 }
 
-export class MessagePage {
-  @ApiProperty({ type: [MessageResponse] })
-  items: MessageResponse[];
-
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
-  nextCursor: string | null;
-}
+export class MessagePage extends PageOf(MessageResponse) {}

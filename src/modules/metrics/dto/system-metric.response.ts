@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { SystemMetric } from '../system-metric.entity';
+import { PageOf } from '../../../common/http/collections';
 
 export class SystemMetricResponse {
   @ApiProperty({ format: 'uuid' })
@@ -32,10 +33,4 @@ export class SystemMetricResponse {
   }
 }
 
-export class SystemMetricPage {
-  @ApiProperty({ type: [SystemMetricResponse] })
-  items: SystemMetricResponse[];
-
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
-  nextCursor: string | null;
-}
+export class SystemMetricPage extends PageOf(SystemMetricResponse) {}

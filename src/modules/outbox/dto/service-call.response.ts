@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { SERVICE_CALL_STATUSES, ServiceCallRecord, ServiceCallStatus } from '../service-call-record.entity';
+import { PageOf } from '../../../common/http/collections';
 
 export class DomainObjectRef {
   @ApiProperty({ example: 'message' })
@@ -80,10 +81,4 @@ export class ServiceCallResponse {
   }
 }
 
-export class ServiceCallPage {
-  @ApiProperty({ type: [ServiceCallResponse] })
-  items: ServiceCallResponse[];
-
-  @ApiProperty({ type: String, nullable: true })
-  nextCursor: string | null;
-}
+export class ServiceCallPage extends PageOf(ServiceCallResponse) {}

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { RunResponse, runFields } from '../../workflows/dto/run.response';
 import { Page } from '../../../common/persistence/paginate';
 import { TASK_STATUSES, Task, TaskStatus } from '../task.entity';
+import { PageOf } from '../../../common/http/collections';
 
 export class TaskResponse extends RunResponse {
   @ApiProperty({ format: 'uuid' })
@@ -43,13 +44,7 @@ export class TaskResponse extends RunResponse {
   }
 }
 
-export class TaskPage {
-  @ApiProperty({ type: [TaskResponse] })
-  items: TaskResponse[];
-
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
-  nextCursor: string | null;
-
+export class TaskPage extends PageOf(TaskResponse) {
   static from(page: Page<{ task: Task; dependsOn: string[] }>): TaskPage {
     return { items: page.items.map(({ task, dependsOn }) => TaskResponse.from(task, dependsOn)), nextCursor: page.nextCursor };
   }

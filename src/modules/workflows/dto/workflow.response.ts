@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { WORKFLOW_STATUSES, Workflow, WorkflowStatus } from '../workflow.entity';
 import { TaskCounts } from '../workflows.repository';
 import { RunResponse, runFields } from './run.response';
+import { PageOf } from '../../../common/http/collections';
 
 export class WorkflowResponse extends RunResponse {
   @ApiProperty()
@@ -46,10 +47,4 @@ export class WorkflowDetailResponse extends WorkflowResponse {
   }
 }
 
-export class WorkflowPage {
-  @ApiProperty({ type: [WorkflowResponse] })
-  items: WorkflowResponse[];
-
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
-  nextCursor: string | null;
-}
+export class WorkflowPage extends PageOf(WorkflowResponse) {}

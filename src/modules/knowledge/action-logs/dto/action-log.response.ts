@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ActionLog } from '../action-log.entity';
+import { PageOf, BulkOf } from '../../../../common/http/collections';
 
 export class ActionLogResponse {
   @ApiProperty({ format: 'uuid' })
@@ -44,15 +45,6 @@ export class ActionLogResponse {
   }
 }
 
-export class ActionLogPage {
-  @ApiProperty({ type: [ActionLogResponse] })
-  items: ActionLogResponse[];
+export class ActionLogPage extends PageOf(ActionLogResponse) {}
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
-  nextCursor: string | null;
-}
-
-export class ActionLogList {
-  @ApiProperty({ type: [ActionLogResponse] })
-  items: ActionLogResponse[];
-}
+export class ActionLogList extends BulkOf(ActionLogResponse) {}

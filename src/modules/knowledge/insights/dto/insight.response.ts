@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { AuditedResponse, auditedFields } from '../../../../common/http/audited.response';
 import { Insight } from '../insight.entity';
 import { InsightMatch } from '../insights.repository';
+import { PageOf, BulkOf } from '../../../../common/http/collections';
 
 export class InsightResponse extends AuditedResponse {
   @ApiProperty()
@@ -39,18 +40,9 @@ export class InsightMatchResponse extends InsightResponse {
   }
 }
 
-export class InsightPage {
-  @ApiProperty({ type: [InsightResponse] })
-  items: InsightResponse[];
+export class InsightPage extends PageOf(InsightResponse) {}
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
-  nextCursor: string | null;
-}
-
-export class InsightList {
-  @ApiProperty({ type: [InsightResponse] })
-  items: InsightResponse[];
-}
+export class InsightList extends BulkOf(InsightResponse) {}
 
 export class InsightMatchList {
   @ApiProperty({ type: [InsightMatchResponse], description: 'Best match first' })

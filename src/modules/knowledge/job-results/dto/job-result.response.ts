@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { JobResult } from '../job-result.entity';
+import { PageOf, BulkOf } from '../../../../common/http/collections';
 
 export class JobResultResponse {
   @ApiProperty({ format: 'uuid' })
@@ -44,15 +45,6 @@ export class JobResultResponse {
   }
 }
 
-export class JobResultPage {
-  @ApiProperty({ type: [JobResultResponse] })
-  items: JobResultResponse[];
+export class JobResultPage extends PageOf(JobResultResponse) {}
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
-  nextCursor: string | null;
-}
-
-export class JobResultList {
-  @ApiProperty({ type: [JobResultResponse] })
-  items: JobResultResponse[];
-}
+export class JobResultList extends BulkOf(JobResultResponse) {}

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AuditedResponse, auditedFields } from '../../../../common/http/audited.response';
 import { Pattern } from '../pattern.entity';
+import { PageOf, BulkOf } from '../../../../common/http/collections';
 
 export class PatternResponse extends AuditedResponse {
   @ApiProperty()
@@ -17,15 +18,6 @@ export class PatternResponse extends AuditedResponse {
   }
 }
 
-export class PatternPage {
-  @ApiProperty({ type: [PatternResponse] })
-  items: PatternResponse[];
+export class PatternPage extends PageOf(PatternResponse) {}
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last page' })
-  nextCursor: string | null;
-}
-
-export class PatternList {
-  @ApiProperty({ type: [PatternResponse] })
-  items: PatternResponse[];
-}
+export class PatternList extends BulkOf(PatternResponse) {}

@@ -1,0 +1,34 @@
+import { applyDecorators, Controller, Delete, HttpCode, HttpStatus, Patch, Type } from '@nestjs/common';
+import { ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiOperationOptions, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from './api-problems.decorator';
+
+/** The `If-Match` request header of versioned writes, as the OpenAPI document describes it. */
+export const IF_MATCH = { name: 'If-Match', description: 'The ETag you read, with its quotes, e.g. "3"', required: false };
+
+/** A controller of tenant resources: its path, its tag, API-key security and the answers every route can give. */
+export function ApiController(path: string | undefined, tag: string): ClassDecorator {
+  return applyDecorators(ApiTags(tag), ApiSecurity('api-key'), ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED), path === undefined ? Controller() : Controller(path));
+}
+
+/** A compare-and-set update: `If-Match` (or `version` in the body) required; 404, 409, 422 (not allowed now) and 428 documented. */
+export function VersionedPatch(path: string, operation: ApiOperationOptions, response: Type<unknown>): MethodDecorator {
+  return applyDecorators(
+    Patch(path),
+    ApiOperation(operation),
+    ApiHeader(IF_MATCH),
+    ApiOkResponse({ type: response }),
+    ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PRECONDITION_REQUIRED),
+  );
+}
+
+/** A delete answered 204, guarded by `If-Match` when the caller sends one. */
+export function VersionedDelete(path: string, operation: ApiOperationOptions): MethodDecorator {
+  return applyDecorators(
+    Delete(path),
+    HttpCode(HttpStatus.NO_CONTENT),
+    ApiOperation(operation),
+    ApiHeader(IF_MATCH),
+    ApiNoContentResponse(),
+    ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT),
+  );
+}

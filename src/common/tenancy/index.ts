@@ -1,2 +1,0 @@
-export * from '../../config/tenant-id';
-export * from './tenant-scope';
