@@ -9,6 +9,7 @@ import { ApiKeyLifecycle1795325722780 } from './1795325722780-ApiKeyLifecycle';
 import { LegacyImports1795327862055 } from './1795327862055-LegacyImports';
 import { InsightTopMatches1795329698849 } from './1795329698849-InsightTopMatches';
 import { IdempotencyKeys1796546080976 } from './1796546080976-IdempotencyKeys';
+import { AgentKeysAndFractionalDurations1796546377390 } from './1796546377390-AgentKeysAndFractionalDurations';
 import { OutboxBatchedDrain1796546506449 } from './1796546506449-OutboxBatchedDrain';
 import { EventCommitOrder1796552097450 } from './1796552097450-EventCommitOrder';
 import { IntegratedObjectsPerCompany1796552780638 } from './1796552780638-IntegratedObjectsPerCompany';
@@ -25,6 +26,7 @@ export const migrations: (new () => MigrationInterface)[] = [
   LegacyImports1795327862055,
   InsightTopMatches1795329698849,
   IdempotencyKeys1796546080976,
+  AgentKeysAndFractionalDurations1796546377390,
   OutboxBatchedDrain1796546506449,
   EventCommitOrder1796552097450,
   IntegratedObjectsPerCompany1796552780638,

@@ -18,7 +18,12 @@ describe('knowledge API', () => {
   const suite = useTwoTenants();
   beforeEach(() => void ({ t, db, tenant, other } = suite));
 
-  const post = (path: string, body: unknown, owner = tenant) => t.http().post(`/api/v1${path}`).set(owner.auth).send(body as object);
+  const post = (path: string, body: unknown, owner = tenant) =>
+    t
+      .http()
+      .post(`/api/v1${path}`)
+      .set(owner.auth)
+      .send(body as object);
   const get = (path: string, owner = tenant) => t.http().get(`/api/v1${path}`).set(owner.auth);
   const ids = (body: { items: { id: string }[] }) => body.items.map((item) => item.id);
   const agentOf = async (owner: TestTenant) => (await post('/agents', makeAgent(), owner).expect(201)).body.id as string;
@@ -41,10 +46,16 @@ describe('knowledge API', () => {
     it('logs an action and finds it by action type and by trace id', async () => {
       const traceId = `trace-${randomUUID()}`;
       const agentId = await agentOf(tenant);
-      const search = (
-        await post('/action-logs', { actionType: 'tool.search', parameters: { q: 'x' }, durationMs: 120, traceId, agentId }).expect(201)
-      ).body;
-      expect(search).toMatchObject({ actionType: 'tool.search', parameters: { q: 'x' }, error: null, durationMs: 120, traceId, agentId, createdBy: 'test-key' });
+      const search = (await post('/action-logs', { actionType: 'tool.search', parameters: { q: 'x' }, durationMs: 120, traceId, agentId }).expect(201)).body;
+      expect(search).toMatchObject({
+        actionType: 'tool.search',
+        parameters: { q: 'x' },
+        error: null,
+        durationMs: 120,
+        traceId,
+        agentId,
+        createdBy: 'test-key',
+      });
       const failed = (await post('/action-logs', { actionType: 'tool.fetch', error: 'timeout', traceId }).expect(201)).body;
       const elsewhere = (await post('/action-logs', { actionType: 'tool.search' }).expect(201)).body;
       expect(elsewhere.parameters).toEqual({});
@@ -76,7 +87,7 @@ describe('knowledge API', () => {
     it('refuses bad input with a problem and writes nothing', async () => {
       expectFieldErrors(await changesNothing(() => post('/action-logs', { parameters: [] })), ['actionType', 'parameters']);
       expectFieldErrors(await changesNothing(() => post('/action-logs', { actionType: 'a', parameters: null })), ['parameters']);
-      expectFieldErrors(await changesNothing(() => post('/action-logs', { actionType: 'a', agentId: 'nope', extra: 1 })), ['agentId', 'extra']);
+      expectFieldErrors(await changesNothing(() => post('/action-logs', { actionType: 'a', agentId: 'no pe', extra: 1 })), ['agentId', 'extra']);
     });
 
     it('refuses an agentId of another tenant with 422 naming the field, exactly as one that does not exist, and writes nothing', async () => {
@@ -92,7 +103,12 @@ describe('knowledge API', () => {
       const own = await agentOf(tenant);
       const foreignAgent = await agentOf(other);
       const missingAgent = randomUUID();
-      const items = [{ actionType: 'a', agentId: own.toUpperCase() }, { actionType: 'b', agentId: foreignAgent }, { actionType: 'c' }, { actionType: 'd', agentId: missingAgent }];
+      const items = [
+        { actionType: 'a', agentId: own.toUpperCase() },
+        { actionType: 'b', agentId: foreignAgent },
+        { actionType: 'c' },
+        { actionType: 'd', agentId: missingAgent },
+      ];
       const res = await changesNothing(() => post('/action-logs/bulk', { items }));
       expectUnknownReferences(res, ['items.1.agentId', 'items.3.agentId']);
       const foreignOnly = await changesNothing(() => post('/action-logs/bulk', { items: [{ actionType: 'a', agentId: foreignAgent }] }));
@@ -108,7 +124,9 @@ describe('knowledge API', () => {
   describe('job results', () => {
     it('records results and finds them by job id', async () => {
       const taskId = await taskOf(tenant);
-      const a = (await post('/job-results', { jobId: 'job-1', taskId, status: 'completed', outputArtifacts: { file: 'a.md' }, metrics: { pages: 3 } }).expect(201)).body;
+      const a = (
+        await post('/job-results', { jobId: 'job-1', taskId, status: 'completed', outputArtifacts: { file: 'a.md' }, metrics: { pages: 3 } }).expect(201)
+      ).body;
       expect(a).toMatchObject({ jobId: 'job-1', taskId, agentId: null, status: 'completed', outputArtifacts: { file: 'a.md' }, metrics: { pages: 3 } });
       const [b, c] = (await post('/job-results/bulk', { items: [{ jobId: 'job-2' }, { jobId: 'job-1' }] }).expect(201)).body.items;
       expect(b).toMatchObject({ jobId: 'job-2', outputArtifacts: {}, metrics: {} });
@@ -138,10 +156,17 @@ describe('knowledge API', () => {
     it('refuses a bulk whose items name agents or tasks the tenant cannot see, naming each one, and writes none of it', async () => {
       const own = { agentId: await agentOf(tenant), taskId: await taskOf(tenant) };
       const foreignTask = await taskOf(other);
-      const items = [{ jobId: 'a', ...own }, { jobId: 'b', taskId: foreignTask }, { jobId: 'c', agentId: randomUUID(), taskId: own.taskId }];
+      const items = [
+        { jobId: 'a', ...own },
+        { jobId: 'b', taskId: foreignTask },
+        { jobId: 'c', agentId: randomUUID(), taskId: own.taskId },
+      ];
       expectUnknownReferences(await changesNothing(() => post('/job-results/bulk', { items })), ['items.1.taskId', 'items.2.agentId']);
       const stored = (await post('/job-results/bulk', { items: [items[0], { jobId: 'd' }] }).expect(201)).body.items;
-      expect(stored).toMatchObject([{ jobId: 'a', ...own }, { jobId: 'd', agentId: null, taskId: null }]);
+      expect(stored).toMatchObject([
+        { jobId: 'a', ...own },
+        { jobId: 'd', agentId: null, taskId: null },
+      ]);
     });
   });
 
@@ -157,7 +182,12 @@ describe('knowledge API', () => {
 
       const events = (await get(`/events?type=insight.*&aggregateId=${ops.id}`).expect(200)).body.items;
       expect(events).toHaveLength(1);
-      expect(events[0]).toMatchObject({ type: 'insight.recorded', aggregateId: ops.id, aggregateVersion: 1, payload: { insightId: ops.id, domain: 'ops', confidence: 1 } });
+      expect(events[0]).toMatchObject({
+        type: 'insight.recorded',
+        aggregateId: ops.id,
+        aggregateVersion: 1,
+        payload: { insightId: ops.id, domain: 'ops', confidence: 1 },
+      });
     });
 
     it('refuses a confidence outside 0..1 (and other bad input) with 400 and writes nothing', async () => {
@@ -215,10 +245,37 @@ describe('knowledge API', () => {
     });
 
     it('bulk-creates all or none (a trigger repeated in the batch is a 409)', async () => {
-      const res = await post('/patterns/bulk', { items: [{ trigger: 'a', steps: [] }, { trigger: 'b', steps: [1] }] }).expect(201);
+      const res = await post('/patterns/bulk', {
+        items: [
+          { trigger: 'a', steps: [] },
+          { trigger: 'b', steps: [1] },
+        ],
+      }).expect(201);
       expect(res.body.items.map((p: { trigger: string }) => p.trigger)).toEqual(['a', 'b']);
-      expectProblem(await changesNothing(() => post('/patterns/bulk', { items: [{ trigger: 'c', steps: [] }, { trigger: 'a', steps: [] }] })), 409, 'CONFLICT');
-      expectProblem(await changesNothing(() => post('/patterns/bulk', { items: [{ trigger: 'd', steps: [] }, { trigger: 'd', steps: [] }] })), 409, 'CONFLICT');
+      expectProblem(
+        await changesNothing(() =>
+          post('/patterns/bulk', {
+            items: [
+              { trigger: 'c', steps: [] },
+              { trigger: 'a', steps: [] },
+            ],
+          }),
+        ),
+        409,
+        'CONFLICT',
+      );
+      expectProblem(
+        await changesNothing(() =>
+          post('/patterns/bulk', {
+            items: [
+              { trigger: 'd', steps: [] },
+              { trigger: 'd', steps: [] },
+            ],
+          }),
+        ),
+        409,
+        'CONFLICT',
+      );
       expectFieldErrors(await changesNothing(() => post('/patterns/bulk', { items: [{ trigger: 'e', steps: {} }] })), ['items.0.steps']);
       expectFieldErrors(await changesNothing(() => post('/patterns', { steps: 'x' })), ['steps', 'trigger']);
     });
@@ -235,10 +292,13 @@ describe('knowledge API', () => {
     });
 
     it('lists the most used patterns first', async () => {
-      const [rare, popular, mid] = (
-        await post('/patterns/bulk', { items: ['rare', 'popular', 'mid'].map((trigger) => ({ trigger, steps: [] })) }).expect(201)
-      ).body.items as { id: string }[];
-      for (const [id, uses] of [[popular.id, 3], [mid.id, 2], [rare.id, 1]] as const) {
+      const [rare, popular, mid] = (await post('/patterns/bulk', { items: ['rare', 'popular', 'mid'].map((trigger) => ({ trigger, steps: [] })) }).expect(201))
+        .body.items as { id: string }[];
+      for (const [id, uses] of [
+        [popular.id, 3],
+        [mid.id, 2],
+        [rare.id, 1],
+      ] as const) {
         for (let i = 0; i < uses; i++) await post(`/patterns/${id}/usage`, {}).expect(200);
       }
       await post('/patterns', { trigger: 'other', steps: [] }, other).expect(201);
@@ -276,8 +336,18 @@ describe('knowledge API', () => {
       await post('/insights', insight({ domain: 'shared', summary: 'shared words' }), other).expect(201);
       await post('/patterns', { trigger: 'shared', steps: [] }, other).expect(201);
 
-      for (const path of ['/action-logs', '/action-logs?actionType=shared', '/action-logs?traceId=shared', '/job-results', '/job-results?jobId=shared',
-        '/insights', '/insights?domain=shared', '/insights/search?q=shared', '/patterns', '/patterns/most-used']) {
+      for (const path of [
+        '/action-logs',
+        '/action-logs?actionType=shared',
+        '/action-logs?traceId=shared',
+        '/job-results',
+        '/job-results?jobId=shared',
+        '/insights',
+        '/insights?domain=shared',
+        '/insights/search?q=shared',
+        '/patterns',
+        '/patterns/most-used',
+      ]) {
         expect((await get(path).expect(200)).body.items, path).toEqual([]);
       }
     });

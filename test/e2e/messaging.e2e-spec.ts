@@ -4,13 +4,7 @@ import { DataSource } from 'typeorm';
 import { makeAgent } from '../factories/agent.factory';
 import { makeMessage } from '../factories/message.factory';
 import { insertTaskRow } from '../factories/task-row.factory';
-import {
-  countRows,
-  expectFieldErrors,
-  expectIndistinguishable,
-  expectProblem,
-  expectUnknownReferences,
-} from '../utils/problems';
+import { countRows, expectFieldErrors, expectIndistinguishable, expectProblem, expectUnknownReferences } from '../utils/problems';
 import { TestApp, TestTenant, useTwoTenants } from '../utils/test-app';
 import { untilFeedCaughtUp } from '../utils/event-feed';
 
@@ -51,7 +45,14 @@ describe('messages API', () => {
   }
 
   async function send(from: string, to: string, overrides: Record<string, unknown> = {}): Promise<MessageBody> {
-    return (await t.http().post('/api/v1/messages').set(tenant.auth).send(makeMessage(from, to, overrides)).expect(201)).body;
+    return (
+      await t
+        .http()
+        .post('/api/v1/messages')
+        .set(tenant.auth)
+        .send(makeMessage(from, to, overrides))
+        .expect(201)
+    ).body;
   }
 
   function patch(id: string, status: string, version: number | string): Test {
@@ -157,8 +158,16 @@ describe('messages API', () => {
 
       const foreignTask = (await insertTaskRow(db, other.tenantId)).taskId;
       const missingTask = randomUUID();
-      const viaForeignTask = await t.http().post('/api/v1/messages').set(tenant.auth).send(makeMessage(alice, bob, { taskId: foreignTask }));
-      const viaMissingTask = await t.http().post('/api/v1/messages').set(tenant.auth).send(makeMessage(alice, bob, { taskId: missingTask }));
+      const viaForeignTask = await t
+        .http()
+        .post('/api/v1/messages')
+        .set(tenant.auth)
+        .send(makeMessage(alice, bob, { taskId: foreignTask }));
+      const viaMissingTask = await t
+        .http()
+        .post('/api/v1/messages')
+        .set(tenant.auth)
+        .send(makeMessage(alice, bob, { taskId: missingTask }));
       expectUnknownReferences(viaForeignTask, ['taskId']);
       expectIndistinguishable(viaForeignTask, foreignTask, viaMissingTask, missingTask);
     });
@@ -276,9 +285,7 @@ describe('messages API', () => {
       const m5 = await send(alice, alice);
 
       const list = async (agentId: string, query: string): Promise<string[]> =>
-        (await t.http().get(`/api/v1/agents/${agentId}/messages${query}`).set(tenant.auth).expect(200)).body.items.map(
-          (message: MessageBody) => message.id,
-        );
+        (await t.http().get(`/api/v1/agents/${agentId}/messages${query}`).set(tenant.auth).expect(200)).body.items.map((message: MessageBody) => message.id);
       expect(await list(alice, '?direction=in')).toEqual([m2.id, m5.id]);
       expect(await list(alice, '?direction=out')).toEqual([m1.id, m3.id, m5.id]);
       expect(await list(alice, '?direction=both')).toEqual([m1.id, m2.id, m3.id, m5.id]);
@@ -347,7 +354,7 @@ describe('messages API', () => {
     it('refuses a POST body with missing, mistyped or unknown fields, naming each', async () => {
       const cases: [unknown, string[]][] = [
         [{}, ['fromAgentId', 'toAgentId', 'type', 'content']],
-        [{ ...makeMessage(alice, bob), fromAgentId: 'alice' }, ['fromAgentId']],
+        [{ ...makeMessage(alice, bob), fromAgentId: 'alice smith' }, ['fromAgentId']],
         [{ ...makeMessage(alice, bob), toAgentId: 42 }, ['toAgentId']],
         [{ ...makeMessage(alice, bob), taskId: 'task-1' }, ['taskId']],
         [{ ...makeMessage(alice, bob), type: '' }, ['type']],
@@ -358,11 +365,22 @@ describe('messages API', () => {
         [{ ...makeMessage(alice, bob), content: { text: 'a\u0000b' } }, ['content.text']],
       ];
       for (const [body, fields] of cases) {
-        const res = await changesNothing(() => t.http().post('/api/v1/messages').set(tenant.auth).send(body as object));
+        const res = await changesNothing(() =>
+          t
+            .http()
+            .post('/api/v1/messages')
+            .set(tenant.auth)
+            .send(body as object),
+        );
         expectFieldErrors(res, fields);
       }
       const notJson = await changesNothing(() =>
-        t.http().post('/api/v1/messages').set(tenant.auth).set('Content-Type', 'text/plain').send(JSON.stringify(makeMessage(alice, bob))),
+        t
+          .http()
+          .post('/api/v1/messages')
+          .set(tenant.auth)
+          .set('Content-Type', 'text/plain')
+          .send(JSON.stringify(makeMessage(alice, bob))),
       );
       expectProblem(notJson, 415, 'UNSUPPORTED_MEDIA_TYPE');
       const malformed = await changesNothing(() =>

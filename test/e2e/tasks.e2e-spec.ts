@@ -101,7 +101,9 @@ describe('tasks API', () => {
         .http()
         .post('/api/v1/tasks')
         .set(tenant.auth)
-        .send(makeTask(workflowId, { agentId, description: 'Write the summary', priority: 5, input: { words: 300 }, dependsOn: [second.id, first.id, first.id] }))
+        .send(
+          makeTask(workflowId, { agentId, description: 'Write the summary', priority: 5, input: { words: 300 }, dependsOn: [second.id, first.id, first.id] }),
+        )
         .expect(201);
       expect(res.body).toMatchObject({
         workflowId,
@@ -178,7 +180,11 @@ describe('tasks API', () => {
     it('refuses a dependency on a task of another workflow with 422, writing nothing', async () => {
       const elsewhere = await createTask({}, tenant, await createWorkflow());
       const before = await counts();
-      const res = await t.http().post('/api/v1/tasks').set(tenant.auth).send(makeTask(workflowId, { dependsOn: [elsewhere.id] }));
+      const res = await t
+        .http()
+        .post('/api/v1/tasks')
+        .set(tenant.auth)
+        .send(makeTask(workflowId, { dependsOn: [elsewhere.id] }));
       expect(res.status).toBe(422);
       expect(res.body.errors).toEqual([{ field: 'dependsOn.0', message: expect.stringMatching(/another workflow/) }]);
       expect(await counts()).toEqual(before);
@@ -351,7 +357,12 @@ describe('tasks API', () => {
     it('creates subtasks in the parent’s workflow and lists a parent’s children', async () => {
       const parent = await createTask();
       const sibling = await createTask();
-      const first = await t.http().post(`/api/v1/tasks/${parent.id}/subtasks`).set(tenant.auth).send(makeSubtask({ description: 'part 1' })).expect(201);
+      const first = await t
+        .http()
+        .post(`/api/v1/tasks/${parent.id}/subtasks`)
+        .set(tenant.auth)
+        .send(makeSubtask({ description: 'part 1' }))
+        .expect(201);
       expect(first.body).toMatchObject({ parentTaskId: parent.id, workflowId, description: 'part 1', status: 'pending', version: 1 });
       const second = await t
         .http()
@@ -370,7 +381,11 @@ describe('tasks API', () => {
 
       const missing = await t.http().post(`/api/v1/tasks/${randomUUID()}/subtasks`).set(tenant.auth).send(makeSubtask());
       expect(missing.status).toBe(404);
-      const workflowIdInBody = await t.http().post(`/api/v1/tasks/${parent.id}/subtasks`).set(tenant.auth).send({ ...makeSubtask(), workflowId });
+      const workflowIdInBody = await t
+        .http()
+        .post(`/api/v1/tasks/${parent.id}/subtasks`)
+        .set(tenant.auth)
+        .send({ ...makeSubtask(), workflowId });
       expect(workflowIdInBody.status).toBe(400);
     });
   });
@@ -408,6 +423,8 @@ describe('tasks API', () => {
 
     const legal: [string[], string][] = [
       [[], 'running'],
+      [[], 'completed'],
+      [[], 'failed'],
       [[], 'cancelled'],
       [['running'], 'completed'],
       [['running'], 'failed'],
@@ -420,8 +437,7 @@ describe('tasks API', () => {
     });
 
     const illegal: [string[], string, string[]][] = [
-      [[], 'completed', ['running', 'cancelled']],
-      [[], 'failed', ['running', 'cancelled']],
+      [[], 'pending', ['running', 'completed', 'failed', 'cancelled']],
       [['running'], 'running', ['completed', 'failed', 'cancelled', 'pending']],
       [['running', 'completed'], 'running', []],
       [['running', 'failed'], 'pending', []],
@@ -511,7 +527,12 @@ describe('tasks API', () => {
         ['task.created', expect.anything()],
         ['task.updated', { taskId: c.id, changed: ['dependsOn'], addedDependsOn: [b.id] }],
       ]);
-      const guarded = await t.http().post(`/api/v1/tasks/${c.id}/dependencies`).set(tenant.auth).set('If-Match', '"1"').send({ dependsOn: [a.id] });
+      const guarded = await t
+        .http()
+        .post(`/api/v1/tasks/${c.id}/dependencies`)
+        .set(tenant.auth)
+        .set('If-Match', '"1"')
+        .send({ dependsOn: [a.id] });
       expect(guarded.status).toBe(409);
       expect(guarded.body.currentVersion).toBe(2);
     });
@@ -617,9 +638,36 @@ describe('tasks API', () => {
       const before = await counts(intruder.tenantId);
       const calls: [string, () => Promise<Response>, string][] = [
         ['POST /tasks workflowId', () => t.http().post('/api/v1/tasks').set(intruder.auth).send(makeTask(workflowId)), 'workflowId'],
-        ['POST /tasks dependsOn', () => t.http().post('/api/v1/tasks').set(intruder.auth).send(makeTask(ownWorkflow, { dependsOn: [task.id] })), 'dependsOn.0'],
-        ['POST /tasks/bulk', () => t.http().post('/api/v1/tasks/bulk').set(intruder.auth).send({ items: [makeBulkTask(ownWorkflow, { dependsOn: [task.id] })] }), 'items.0.dependsOn.0'],
-        ['POST /tasks/:id/subtasks', () => t.http().post(`/api/v1/tasks/${ownTask.id}/subtasks`).set(intruder.auth).send(makeSubtask({ dependsOn: [task.id] })), 'dependsOn.0'],
+        [
+          'POST /tasks dependsOn',
+          () =>
+            t
+              .http()
+              .post('/api/v1/tasks')
+              .set(intruder.auth)
+              .send(makeTask(ownWorkflow, { dependsOn: [task.id] })),
+          'dependsOn.0',
+        ],
+        [
+          'POST /tasks/bulk',
+          () =>
+            t
+              .http()
+              .post('/api/v1/tasks/bulk')
+              .set(intruder.auth)
+              .send({ items: [makeBulkTask(ownWorkflow, { dependsOn: [task.id] })] }),
+          'items.0.dependsOn.0',
+        ],
+        [
+          'POST /tasks/:id/subtasks',
+          () =>
+            t
+              .http()
+              .post(`/api/v1/tasks/${ownTask.id}/subtasks`)
+              .set(intruder.auth)
+              .send(makeSubtask({ dependsOn: [task.id] })),
+          'dependsOn.0',
+        ],
         ['POST /tasks/:id/dependencies', () => addDependencies(ownTask.id, [task.id], intruder), 'dependsOn.0'],
       ];
       for (const [route, call, field] of calls) {
@@ -644,7 +692,12 @@ describe('tasks API', () => {
     const expectRefused = (request: () => Promise<Response>, status: number, fields?: string[]): Promise<Response> =>
       expectRefusedUnchanged(request, status, async () => ({ counts: await counts(), stored: await read(task.id) }), fields);
 
-    const post = (path: string, body: unknown) => () => t.http().post(`/api/v1${path}`).set(tenant.auth).send(body as object);
+    const post = (path: string, body: unknown) => () =>
+      t
+        .http()
+        .post(`/api/v1${path}`)
+        .set(tenant.auth)
+        .send(body as object);
 
     it('POST /tasks', async () => {
       await expectRefused(post('/tasks', {}), 400, ['workflowId', 'description']);
@@ -654,7 +707,7 @@ describe('tasks API', () => {
       await expectRefused(post('/tasks', { ...makeTask(workflowId), description: null, priority: null }), 400, ['description', 'priority']);
       await expectRefused(post('/tasks', { ...makeTask(workflowId), dependsOn: ['nope'] }), 400, ['dependsOn']);
       await expectRefused(post('/tasks', { ...makeTask(workflowId), dependsOn: 'x' }), 400, ['dependsOn']);
-      await expectRefused(post('/tasks', { ...makeTask(workflowId), agentId: 'bob' }), 400, ['agentId']);
+      await expectRefused(post('/tasks', { ...makeTask(workflowId), agentId: 'bob smith' }), 400, ['agentId']);
       await expectRefused(post('/tasks', { ...makeTask(workflowId), parentTaskId: task.id }), 400, ['parentTaskId']);
       await expectRefused(post('/tasks', { ...makeTask(workflowId), status: 'running' }), 400, ['status']);
       await expectRefused(post('/tasks', { ...makeTask(workflowId), description: 'a\u0000b' }), 400, ['description']);
@@ -665,12 +718,17 @@ describe('tasks API', () => {
       await expectRefused(post('/tasks/bulk', { items: [] }), 400, ['items']);
       await expectRefused(post('/tasks/bulk', [makeBulkTask(workflowId)]), 400);
       await expectRefused(post('/tasks/bulk', { items: [makeBulkTask(workflowId), { ...makeBulkTask(workflowId), ref: '' }] }), 400, ['items.1.ref']);
-      await expectRefused(post('/tasks/bulk', { items: [makeBulkTask(workflowId), { ...makeBulkTask(workflowId), dependsOn: [1] }] }), 400, ['items.1.dependsOn']);
+      await expectRefused(post('/tasks/bulk', { items: [makeBulkTask(workflowId), { ...makeBulkTask(workflowId), dependsOn: [1] }] }), 400, [
+        'items.1.dependsOn',
+      ]);
       await expectRefused(post('/tasks/bulk', { items: [{ ...makeBulkTask(workflowId), extra: true }] }), 400, ['items.0.extra']);
     });
 
     it('PATCH /tasks/:id', async () => {
-      const send = (body: object, ifMatch = '"1"') => () => t.http().patch(`/api/v1/tasks/${task.id}`).set(tenant.auth).set('If-Match', ifMatch).send(body);
+      const send =
+        (body: object, ifMatch = '"1"') =>
+        () =>
+          t.http().patch(`/api/v1/tasks/${task.id}`).set(tenant.auth).set('If-Match', ifMatch).send(body);
       await expectRefused(send({ status: 'paused' }), 400, ['status']);
       await expectRefused(send({ status: null, description: null, priority: null }), 400, ['status', 'description', 'priority']);
       await expectRefused(send({ durationMs: -1 }), 400, ['durationMs']);
@@ -691,7 +749,16 @@ describe('tasks API', () => {
       await expectRefused(post(`/tasks/${task.id}/dependencies`, { dependsOn: [] }), 400, ['dependsOn']);
       await expectRefused(post(`/tasks/${task.id}/dependencies`, { dependsOn: ['x'] }), 400, ['dependsOn']);
       await expectRefused(post(`/tasks/${task.id}/dependencies`, {}), 400, ['dependsOn']);
-      await expectRefused(() => t.http().post(`/api/v1/tasks/${task.id}/dependencies`).set(tenant.auth).set('If-Match', 'x').send({ dependsOn: [task.id] }), 400);
+      await expectRefused(
+        () =>
+          t
+            .http()
+            .post(`/api/v1/tasks/${task.id}/dependencies`)
+            .set(tenant.auth)
+            .set('If-Match', 'x')
+            .send({ dependsOn: [task.id] }),
+        400,
+      );
       await expectRefused(() => t.http().get('/api/v1/tasks/abc/dependencies').set(tenant.auth), 400, ['id']);
       await expectRefused(() => t.http().get('/api/v1/tasks/not-a-uuid').set(tenant.auth), 400, ['id']);
       await expectRefused(() => t.http().get(`/api/v1/tasks/${task.id}x/subtasks`).set(tenant.auth), 400, ['id']);
@@ -700,7 +767,7 @@ describe('tasks API', () => {
 
     it('list routes', async () => {
       await expectRefused(() => t.http().get('/api/v1/tasks?status=paused').set(tenant.auth), 400, ['status']);
-      await expectRefused(() => t.http().get('/api/v1/tasks?agentId=bob&workflowId=1').set(tenant.auth), 400, ['agentId', 'workflowId']);
+      await expectRefused(() => t.http().get('/api/v1/tasks?agentId=bob%20smith&workflowId=1').set(tenant.auth), 400, ['agentId', 'workflowId']);
       await expectRefused(() => t.http().get('/api/v1/tasks?cursor=abc').set(tenant.auth), 400);
       await expectRefused(() => t.http().get('/api/v1/tasks?tenantId=x').set(tenant.auth), 400, ['tenantId']);
       await expectRefused(() => t.http().get(`/api/v1/workflows/${workflowId}/tasks?workflowId=${workflowId}`).set(tenant.auth), 400, ['workflowId']);

@@ -152,6 +152,8 @@ describe('workflows API', () => {
   describe('status transitions over HTTP', () => {
     const legal: [string[], string][] = [
       [[], 'running'],
+      [[], 'completed'],
+      [[], 'failed'],
       [[], 'cancelled'],
       [['running'], 'completed'],
       [['running'], 'failed'],
@@ -164,8 +166,7 @@ describe('workflows API', () => {
     });
 
     const illegal: [string[], string, string[]][] = [
-      [[], 'completed', ['running', 'cancelled']],
-      [[], 'pending', ['running', 'cancelled']],
+      [[], 'pending', ['running', 'completed', 'failed', 'cancelled']],
       [['running'], 'pending', ['completed', 'failed', 'cancelled']],
       [['running'], 'running', ['completed', 'failed', 'cancelled']],
       [['running', 'completed'], 'running', []],
@@ -230,10 +231,7 @@ describe('workflows API', () => {
         expect(foreign.body.detail.replace(workflow.id, '<id>')).toBe(missing.body.detail.replace(missingId, '<id>'));
         expect(JSON.stringify(foreign.body)).not.toContain(workflow.description as string);
       };
-      same(
-        await t.http().get(`/api/v1/workflows/${workflow.id}`).set(intruder.auth),
-        await t.http().get(`/api/v1/workflows/${missingId}`).set(intruder.auth),
-      );
+      same(await t.http().get(`/api/v1/workflows/${workflow.id}`).set(intruder.auth), await t.http().get(`/api/v1/workflows/${missingId}`).set(intruder.auth));
       same(await patch(workflow.id, 1, { status: 'cancelled' }, intruder), await patch(missingId, 1, { status: 'cancelled' }, intruder));
       const list = await t.http().get('/api/v1/workflows?limit=200').set(intruder.auth).expect(200);
       expect(list.body.items).toEqual([]);
@@ -258,7 +256,12 @@ describe('workflows API', () => {
     const expectRefused = (request: () => Promise<Response>, status: number, fields?: string[]): Promise<Response> =>
       expectRefusedUnchanged(request, status, async () => ({ counts: await counts(), stored: await read(workflow.id) }), fields);
 
-    const post = (body: unknown) => () => t.http().post('/api/v1/workflows').set(tenant.auth).send(body as object);
+    const post = (body: unknown) => () =>
+      t
+        .http()
+        .post('/api/v1/workflows')
+        .set(tenant.auth)
+        .send(body as object);
 
     it('POST /workflows: missing, mistyped and unknown fields', async () => {
       await expectRefused(post({}), 400, ['description']);
@@ -273,7 +276,10 @@ describe('workflows API', () => {
     });
 
     it('PATCH /workflows/:id: bad fields, empty body, bad If-Match, bad id', async () => {
-      const send = (body: object, ifMatch = '"1"') => () => t.http().patch(`/api/v1/workflows/${workflow.id}`).set(tenant.auth).set('If-Match', ifMatch).send(body);
+      const send =
+        (body: object, ifMatch = '"1"') =>
+        () =>
+          t.http().patch(`/api/v1/workflows/${workflow.id}`).set(tenant.auth).set('If-Match', ifMatch).send(body);
       await expectRefused(send({ status: 'paused' }), 400, ['status']);
       await expectRefused(send({ status: null }), 400, ['status']);
       await expectRefused(send({ description: null }), 400, ['description']);
@@ -283,7 +289,9 @@ describe('workflows API', () => {
       await expectRefused(send({}), 400);
       await expectRefused(send({ status: 'running' }, 'abc'), 400);
       await expectRefused(send({ status: 'running' }, '"9999999999"'), 400);
-      await expectRefused(() => t.http().patch('/api/v1/workflows/not-a-uuid').set(tenant.auth).set('If-Match', '"1"').send({ status: 'running' }), 400, ['id']);
+      await expectRefused(() => t.http().patch('/api/v1/workflows/not-a-uuid').set(tenant.auth).set('If-Match', '"1"').send({ status: 'running' }), 400, [
+        'id',
+      ]);
     });
 
     it('GET /workflows and /workflows/:id: bad filters, limits, cursors and ids', async () => {

@@ -51,10 +51,7 @@ export class VersionConflictError extends DomainError {
   readonly code = ErrorCode.VersionConflict;
 
   constructor(aggregateType: string, id: string, expectedVersion: number, currentVersion: number) {
-    super(
-      `${aggregateType} ${id} is at version ${currentVersion}, not ${expectedVersion}: reload it and retry`,
-      { currentVersion, expectedVersion },
-    );
+    super(`${aggregateType} ${id} is at version ${currentVersion}, not ${expectedVersion}: reload it and retry`, { currentVersion, expectedVersion });
   }
 }
 
@@ -76,5 +73,16 @@ export class RateLimitedError extends DomainError {
   /** `counted`: what went over the limit (requests, failed authentications). */
   constructor(limit: number, windowMs: number, retryAfterSeconds: number, counted = 'requests') {
     super(`More than ${limit} ${counted} in ${windowMs / 1000} s from this caller: retry after ${retryAfterSeconds} s`, { retryAfterSeconds });
+  }
+}
+
+/** The database kept refusing a transaction for contention (deadlock, serialization): nothing was saved, try again. */
+export class ContentionError extends DomainError {
+  readonly code = ErrorCode.ServiceUnavailable;
+
+  constructor(attempts: number, retryAfterSeconds = 1) {
+    super(`Concurrent writes to the same rows kept colliding (${attempts} attempts); nothing was saved: retry after ${retryAfterSeconds} s`, {
+      retryAfterSeconds,
+    });
   }
 }

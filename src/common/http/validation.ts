@@ -1,6 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ClassConstructor, plainToInstance, Transform } from 'class-transformer';
-import { validate, ValidateIf } from 'class-validator';
+import { IsNumber, Max, Min, validate, ValidateIf } from 'class-validator';
 import { FieldError, ValidationFailedError } from '../errors';
 
 /** Flattens class-validator's tree into `{ field: 'items.3.name', message }` entries. */
@@ -54,4 +54,12 @@ export function IsOptionalNotNull(): PropertyDecorator {
  */
 export function JsonAsSent(): PropertyDecorator {
   return Transform(({ obj, key }) => (obj as Record<string, unknown>)[key], { toClassOnly: true });
+}
+
+/** The longest duration a body may report: about 24.8 days, in milliseconds. */
+export const MAX_MILLISECONDS = 2_147_483_647;
+
+/** A duration or response time in milliseconds, fractions kept (150.5): a finite number from 0 to MAX_MILLISECONDS. */
+export function IsMilliseconds(): PropertyDecorator {
+  return applyDecorators(IsNumber({ allowNaN: false, allowInfinity: false }), Min(0), Max(MAX_MILLISECONDS));
 }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, EntityTarget } from 'typeorm';
+import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
 import { DomainEvents } from '../events/domain-events.service';
 import { DomainEventType, NewDomainEvent } from '../events/event-catalog';
 import { TenantScope } from '../tenancy/tenant-scope';
+import { retryOnContention } from './contention';
 import { hydrate } from './hydrate';
 import { autocommitWrite, transactionClaiming } from './idempotency-claim';
 import { insertReturning, insertStatement, queryPrepared } from './insert-statement';
@@ -19,10 +20,15 @@ export interface Transaction {
 /** A new aggregate as inserted: everything but what the database fills in. */
 export type NewRow<T> = Omit<T, 'version' | 'createdAt' | 'updatedAt'> & Partial<Pick<T & { version: number }, 'version'>>;
 
+/** An append-only record (a log line, a measurement) as inserted: identity and tenant, no version. */
+export type AppendedRow = ObjectLiteral & { id: string; tenantId: string };
+
 /**
  * Commits changes together with the domain events that describe them, and publishes those
  * events to listeners only after the commit: a rolled-back write leaves no event row and wakes
- * no listener.
+ * no listener. A transaction PostgreSQL aborts for contention (deadlock, serialization failure)
+ * runs again from the start, a few times, before the caller hears 503 with Retry-After: this is
+ * the one place that retries, so the work given to `run` must only touch the database.
  */
 @Injectable()
 export class UnitOfWork {
@@ -34,10 +40,10 @@ export class UnitOfWork {
   /**
    * Runs `work` in one transaction, in the context's tenant scope (row-level security); the
    * events it records are inserted before COMMIT, and the request's Idempotency-Key, if it has
-   * one to claim, first of all (see idempotency-claim.ts).
+   * one to claim, first of all (see idempotency-claim.ts). Retried as a whole on contention (see above).
    */
   run<T>(context: RequestContext, work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return TenantScope.run(context.tenantId, () => this.runScoped(context, work));
+    return TenantScope.run(context.tenantId, () => retryOnContention(() => this.runScoped(context, work)));
   }
 
   private async runScoped<T>(context: RequestContext, work: (tx: Transaction) => Promise<T>): Promise<T> {
@@ -63,21 +69,29 @@ export class UnitOfWork {
     rows: NewRow<T>[],
     creationEvent: (row: NewRow<T>) => NewDomainEvent,
   ): Promise<T[]> {
-    return TenantScope.run(context.tenantId, () => this.insertScoped(context, target, rows, creationEvent));
+    const versioned = rows.map((row) => ({ ...row, version: 1 }) as unknown as T);
+    return TenantScope.run(context.tenantId, () => retryOnContention(() => this.insertScoped(context, target, versioned, creationEvent)));
   }
 
-  private async insertScoped<T extends TenantOwnedEntity>(
+  /**
+   * Inserts append-only records (no version) and one event for each in a single SQL statement,
+   * like `insert`: every record of a bulk request has its event, or none is stored.
+   */
+  append<T extends AppendedRow>(context: RequestContext, target: EntityTarget<T>, rows: T[], event: (row: T) => NewDomainEvent): Promise<T[]> {
+    return TenantScope.run(context.tenantId, () => retryOnContention(() => this.insertScoped(context, target, rows, event)));
+  }
+
+  private async insertScoped<T extends AppendedRow, R extends T>(
     context: RequestContext,
     target: EntityTarget<T>,
-    rows: NewRow<T>[],
-    creationEvent: (row: NewRow<T>) => NewDomainEvent,
+    rows: R[],
+    creationEvent: (row: R) => NewDomainEvent,
   ): Promise<T[]> {
     if (rows.length === 0) return [];
     const manager = this.dataSource.manager;
     const params: unknown[] = [];
-    const versioned = rows.map((row) => ({ ...row, version: 1 }) as Partial<T>);
     const events = rows.map(creationEvent);
-    const sql = `WITH inserted AS (${insertStatement(manager, target, versioned, params)} RETURNING *),
+    const sql = `WITH inserted AS (${insertStatement(manager, target, rows as Partial<T>[], params)} RETURNING *),
       events AS (${this.events.insertStatement(context, events, params)})
       SELECT inserted.*, events.id AS event_id_, events.occurred_at AS event_occurred_at_
       FROM inserted JOIN events ON events.aggregate_id = inserted.id`;

@@ -8,8 +8,14 @@ export type AgentStatus = (typeof AGENT_STATUSES)[number];
 @Index(['tenantId', 'id'])
 @Index(['tenantId', 'status', 'id'])
 @Index(['tenantId', 'role', 'id'])
+@Index('agents_tenant_key_idx', ['tenantId', 'key'], { unique: true, where: '"key" IS NOT NULL' })
+@Check('agents_key_check', `key IS NULL OR (length(key) BETWEEN 1 AND 200 AND key !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')`)
 @Check('agents_status_check', `status IN ('idle', 'busy', 'offline', 'error')`)
 export class Agent extends AuditedEntity {
+  /** The caller's own name for the agent (`agent_sena`), unique per tenant; see agent-key.ts. */
+  @Column({ type: 'text', nullable: true })
+  key: string | null;
+
   @Column({ type: 'text' })
   name: string;
 

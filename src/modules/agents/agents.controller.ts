@@ -1,18 +1,20 @@
-import { Body, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { Body, Get, HttpCode, HttpStatus, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
 import { ExpectedVersion, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
+import { ApiController, IF_MATCH, VersionedDelete, VersionedPatch } from '../../common/http/route-decorators';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
+import { AGENT_KEY_RULE, ParseAgentKeyPipe } from './agent-key';
 import { AgentsService } from './agents.service';
-import { AgentList, AgentPage, AgentResponse } from './dto/agent.response';
+import { AgentCounts, AgentList, AgentPage, AgentResponse } from './dto/agent.response';
 import { BulkCreateAgentsDto } from './dto/bulk-create-agents.dto';
-import { CreateAgentDto } from './dto/create-agent.dto';
+import { CreateAgentDto, RegisterAgentByKeyDto } from './dto/create-agent.dto';
 import { HeartbeatDto } from './dto/heartbeat.dto';
 import { ListAgentsQuery } from './dto/list-agents.query';
 import { UpdateAgentDto } from './dto/update-agent.dto';
-import { ApiController, VersionedDelete, VersionedPatch } from '../../common/http/route-decorators';
 
 @ApiController('agents', 'agents')
 export class AgentsController {
@@ -38,8 +40,49 @@ export class AgentsController {
   @ApiOperation({ summary: 'List agents, oldest first, filtered by status and role' })
   @ApiOkResponse({ type: AgentPage })
   async list(@Ctx() ctx: RequestContext, @Query() query: ListAgentsQuery): Promise<AgentPage> {
-    const page = await this.agents.list(ctx, { status: query.status, role: query.role }, query);
+    const page = await this.agents.list(ctx, { status: query.status, role: query.role, key: query.key }, query);
     return { items: page.items.map((agent) => AgentResponse.from(agent)), nextCursor: page.nextCursor };
+  }
+
+  @Get('counts')
+  @ApiOperation({ summary: 'How many of your agents are in each status, zeros included' })
+  @ApiOkResponse({ type: AgentCounts })
+  async counts(@Ctx() ctx: RequestContext): Promise<AgentCounts> {
+    return AgentCounts.from(await this.agents.countByStatus(ctx));
+  }
+
+  @Put('by-key/:key')
+  @ApiOperation({
+    summary: 'Register the agent with this key, or bring it up to date: one idempotent call',
+    description:
+      '201 the first time; 200 after. A repeat with the same body changes nothing and keeps the version; fields left out keep ' +
+      'their value. With If-Match the update is guarded (409 when the agent moved on, 404 when there is none yet). ' +
+      `A key is ${AGENT_KEY_RULE}.`,
+  })
+  @ApiParam({ name: 'key', example: 'agent_sena' })
+  @ApiHeader(IF_MATCH)
+  @ApiCreatedResponse({ type: AgentResponse, description: 'Registered for the first time' })
+  @ApiOkResponse({ type: AgentResponse, description: 'Known already: updated, or unchanged' })
+  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
+  async registerByKey(
+    @Ctx() ctx: RequestContext,
+    @Param('key', ParseAgentKeyPipe) key: string,
+    @Body() body: RegisterAgentByKeyDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @OptionalExpectedVersion() expectedVersion?: number,
+  ): Promise<AgentResponse> {
+    const { agent, created } = await this.agents.registerByKey(ctx, key, body, expectedVersion);
+    void reply.status(created ? HttpStatus.CREATED : HttpStatus.OK).header('Location', `/api/v1/agents/${agent.id}`);
+    return AgentResponse.from(agent);
+  }
+
+  @Get('by-key/:key')
+  @ApiOperation({ summary: 'Get the agent with this key (the ETag header carries its version)' })
+  @ApiParam({ name: 'key', example: 'agent_sena' })
+  @ApiOkResponse({ type: AgentResponse })
+  @ApiProblems(HttpStatus.NOT_FOUND)
+  async getByKey(@Ctx() ctx: RequestContext, @Param('key', ParseAgentKeyPipe) key: string): Promise<AgentResponse> {
+    return AgentResponse.from(await this.agents.getByKey(ctx, key));
   }
 
   @Get(':id')
@@ -65,20 +108,12 @@ export class AgentsController {
   @ApiOperation({ summary: 'Record that the agent is alive, optionally with its status' })
   @ApiOkResponse({ type: AgentResponse })
   @ApiProblems(HttpStatus.NOT_FOUND)
-  async heartbeat(
-    @Ctx() ctx: RequestContext,
-    @Param('id', ParseIdPipe) id: string,
-    @Body() body: HeartbeatDto,
-  ): Promise<AgentResponse> {
+  async heartbeat(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @Body() body: HeartbeatDto): Promise<AgentResponse> {
     return AgentResponse.from(await this.agents.heartbeat(ctx, id, body?.status));
   }
 
   @VersionedDelete(':id', { summary: 'Delete an agent (guarded by If-Match when sent)' })
-  async remove(
-    @Ctx() ctx: RequestContext,
-    @Param('id', ParseIdPipe) id: string,
-    @OptionalExpectedVersion() expectedVersion?: number,
-  ): Promise<void> {
+  async remove(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @OptionalExpectedVersion() expectedVersion?: number): Promise<void> {
     await this.agents.remove(ctx, id, expectedVersion);
   }
 }

@@ -9,6 +9,8 @@ export const AgentEvents = {
 
 export interface AgentRegisteredPayload {
   agentId: string;
+  /** The caller's own name for the agent, when it has one. */
+  key: string | null;
   name: string;
   role: string;
   status: AgentStatus;

@@ -9,7 +9,10 @@ import { Agent, AgentStatus } from './agent.entity';
 export interface AgentFilters {
   status?: AgentStatus;
   role?: string;
+  key?: string;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Every query on `agents` (inserts go through UnitOfWork.insert, which adds the creation events
@@ -23,6 +26,72 @@ export class AgentsRepository {
     return manager.findOneBy(Agent, { tenantId, id });
   }
 
+  /** The tenant's agent with this key. */
+  findByKey(tenantId: string, key: string, manager: EntityManager = this.dataSource.manager): Promise<Agent | null> {
+    return manager.findOneBy(Agent, { tenantId, key });
+  }
+
+  /** Reads the agent with this key and locks its row until the transaction ends. */
+  lockByKey(manager: EntityManager, tenantId: string, key: string): Promise<Agent | null> {
+    return manager
+      .createQueryBuilder(Agent, 'agent')
+      .where('agent.tenantId = :tenantId AND agent.key = :key', { tenantId, key })
+      .setLock('pessimistic_write')
+      .getOne();
+  }
+
+  /**
+   * Resolves references to agents, each an id or a key, in one query: name → id for every name
+   * that names an agent of the tenant. Keys are never shaped like uuids, so a uuid is an id.
+   */
+  async resolve(tenantId: string, names: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, string>> {
+    const ids = names.filter((name) => UUID.test(name)).map((name) => name.toLowerCase());
+    const keys = names.filter((name) => !UUID.test(name));
+    if (names.length === 0) return new Map();
+    const rows: { id: string; key: string | null }[] = await manager.query(
+      'SELECT id, key FROM agents WHERE tenant_id = $1 AND (id = ANY($2::uuid[]) OR key = ANY($3::text[]))',
+      [tenantId, ids, keys],
+    );
+    const byName = new Map<string, string>();
+    for (const row of rows) {
+      byName.set(row.id, row.id);
+      if (row.key !== null) byName.set(row.key, row.id);
+    }
+    return new Map(
+      names.flatMap((name) => {
+        const id = byName.get(UUID.test(name) ? name.toLowerCase() : name);
+        return id === undefined ? [] : [[name, id] as const];
+      }),
+    );
+  }
+
+  /** Takes FOR KEY SHARE locks on the agents among `ids`, in id order (what a foreign key check takes, only earlier). */
+  async lockForReference(manager: EntityManager, tenantId: string, ids: string[]): Promise<void> {
+    const distinct = [...new Set(ids)].sort();
+    if (distinct.length === 0) return;
+    await manager.query('SELECT id FROM agents WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR KEY SHARE', [tenantId, distinct]);
+  }
+
+  /** The key of each of `ids` that has one. */
+  async keysOf(tenantId: string, ids: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, string>> {
+    const distinct = [...new Set(ids)];
+    if (distinct.length === 0) return new Map();
+    const rows: { id: string; key: string }[] = await manager.query(
+      'SELECT id, key FROM agents WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND key IS NOT NULL',
+      [tenantId, distinct],
+    );
+    return new Map(rows.map((row) => [row.id, row.key]));
+  }
+
+  /** How many of the tenant's agents are in each status (statuses without agents are absent). */
+  async countByStatus(tenantId: string): Promise<Record<string, number>> {
+    const rows: { status: string; n: number }[] = await this.dataSource.query(
+      'SELECT status, count(*)::int AS n FROM agents WHERE tenant_id = $1 GROUP BY status',
+      [tenantId],
+    );
+    return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
+  }
+
   /** The subset of `ids` that name agents of the tenant. */
   existingIds(tenantId: string, ids: string[], manager: EntityManager = this.dataSource.manager): Promise<Set<string>> {
     return existingIds(manager, Agent, tenantId, ids);
@@ -32,6 +101,7 @@ export class AgentsRepository {
     const query = this.dataSource.manager.createQueryBuilder(Agent, 'agent').where('agent.tenantId = :tenantId', { tenantId });
     if (filters.status) query.andWhere('agent.status = :status', { status: filters.status });
     if (filters.role) query.andWhere('agent.role = :role', { role: filters.role });
+    if (filters.key) query.andWhere('agent.key = :key', { key: filters.key });
     return paginate(query, page);
   }
 

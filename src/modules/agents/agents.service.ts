@@ -1,24 +1,36 @@
 import { Injectable } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
 import { EntityManager } from 'typeorm';
 import { RequestContext } from '../../common/auth/request-context';
-import { BadRequestError } from '../../common/errors';
+import { BadRequestError, ValidationFailedError, VersionConflictError } from '../../common/errors';
 import { NewDomainEvent } from '../../common/events/event-catalog';
+import { insertReturning } from '../../common/persistence/insert-statement';
+import { ReferenceKind } from '../../common/persistence/references';
+import { isUniqueViolation } from '../../common/persistence/unique-violation';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { BatchRow, insertEachIn, NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { newAuditedFields } from '../../common/persistence/new-row';
 import { Agent, AgentStatus } from './agent.entity';
-import { AgentNotFoundError } from './agents.errors';
+import { AgentKeyTakenError, AgentNotFoundError } from './agents.errors';
 import { AgentEvents } from './agents.events';
 import { AgentFilters, AgentsRepository } from './agents.repository';
-import { CreateAgentDto } from './dto/create-agent.dto';
+import { CreateAgentDto, RegisterAgentByKeyDto } from './dto/create-agent.dto';
 import { UpdateAgentDto } from './dto/update-agent.dto';
+
+/** The fields a registration by key compares with the stored agent: a repeat that changes none of them changes nothing. */
+const REGISTERED_FIELDS = ['name', 'role', 'description', 'status', 'metadata'] as const;
 
 @Injectable()
 export class AgentsService {
+  /** References to agents in bodies: an agent's id or its key (see ReferenceCheck). */
+  readonly references: ReferenceKind;
+
   constructor(
     private readonly agents: AgentsRepository,
     private readonly unitOfWork: UnitOfWork,
-  ) {}
+  ) {
+    this.references = { noun: 'agent', resolve: (tenantId, names, manager) => this.agents.resolve(tenantId, names, manager) };
+  }
 
   async register(ctx: RequestContext, input: CreateAgentDto): Promise<Agent> {
     const [agent] = await this.registerMany(ctx, [input]);
@@ -26,13 +38,95 @@ export class AgentsService {
   }
 
   /** Registers every agent or none, with their `agent.registered` events, in one statement. */
-  registerMany(ctx: RequestContext, inputs: CreateAgentDto[]): Promise<Agent[]> {
-    return this.unitOfWork.insert(
-      ctx,
-      Agent,
-      inputs.map((input) => this.newAgent(ctx, input)),
-      (agent) => this.registeredEvent(agent),
+  async registerMany(ctx: RequestContext, inputs: CreateAgentDto[]): Promise<Agent[]> {
+    try {
+      return await this.unitOfWork.insert(
+        ctx,
+        Agent,
+        inputs.map((input) => this.newAgent(ctx, input)),
+        (agent) => this.registeredEvent(agent),
+      );
+    } catch (error) {
+      throw isUniqueViolation(error) ? new AgentKeyTakenError(inputs.flatMap((input) => (input.key ? [input.key] : []))) : error;
+    }
+  }
+
+  /**
+   * Registers the agent with this key, or brings the registered one up to date: one idempotent
+   * call for an agent process that (re)starts. A repeat that changes nothing keeps the version and
+   * records no event; fields left out keep their value. With `expectedVersion` (If-Match) a
+   * concurrent change is a conflict. Two first registrations at once: one inserts, the other
+   * finds its row and updates it.
+   */
+  async registerByKey(ctx: RequestContext, key: string, input: RegisterAgentByKeyDto, expectedVersion?: number): Promise<{ agent: Agent; created: boolean }> {
+    const attempt = () =>
+      this.unitOfWork.run(ctx, async (tx) => {
+        const before = await this.agents.lockByKey(tx.manager, ctx.tenantId, key);
+        if (!before) {
+          if (expectedVersion !== undefined) throw new AgentNotFoundError(key);
+          const { name, role } = input;
+          if (name === undefined || role === undefined) {
+            const missing = (['name', 'role'] as const).filter((field) => input[field] === undefined);
+            throw new ValidationFailedError(missing.map((field) => ({ field, message: `${field} is needed to register a new agent` })));
+          }
+          return { agent: await this.registerIn(tx, { ...input, name, role, key }), created: true };
+        }
+        if (expectedVersion !== undefined && before.version !== expectedVersion) {
+          throw new VersionConflictError('agent', before.id, expectedVersion, before.version);
+        }
+        const changes = Object.fromEntries(
+          REGISTERED_FIELDS.filter((field) => input[field] !== undefined && !isDeepStrictEqual(input[field] ?? null, before[field])).map((field) => [
+            field,
+            input[field] ?? null,
+          ]),
+        );
+        if (Object.keys(changes).length === 0) return { agent: before, created: false };
+        return { agent: await this.applyUpdate(tx, before, changes), created: false };
+      });
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return attempt();
+    }
+  }
+
+  /**
+   * Locks the named agents (FOR KEY SHARE, in id order) for the rest of `tx`, before the caller
+   * writes rows that reference them: the first lock of every such write path, so a concurrent
+   * deletion of the agent (which locks it first too) waits or is waited for, never deadlocks.
+   */
+  async holdForWrite(tx: Transaction, ids: (string | null)[]): Promise<void> {
+    await this.agents.lockForReference(
+      tx.manager,
+      tx.context.tenantId,
+      ids.filter((id): id is string => id !== null),
     );
+  }
+
+  /** The tenant's agent with this key. */
+  async getByKey(ctx: RequestContext, key: string): Promise<Agent> {
+    const agent = await this.agents.findByKey(ctx.tenantId, key);
+    if (!agent) throw new AgentNotFoundError(key);
+    return agent;
+  }
+
+  /** The id of the tenant's agent named by `reference` (its id or its key); null when it names none. */
+  async resolveOne(ctx: RequestContext, reference: string): Promise<string | null> {
+    return (await this.agents.resolve(ctx.tenantId, [reference])).get(reference) ?? null;
+  }
+
+  /** The key of each of `ids` that names an agent with one (for responses that name agents by id). */
+  keysOf(ctx: RequestContext, ids: (string | null)[]): Promise<Map<string, string>> {
+    return this.agents.keysOf(
+      ctx.tenantId,
+      ids.filter((id): id is string => id !== null),
+    );
+  }
+
+  /** How many of the tenant's agents are in each status. */
+  countByStatus(ctx: RequestContext): Promise<Record<string, number>> {
+    return this.agents.countByStatus(ctx.tenantId);
   }
 
   /** Registers an agent inside the caller's transaction (for persistence handlers and other modules). */
@@ -67,20 +161,30 @@ export class AgentsService {
     const { version: _ignored, ...changes } = input;
     const changed = Object.keys(changes).filter((key) => changes[key as keyof typeof changes] !== undefined);
     if (changed.length === 0) throw new BadRequestError('Send at least one field to change');
-    return this.unitOfWork.run(ctx, async (tx) => {
-      const before = await this.agents.findById(ctx.tenantId, id, tx.manager);
-      if (!before) throw new AgentNotFoundError(id);
-      const agent = await this.agents.update(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion }, { ...changes, updatedBy: ctx.actorId });
-      tx.record({
-        type: AgentEvents.updated,
-        aggregateType: 'agent',
-        aggregateId: id,
-        aggregateVersion: agent.version,
-        payload: { agentId: id, changed },
+    return this.unitOfWork
+      .run(ctx, async (tx) => {
+        const before = await this.agents.findById(ctx.tenantId, id, tx.manager);
+        if (!before) throw new AgentNotFoundError(id);
+        return this.applyUpdate(tx, before, changes, expectedVersion);
+      })
+      .catch((error: unknown) => {
+        throw isUniqueViolation(error) && changes.key ? new AgentKeyTakenError([changes.key]) : error;
       });
-      this.recordStatusChange(tx, agent, before.status);
-      return agent;
+  }
+
+  /** One compare-and-set of `changes` on the agent, with `agent.updated` and, when the status moved, `agent.status_changed`. */
+  private async applyUpdate(tx: Transaction, before: Agent, changes: Partial<Agent>, expectedVersion = before.version): Promise<Agent> {
+    const { tenantId, actorId } = tx.context;
+    const agent = await this.agents.update(tx.manager, { tenantId, id: before.id, expectedVersion }, { ...changes, updatedBy: actorId });
+    tx.record({
+      type: AgentEvents.updated,
+      aggregateType: 'agent',
+      aggregateId: agent.id,
+      aggregateVersion: agent.version,
+      payload: { agentId: agent.id, changed: Object.keys(changes) },
     });
+    this.recordStatusChange(tx, agent, before.status);
+    return agent;
   }
 
   heartbeat(ctx: RequestContext, id: string, status?: AgentStatus): Promise<Agent> {
@@ -117,13 +221,14 @@ export class AgentsService {
       aggregateType: 'agent',
       aggregateId: agent.id,
       aggregateVersion: 1,
-      payload: { agentId: agent.id, name: agent.name, role: agent.role, status: agent.status },
+      payload: { agentId: agent.id, key: agent.key, name: agent.name, role: agent.role, status: agent.status },
     };
   }
 
   private newAgent(ctx: RequestContext, input: CreateAgentDto): NewRow<Agent> {
     return {
       ...newAuditedFields(ctx),
+      key: input.key ?? null,
       name: input.name,
       role: input.role,
       description: input.description ?? null,

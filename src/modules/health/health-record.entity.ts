@@ -7,6 +7,7 @@ export type HealthStatus = (typeof HEALTH_STATUSES)[number];
 @Entity('health_records')
 @Index(['tenantId', 'recordedAt', 'id'])
 @Index(['tenantId', 'component', 'recordedAt', 'id'])
+@Index('IDX_health_records_tenant_agent', ['tenantId', 'agentId', 'id'])
 @Check('health_records_status_check', `status IN ('ok', 'degraded', 'down')`)
 export class HealthRecord {
   @PrimaryColumn('uuid')
@@ -24,7 +25,7 @@ export class HealthRecord {
   @Column({ type: 'text', nullable: true })
   message: string | null;
 
-  @Column({ type: 'int', nullable: true })
+  @Column({ type: 'double precision', nullable: true })
   responseTimeMs: number | null;
 
   @Column({ type: 'uuid', nullable: true })

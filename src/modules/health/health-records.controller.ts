@@ -1,13 +1,14 @@
-import { Body, Get, HttpStatus, Post, Query } from '@nestjs/common';
+import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
+import { ApiController } from '../../common/http/route-decorators';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { CreateHealthRecordDto } from './dto/create-health-record.dto';
 import { HealthRecordPage, HealthRecordResponse } from './dto/health-record.response';
 import { ListHealthRecordsQuery } from './dto/list-health-records.query';
 import { HealthRecordsService } from './health-records.service';
-import { ApiController } from '../../common/http/route-decorators';
 
 @ApiController('health-records', 'health-records')
 export class HealthRecordsController {
@@ -32,7 +33,15 @@ export class HealthRecordsController {
   @ApiOkResponse({ type: HealthRecordPage })
   async list(@Ctx() ctx: RequestContext, @Query() query: ListHealthRecordsQuery): Promise<HealthRecordPage> {
     const since = query.since === undefined ? undefined : new Date(query.since);
-    const page = await this.records.list(ctx, { component: query.component, since }, query);
+    const page = await this.records.list(ctx, { component: query.component, agentId: query.agentId, since }, query);
     return { items: page.items.map((record) => HealthRecordResponse.from(record)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a health record' })
+  @ApiOkResponse({ type: HealthRecordResponse })
+  @ApiProblems(HttpStatus.NOT_FOUND)
+  async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<HealthRecordResponse> {
+    return HealthRecordResponse.from(await this.records.get(ctx, id));
   }
 }

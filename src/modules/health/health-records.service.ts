@@ -1,53 +1,59 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../common/auth/request-context';
-import { UnknownReferenceError } from '../../common/errors';
+import { AggregateNotFoundError, singleItem } from '../../common/errors';
 import { Page, PageRequest } from '../../common/persistence/paginate';
+import { checkItemReferences } from '../../common/persistence/references';
+import { UnitOfWork } from '../../common/persistence/unit-of-work';
 import { uuidv7 } from '../../common/persistence/uuid-v7';
-import { AgentNotFoundError } from '../agents/agents.errors';
 import { AgentsService } from '../agents/agents.service';
 import { CreateHealthRecordDto } from './dto/create-health-record.dto';
 import { HealthRecord } from './health-record.entity';
-import { HealthRecordFilters, HealthRecordsRepository } from './health-records.repository';
+import { HealthRecordEvents } from './health-records.events';
+import { HealthRecordFilters, HealthRecordsRepository, NewHealthRecord } from './health-records.repository';
 
-/**
- * Health observations reported by agents and components. Append-only telemetry: the row is the
- * record, so writing one emits no domain event.
- */
+/** Health observations reported by agents and components: append-only, each with its `health_record.recorded` event. */
 @Injectable()
 export class HealthRecordsService {
   constructor(
     private readonly records: HealthRecordsRepository,
     private readonly agents: AgentsService,
+    private readonly unitOfWork: UnitOfWork,
   ) {}
 
   /** Stores an observation; an agentId the tenant cannot see is a 422 naming the field. */
   async record(ctx: RequestContext, input: CreateHealthRecordDto): Promise<HealthRecord> {
-    if (input.agentId != null) await this.assertAgent(ctx, input.agentId);
-    return this.records.insert({
+    const resolved = await checkItemReferences(ctx.tenantId, [input], singleItem, [['agentId', this.agents.references]]);
+    const row: NewHealthRecord = {
       id: uuidv7(),
       tenantId: ctx.tenantId,
       component: input.component,
       status: input.status,
       message: input.message ?? null,
       responseTimeMs: input.responseTimeMs ?? null,
-      agentId: input.agentId ?? null,
+      agentId: resolved.id(this.agents.references, input.agentId),
       details: input.details ?? {},
       createdBy: ctx.actorId,
-    });
+    };
+    const [stored] = await this.unitOfWork.append(ctx, HealthRecord, [row as HealthRecord], (record) => ({
+      type: HealthRecordEvents.recorded,
+      aggregateType: 'health_record',
+      aggregateId: record.id,
+      aggregateVersion: null,
+      payload: { healthRecordId: record.id, component: record.component, status: record.status, agentId: record.agentId },
+    }));
+    return stored;
   }
 
-  list(ctx: RequestContext, filters: HealthRecordFilters, page: PageRequest): Promise<Page<HealthRecord>> {
-    return this.records.list(ctx.tenantId, filters, page);
+  async get(ctx: RequestContext, id: string): Promise<HealthRecord> {
+    const record = await this.records.findById(ctx.tenantId, id);
+    if (!record) throw new AggregateNotFoundError('health record', id);
+    return record;
   }
 
-  private async assertAgent(ctx: RequestContext, agentId: string): Promise<void> {
-    try {
-      await this.agents.get(ctx, agentId);
-    } catch (error) {
-      if (error instanceof AgentNotFoundError) {
-        throw new UnknownReferenceError([{ field: 'agentId', message: 'agentId does not name an existing agent' }]);
-      }
-      throw error;
-    }
+  /** The tenant's records; `filters.agentId` may be an agent's id or key (one that names no agent matches nothing). */
+  async list(ctx: RequestContext, filters: HealthRecordFilters, page: PageRequest): Promise<Page<HealthRecord>> {
+    const agentId = filters.agentId === undefined ? undefined : await this.agents.resolveOne(ctx, filters.agentId);
+    if (agentId === null) return { items: [], nextCursor: null };
+    return this.records.list(ctx.tenantId, { ...filters, agentId }, page);
   }
 }

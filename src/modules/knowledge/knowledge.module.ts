@@ -12,7 +12,6 @@ import { JobResultsController } from './job-results/job-results.controller';
 import { JobResultsRepository } from './job-results/job-results.repository';
 import { JobResultsService } from './job-results/job-results.service';
 import { TaskResultHandler } from './job-results/task-result.handler';
-import { KnowledgeReferences } from './knowledge-references';
 import { PatternHandler } from './patterns/pattern.handler';
 import { PatternsController } from './patterns/patterns.controller';
 import { PatternsRepository } from './patterns/patterns.repository';
@@ -27,7 +26,6 @@ import { PatternsService } from './patterns/patterns.service';
     ActionLogsRepository,
     JobResultsService,
     JobResultsRepository,
-    KnowledgeReferences,
     InsightsService,
     InsightsRepository,
     PatternsService,

@@ -3,6 +3,7 @@ import { MessageStatus } from './message.entity';
 export const MessageEvents = {
   sent: 'message.sent',
   statusChanged: 'message.status_changed',
+  deleted: 'message.deleted',
 } as const;
 
 export interface MessageSentPayload {
@@ -19,9 +20,14 @@ export interface MessageStatusChangedPayload {
   to: MessageStatus;
 }
 
+export interface MessageDeletedPayload {
+  messageId: string;
+}
+
 declare module '../../common/events/event-catalog' {
   interface DomainEventCatalog {
     'message.sent': MessageSentPayload;
     'message.status_changed': MessageStatusChangedPayload;
+    'message.deleted': MessageDeletedPayload;
   }
 }

@@ -1,24 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
+import { CasKey, compareAndSet, deleteChecked, Patch } from '../../common/persistence/compare-and-set';
+import { isForeignKeyViolationOf } from '../../common/persistence/foreign-key-violation';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
+import { idReferences, ReferenceKind } from '../../common/persistence/references';
 import { Message } from './message.entity';
 
 export const MESSAGE_DIRECTIONS = ['in', 'out', 'both'] as const;
 /** Seen from one agent: messages it received (in), sent (out), or either. */
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
-
-const FOREIGN_KEY_VIOLATION = '23503';
-
-/**
- * True when an insert failed because its task_id names no task: the task was deleted between
- * the service's check and the insert (the foreign key answers for the race the check cannot close).
- */
-export function isMissingTaskError(error: unknown): boolean {
-  const cause = (error as { driverError?: unknown }).driverError ?? error;
-  const { code, detail } = cause as { code?: unknown; detail?: unknown };
-  return code === FOREIGN_KEY_VIOLATION && typeof detail === 'string' && detail.includes('(task_id)');
-}
 
 /**
  * Every query on `messages` (inserts go through UnitOfWork.insert, which adds the creation event
@@ -26,7 +16,17 @@ export function isMissingTaskError(error: unknown): boolean {
  */
 @Injectable()
 export class MessagingRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  /** References to tasks in bodies, by id. */
+  readonly taskReferences: ReferenceKind;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.taskReferences = idReferences('task', 'tasks', () => this.dataSource.manager);
+  }
+
+  /** True when an insert failed because its task_id names no task (deleted since it was checked). */
+  isMissingTaskError(error: unknown): boolean {
+    return isForeignKeyViolationOf(this.dataSource, Message, 'taskId', error);
+  }
 
   findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Message | null> {
     return manager.findOneBy(Message, { tenantId, id });
@@ -34,13 +34,23 @@ export class MessagingRepository {
 
   /** An agent's messages in creation order; a message an agent sent to itself appears once. */
   listForAgent(tenantId: string, agentId: string, direction: MessageDirection, page: PageRequest): Promise<Page<Message>> {
-    const query = this.dataSource.manager
-      .createQueryBuilder(Message, 'message')
-      .where('message.tenantId = :tenantId', { tenantId });
+    const query = this.dataSource.manager.createQueryBuilder(Message, 'message').where('message.tenantId = :tenantId', { tenantId });
     if (direction === 'in') query.andWhere('message.toAgentId = :agentId', { agentId });
     else if (direction === 'out') query.andWhere('message.fromAgentId = :agentId', { agentId });
     else query.andWhere('(message.toAgentId = :agentId OR message.fromAgentId = :agentId)', { agentId });
     return paginate(query, page);
+  }
+
+  /** The messages about a task, in creation order. */
+  listForTask(tenantId: string, taskId: string, page: PageRequest): Promise<Page<Message>> {
+    const query = this.dataSource.manager
+      .createQueryBuilder(Message, 'message')
+      .where('message.tenantId = :tenantId AND message.taskId = :taskId', { tenantId, taskId });
+    return paginate(query, page);
+  }
+
+  delete(manager: EntityManager, key: { tenantId: string; id: string; expectedVersion?: number }): Promise<number> {
+    return deleteChecked(manager, Message, key);
   }
 
   update(manager: EntityManager, key: CasKey, patch: Patch<Message>): Promise<Message> {

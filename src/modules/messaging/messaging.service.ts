@@ -1,23 +1,55 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { RequestContext } from '../../common/auth/request-context';
+import { reportedInstant } from '../../common/domain/reported-time';
 import { assertTransition } from '../../common/domain/transitions';
-import { FieldError, UnknownReferenceError, VersionConflictError } from '../../common/errors';
+import {
+  AggregateNotFoundError,
+  FieldError,
+  singleItem,
+  UnknownReferenceError,
+  UnprocessableError,
+  ValidationFailedError,
+  VersionConflictError,
+} from '../../common/errors';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { NewDomainEvent } from '../../common/events/event-catalog';
 import { insertReturning } from '../../common/persistence/insert-statement';
+import { checkItemReferences } from '../../common/persistence/references';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { newAuditedFields } from '../../common/persistence/new-row';
-import { AgentNotFoundError } from '../agents/agents.errors';
 import { AgentsService } from '../agents/agents.service';
 import { CreateMessageDto } from './dto/create-message.dto';
-import { MESSAGE_TRANSITIONS, timestampsFor } from './message-transitions';
+import { MESSAGE_TRANSITIONS, MessageTimestamps, reportableTimestamps, timestampsFor } from './message-transitions';
 import { Message, MessageStatus } from './message.entity';
 import { MessageNotFoundError } from './messaging.errors';
 import { MessageEvents } from './messaging.events';
-import { isMissingTaskError, MessageDirection, MessagingRepository } from './messaging.repository';
+import { MessageDirection, MessagingRepository } from './messaging.repository';
 
 const missingTask: FieldError = { field: 'taskId', message: 'taskId does not name an existing task' };
+
+/** A status change and the instants the agent reported with it. */
+export interface MessageStatusChange {
+  status: MessageStatus;
+  receivedAt?: string;
+  processedAt?: string;
+}
+
+/** A message is received after it was sent and handled after it was received: a reported instant out of that order is a 422. */
+function assertInOrder(message: Message, stamps: MessageTimestamps): void {
+  const receivedAt = stamps.receivedAt ?? message.receivedAt;
+  const checks: [keyof MessageTimestamps, Date | null | undefined, Date, string][] = [
+    ['receivedAt', stamps.receivedAt, message.sentAt, 'sentAt'],
+    ['processedAt', stamps.processedAt, receivedAt ?? message.sentAt, receivedAt ? 'receivedAt' : 'sentAt'],
+  ];
+  for (const [field, instant, earliest, earlierField] of checks) {
+    if (instant && instant.getTime() < earliest.getTime()) {
+      throw new UnprocessableError(`${field} (${instant.toISOString()}) is before the message's ${earlierField} (${earliest.toISOString()})`, {
+        errors: [{ field, message: `${field} must not be before ${earlierField}` }],
+      });
+    }
+  }
+}
 
 @Injectable()
 export class MessagingService {
@@ -33,20 +65,20 @@ export class MessagingService {
    * 422 naming the field. Agents are not locked: a message may outlive its agents by design.
    */
   async send(ctx: RequestContext, input: CreateMessageDto): Promise<Message> {
-    await this.assertReferences(ctx, input);
+    const resolved = await this.resolveReferences(ctx, input);
     try {
-      const [message] = await this.unitOfWork.insert(ctx, Message, [this.newMessage(ctx, input)], (row) => this.sentEvent(row));
+      const [message] = await this.unitOfWork.insert(ctx, Message, [this.newMessage(ctx, resolved)], (row) => this.sentEvent(row));
       return message;
     } catch (error) {
-      if (isMissingTaskError(error)) throw new UnknownReferenceError([missingTask]);
+      if (this.messages.isMissingTaskError(error)) throw new UnknownReferenceError([missingTask]);
       throw error;
     }
   }
 
   /** Sends a message inside the caller's transaction (for persistence handlers and other modules). */
   async sendIn(tx: Transaction, input: CreateMessageDto): Promise<Message> {
-    await this.assertReferences(tx.context, input, tx.manager);
-    const [message] = await insertReturning(tx.manager, Message, [{ ...this.newMessage(tx.context, input), version: 1 }]);
+    const resolved = await this.resolveReferences(tx.context, input, tx.manager);
+    const [message] = await insertReturning(tx.manager, Message, [{ ...this.newMessage(tx.context, resolved), version: 1 }]);
     tx.record(this.sentEvent(message));
     return message;
   }
@@ -63,21 +95,40 @@ export class MessagingService {
     return this.messages.listForAgent(ctx.tenantId, agentId, direction, page);
   }
 
+  /** The messages about a task, in creation order; a task the tenant cannot see is a 404. */
+  async listForTask(ctx: RequestContext, taskId: string, page: PageRequest): Promise<Page<Message>> {
+    if (!(await this.messages.taskExists(ctx.tenantId, taskId))) throw new AggregateNotFoundError('task', taskId);
+    return this.messages.listForTask(ctx.tenantId, taskId, page);
+  }
+
+  /** Deletes the message (guarded by its version when the caller sent one), recording `message.deleted`. */
+  async remove(ctx: RequestContext, id: string, expectedVersion?: number): Promise<void> {
+    await this.unitOfWork.run(ctx, async (tx) => {
+      const version = await this.messages.delete(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion });
+      tx.record({ type: MessageEvents.deleted, aggregateType: 'message', aggregateId: id, aggregateVersion: version, payload: { messageId: id } });
+    });
+  }
+
   /**
    * Moves the message to `to` along MESSAGE_TRANSITIONS, stamping receivedAt or processedAt.
    * The version is checked before the transition, so a caller that lost a race hears 409
    * (reload and retry), not 422 about a state it never saw.
    */
-  changeStatus(ctx: RequestContext, id: string, expectedVersion: number, to: MessageStatus): Promise<Message> {
+  changeStatus(ctx: RequestContext, id: string, expectedVersion: number, change: MessageStatusChange): Promise<Message> {
+    const { status: to } = change;
+    const now = new Date();
+    const reported = this.reportedTimestamps(change, now);
     return this.unitOfWork.run(ctx, async (tx) => {
       const before = await this.messages.findById(ctx.tenantId, id, tx.manager);
       if (!before) throw new MessageNotFoundError(id);
       if (before.version !== expectedVersion) throw new VersionConflictError('message', id, expectedVersion, before.version);
       assertTransition(MESSAGE_TRANSITIONS, 'message', id, before.status, to);
+      const stamps = timestampsFor(to, now, reported);
+      assertInOrder(before, stamps);
       const message = await this.messages.update(
         tx.manager,
         { tenantId: ctx.tenantId, id, expectedVersion },
-        { status: to, ...timestampsFor(to, new Date()), updatedBy: ctx.actorId },
+        { status: to, ...stamps, updatedBy: ctx.actorId },
       );
       tx.record({
         type: MessageEvents.statusChanged,
@@ -90,6 +141,21 @@ export class MessagingService {
     });
   }
 
+  /** The instants the agent reported with a status change, each checked against the clock and against the status it comes with. */
+  private reportedTimestamps(change: MessageStatusChange, now: Date): MessageTimestamps {
+    const allowed = reportableTimestamps(change.status);
+    const misplaced = (['receivedAt', 'processedAt'] as const).filter((field) => change[field] !== undefined && !allowed.includes(field));
+    if (misplaced.length > 0) {
+      throw new ValidationFailedError(
+        misplaced.map((field) => ({ field, message: `${field} is taken only with status ${field === 'receivedAt' ? 'received' : 'processed or failed'}` })),
+      );
+    }
+    return {
+      receivedAt: reportedInstant('receivedAt', change.receivedAt, now),
+      processedAt: reportedInstant('processedAt', change.processedAt, now),
+    };
+  }
+
   private sentEvent(row: NewRow<Message>): NewDomainEvent<'message.sent'> {
     return {
       type: MessageEvents.sent,
@@ -100,30 +166,29 @@ export class MessagingService {
     };
   }
 
-  /** Every body reference the tenant cannot see, reported together (one after the other: a transaction is one session). */
-  private async assertReferences(ctx: RequestContext, input: CreateMessageDto, manager?: EntityManager): Promise<void> {
-    const problems = [
-      await this.agentProblem(ctx, 'fromAgentId', input.fromAgentId, manager),
-      await this.agentProblem(ctx, 'toAgentId', input.toAgentId, manager),
-      await this.taskProblem(ctx, input.taskId, manager),
-    ];
-    const errors = problems.filter((problem): problem is FieldError => problem !== undefined);
-    if (errors.length > 0) throw new UnknownReferenceError(errors);
-  }
-
-  private async agentProblem(ctx: RequestContext, field: string, agentId: string, manager?: EntityManager): Promise<FieldError | undefined> {
-    try {
-      await this.agents.get(ctx, agentId, manager);
-      return undefined;
-    } catch (error) {
-      if (error instanceof AgentNotFoundError) return { field, message: `${field} does not name an existing agent` };
-      throw error;
-    }
-  }
-
-  private async taskProblem(ctx: RequestContext, taskId: string | null | undefined, manager?: EntityManager): Promise<FieldError | undefined> {
-    if (taskId == null) return undefined;
-    return (await this.messages.taskExists(ctx.tenantId, taskId, manager)) ? undefined : missingTask;
+  /**
+   * The message with its agents and task as ids (an agent may be named by its key); every
+   * reference the tenant cannot see is reported together, as a 422.
+   */
+  private async resolveReferences(ctx: RequestContext, input: CreateMessageDto, manager?: EntityManager): Promise<CreateMessageDto> {
+    const agents = this.agents.references;
+    const resolved = await checkItemReferences(
+      ctx.tenantId,
+      [input],
+      singleItem,
+      [
+        ['fromAgentId', agents],
+        ['toAgentId', agents],
+        ['taskId', this.messages.taskReferences],
+      ],
+      manager,
+    );
+    return {
+      ...input,
+      fromAgentId: resolved.id(agents, input.fromAgentId)!,
+      toAgentId: resolved.id(agents, input.toAgentId)!,
+      taskId: resolved.id(this.messages.taskReferences, input.taskId),
+    };
   }
 
   private newMessage(ctx: RequestContext, input: CreateMessageDto): NewRow<Message> {

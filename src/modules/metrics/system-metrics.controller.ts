@@ -1,12 +1,14 @@
-import { Body, Get, Post, Query } from '@nestjs/common';
+import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
+import { ApiController } from '../../common/http/route-decorators';
 import { RequestContext } from '../../common/auth/request-context';
+import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { CreateSystemMetricDto } from './dto/create-system-metric.dto';
 import { ListSystemMetricsQuery } from './dto/list-system-metrics.query';
 import { SystemMetricPage, SystemMetricResponse } from './dto/system-metric.response';
 import { SystemMetricsService } from './system-metrics.service';
-import { ApiController } from '../../common/http/route-decorators';
 
 @ApiController('system-metrics', 'metrics')
 export class SystemMetricsController {
@@ -29,5 +31,13 @@ export class SystemMetricsController {
     const since = query.since === undefined ? undefined : new Date(query.since);
     const page = await this.metrics.list(ctx, { name: query.name, since }, query);
     return { items: page.items.map((metric) => SystemMetricResponse.from(metric)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a point of a time series' })
+  @ApiOkResponse({ type: SystemMetricResponse })
+  @ApiProblems(HttpStatus.NOT_FOUND)
+  async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<SystemMetricResponse> {
+    return SystemMetricResponse.from(await this.metrics.get(ctx, id));
   }
 }

@@ -1,29 +1,47 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../common/auth/request-context';
 import { Page, PageRequest } from '../../common/persistence/paginate';
+import { AggregateNotFoundError } from '../../common/errors';
+import { UnitOfWork } from '../../common/persistence/unit-of-work';
 import { uuidv7 } from '../../common/persistence/uuid-v7';
 import { CreateSystemMetricDto } from './dto/create-system-metric.dto';
 import { SystemMetric } from './system-metric.entity';
-import { SystemMetricFilters, SystemMetricsRepository } from './system-metrics.repository';
+import { SystemMetricEvents } from './system-metrics.events';
+import { NewSystemMetric, SystemMetricFilters, SystemMetricsRepository } from './system-metrics.repository';
 
-/**
- * A tenant's own time series (queue depths, token spend, latencies…). Append-only telemetry:
- * the row is the record, so writing one emits no domain event.
- */
+/** A tenant's own time series (queue depths, token spend, latencies…): append-only, each point with its `system_metric.recorded` event. */
 @Injectable()
 export class SystemMetricsService {
-  constructor(private readonly metrics: SystemMetricsRepository) {}
+  constructor(
+    private readonly metrics: SystemMetricsRepository,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
 
-  record(ctx: RequestContext, input: CreateSystemMetricDto): Promise<SystemMetric> {
-    return this.metrics.insert({
+  async record(ctx: RequestContext, input: CreateSystemMetricDto): Promise<SystemMetric> {
+    const row: NewSystemMetric = {
       id: uuidv7(),
       tenantId: ctx.tenantId,
       name: input.name,
       value: input.value,
       unit: input.unit ?? null,
       tags: input.tags ?? {},
-      recordedAt: input.recordedAt === undefined ? undefined : new Date(input.recordedAt),
-    });
+    };
+    // Without recordedAt the database stamps it: the column is left out of the insert.
+    if (input.recordedAt !== undefined) row.recordedAt = new Date(input.recordedAt);
+    const [stored] = await this.unitOfWork.append(ctx, SystemMetric, [row as SystemMetric], (metric) => ({
+      type: SystemMetricEvents.recorded,
+      aggregateType: 'system_metric',
+      aggregateId: metric.id,
+      aggregateVersion: null,
+      payload: { systemMetricId: metric.id, name: metric.name, value: metric.value },
+    }));
+    return stored;
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<SystemMetric> {
+    const metric = await this.metrics.findById(ctx.tenantId, id);
+    if (!metric) throw new AggregateNotFoundError('system metric', id);
+    return metric;
   }
 
   list(ctx: RequestContext, filters: SystemMetricFilters, page: PageRequest): Promise<Page<SystemMetric>> {

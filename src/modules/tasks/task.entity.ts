@@ -48,6 +48,6 @@ export class Task extends RunEntity {
   @Column({ type: 'text', default: 'pending' })
   status: TaskStatus;
 
-  @Column({ type: 'int', nullable: true })
+  @Column({ type: 'double precision', nullable: true })
   durationMs: number | null;
 }

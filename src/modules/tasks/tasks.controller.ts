@@ -4,16 +4,17 @@ import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
 import { ExpectedVersion, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
+import { ApiController, IF_MATCH, VersionedDelete, VersionedPatch } from '../../common/http/route-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { AddDependenciesDto } from './dto/add-dependencies.dto';
 import { BulkCreateTasksDto } from './dto/bulk-create-tasks.dto';
 import { CreateSubtaskDto, CreateTaskDto } from './dto/create-task.dto';
-import { ListTasksQuery } from './dto/list-tasks.query';
+import { CountTasksQuery, ListTasksQuery } from './dto/list-tasks.query';
 import { BulkTaskList, TaskPage, TaskResponse } from './dto/task.response';
 import { UpdateTaskDto } from './dto/update-task.dto';
+import { TaskCountsResponse } from '../workflows/dto/workflow.response';
 import { TasksService } from './tasks.service';
-import { ApiController, IF_MATCH, VersionedPatch } from '../../common/http/route-decorators';
 
 @ApiController('tasks', 'tasks')
 export class TasksController {
@@ -54,6 +55,13 @@ export class TasksController {
     return TaskPage.from(await this.tasks.list(ctx, { status: query.status, agentId: query.agentId, workflowId: query.workflowId }, query));
   }
 
+  @Get('counts')
+  @ApiOperation({ summary: 'How many of your tasks (of one workflow, with ?workflowId=) are in each status, zeros included' })
+  @ApiOkResponse({ type: TaskCountsResponse })
+  countByStatus(@Ctx() ctx: RequestContext, @Query() query: CountTasksQuery): Promise<TaskCountsResponse> {
+    return this.tasks.countByStatus(ctx, query.workflowId);
+  }
+
   @Get(':id')
   @ApiOperation({ summary: 'Get a task with the ids it depends on (the ETag header carries its version)' })
   @ApiOkResponse({ type: TaskResponse })
@@ -63,13 +71,18 @@ export class TasksController {
     return TaskResponse.from(task, dependsOn);
   }
 
-  @VersionedPatch(':id', {
-    summary: 'Change a task: status (along its transitions), output, error, durationMs, description, priority, agentId; needs If-Match or version',
-    description:
-      'Allowed status changes: pending → running | cancelled, running → completed | failed | cancelled | pending (a retry). ' +
-      'running stamps startedAt, a final state finishedAt. Starting a task whose dependencies have not all completed is 409 with their ids in `blockedBy`. ' +
-      'completed or failed counts in the assigned agent’s metrics. A task in a final state no longer changes (422).',
-  }, TaskResponse)
+  @VersionedPatch(
+    ':id',
+    {
+      summary: 'Change a task: status (along its transitions), output, error, durationMs, description, priority, agentId; needs If-Match or version',
+      description:
+        'Allowed status changes: pending → running | completed | failed | cancelled, running → completed | failed | cancelled | pending (a retry). ' +
+        'Starting (running, or completed | failed straight from pending) stamps startedAt (the body’s startedAt when sent), a final state finishedAt. ' +
+        'Starting a task whose dependencies have not all completed is 409 with their ids in `blockedBy`. ' +
+        'completed or failed counts in the assigned agent’s metrics. A task in a final state no longer changes (422).',
+    },
+    TaskResponse,
+  )
   async update(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,
@@ -80,15 +93,21 @@ export class TasksController {
     return TaskResponse.from(task, dependsOn);
   }
 
+  @VersionedDelete(':id', {
+    summary: 'Delete a task with its subtasks and their dependencies (guarded by If-Match when sent)',
+    description:
+      'Tasks that depended on it no longer wait for it. Messages about it stay, with taskId null. ' +
+      'Agent metrics keep counting the outcomes of finished tasks.',
+  })
+  async remove(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @OptionalExpectedVersion() expectedVersion?: number): Promise<void> {
+    await this.tasks.remove(ctx, id, expectedVersion);
+  }
+
   @Post(':id/subtasks')
   @ApiOperation({ summary: 'Create a subtask: a task in the parent’s workflow whose parentTaskId is the parent' })
   @ApiCreatedResponse({ type: TaskResponse })
   @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
-  async createSubtask(
-    @Ctx() ctx: RequestContext,
-    @Param('id', ParseIdPipe) id: string,
-    @Body() body: CreateSubtaskDto,
-  ): Promise<TaskResponse> {
+  async createSubtask(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @Body() body: CreateSubtaskDto): Promise<TaskResponse> {
     const { task, dependsOn } = await this.tasks.createSubtask(ctx, id, body);
     return TaskResponse.from(task, dependsOn);
   }

@@ -27,9 +27,7 @@ export class TaskBlockedError extends DomainError {
 export class TaskDependencyCycleError extends UnprocessableError {
   constructor(cycle: string[]) {
     super(
-      cycle.length === 2
-        ? `${cycle[0]} cannot depend on itself`
-        : `these dependencies would close a cycle (each depends on the next): ${cycle.join(' → ')}`,
+      cycle.length === 2 ? `${cycle[0]} cannot depend on itself` : `these dependencies would close a cycle (each depends on the next): ${cycle.join(' → ')}`,
       { cycle },
     );
   }

@@ -4,6 +4,7 @@ export const TaskEvents = {
   created: 'task.created',
   updated: 'task.updated',
   statusChanged: 'task.status_changed',
+  deleted: 'task.deleted',
 } as const;
 
 export interface TaskCreatedPayload {
@@ -33,10 +34,18 @@ export interface TaskStatusChangedPayload {
   to: TaskStatus;
 }
 
+export interface TaskDeletedPayload {
+  taskId: string;
+  workflowId: string;
+  /** Ids of its subtasks (at any depth), deleted with it. */
+  subtaskIds: string[];
+}
+
 declare module '../../common/events/event-catalog' {
   interface DomainEventCatalog {
     'task.created': TaskCreatedPayload;
     'task.updated': TaskUpdatedPayload;
     'task.status_changed': TaskStatusChangedPayload;
+    'task.deleted': TaskDeletedPayload;
   }
 }

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
+import { CasKey, compareAndSet, deleteChecked, Patch } from '../../common/persistence/compare-and-set';
 import { existingIds } from '../../common/persistence/existing-ids';
+import { isForeignKeyViolationOf } from '../../common/persistence/foreign-key-violation';
 import { hydrate } from '../../common/persistence/hydrate';
 import { insertStatement } from '../../common/persistence/insert-statement';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
+import { idReferences, ReferenceKind } from '../../common/persistence/references';
 import { NewRow } from '../../common/persistence/unit-of-work';
 import { Task, TaskStatus } from './task.entity';
 
@@ -18,28 +20,26 @@ export interface TaskFilters {
 /** `[task id, id of the task it depends on]`. */
 export type DependencyEdge = readonly [string, string];
 
-const FOREIGN_KEY_VIOLATION = '23503';
-
-/**
- * True when a write failed because its agent_id names no agent: the agent was deleted between
- * the service's check and the write (the foreign key answers for the race the check cannot close).
- */
-export function isMissingAgentError(error: unknown): boolean {
-  const cause = (error as { driverError?: unknown }).driverError ?? error;
-  const { code, detail } = cause as { code?: unknown; detail?: unknown };
-  return code === FOREIGN_KEY_VIOLATION && typeof detail === 'string' && detail.includes('(agent_id)');
-}
-
 /**
  * Every query on `tasks` and `task_dependencies`. Writes take the caller's transaction manager;
  * reads default to the pool.
  */
 @Injectable()
 export class TasksRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  /** References to tasks in bodies, by id. */
+  readonly references: ReferenceKind;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.references = idReferences('task', 'tasks', () => this.dataSource.manager);
+  }
 
   findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Task | null> {
     return manager.findOneBy(Task, { tenantId, id });
+  }
+
+  /** True when a write failed because its agent_id names no agent (deleted since it was checked). */
+  isMissingAgentError(error: unknown): boolean {
+    return isForeignKeyViolationOf(this.dataSource, Task, 'agentId', error);
   }
 
   /** The subset of `ids` that name tasks of the tenant. */
@@ -59,10 +59,10 @@ export class TasksRepository {
   /** The workflow of each of `ids` that names a task of the tenant; the others are absent from the map. */
   async workflowsOf(tenantId: string, ids: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const rows: { id: string; workflow_id: string }[] = await manager.query(
-      'SELECT id, workflow_id FROM tasks WHERE tenant_id = $1 AND id = ANY($2::uuid[])',
-      [tenantId, ids],
-    );
+    const rows: { id: string; workflow_id: string }[] = await manager.query('SELECT id, workflow_id FROM tasks WHERE tenant_id = $1 AND id = ANY($2::uuid[])', [
+      tenantId,
+      ids,
+    ]);
     return new Map(rows.map((row) => [row.id, row.workflow_id]));
   }
 
@@ -162,6 +162,24 @@ export class TasksRepository {
       [edges.map((edge) => edge[0]), edges.map((edge) => edge[1]), tenantId],
     );
     return rows.map((row) => [row.task_id, row.depends_on_task_id] as const);
+  }
+
+  delete(manager: EntityManager, key: { tenantId: string; id: string; expectedVersion?: number }): Promise<number> {
+    return deleteChecked(manager, Task, key);
+  }
+
+  /** The ids of the subtasks of `id` at any depth, in id order. */
+  async descendantIds(manager: EntityManager, tenantId: string, id: string): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      `WITH RECURSIVE descendants (id) AS (
+         SELECT id FROM tasks WHERE tenant_id = $1 AND parent_task_id = $2
+         UNION
+         SELECT t.id FROM tasks t JOIN descendants d ON t.parent_task_id = d.id WHERE t.tenant_id = $1
+       )
+       SELECT id FROM descendants ORDER BY id`,
+      [tenantId, id],
+    );
+    return rows.map((row) => row.id);
   }
 
   update(manager: EntityManager, key: CasKey, patch: Patch<Task>): Promise<Task> {

@@ -1,20 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { RequestContext } from '../../common/auth/request-context';
+import { reportedInstant } from '../../common/domain/reported-time';
 import { assertTransition } from '../../common/domain/transitions';
-import { BadRequestError, bulkItem, FieldError, FieldPath, singleItem, UnknownReferenceError, ValidationFailedError, VersionConflictError } from '../../common/errors';
+import {
+  BadRequestError,
+  bulkItem,
+  FieldError,
+  FieldPath,
+  singleItem,
+  UnknownReferenceError,
+  ValidationFailedError,
+  VersionConflictError,
+} from '../../common/errors';
 import { NewDomainEvent } from '../../common/events/event-catalog';
 import { Patch } from '../../common/persistence/compare-and-set';
 import { Page, PageRequest } from '../../common/persistence/paginate';
+import { ReferenceCheck, ReferenceKind } from '../../common/persistence/references';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { uuidv7 } from '../../common/persistence/uuid-v7';
-import { AgentNotFoundError } from '../agents/agents.errors';
 import { AgentsService } from '../agents/agents.service';
 import { AgentMetricsService } from '../agents/metrics/agent-metrics.service';
-import { WorkflowsService } from '../workflows/workflows.service';
+import { TaskCounts, WorkflowsService } from '../workflows/workflows.service';
 import { UpdateTaskDto } from './dto/update-task.dto';
 import { dependencyGraph, findCycle } from './task-graph';
-import { isFinalTaskStatus, TASK_TRANSITIONS, taskTimestampsFor } from './task-transitions';
+import { runTimestampsFor, startsRun } from '../workflows/run-transitions';
+import { StartedAtWithoutStartError } from '../workflows/workflows.errors';
+import { isFinalTaskStatus, TASK_TRANSITIONS } from './task-transitions';
 import { Task, TaskStatus } from './task.entity';
 import {
   DependencyOutsideWorkflowError,
@@ -25,7 +37,7 @@ import {
   TaskNotPendingError,
 } from './tasks.errors';
 import { TaskEvents } from './tasks.events';
-import { DependencyEdge, isMissingAgentError, TaskFilters, TasksRepository } from './tasks.repository';
+import { DependencyEdge, TaskFilters, TasksRepository } from './tasks.repository';
 import { EntityManager } from 'typeorm';
 
 /**
@@ -53,7 +65,7 @@ export interface CreatedTask extends TaskView {
 }
 
 /** The fields of a task a PATCH may change besides its status. */
-export type TaskChanges = Omit<UpdateTaskDto, 'status' | 'version'>;
+export type TaskChanges = Omit<UpdateTaskDto, 'status' | 'version' | 'startedAt'>;
 
 /** Where a field of an item is in the request body: `agentId`, or `items.3.agentId` in a bulk request. */
 /** A task being created, with its dependencies resolved to ids. */
@@ -108,13 +120,21 @@ export class TasksService {
     return { task: found.task, dependsOn: found.dependencies.map((dependency) => dependency.id) };
   }
 
+  /** References to tasks in bodies (see ReferenceCheck). */
+  get references(): ReferenceKind {
+    return this.tasks.references;
+  }
+
   /** The subset of `ids` that name the tenant's tasks: one query, for checking many references at once. */
   existingIds(ctx: RequestContext, ids: string[]): Promise<Set<string>> {
     return this.tasks.existingIds(ctx.tenantId, ids);
   }
 
-  list(ctx: RequestContext, filters: TaskFilters, page: PageRequest): Promise<Page<TaskView>> {
-    return this.withDependencies(ctx, this.tasks.list(ctx.tenantId, filters, page));
+  /** The tenant's tasks; `filters.agentId` may be an agent's id or key (one that names no agent matches nothing). */
+  async list(ctx: RequestContext, filters: TaskFilters, page: PageRequest): Promise<Page<TaskView>> {
+    const agentId = filters.agentId === undefined ? undefined : await this.agents.resolveOne(ctx, filters.agentId);
+    if (agentId === null) return { items: [], nextCursor: null };
+    return this.withDependencies(ctx, this.tasks.list(ctx.tenantId, { ...filters, agentId }, page));
   }
 
   /** The tasks of a workflow the caller can see (404 otherwise). */
@@ -139,19 +159,20 @@ export class TasksService {
    * TASK_TRANSITIONS. See `change` for the rules; an agentId must name one of the tenant's agents.
    */
   async update(ctx: RequestContext, id: string, expectedVersion: number, input: UpdateTaskDto): Promise<TaskView> {
-    const { version: _ignored, status, ...rest } = input;
+    const { version: _ignored, status, startedAt: reportedStart, ...rest } = input;
+    const startedAt = reportedInstant('startedAt', reportedStart, new Date());
     const changes = definedFields(rest);
     if (status === undefined && Object.keys(changes).length === 0) throw new BadRequestError('Send at least one field to change');
     if (changes.agentId) {
-      changes.agentId = changes.agentId.toLowerCase();
-      const problems = await this.agentProblems(ctx, [{ field: 'agentId', agentId: changes.agentId }]);
+      const { resolved, errors } = await new ReferenceCheck(ctx.tenantId).add(this.agents.references, 'agentId', changes.agentId).resolveAll();
       // The path comes first: a task the caller cannot see is a 404 whatever the body says.
-      if (problems.length > 0) throw (await this.tasks.findById(ctx.tenantId, id)) ? new UnknownReferenceError(problems) : new TaskNotFoundError(id);
+      if (errors.length > 0) throw (await this.tasks.findById(ctx.tenantId, id)) ? new UnknownReferenceError(errors) : new TaskNotFoundError(id);
+      changes.agentId = resolved.id(this.agents.references, changes.agentId);
     }
     try {
-      return await this.unitOfWork.run(ctx, (tx) => this.change(tx, id, { status, changes, expectedVersion }));
+      return await this.unitOfWork.run(ctx, (tx) => this.change(tx, id, { status, changes, expectedVersion, startedAt }));
     } catch (error) {
-      if (isMissingAgentError(error)) throw new UnknownReferenceError([missingAgent('agentId')]);
+      if (this.tasks.isMissingAgentError(error)) throw new UnknownReferenceError([missingAgent('agentId')]);
       throw error;
     }
   }
@@ -160,36 +181,40 @@ export class TasksService {
    * Changes a task inside the caller's transaction, for use by other modules too (e.g. to record
    * a result). The version is checked first when one is given, so a caller that lost a race hears
    * 409, not 422 about a state it never saw. A task in a final state no longer changes. Starting
-   * (→ running) needs every dependency completed, else TaskBlockedError (409). Reaching completed or
-   * failed counts the outcome in the agent's metrics in the same transaction. `changes.agentId`
-   * must already have been checked against the tenant's agents.
+   * it (→ running, or pending → completed | failed in one step) needs every dependency completed,
+   * else TaskBlockedError (409); `startedAt` says when the work started (default: now) and is taken
+   * only by a start. Reaching completed or failed counts the outcome in the agent's metrics in the
+   * same transaction. `changes.agentId` must already have been resolved to an id.
+   *
+   * Locks are taken in one order on every path that writes a task and its agent's rows: the
+   * agents (FOR KEY SHARE) before the task, the agent's metrics after. Deleting an agent locks the
+   * agent first too, so the two wait for each other instead of deadlocking.
    */
   async change(
     tx: Transaction,
     id: string,
-    request: { status?: TaskStatus; changes?: TaskChanges; expectedVersion?: number; startIfPending?: boolean },
+    request: { status?: TaskStatus; changes?: TaskChanges; expectedVersion?: number; startedAt?: Date },
   ): Promise<TaskView> {
     const { tenantId, actorId } = tx.context;
-    const { status, changes = {}, expectedVersion, startIfPending = false } = request;
+    const { status, changes = {}, expectedVersion, startedAt } = request;
     const found = await this.tasks.findWithDependencies(tenantId, id, tx.manager);
     if (!found) throw new TaskNotFoundError(id);
     const { task: before, dependencies } = found;
     if (expectedVersion !== undefined && before.version !== expectedVersion) {
       throw new VersionConflictError('task', id, expectedVersion, before.version);
     }
-    // The statuses the task passes through: with startIfPending, a pending task asked to finish is started on the way.
-    const path: TaskStatus[] =
-      status === undefined ? [] : startIfPending && before.status === 'pending' && status !== 'running' ? ['running', status] : [status];
-    path.reduce((from, to) => (assertTransition(TASK_TRANSITIONS, 'task', id, from, to), to), before.status);
-    if (status === undefined && isFinalTaskStatus(before.status)) throw new TaskFinishedError(id, before.status);
-    if (path.includes('running')) {
+    if (status !== undefined) assertTransition(TASK_TRANSITIONS, 'task', id, before.status, status);
+    else if (isFinalTaskStatus(before.status)) throw new TaskFinishedError(id, before.status);
+    const starts = status !== undefined && startsRun(before.status, status);
+    if (startedAt !== undefined && !starts) throw new StartedAtWithoutStartError('task', id);
+    if (starts) {
       const blockedBy = dependencies.filter((dependency) => dependency.status !== 'completed').map((dependency) => dependency.id);
       if (blockedBy.length > 0) throw new TaskBlockedError(id, blockedBy);
     }
 
+    await this.agents.holdForWrite(tx, [before.agentId, changes.agentId ?? null]);
     const patch: Patch<Task> = { ...changes, updatedBy: actorId };
-    const now = new Date();
-    for (const to of path) Object.assign(patch, { status: to }, taskTimestampsFor(to, now));
+    if (status !== undefined) Object.assign(patch, { status }, runTimestampsFor(before.status, status, new Date(), startedAt));
     const task = await this.tasks.update(tx.manager, { tenantId, id, expectedVersion: before.version }, patch);
 
     const changed = Object.keys(changes);
@@ -213,7 +238,7 @@ export class TasksService {
 
   /**
    * Applies an outcome reported for a task (the outbox's `core/task.result@1`) in the caller's
-   * transaction: one compare-and-set to completed or failed, starting a pending task on the way.
+   * transaction: one compare-and-set to completed or failed (from pending in one step, too).
    */
   applyResult(
     tx: Transaction,
@@ -221,7 +246,35 @@ export class TasksService {
     result: { status: 'completed' | 'failed'; output?: Record<string, unknown>; error?: string; durationMs?: number },
   ): Promise<TaskView> {
     const { status, output, error, durationMs } = result;
-    return this.change(tx, id, { status, changes: definedFields({ output, error, durationMs }), startIfPending: true });
+    return this.change(tx, id, { status, changes: definedFields({ output, error, durationMs }) });
+  }
+
+  /**
+   * Deletes the task with its subtasks (at any depth) and every dependency edge to or from them
+   * (guarded by its version when the caller sent one), recording `task.deleted`. Changing the
+   * shape of the workflow's task graph, it holds the workflow's lock like `addDependencies`.
+   */
+  async remove(ctx: RequestContext, id: string, expectedVersion?: number): Promise<void> {
+    await this.unitOfWork.run(ctx, async (tx) => {
+      const { tenantId } = ctx;
+      const seen = await this.tasks.findById(tenantId, id, tx.manager);
+      if (!seen) throw new TaskNotFoundError(id);
+      await this.workflows.lock(tx, seen.workflowId);
+      const subtaskIds = await this.tasks.descendantIds(tx.manager, tenantId, id);
+      const version = await this.tasks.delete(tx.manager, { tenantId, id, expectedVersion });
+      tx.record({
+        type: TaskEvents.deleted,
+        aggregateType: 'task',
+        aggregateId: id,
+        aggregateVersion: version,
+        payload: { taskId: id, workflowId: seen.workflowId, subtaskIds },
+      });
+    });
+  }
+
+  /** How many of the tenant's tasks (of one workflow, when given) are in each status. */
+  countByStatus(ctx: RequestContext, workflowId?: string): Promise<TaskCounts> {
+    return this.workflows.countTasks(ctx, workflowId);
   }
 
   /**
@@ -248,9 +301,7 @@ export class TasksService {
       const workflowOf = await this.tasks.workflowsOf(tenantId, targets, tx.manager);
       const unknown = named.flatMap((target, k) => (workflowOf.has(target) ? [] : [missingTask(`dependsOn.${k}`, target)]));
       if (unknown.length > 0) throw new UnknownReferenceError(unknown);
-      const outside = named.flatMap((target, k) =>
-        workflowOf.get(target) === task.workflowId ? [] : [otherWorkflow(`dependsOn.${k}`, target)],
-      );
+      const outside = named.flatMap((target, k) => (workflowOf.get(target) === task.workflowId ? [] : [otherWorkflow(`dependsOn.${k}`, target)]));
       if (outside.length > 0) throw new DependencyOutsideWorkflowError(outside);
 
       const newEdges = targets.map((target) => [id, target] as const);
@@ -281,7 +332,7 @@ export class TasksService {
   private async plan(ctx: RequestContext, sent: NewTask[], options: { field: FieldPath; parentTaskId: string | null }): Promise<PlannedTask[]> {
     const { field } = options;
     // PostgreSQL answers uuids in lower case; compare them that way.
-    const inputs = sent.map((input) => ({ ...input, workflowId: input.workflowId.toLowerCase(), agentId: input.agentId?.toLowerCase() }));
+    const inputs = sent.map((input) => ({ ...input, workflowId: input.workflowId.toLowerCase() }));
     const ids = inputs.map(() => uuidv7());
 
     // Refs: unique, and every dependency is a ref of the batch or a task id.
@@ -306,15 +357,21 @@ export class TasksService {
     if (malformed.length > 0) throw new ValidationFailedError(malformed);
 
     // References the tenant cannot see: the same answer whether they exist elsewhere or nowhere.
-    const existingTargets = [...new Set(dependencies.flat().filter((d) => d.index === undefined).map((d) => d.id))];
-    const agentRefs = inputs.flatMap((input, i) => (input.agentId ? [{ field: field(i, 'agentId'), agentId: input.agentId }] : []));
-    const [workflows, workflowOfTask, unknown] = await Promise.all([
-      this.workflows.existingIds(ctx, [...new Set(inputs.map((input) => input.workflowId))]),
-      this.tasks.workflowsOf(ctx.tenantId, existingTargets),
-      this.agentProblems(ctx, agentRefs),
-    ]);
+    const existingTargets = [
+      ...new Set(
+        dependencies
+          .flat()
+          .filter((d) => d.index === undefined)
+          .map((d) => d.id),
+      ),
+    ];
+    const check = new ReferenceCheck(ctx.tenantId);
     inputs.forEach((input, i) => {
-      if (!workflows.has(input.workflowId)) unknown.push({ field: field(i, 'workflowId'), message: `${field(i, 'workflowId')} does not name an existing workflow` });
+      check.add(this.workflows.references, field(i, 'workflowId'), input.workflowId);
+      check.add(this.agents.references, field(i, 'agentId'), input.agentId);
+    });
+    const [{ resolved, errors: unknown }, workflowOfTask] = await Promise.all([check.resolveAll(), this.tasks.workflowsOf(ctx.tenantId, existingTargets)]);
+    inputs.forEach((input, i) => {
       for (const d of dependencies[i]) {
         if (d.index === undefined && !workflowOfTask.has(d.id)) unknown.push(missingTask(field(i, `dependsOn.${d.k}`), d.id));
       }
@@ -346,7 +403,7 @@ export class TasksService {
         id: ids[i],
         tenantId: ctx.tenantId,
         workflowId: input.workflowId,
-        agentId: input.agentId ?? null,
+        agentId: resolved.id(this.agents.references, input.agentId),
         parentTaskId: options.parentTaskId,
         description: input.description,
         priority: input.priority ?? 0,
@@ -396,7 +453,7 @@ export class TasksService {
             });
       return tasks.map((task, i) => ({ task, dependsOn: planned[i].dependsOn, ref: planned[i].ref }));
     } catch (error) {
-      if (isMissingAgentError(error)) throw new UnknownReferenceError([missingAgent('agentId')]);
+      if (this.tasks.isMissingAgentError(error)) throw new UnknownReferenceError([missingAgent('agentId')]);
       throw error;
     }
   }
@@ -408,24 +465,6 @@ export class TasksService {
       page.items.map((task) => task.id),
     );
     return { items: page.items.map((task) => ({ task, dependsOn: dependsOn.get(task.id)! })), nextCursor: page.nextCursor };
-  }
-
-  /** One problem per field whose agent the tenant cannot see; each distinct agent is looked up once. */
-  private async agentProblems(ctx: RequestContext, refs: { field: string; agentId: string }[]): Promise<FieldError[]> {
-    const distinct = [...new Set(refs.map((ref) => ref.agentId))];
-    const found = await Promise.all(
-      distinct.map((agentId) =>
-        this.agents.get(ctx, agentId).then(
-          () => true,
-          (error: unknown) => {
-            if (error instanceof AgentNotFoundError) return false;
-            throw error;
-          },
-        ),
-      ),
-    );
-    const missing = new Set(distinct.filter((_, i) => !found[i]));
-    return refs.filter((ref) => missing.has(ref.agentId)).map((ref) => missingAgent(ref.field));
   }
 }
 

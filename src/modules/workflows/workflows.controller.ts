@@ -3,14 +3,14 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
-import { ExpectedVersion } from '../../common/http/expected-version.decorator';
+import { ExpectedVersion, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
+import { ApiController, VersionedDelete, VersionedPatch } from '../../common/http/route-decorators';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { CreateWorkflowDto } from './dto/create-workflow.dto';
 import { ListWorkflowsQuery } from './dto/list-workflows.query';
 import { UpdateWorkflowDto } from './dto/update-workflow.dto';
 import { WorkflowDetailResponse, WorkflowPage, WorkflowResponse } from './dto/workflow.response';
 import { WorkflowsService } from './workflows.service';
-import { ApiController, VersionedPatch } from '../../common/http/route-decorators';
 
 @ApiController('workflows', 'workflows')
 export class WorkflowsController {
@@ -41,12 +41,16 @@ export class WorkflowsController {
     return WorkflowDetailResponse.withCounts(workflow, taskCounts);
   }
 
-  @VersionedPatch(':id', {
-    summary: 'Change a workflow: status (along its transitions), description, output, error; needs If-Match or version',
-    description:
-      'Allowed status changes: pending → running | cancelled, running → completed | failed | cancelled. ' +
-      'running stamps startedAt, a final state finishedAt. A workflow in a final state no longer changes (422).',
-  }, WorkflowDetailResponse)
+  @VersionedPatch(
+    ':id',
+    {
+      summary: 'Change a workflow: status (along its transitions), description, output, error; needs If-Match or version',
+      description:
+        'Allowed status changes: pending → running | cancelled, running → completed | failed | cancelled. ' +
+        'running stamps startedAt, a final state finishedAt. A workflow in a final state no longer changes (422).',
+    },
+    WorkflowDetailResponse,
+  )
   async update(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,
@@ -55,5 +59,13 @@ export class WorkflowsController {
   ): Promise<WorkflowDetailResponse> {
     const { workflow, taskCounts } = await this.workflows.update(ctx, id, expectedVersion, body);
     return WorkflowDetailResponse.withCounts(workflow, taskCounts);
+  }
+
+  @VersionedDelete(':id', {
+    summary: 'Delete a workflow with its tasks, their subtasks and dependencies (guarded by If-Match when sent)',
+    description: 'Messages about its tasks stay, with taskId null. Agent metrics keep counting the outcomes of its finished tasks.',
+  })
+  async remove(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @OptionalExpectedVersion() expectedVersion?: number): Promise<void> {
+    await this.workflows.remove(ctx, id, expectedVersion);
   }
 }

@@ -13,3 +13,12 @@ export class WorkflowFinishedError extends UnprocessableError {
     super(`workflow ${id} is ${status}, a final state: it can no longer change`, { status });
   }
 }
+
+/** `startedAt` sent with a change that does not start the workflow or task: 422, nothing changed. */
+export class StartedAtWithoutStartError extends UnprocessableError {
+  constructor(aggregateType: 'workflow' | 'task', id: string) {
+    super(`startedAt is taken only by a change that starts ${aggregateType} ${id} (pending → running, or pending → completed | failed)`, {
+      field: 'startedAt',
+    });
+  }
+}

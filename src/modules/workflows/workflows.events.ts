@@ -4,6 +4,7 @@ export const WorkflowEvents = {
   created: 'workflow.created',
   updated: 'workflow.updated',
   statusChanged: 'workflow.status_changed',
+  deleted: 'workflow.deleted',
 } as const;
 
 export interface WorkflowCreatedPayload {
@@ -23,10 +24,17 @@ export interface WorkflowStatusChangedPayload {
   to: WorkflowStatus;
 }
 
+export interface WorkflowDeletedPayload {
+  workflowId: string;
+  /** Ids of the tasks (subtasks included) deleted with it. */
+  taskIds: string[];
+}
+
 declare module '../../common/events/event-catalog' {
   interface DomainEventCatalog {
     'workflow.created': WorkflowCreatedPayload;
     'workflow.updated': WorkflowUpdatedPayload;
     'workflow.status_changed': WorkflowStatusChangedPayload;
+    'workflow.deleted': WorkflowDeletedPayload;
   }
 }

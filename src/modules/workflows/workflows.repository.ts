@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
+import { CasKey, compareAndSet, deleteChecked, Patch } from '../../common/persistence/compare-and-set';
 import { existingIds } from '../../common/persistence/existing-ids';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
+import { idReferences, ReferenceKind } from '../../common/persistence/references';
 import { Workflow, WorkflowStatus } from './workflow.entity';
 
 /** The statuses a task can have, in the order `taskCounts` lists them. */
@@ -19,7 +20,12 @@ export interface WorkflowFilters {
  */
 @Injectable()
 export class WorkflowsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  /** References to workflows in bodies, by id. */
+  readonly references: ReferenceKind;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.references = idReferences('workflow', 'workflows', () => this.dataSource.manager);
+  }
 
   findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Workflow | null> {
     return manager.findOneBy(Workflow, { tenantId, id });
@@ -52,12 +58,23 @@ export class WorkflowsRepository {
     return compareAndSet(manager, Workflow, key, patch);
   }
 
-  /** How many of the workflow's tasks are in each status, zeros included. */
-  async countTasks(tenantId: string, workflowId: string, manager: EntityManager = this.dataSource.manager): Promise<TaskCounts> {
+  delete(manager: EntityManager, key: { tenantId: string; id: string; expectedVersion?: number }): Promise<number> {
+    return deleteChecked(manager, Workflow, key);
+  }
+
+  /** The ids of the workflow's tasks (subtasks included), in id order. */
+  async taskIds(manager: EntityManager, tenantId: string, workflowId: string): Promise<string[]> {
+    // Raw SQL, not the Task entity: the tasks module depends on this one, never the other way round.
+    const rows: { id: string }[] = await manager.query('SELECT id FROM tasks WHERE tenant_id = $1 AND workflow_id = $2 ORDER BY id', [tenantId, workflowId]);
+    return rows.map((row) => row.id);
+  }
+
+  /** How many of the tenant's tasks (of one workflow, when given) are in each status, zeros included. */
+  async countTasks(tenantId: string, workflowId?: string, manager: EntityManager = this.dataSource.manager): Promise<TaskCounts> {
     // Raw SQL, not the Task entity: the tasks module depends on this one, never the other way round.
     const rows: { status: string; n: number }[] = await manager.query(
-      'SELECT status, count(*)::int AS n FROM tasks WHERE tenant_id = $1 AND workflow_id = $2 GROUP BY status',
-      [tenantId, workflowId],
+      'SELECT status, count(*)::int AS n FROM tasks WHERE tenant_id = $1 AND ($2::uuid IS NULL OR workflow_id = $2) GROUP BY status',
+      [tenantId, workflowId ?? null],
     );
     const counts = Object.fromEntries(TASK_COUNT_STATUSES.map((status) => [status, 0])) as TaskCounts;
     for (const row of rows) if (row.status in counts) counts[row.status as keyof TaskCounts] = row.n;

@@ -1,18 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../common/auth/request-context';
+import { reportedInstant } from '../../common/domain/reported-time';
 import { assertTransition } from '../../common/domain/transitions';
 import { BadRequestError, VersionConflictError } from '../../common/errors';
 import { Patch } from '../../common/persistence/compare-and-set';
 import { Page, PageRequest } from '../../common/persistence/paginate';
+import { ReferenceKind } from '../../common/persistence/references';
 import { Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { newAuditedFields } from '../../common/persistence/new-row';
 import { CreateWorkflowDto } from './dto/create-workflow.dto';
 import { UpdateWorkflowDto } from './dto/update-workflow.dto';
-import { isFinalWorkflowStatus, WORKFLOW_TRANSITIONS, workflowTimestampsFor } from './workflow-transitions';
+import { runTimestampsFor, startsRun } from './run-transitions';
+import { isFinalWorkflowStatus, WORKFLOW_TRANSITIONS } from './workflow-transitions';
 import { Workflow } from './workflow.entity';
-import { WorkflowFinishedError, WorkflowNotFoundError } from './workflows.errors';
+import { StartedAtWithoutStartError, WorkflowFinishedError, WorkflowNotFoundError } from './workflows.errors';
 import { WorkflowEvents } from './workflows.events';
 import { TaskCounts, WorkflowFilters, WorkflowsRepository } from './workflows.repository';
+
+export type { TaskCounts } from './workflows.repository';
 
 /** A workflow with how many of its tasks are in each status. */
 export interface WorkflowWithCounts {
@@ -68,8 +73,32 @@ export class WorkflowsService {
     return { workflow, taskCounts };
   }
 
+  /** How many of the tenant's tasks (of one workflow, when given) are in each status. */
+  countTasks(ctx: RequestContext, workflowId?: string): Promise<TaskCounts> {
+    return this.workflows.countTasks(ctx.tenantId, workflowId);
+  }
+
+  /**
+   * Deletes the workflow with its tasks, their subtasks and dependencies (guarded by its version
+   * when the caller sent one), recording `workflow.deleted` with the ids of the tasks. The row is
+   * locked first, so no task can be added to it meanwhile.
+   */
+  async remove(ctx: RequestContext, id: string, expectedVersion?: number): Promise<void> {
+    await this.unitOfWork.run(ctx, async (tx) => {
+      const locked = await this.workflows.lock(tx.manager, ctx.tenantId, id);
+      const taskIds = locked ? await this.workflows.taskIds(tx.manager, ctx.tenantId, id) : [];
+      const version = await this.workflows.delete(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion });
+      tx.record({ type: WorkflowEvents.deleted, aggregateType: 'workflow', aggregateId: id, aggregateVersion: version, payload: { workflowId: id, taskIds } });
+    });
+  }
+
   list(ctx: RequestContext, filters: WorkflowFilters, page: PageRequest): Promise<Page<Workflow>> {
     return this.workflows.list(ctx.tenantId, filters, page);
+  }
+
+  /** References to workflows in bodies (see ReferenceCheck). */
+  get references(): ReferenceKind {
+    return this.workflows.references;
   }
 
   /** Which of `ids` name workflows of the caller's tenant (for validating references in bodies). */
@@ -88,11 +117,13 @@ export class WorkflowsService {
 
   /**
    * Applies a change made against `expectedVersion`: fields, and a status change along
-   * WORKFLOW_TRANSITIONS (which stamps startedAt or finishedAt). The version is checked first,
+   * WORKFLOW_TRANSITIONS (which stamps startedAt or finishedAt; `startedAt` in the body says when
+   * the work started, for a change that starts the workflow). The version is checked first,
    * so a caller that lost a race hears 409, not 422 about a state it never saw.
    */
   update(ctx: RequestContext, id: string, expectedVersion: number, input: UpdateWorkflowDto): Promise<WorkflowWithCounts> {
-    const { version: _ignored, status, ...rest } = input;
+    const { version: _ignored, status, startedAt: reportedStart, ...rest } = input;
+    const startedAt = reportedInstant('startedAt', reportedStart, new Date());
     const fields = definedFields(rest);
     const changed = Object.keys(fields);
     if (status === undefined && changed.length === 0) throw new BadRequestError('Send at least one field to change');
@@ -102,9 +133,10 @@ export class WorkflowsService {
       if (before.version !== expectedVersion) throw new VersionConflictError('workflow', id, expectedVersion, before.version);
       if (status !== undefined) assertTransition(WORKFLOW_TRANSITIONS, 'workflow', id, before.status, status);
       else if (isFinalWorkflowStatus(before.status)) throw new WorkflowFinishedError(id, before.status);
+      if (startedAt !== undefined && (status === undefined || !startsRun(before.status, status))) throw new StartedAtWithoutStartError('workflow', id);
 
       const patch: Patch<Workflow> = { ...fields, updatedBy: ctx.actorId };
-      if (status !== undefined) Object.assign(patch, { status }, workflowTimestampsFor(status, new Date()));
+      if (status !== undefined) Object.assign(patch, { status }, runTimestampsFor(before.status, status, new Date(), startedAt));
       const workflow = await this.workflows.update(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion }, patch);
 
       if (changed.length > 0) {

@@ -83,7 +83,13 @@ describe('domain events', () => {
     await expect(
       unitOfWork.run(ctx, async (tx) => {
         await tx.manager.insert(Agent, { id, tenantId: tenant.tenantId, name: 'doomed', role: 'r', createdBy: 'test', updatedBy: 'test' });
-        tx.record({ type: 'agent.registered', aggregateType: 'agent', aggregateId: id, aggregateVersion: 1, payload: { agentId: id, name: 'doomed', role: 'r', status: 'idle' } });
+        tx.record({
+          type: 'agent.registered',
+          aggregateType: 'agent',
+          aggregateId: id,
+          aggregateVersion: 1,
+          payload: { agentId: id, key: null, name: 'doomed', role: 'r', status: 'idle' },
+        });
         throw new Error('something failed after the write');
       }),
     ).rejects.toThrow('something failed after the write');

@@ -1,10 +1,13 @@
 import { canTransition, IllegalTransitionError, assertTransition } from '../../../src/common/domain/transitions';
-import { isFinalTaskStatus, TASK_TRANSITIONS, taskTimestampsFor } from '../../../src/modules/tasks/task-transitions';
+import { isFinalTaskStatus, TASK_TRANSITIONS } from '../../../src/modules/tasks/task-transitions';
+import { runTimestampsFor } from '../../../src/modules/workflows/run-transitions';
 import { TASK_STATUSES, TaskStatus } from '../../../src/modules/tasks/task.entity';
 
 /** Every legal status change of a task, written out independently of the table under test. */
 const LEGAL: [TaskStatus, TaskStatus][] = [
   ['pending', 'running'],
+  ['pending', 'completed'],
+  ['pending', 'failed'],
   ['pending', 'cancelled'],
   ['running', 'completed'],
   ['running', 'failed'],
@@ -36,10 +39,14 @@ describe('task transitions', () => {
     expect((thrown as IllegalTransitionError).extensions).toEqual({ from, to, allowed: LEGAL.filter(([f]) => f === from).map(([, t]) => t) });
   });
 
-  it('checks all 25 pairs: 6 legal, 19 illegal', () => {
+  it('checks all 25 pairs: 8 legal, 17 illegal', () => {
     expect(ALL_PAIRS).toHaveLength(25);
     const key = ([from, to]: [string, string]) => `${from}→${to}`;
-    expect(ALL_PAIRS.filter(([from, to]) => canTransition(TASK_TRANSITIONS, from, to)).map(key).sort()).toEqual(LEGAL.map(key).sort());
+    expect(
+      ALL_PAIRS.filter(([from, to]) => canTransition(TASK_TRANSITIONS, from, to))
+        .map(key)
+        .sort(),
+    ).toEqual(LEGAL.map(key).sort());
   });
 
   it('treats completed, failed and cancelled as final, and nothing else', () => {
@@ -48,8 +55,19 @@ describe('task transitions', () => {
 
   it('stamps startedAt on running, clears it on a retry, and stamps finishedAt on a final state', () => {
     const now = new Date('2026-01-31T12:00:00Z');
-    expect(taskTimestampsFor('running', now)).toEqual({ startedAt: now });
-    expect(taskTimestampsFor('pending', now)).toEqual({ startedAt: null });
-    for (const to of ['completed', 'failed', 'cancelled'] as const) expect(taskTimestampsFor(to, now)).toEqual({ finishedAt: now });
+    expect(runTimestampsFor('pending', 'running', now)).toEqual({ startedAt: now });
+    expect(runTimestampsFor('running', 'pending', now)).toEqual({ startedAt: null });
+    for (const to of ['completed', 'failed', 'cancelled'] as const) expect(runTimestampsFor('running', to, now)).toEqual({ finishedAt: now });
+    expect(runTimestampsFor('pending', 'cancelled', now)).toEqual({ finishedAt: now });
+  });
+
+  it('starts and finishes a task that goes from pending to completed or failed in one step, at the reported start if given', () => {
+    const now = new Date('2026-01-31T12:00:00Z');
+    const started = new Date('2026-01-31T11:59:58.500Z');
+    for (const to of ['completed', 'failed'] as const) {
+      expect(runTimestampsFor('pending', to, now)).toEqual({ startedAt: now, finishedAt: now });
+      expect(runTimestampsFor('pending', to, now, started)).toEqual({ startedAt: started, finishedAt: now });
+    }
+    expect(runTimestampsFor('pending', 'running', now, started)).toEqual({ startedAt: started });
   });
 });

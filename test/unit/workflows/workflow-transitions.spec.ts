@@ -1,10 +1,13 @@
 import { assertTransition, canTransition, IllegalTransitionError } from '../../../src/common/domain/transitions';
-import { isFinalWorkflowStatus, WORKFLOW_TRANSITIONS, workflowTimestampsFor } from '../../../src/modules/workflows/workflow-transitions';
+import { runTimestampsFor } from '../../../src/modules/workflows/run-transitions';
+import { isFinalWorkflowStatus, WORKFLOW_TRANSITIONS } from '../../../src/modules/workflows/workflow-transitions';
 import { WORKFLOW_STATUSES, WorkflowStatus } from '../../../src/modules/workflows/workflow.entity';
 
 /** Every legal status change of a workflow, written out independently of the table under test. */
 const LEGAL: [WorkflowStatus, WorkflowStatus][] = [
   ['pending', 'running'],
+  ['pending', 'completed'],
+  ['pending', 'failed'],
   ['pending', 'cancelled'],
   ['running', 'completed'],
   ['running', 'failed'],
@@ -35,20 +38,25 @@ describe('workflow transitions', () => {
     expect((thrown as IllegalTransitionError).extensions).toEqual({ from, to, allowed: LEGAL.filter(([f]) => f === from).map(([, t]) => t) });
   });
 
-  it('checks all 25 pairs: 5 legal, 20 illegal', () => {
+  it('checks all 25 pairs: 7 legal, 18 illegal', () => {
     expect(ALL_PAIRS).toHaveLength(25);
     const key = ([from, to]: [string, string]) => `${from}→${to}`;
-    expect(ALL_PAIRS.filter(([from, to]) => canTransition(WORKFLOW_TRANSITIONS, from, to)).map(key).sort()).toEqual(LEGAL.map(key).sort());
+    expect(
+      ALL_PAIRS.filter(([from, to]) => canTransition(WORKFLOW_TRANSITIONS, from, to))
+        .map(key)
+        .sort(),
+    ).toEqual(LEGAL.map(key).sort());
   });
 
   it('treats completed, failed and cancelled as final, and nothing else', () => {
     expect(WORKFLOW_STATUSES.filter(isFinalWorkflowStatus)).toEqual(['completed', 'failed', 'cancelled']);
   });
 
-  it('stamps startedAt on running and finishedAt on a final state', () => {
+  it('stamps startedAt on running and finishedAt on a final state; one step from pending stamps both', () => {
     const now = new Date('2026-01-31T12:00:00Z');
-    expect(workflowTimestampsFor('running', now)).toEqual({ startedAt: now });
-    for (const to of ['completed', 'failed', 'cancelled'] as const) expect(workflowTimestampsFor(to, now)).toEqual({ finishedAt: now });
-    expect(workflowTimestampsFor('pending', now)).toEqual({});
+    expect(runTimestampsFor('pending', 'running', now)).toEqual({ startedAt: now });
+    for (const to of ['completed', 'failed', 'cancelled'] as const) expect(runTimestampsFor('running', to, now)).toEqual({ finishedAt: now });
+    expect(runTimestampsFor('pending', 'completed', now)).toEqual({ startedAt: now, finishedAt: now });
+    expect(runTimestampsFor('pending', 'cancelled', now)).toEqual({ finishedAt: now });
   });
 });

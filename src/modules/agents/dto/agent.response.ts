@@ -4,6 +4,9 @@ import { AGENT_STATUSES, Agent, AgentStatus } from '../agent.entity';
 import { PageOf, BulkOf } from '../../../common/http/collections';
 
 export class AgentResponse extends AuditedResponse {
+  @ApiProperty({ type: String, nullable: true, example: 'agent_sena', description: 'Your own name for the agent, when it has one' })
+  key: string | null;
+
   @ApiProperty()
   name: string;
 
@@ -25,6 +28,7 @@ export class AgentResponse extends AuditedResponse {
   static from(agent: Agent): AgentResponse {
     return {
       ...auditedFields(agent),
+      key: agent.key,
       name: agent.name,
       role: agent.role,
       description: agent.description,
@@ -38,3 +42,21 @@ export class AgentResponse extends AuditedResponse {
 export class AgentPage extends PageOf(AgentResponse) {}
 
 export class AgentList extends BulkOf(AgentResponse) {}
+
+export class AgentCounts {
+  @ApiProperty({ example: 3 })
+  idle: number;
+
+  @ApiProperty({ example: 1 })
+  busy: number;
+
+  @ApiProperty({ example: 0 })
+  offline: number;
+
+  @ApiProperty({ example: 0 })
+  error: number;
+
+  static from(byStatus: Record<string, number>): AgentCounts {
+    return Object.fromEntries(AGENT_STATUSES.map((status) => [status, byStatus[status] ?? 0])) as Record<AgentStatus, number>;
+  }
+}

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../../common/http/page-query.dto';
+import { IsAgentKey } from '../agent-key';
 import { AGENT_STATUSES, AgentStatus } from '../agent.entity';
 
 export class ListAgentsQuery extends PageQueryDto {
@@ -15,4 +16,9 @@ export class ListAgentsQuery extends PageQueryDto {
   @IsNotEmpty()
   @MaxLength(100)
   role?: string;
+
+  @ApiPropertyOptional({ example: 'agent_sena', description: 'Only the agent with this key' })
+  @IsOptional()
+  @IsAgentKey()
+  key?: string;
 }

@@ -27,8 +27,8 @@ export class AgentMetrics {
   failedTasks: number;
 
   /** Sum of the durations of finished tasks that reported one, and how many did. */
-  @Column({ type: 'bigint', default: 0 })
-  totalDurationMs: string;
+  @Column({ type: 'double precision', default: 0 })
+  totalDurationMs: number;
 
   @Column({ type: 'int', default: 0 })
   timedTasks: number;

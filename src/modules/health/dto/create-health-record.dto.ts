@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { JsonAsSent } from '../../../common/http/validation';
+import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsAgentReference } from '../../agents/agent-key';
+import { IsMilliseconds, JsonAsSent, MAX_MILLISECONDS } from '../../../common/http/validation';
 import { HEALTH_STATUSES, HealthStatus } from '../health-record.entity';
 
 export class CreateHealthRecordDto {
@@ -20,16 +21,14 @@ export class CreateHealthRecordDto {
   @MaxLength(2000)
   message?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 2_147_483_647, example: 120, description: 'Response time of the check, in milliseconds' })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_MILLISECONDS, example: 120.5, description: 'Response time of the check, in milliseconds (fractions kept)' })
   @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(2_147_483_647)
+  @IsMilliseconds()
   responseTimeMs?: number;
 
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'The agent the observation is about; one of your agents' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'An agent id or key. The agent the observation is about; one of your agents' })
   @IsOptional()
-  @IsUUID()
+  @IsAgentReference()
   agentId?: string | null;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { region: 'eu-west-1', errors: 3 } })

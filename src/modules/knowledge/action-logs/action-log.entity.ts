@@ -21,7 +21,7 @@ export class ActionLog {
   @Column({ type: 'text', nullable: true })
   error: string | null;
 
-  @Column({ type: 'int', nullable: true })
+  @Column({ type: 'double precision', nullable: true })
   durationMs: number | null;
 
   @Column({ type: 'text', nullable: true })

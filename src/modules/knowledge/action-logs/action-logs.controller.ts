@@ -1,13 +1,14 @@
-import { Body, Get, HttpStatus, Post, Query } from '@nestjs/common';
+import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/ctx.decorator';
+import { ApiController } from '../../../common/http/route-decorators';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
+import { ParseIdPipe } from '../../../common/http/parse-id.pipe';
 import { ActionLogsService } from './action-logs.service';
 import { ActionLogList, ActionLogPage, ActionLogResponse } from './dto/action-log.response';
 import { BulkCreateActionLogsDto, CreateActionLogDto } from './dto/create-action-log.dto';
 import { ListActionLogsQuery } from './dto/list-action-logs.query';
-import { ApiController } from '../../../common/http/route-decorators';
 
 @ApiController('action-logs', 'knowledge')
 export class ActionLogsController {
@@ -36,5 +37,13 @@ export class ActionLogsController {
   async list(@Ctx() ctx: RequestContext, @Query() query: ListActionLogsQuery): Promise<ActionLogPage> {
     const page = await this.logs.list(ctx, { actionType: query.actionType, traceId: query.traceId }, query);
     return { items: page.items.map((log) => ActionLogResponse.from(log)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get an action log' })
+  @ApiOkResponse({ type: ActionLogResponse })
+  @ApiProblems(HttpStatus.NOT_FOUND)
+  async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<ActionLogResponse> {
+    return ActionLogResponse.from(await this.logs.get(ctx, id));
   }
 }

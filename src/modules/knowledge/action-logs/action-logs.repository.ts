@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { insertReturning } from '../../../common/persistence/insert-statement';
+import { DataSource } from 'typeorm';
 import { Page, PageRequest, paginate } from '../../../common/persistence/paginate';
 import { ActionLog } from './action-log.entity';
 
@@ -11,14 +10,13 @@ export interface ActionLogFilters {
   traceId?: string;
 }
 
-/** Every query on `action_logs`, an append-only table. */
+/** Every read of `action_logs`, an append-only table (inserts go through UnitOfWork.append, with their events). */
 @Injectable()
 export class ActionLogsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** All rows in one statement: every row or none. */
-  insert(rows: NewActionLog[], manager: EntityManager = this.dataSource.manager): Promise<ActionLog[]> {
-    return insertReturning(manager, ActionLog, rows);
+  findById(tenantId: string, id: string): Promise<ActionLog | null> {
+    return this.dataSource.manager.findOneBy(ActionLog, { tenantId, id });
   }
 
   list(tenantId: string, filters: ActionLogFilters, page: PageRequest): Promise<Page<ActionLog>> {

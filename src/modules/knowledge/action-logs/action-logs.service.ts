@@ -1,19 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../../common/auth/request-context';
-import { bulkItem, FieldPath, singleItem } from '../../../common/errors';
+import { AggregateNotFoundError, bulkItem, FieldPath, singleItem } from '../../../common/errors';
 import { Page, PageRequest } from '../../../common/persistence/paginate';
+import { UnitOfWork } from '../../../common/persistence/unit-of-work';
 import { uuidv7 } from '../../../common/persistence/uuid-v7';
+import { KnowledgeEvents } from '../knowledge.events';
 import { ActionLog } from './action-log.entity';
-import { ActionLogFilters, ActionLogsRepository } from './action-logs.repository';
+import { ActionLogFilters, ActionLogsRepository, NewActionLog } from './action-logs.repository';
 import { CreateActionLogDto } from './dto/create-action-log.dto';
-import { KnowledgeReferences } from '../knowledge-references';
+import { checkItemReferences } from '../../../common/persistence/references';
+import { AgentsService } from '../../agents/agents.service';
 
-/** The log of what agents did. Append-only telemetry: the row is the record, so writing one emits no domain event. */
+/** The log of what agents did: append-only, each entry with its `action_log.recorded` event. */
 @Injectable()
 export class ActionLogsService {
   constructor(
     private readonly logs: ActionLogsRepository,
-    private readonly references: KnowledgeReferences,
+    private readonly agents: AgentsService,
+    private readonly unitOfWork: UnitOfWork,
   ) {}
 
   /** Stores an entry; an agentId the tenant cannot see is a 422 naming the field. */
@@ -27,24 +31,37 @@ export class ActionLogsService {
     return this.insert(ctx, inputs, bulkItem);
   }
 
+  async get(ctx: RequestContext, id: string): Promise<ActionLog> {
+    const log = await this.logs.findById(ctx.tenantId, id);
+    if (!log) throw new AggregateNotFoundError('action log', id);
+    return log;
+  }
+
   list(ctx: RequestContext, filters: ActionLogFilters, page: PageRequest): Promise<Page<ActionLog>> {
     return this.logs.list(ctx.tenantId, filters, page);
   }
 
   private async insert(ctx: RequestContext, inputs: CreateActionLogDto[], field: FieldPath): Promise<ActionLog[]> {
-    await this.references.assertKnown(ctx, inputs, field);
-    return this.logs.insert(
-      inputs.map((input) => ({
-        id: uuidv7(),
-        tenantId: ctx.tenantId,
-        actionType: input.actionType,
-        parameters: input.parameters ?? {},
-        error: input.error ?? null,
-        durationMs: input.durationMs ?? null,
-        traceId: input.traceId ?? null,
-        agentId: input.agentId ?? null,
-        createdBy: ctx.actorId,
-      })),
-    );
+    const agents = this.agents.references;
+    const resolved = await checkItemReferences(ctx.tenantId, inputs, field, [['agentId', agents]]);
+    const rows = inputs.map((input): NewActionLog => ({
+      id: uuidv7(),
+      tenantId: ctx.tenantId,
+      actionType: input.actionType,
+      parameters: input.parameters ?? {},
+      error: input.error ?? null,
+      durationMs: input.durationMs ?? null,
+      traceId: input.traceId ?? null,
+      agentId: resolved.id(agents, input.agentId),
+      createdBy: ctx.actorId,
+    }));
+    // One statement for the rows and their events: every entry of a bulk request, or none.
+    return this.unitOfWork.append(ctx, ActionLog, rows as ActionLog[], (log) => ({
+      type: KnowledgeEvents.actionLogRecorded,
+      aggregateType: 'action_log',
+      aggregateId: log.id,
+      aggregateVersion: null,
+      payload: { actionLogId: log.id, actionType: log.actionType, agentId: log.agentId, traceId: log.traceId },
+    }));
   }
 }

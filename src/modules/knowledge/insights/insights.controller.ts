@@ -3,12 +3,14 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger
 import { Ctx } from '../../../common/auth/ctx.decorator';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
+import { ExpectedVersion, OptionalExpectedVersion } from '../../../common/http/expected-version.decorator';
+import { ApiController, VersionedDelete, VersionedPatch } from '../../../common/http/route-decorators';
 import { ParseIdPipe } from '../../../common/http/parse-id.pipe';
+import { UpdateInsightDto } from './dto/update-insight.dto';
 import { BulkCreateInsightsDto, CreateInsightDto } from './dto/create-insight.dto';
 import { InsightList, InsightMatchList, InsightMatchResponse, InsightPage, InsightResponse } from './dto/insight.response';
 import { ListInsightsQuery, SearchInsightsQuery } from './dto/list-insights.query';
 import { InsightsService } from './insights.service';
-import { ApiController } from '../../../common/http/route-decorators';
 
 @ApiController('insights', 'knowledge')
 export class InsightsController {
@@ -55,5 +57,20 @@ export class InsightsController {
   @ApiProblems(HttpStatus.NOT_FOUND)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<InsightResponse> {
     return InsightResponse.from(await this.insights.get(ctx, id));
+  }
+
+  @VersionedPatch(':id', { summary: 'Change an insight; needs If-Match or version' }, InsightResponse)
+  async update(
+    @Ctx() ctx: RequestContext,
+    @Param('id', ParseIdPipe) id: string,
+    @ExpectedVersion() expectedVersion: number,
+    @Body() body: UpdateInsightDto,
+  ): Promise<InsightResponse> {
+    return InsightResponse.from(await this.insights.update(ctx, id, expectedVersion, body));
+  }
+
+  @VersionedDelete(':id', { summary: 'Delete an insight (guarded by If-Match when sent)' })
+  async remove(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @OptionalExpectedVersion() expectedVersion?: number): Promise<void> {
+    await this.insights.remove(ctx, id, expectedVersion);
   }
 }

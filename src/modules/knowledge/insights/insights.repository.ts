@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { CasKey, compareAndSet, deleteChecked, Patch } from '../../../common/persistence/compare-and-set';
 import { hydrate } from '../../../common/persistence/hydrate';
 import { Page, PageRequest, paginate } from '../../../common/persistence/paginate';
 import { Insight } from './insight.entity';
@@ -18,6 +19,14 @@ const HEADLINE_OPTIONS = 'StartSel=<b>, StopSel=</b>, MaxFragments=3, MaxWords=3
 @Injectable()
 export class InsightsRepository {
   constructor(private readonly dataSource: DataSource) {}
+
+  update(manager: EntityManager, key: CasKey, patch: Patch<Insight>): Promise<Insight> {
+    return compareAndSet(manager, Insight, key, patch);
+  }
+
+  delete(manager: EntityManager, key: { tenantId: string; id: string; expectedVersion?: number }): Promise<number> {
+    return deleteChecked(manager, Insight, key);
+  }
 
   findById(tenantId: string, id: string): Promise<Insight | null> {
     return this.dataSource.manager.findOneBy(Insight, { tenantId, id });

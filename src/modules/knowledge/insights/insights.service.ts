@@ -4,7 +4,9 @@ import { NewDomainEvent } from '../../../common/events/event-catalog';
 import { Page, PageRequest } from '../../../common/persistence/paginate';
 import { BatchRow, insertEachIn, NewRow, Transaction, UnitOfWork } from '../../../common/persistence/unit-of-work';
 import { newAuditedFields } from '../../../common/persistence/new-row';
+import { changedFields } from '../../../common/http/versioned-update.dto';
 import { CreateInsightDto } from './dto/create-insight.dto';
+import { UpdateInsightDto } from './dto/update-insight.dto';
 import { Insight } from './insight.entity';
 import { InsightMatch, InsightsRepository } from './insights.repository';
 import { InsightNotFoundError } from '../knowledge.errors';
@@ -47,6 +49,30 @@ export class InsightsService {
     const insight = await this.insights.findById(ctx.tenantId, id);
     if (!insight) throw new InsightNotFoundError(id);
     return insight;
+  }
+
+  /** Applies a change made against `expectedVersion` (compare-and-set), recording `insight.updated`. */
+  update(ctx: RequestContext, id: string, expectedVersion: number, input: UpdateInsightDto): Promise<Insight> {
+    const changes = changedFields(input);
+    return this.unitOfWork.run(ctx, async (tx) => {
+      const insight = await this.insights.update(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion }, { ...changes, updatedBy: ctx.actorId });
+      tx.record({
+        type: KnowledgeEvents.insightUpdated,
+        aggregateType: 'insight',
+        aggregateId: id,
+        aggregateVersion: insight.version,
+        payload: { insightId: id, changed: Object.keys(changes) },
+      });
+      return insight;
+    });
+  }
+
+  /** Deletes the insight (guarded by its version when the caller sent one), recording `insight.deleted`. */
+  async remove(ctx: RequestContext, id: string, expectedVersion?: number): Promise<void> {
+    await this.unitOfWork.run(ctx, async (tx) => {
+      const version = await this.insights.delete(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion });
+      tx.record({ type: KnowledgeEvents.insightDeleted, aggregateType: 'insight', aggregateId: id, aggregateVersion: version, payload: { insightId: id } });
+    });
   }
 
   list(ctx: RequestContext, filters: { domain?: string }, page: PageRequest): Promise<Page<Insight>> {

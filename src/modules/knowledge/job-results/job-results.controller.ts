@@ -1,13 +1,14 @@
-import { Body, Get, HttpStatus, Post, Query } from '@nestjs/common';
+import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/ctx.decorator';
+import { ApiController } from '../../../common/http/route-decorators';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
+import { ParseIdPipe } from '../../../common/http/parse-id.pipe';
 import { BulkCreateJobResultsDto, CreateJobResultDto } from './dto/create-job-result.dto';
 import { JobResultList, JobResultPage, JobResultResponse } from './dto/job-result.response';
 import { ListJobResultsQuery } from './dto/list-job-results.query';
 import { JobResultsService } from './job-results.service';
-import { ApiController } from '../../../common/http/route-decorators';
 
 @ApiController('job-results', 'knowledge')
 export class JobResultsController {
@@ -36,5 +37,13 @@ export class JobResultsController {
   async list(@Ctx() ctx: RequestContext, @Query() query: ListJobResultsQuery): Promise<JobResultPage> {
     const page = await this.results.list(ctx, { jobId: query.jobId }, query);
     return { items: page.items.map((result) => JobResultResponse.from(result)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a job result' })
+  @ApiOkResponse({ type: JobResultResponse })
+  @ApiProblems(HttpStatus.NOT_FOUND)
+  async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<JobResultResponse> {
+    return JobResultResponse.from(await this.results.get(ctx, id));
   }
 }

@@ -11,14 +11,14 @@ export type NewJobResultRow = Omit<JobResult, 'createdAt'>;
 export class JobResultsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Inserts a result in the caller's transaction (bulk and single creates go through UnitOfWork.append). */
   async insert(manager: EntityManager, row: NewJobResultRow): Promise<JobResult> {
     const [stored] = await insertReturning(manager, JobResult, [row]);
     return stored;
   }
 
-  /** All rows in one statement: every row or none. */
-  insertMany(rows: NewJobResultRow[]): Promise<JobResult[]> {
-    return insertReturning(this.dataSource.manager, JobResult, rows);
+  findById(tenantId: string, id: string): Promise<JobResult | null> {
+    return this.dataSource.manager.findOneBy(JobResult, { tenantId, id });
   }
 
   list(tenantId: string, filters: { jobId?: string }, page: PageRequest): Promise<Page<JobResult>> {

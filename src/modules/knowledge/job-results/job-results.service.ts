@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../../common/auth/request-context';
-import { bulkItem, FieldPath, singleItem } from '../../../common/errors';
+import { AggregateNotFoundError, bulkItem, FieldPath, singleItem } from '../../../common/errors';
+import { NewDomainEvent } from '../../../common/events/event-catalog';
 import { Page, PageRequest } from '../../../common/persistence/paginate';
-import { Transaction } from '../../../common/persistence/unit-of-work';
+import { Transaction, UnitOfWork } from '../../../common/persistence/unit-of-work';
+import { KnowledgeEvents } from '../knowledge.events';
 import { uuidv7 } from '../../../common/persistence/uuid-v7';
 import { JobResult } from './job-result.entity';
 import { JobResultsRepository, NewJobResultRow } from './job-results.repository';
-import { KnowledgeReferences } from '../knowledge-references';
+import { checkItemReferences } from '../../../common/persistence/references';
+import { AgentsService } from '../../agents/agents.service';
+import { TasksService } from '../../tasks/tasks.service';
 
 export interface NewJobResult {
   jobId: string;
@@ -17,20 +21,24 @@ export interface NewJobResult {
   metrics?: Record<string, unknown>;
 }
 
-/** Job results (append-only, no domain event). Other modules record them inside their own transaction. */
+/** Job results: append-only, each with its `job_result.recorded` event. Other modules record them inside their own transaction. */
 @Injectable()
 export class JobResultsService {
   constructor(
     private readonly jobResults: JobResultsRepository,
-    private readonly references: KnowledgeReferences,
+    private readonly agents: AgentsService,
+    private readonly tasks: TasksService,
+    private readonly unitOfWork: UnitOfWork,
   ) {}
 
   /**
    * Records a result inside the caller's transaction. The caller vouches for its taskId and
    * agentId (the task result handler takes them from the task it has just changed).
    */
-  recordIn(tx: Transaction, input: NewJobResult): Promise<JobResult> {
-    return this.jobResults.insert(tx.manager, this.newRow(tx.context, input));
+  async recordIn(tx: Transaction, input: NewJobResult): Promise<JobResult> {
+    const result = await this.jobResults.insert(tx.manager, this.newRow(tx.context, input));
+    tx.record(this.recordedEvent(result));
+    return result;
   }
 
   /** Stores a result; a taskId or agentId the tenant cannot see is a 422 naming the field. */
@@ -44,13 +52,35 @@ export class JobResultsService {
     return this.insert(ctx, inputs, bulkItem);
   }
 
+  async get(ctx: RequestContext, id: string): Promise<JobResult> {
+    const result = await this.jobResults.findById(ctx.tenantId, id);
+    if (!result) throw new AggregateNotFoundError('job result', id);
+    return result;
+  }
+
   list(ctx: RequestContext, filters: { jobId?: string }, page: PageRequest): Promise<Page<JobResult>> {
     return this.jobResults.list(ctx.tenantId, filters, page);
   }
 
   private async insert(ctx: RequestContext, inputs: NewJobResult[], field: FieldPath): Promise<JobResult[]> {
-    await this.references.assertKnown(ctx, inputs, field);
-    return this.jobResults.insertMany(inputs.map((input) => this.newRow(ctx, input)));
+    const [agents, tasks] = [this.agents.references, this.tasks.references];
+    const resolved = await checkItemReferences(ctx.tenantId, inputs, field, [
+      ['agentId', agents],
+      ['taskId', tasks],
+    ]);
+    const rows = inputs.map((input) => this.newRow(ctx, { ...input, agentId: resolved.id(agents, input.agentId), taskId: resolved.id(tasks, input.taskId) }));
+    // One statement for the rows and their events: every result of a bulk request, or none.
+    return this.unitOfWork.append(ctx, JobResult, rows as JobResult[], (result) => this.recordedEvent(result));
+  }
+
+  private recordedEvent(result: NewJobResultRow): NewDomainEvent<'job_result.recorded'> {
+    return {
+      type: KnowledgeEvents.jobResultRecorded,
+      aggregateType: 'job_result',
+      aggregateId: result.id,
+      aggregateVersion: null,
+      payload: { jobResultId: result.id, jobId: result.jobId, taskId: result.taskId, agentId: result.agentId, status: result.status },
+    };
   }
 
   private newRow(ctx: RequestContext, input: NewJobResult): NewJobResultRow {

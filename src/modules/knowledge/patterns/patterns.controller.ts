@@ -4,11 +4,13 @@ import { Ctx } from '../../../common/auth/ctx.decorator';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
 import { LimitQueryDto, PageQueryDto } from '../../../common/http/page-query.dto';
+import { ExpectedVersion, OptionalExpectedVersion } from '../../../common/http/expected-version.decorator';
+import { ApiController, VersionedDelete, VersionedPatch } from '../../../common/http/route-decorators';
 import { ParseIdPipe } from '../../../common/http/parse-id.pipe';
+import { UpdatePatternDto } from './dto/update-pattern.dto';
 import { BulkCreatePatternsDto, CreatePatternDto } from './dto/create-pattern.dto';
 import { PatternList, PatternPage, PatternResponse } from './dto/pattern.response';
 import { PatternsService } from './patterns.service';
-import { ApiController } from '../../../common/http/route-decorators';
 
 @ApiController('patterns', 'knowledge')
 export class PatternsController {
@@ -62,5 +64,20 @@ export class PatternsController {
   @ApiProblems(HttpStatus.NOT_FOUND)
   async use(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<PatternResponse> {
     return PatternResponse.from(await this.patterns.use(ctx, id));
+  }
+
+  @VersionedPatch(':id', { summary: 'Change a pattern; needs If-Match or version' }, PatternResponse)
+  async update(
+    @Ctx() ctx: RequestContext,
+    @Param('id', ParseIdPipe) id: string,
+    @ExpectedVersion() expectedVersion: number,
+    @Body() body: UpdatePatternDto,
+  ): Promise<PatternResponse> {
+    return PatternResponse.from(await this.patterns.update(ctx, id, expectedVersion, body));
+  }
+
+  @VersionedDelete(':id', { summary: 'Delete a pattern (guarded by If-Match when sent)' })
+  async remove(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @OptionalExpectedVersion() expectedVersion?: number): Promise<void> {
+    await this.patterns.remove(ctx, id, expectedVersion);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { CasKey, compareAndSet, deleteChecked, Patch } from '../../../common/persistence/compare-and-set';
 import { hydrate, queryRows } from '../../../common/persistence/hydrate';
 import { Page, PageRequest, paginate } from '../../../common/persistence/paginate';
 import { Pattern } from './pattern.entity';
@@ -9,8 +10,16 @@ import { Pattern } from './pattern.entity';
 export class PatternsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  findById(tenantId: string, id: string): Promise<Pattern | null> {
-    return this.dataSource.manager.findOneBy(Pattern, { tenantId, id });
+  update(manager: EntityManager, key: CasKey, patch: Patch<Pattern>): Promise<Pattern> {
+    return compareAndSet(manager, Pattern, key, patch);
+  }
+
+  delete(manager: EntityManager, key: { tenantId: string; id: string; expectedVersion?: number }): Promise<number> {
+    return deleteChecked(manager, Pattern, key);
+  }
+
+  findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Pattern | null> {
+    return manager.findOneBy(Pattern, { tenantId, id });
   }
 
   list(tenantId: string, page: PageRequest): Promise<Page<Pattern>> {
@@ -34,11 +43,10 @@ export class PatternsRepository {
    * edit: the version stays, and editors holding it do not conflict.
    */
   async incrementUsage(manager: EntityManager, key: { tenantId: string; id: string }): Promise<Pattern | null> {
-    const rows = await queryRows(
-      manager,
-      `UPDATE patterns SET usage_count = usage_count + 1 WHERE id = $1 AND tenant_id = $2 RETURNING *`,
-      [key.id, key.tenantId],
-    );
+    const rows = await queryRows(manager, `UPDATE patterns SET usage_count = usage_count + 1 WHERE id = $1 AND tenant_id = $2 RETURNING *`, [
+      key.id,
+      key.tenantId,
+    ]);
     return rows.length === 0 ? null : hydrate(manager, Pattern, rows[0]);
   }
 

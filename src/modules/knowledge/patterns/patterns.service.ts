@@ -6,7 +6,9 @@ import { NewRow, Transaction, UnitOfWork } from '../../../common/persistence/uni
 import { newAuditedFields } from '../../../common/persistence/new-row';
 import { isUniqueViolation } from '../../../common/persistence/unique-violation';
 import { uuidv7 } from '../../../common/persistence/uuid-v7';
+import { changedFields } from '../../../common/http/versioned-update.dto';
 import { CreatePatternDto } from './dto/create-pattern.dto';
+import { UpdatePatternDto } from './dto/update-pattern.dto';
 import { PatternNotFoundError, PatternTriggerTakenError } from '../knowledge.errors';
 import { KnowledgeEvents } from '../knowledge.events';
 import { Pattern } from './pattern.entity';
@@ -47,6 +49,45 @@ export class PatternsService {
 
   list(ctx: RequestContext, page: PageRequest): Promise<Page<Pattern>> {
     return this.patterns.list(ctx.tenantId, page);
+  }
+
+  /**
+   * Applies a change made against `expectedVersion` (compare-and-set), recording `pattern.updated`;
+   * a trigger another pattern of the tenant has is a 409.
+   */
+  async update(ctx: RequestContext, id: string, expectedVersion: number, input: UpdatePatternDto): Promise<Pattern> {
+    const changes = changedFields(input);
+    try {
+      return await this.unitOfWork.run(ctx, async (tx) => {
+        const pattern = await this.patterns.update(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion }, { ...changes, updatedBy: ctx.actorId });
+        tx.record({
+          type: KnowledgeEvents.patternUpdated,
+          aggregateType: 'pattern',
+          aggregateId: id,
+          aggregateVersion: pattern.version,
+          payload: { patternId: id, trigger: pattern.trigger, changed: Object.keys(changes) },
+        });
+        return pattern;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error) && changes.trigger !== undefined) throw new PatternTriggerTakenError([changes.trigger]);
+      throw error;
+    }
+  }
+
+  /** Deletes the pattern (guarded by its version when the caller sent one), recording `pattern.deleted`. */
+  async remove(ctx: RequestContext, id: string, expectedVersion?: number): Promise<void> {
+    await this.unitOfWork.run(ctx, async (tx) => {
+      const pattern = await this.patterns.findById(ctx.tenantId, id, tx.manager);
+      const version = await this.patterns.delete(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion });
+      tx.record({
+        type: KnowledgeEvents.patternDeleted,
+        aggregateType: 'pattern',
+        aggregateId: id,
+        aggregateVersion: version,
+        payload: { patternId: id, trigger: pattern!.trigger },
+      });
+    });
   }
 
   mostUsed(ctx: RequestContext, limit: number): Promise<Pattern[]> {

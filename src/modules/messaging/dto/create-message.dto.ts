@@ -1,14 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsAgentReference } from '../../agents/agent-key';
 import { JsonAsSent } from '../../../common/http/validation';
 
 export class CreateMessageDto {
-  @ApiProperty({ format: 'uuid', description: 'The sending agent; one of your agents' })
-  @IsUUID()
+  @ApiProperty({ description: 'An agent id or key. The sending agent; one of your agents' })
+  @IsAgentReference()
   fromAgentId: string;
 
-  @ApiProperty({ format: 'uuid', description: 'The receiving agent; one of your agents (may be the sender)' })
-  @IsUUID()
+  @ApiProperty({ description: 'An agent id or key. The receiving agent; one of your agents (may be the sender)' })
+  @IsAgentReference()
   toAgentId: string;
 
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'The task the message is about; one of your tasks' })

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsAgentReference } from '../../agents/agent-key';
 import { IsOptionalNotNull, JsonAsSent } from '../../../common/http/validation';
 
 /** Dependencies one task may name in one request. */
@@ -8,14 +9,12 @@ export const MAX_DEPENDENCIES = 1000;
 export const MIN_PRIORITY = -2_147_483_648;
 export const MAX_PRIORITY = 2_147_483_647;
 export const MAX_DESCRIPTION = 10_000;
-/** Durations are PostgreSQL integers too. */
-export const MAX_DURATION_MS = 2_147_483_647;
 
 /** The fields every way of creating a task shares. */
 export class TaskFieldsDto {
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'The agent assigned to the task; one of your agents' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'An agent id or key. The agent assigned to the task; one of your agents' })
   @IsOptional()
-  @IsUUID()
+  @IsAgentReference()
   agentId?: string | null;
 
   @ApiProperty({ example: 'Collect five recent sources on solid-state batteries', maxLength: MAX_DESCRIPTION })

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsAgentReference } from '../../agents/agent-key';
 import { PageQueryDto } from '../../../common/http/page-query.dto';
 import { TASK_STATUSES, TaskStatus } from '../task.entity';
 
@@ -10,14 +11,22 @@ export class ListWorkflowTasksQuery extends PageQueryDto {
   @IsIn(TASK_STATUSES)
   status?: TaskStatus;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({ example: 'agent_sena', description: 'An agent id or key' })
   @IsOptional()
-  @IsUUID()
+  @IsAgentReference()
   agentId?: string;
 }
 
 export class ListTasksQuery extends ListWorkflowTasksQuery {
   @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  workflowId?: string;
+}
+
+/** `GET /tasks/counts`. */
+export class CountTasksQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Count only the tasks of this workflow' })
   @IsOptional()
   @IsUUID()
   workflowId?: string;

@@ -1,16 +1,18 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsAgentReference } from '../../agents/agent-key';
+import { IsIsoTimestamp } from '../../../common/http/iso-timestamp';
 import { VersionedUpdateDto } from '../../../common/http/versioned-update.dto';
-import { IsOptionalNotNull, JsonAsSent } from '../../../common/http/validation';
+import { IsMilliseconds, IsOptionalNotNull, JsonAsSent, MAX_MILLISECONDS } from '../../../common/http/validation';
 import { TASK_STATUSES, TaskStatus } from '../task.entity';
-import { MAX_DESCRIPTION, MAX_DURATION_MS, MAX_PRIORITY, MIN_PRIORITY } from './create-task.dto';
+import { MAX_DESCRIPTION, MAX_PRIORITY, MIN_PRIORITY } from './create-task.dto';
 
 export class UpdateTaskDto extends VersionedUpdateDto {
   @ApiPropertyOptional({
     enum: TASK_STATUSES,
     description:
-      'pending → running | cancelled, running → completed | failed | cancelled | pending (retry); anything else is 422. ' +
-      'running is refused (409) while a task it depends on has not completed',
+      'pending → running | completed | failed | cancelled, running → completed | failed | cancelled | pending (retry); anything else is 422. ' +
+      'Starting (running, or completed | failed straight from pending) is refused (409) while a task it depends on has not completed',
   })
   @IsOptionalNotNull()
   @IsIn(TASK_STATUSES)
@@ -30,9 +32,9 @@ export class UpdateTaskDto extends VersionedUpdateDto {
   @Max(MAX_PRIORITY)
   priority?: number;
 
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'Assign to one of your agents, or null to unassign' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'An agent id or key. Assign to one of your agents, or null to unassign' })
   @IsOptional()
-  @IsUUID()
+  @IsAgentReference()
   agentId?: string | null;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'The result, usually sent with status completed' })
@@ -51,12 +53,21 @@ export class UpdateTaskDto extends VersionedUpdateDto {
     type: Number,
     nullable: true,
     minimum: 0,
-    maximum: MAX_DURATION_MS,
-    description: 'How long the work took, in ms; counted in the agent metrics when sent with completed or failed',
+    maximum: MAX_MILLISECONDS,
+    example: 150.5,
+    description: 'How long the work took, in ms (fractions kept); counted in the agent metrics when sent with completed or failed',
   })
   @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_DURATION_MS)
+  @IsMilliseconds()
   durationMs?: number | null;
+
+  @ApiPropertyOptional({
+    example: '2026-01-31T12:00:00.250Z',
+    description:
+      'When the work started, as the caller saw it; taken only by a transition that starts the run (to running, or pending → ' +
+      'completed | failed in one step), which otherwise stamps the time of the request. Not in the future.',
+  })
+  @IsOptional()
+  @IsIsoTimestamp()
+  startedAt?: string;
 }

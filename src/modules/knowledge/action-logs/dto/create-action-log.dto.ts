@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { IsOptionalNotNull, JsonAsSent } from '../../../../common/http/validation';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsAgentReference } from '../../../agents/agent-key';
+import { IsMilliseconds, IsOptionalNotNull, JsonAsSent, MAX_MILLISECONDS } from '../../../../common/http/validation';
 import { MAX_BULK_ITEMS } from '../../dto/bulk';
 
 export class CreateActionLogDto {
@@ -23,11 +24,9 @@ export class CreateActionLogDto {
   @MaxLength(10000)
   error?: string | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, example: 840 })
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, maximum: MAX_MILLISECONDS, example: 840.5, description: 'In milliseconds (fractions kept)' })
   @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(2_147_483_647)
+  @IsMilliseconds()
   durationMs?: number | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200, description: 'Groups the actions of one run' })
@@ -37,9 +36,9 @@ export class CreateActionLogDto {
   @MaxLength(200)
   traceId?: string | null;
 
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'agent_sena', description: 'An agent id or key' })
   @IsOptional()
-  @IsUUID()
+  @IsAgentReference()
   agentId?: string | null;
 }
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { IsAgentReference } from '../../../agents/agent-key';
 import { IsOptionalNotNull, JsonAsSent } from '../../../../common/http/validation';
 import { MAX_BULK_ITEMS } from '../../dto/bulk';
 
@@ -16,9 +17,9 @@ export class CreateJobResultDto {
   @IsUUID()
   taskId?: string | null;
 
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'agent_sena', description: 'An agent id or key' })
   @IsOptional()
-  @IsUUID()
+  @IsAgentReference()
   agentId?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100, example: 'completed' })

@@ -1,5 +1,5 @@
-import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
-import { JsonAsSent } from '../../../../common/http/validation';
+import { IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsMilliseconds, JsonAsSent } from '../../../../common/http/validation';
 
 /** The result of `core/task.result@1`: how a task ended. */
 export class TaskResultDto {
@@ -20,7 +20,6 @@ export class TaskResultDto {
   error?: string;
 
   @IsOptional()
-  @IsInt()
-  @Min(0)
+  @IsMilliseconds()
   durationMs?: number;
 }
