@@ -214,7 +214,8 @@ export class OutboxRepository {
     if (filter.schema) query.andWhere('record.schemaIdentity = :schema', { schema: filter.schema });
     if (filter.excludedNamespaces?.length) query.andWhere('record.namespace NOT IN (:...excluded)', { excluded: filter.excludedNamespaces });
     if (filter.since) query.andWhere('record.updatedAt >= :since', { since: filter.since });
-    if (filter.ids) query.andWhere('record.id IN (:...ids)', { ids: filter.ids });
+    // An empty list of ids matches nothing (a filter that contradicts itself, say).
+    if (filter.ids) query.andWhere(filter.ids.length > 0 ? 'record.id IN (:...ids)' : 'false', { ids: filter.ids });
     return query;
   }
 }

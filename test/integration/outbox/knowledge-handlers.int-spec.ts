@@ -33,7 +33,7 @@ describe('knowledge persistence handlers', () => {
   it('knowledge/insight@1 dead-letters at once an insight with a confidence outside 0..1, writing nothing', async () => {
     const accepted = await submit(makeServiceCall({ namespace: 'knowledge', schema: 'insight@1', result: { summary: 's', domain: 'd', confidence: 1.5, content: 'c' } }));
     const dead = await settled(accepted.id, 'dead_lettered');
-    expect(dead.attempts).toBe(1);
+    expect(dead.attempts).toBe(0); // refused by the intake's schema check: never handed to a worker
     expect(dead.lastError).toMatch(/confidence/);
     const [{ n }] = await db.query('SELECT count(*)::int AS n FROM insights WHERE tenant_id = $1', [tenant.tenantId]);
     expect(n).toBe(0);
