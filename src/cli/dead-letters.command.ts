@@ -1,10 +1,8 @@
 import { userInfo } from 'node:os';
-import { NestFactory } from '@nestjs/core';
 import { validateBody } from '../common/http/validation';
 import { DomainError } from '../common/errors';
 import { AdminDeadLettersQuery, AdminRedriveDto } from '../modules/outbox/dto/admin-dead-letters.dto';
-import { OutboxAdminService } from '../modules/outbox/outbox-admin.service';
-import { CliAppModule } from './cli-app.module';
+import type { OutboxAdminService } from '../modules/outbox/outbox-admin.service';
 import { DEAD_LETTERS_USAGE } from './dead-letters.usage';
 
 const FILTER_FLAGS = ['tenant', 'namespace', 'schema', 'handler', 'since'];
@@ -27,6 +25,12 @@ export async function deadLettersCommand([action, ...extra]: string[], flags: Re
     err(`dead-letters: ${error.message}; usage: ${DEAD_LETTERS_USAGE.split('\n')[action === 'redrive' ? 2 : 0]}`);
     return 2;
   }
+  // Loaded once the command line is known to be good: booting the modules takes a few seconds.
+  const [{ NestFactory }, { CliAppModule }, { OutboxAdminService }] = await Promise.all([
+    import('@nestjs/core'),
+    import('./cli-app.module.js'),
+    import('../modules/outbox/outbox-admin.service.js'),
+  ]);
   const app = await NestFactory.createApplicationContext(CliAppModule, { logger: ['error'] });
   try {
     const admin = app.get(OutboxAdminService);
