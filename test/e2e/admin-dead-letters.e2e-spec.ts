@@ -51,8 +51,8 @@ describe('admin API and CLI for dead letters across tenants', () => {
     (await s.t.http().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall({ result: { name: 1 } })).expect(202)).body.id;
   const list = (query: Record<string, string>) => s.t.http().get('/api/v1/admin/dead-letters').query(query).set(admin);
   const redrive = (body: object) => s.t.http().post('/api/v1/admin/dead-letters/redrive').set(admin).send(body);
-  const statuses = async (ids: string[]) =>
-    (await s.db.query('SELECT id, status, attempts FROM service_call_records WHERE id = ANY($1::uuid[]) ORDER BY id', [ids])) as { id: string; status: string }[];
+  const statuses = (ids: string[]) =>
+    s.db.query<{ id: string; status: string }[]>('SELECT id, status, attempts FROM service_call_records WHERE id = ANY($1::uuid[]) ORDER BY id', [ids]);
 
   it('is open to the keys of admin tenants only: 401 without a key, 403 for a tenant key, nothing changed', async () => {
     const id = await invalid(s.tenant);
