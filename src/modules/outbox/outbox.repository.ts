@@ -3,6 +3,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
 import { hydrate, queryRows } from '../../common/persistence/hydrate';
 import { insertStatement } from '../../common/persistence/insert-statement';
+import { NewRow } from '../../common/persistence/unit-of-work';
 import { decodeCursor, encodeCursor, Page, PageRequest, paginate } from '../../common/persistence/paginate';
 import { PersistedChunk } from './persisted-chunk.entity';
 import { ServiceCallRecord, ServiceCallStatus } from './service-call-record.entity';
@@ -60,12 +61,16 @@ export class OutboxRepository {
    * taken (earlier, or by a concurrent request that committed first) is skipped, not an error, so
    * the transaction goes on. Returns the rows inserted.
    */
-  async insertNew(manager: EntityManager, rows: Partial<ServiceCallRecord>[]): Promise<ServiceCallRecord[]> {
+  async insertNew(manager: EntityManager, rows: NewRow<ServiceCallRecord>[]): Promise<ServiceCallRecord[]> {
     const params: unknown[] = [];
+    // Only what the database fills in comes back: the rest is what was sent (a result need not travel twice).
     const sql = `${insertStatement(manager, ServiceCallRecord, rows, params)}
-      ON CONFLICT (tenant_id, call_id, schema_identity) DO NOTHING RETURNING *`;
-    const stored: Record<string, unknown>[] = await manager.query(sql, params);
-    return stored.map((row) => hydrate(manager, ServiceCallRecord, row));
+      ON CONFLICT (tenant_id, call_id, schema_identity) DO NOTHING RETURNING id, version, created_at, updated_at`;
+    const stored: { id: string; version: number; created_at: Date; updated_at: Date }[] = await manager.query(sql, params);
+    const sent = new Map(rows.map((row) => [row.id, row]));
+    return stored.map(({ id, version, created_at: createdAt, updated_at: updatedAt }) =>
+      Object.assign(manager.create(ServiceCallRecord), sent.get(id), { version, createdAt, updatedAt }),
+    );
   }
 
   /**

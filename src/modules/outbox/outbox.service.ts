@@ -45,7 +45,7 @@ export class OutboxService {
     if (verdict.reason !== null) return (await this.acceptVerdicts(ctx, [input], [verdict]))[0];
     const context = { ...ctx, correlationId: input.correlationId ?? ctx.correlationId };
     try {
-      const [record] = await this.unitOfWork.insert(context, ServiceCallRecord, [this.newRow(ctx, input, verdict) as NewRow<ServiceCallRecord>], receivedEvent);
+      const [record] = await this.unitOfWork.insert(context, ServiceCallRecord, [this.newRow(ctx, input, verdict)], receivedEvent);
       await this.wake([record]);
       return { record, verdict, outcome: 'accepted' };
     } catch (error) {
@@ -96,7 +96,7 @@ export class OutboxService {
   }
 
   /** The record row of a new result: pending, or dead-lettered at once when it does not match its handler. */
-  private newRow(ctx: RequestContext, input: CreateServiceCallDto, verdict: IntakeVerdict): Partial<ServiceCallRecord> {
+  private newRow(ctx: RequestContext, input: CreateServiceCallDto, verdict: IntakeVerdict): NewRow<ServiceCallRecord> {
     return {
       id: uuidv7(),
       tenantId: ctx.tenantId,
