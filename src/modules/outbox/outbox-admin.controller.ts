@@ -1,17 +1,14 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminTenantsOnly } from '../../common/auth/admin-tenants.guard';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
-import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ApiController } from '../../common/http/route-decorators';
 import { AdminDeadLetterPage, AdminDeadLetterResponse, AdminDeadLettersQuery, AdminRedriveDto, AdminRedriveResponse } from './dto/admin-dead-letters.dto';
 import { OutboxAdminService } from './outbox-admin.service';
 
-@ApiTags('admin')
-@ApiSecurity('api-key')
-@ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED)
+@ApiController('admin/dead-letters', 'admin')
 @AdminTenantsOnly()
-@Controller('admin/dead-letters')
 export class OutboxAdminController {
   constructor(private readonly admin: OutboxAdminService) {}
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { PageOf } from '../../../common/http/collections';
 import { IsIsoTimestamp } from '../../../common/http/iso-timestamp';
 import { PageQueryDto } from '../../../common/http/page-query.dto';
 import { TENANT_ID_PATTERN } from '../../../config/tenant-id';
@@ -115,13 +116,7 @@ export class AdminDeadLetterResponse {
   }
 }
 
-export class AdminDeadLetterPage {
-  @ApiProperty({ type: [AdminDeadLetterResponse] })
-  items: AdminDeadLetterResponse[];
-
-  @ApiProperty({ type: String, nullable: true })
-  nextCursor: string | null;
-}
+export class AdminDeadLetterPage extends PageOf(AdminDeadLetterResponse) {}
 
 export class AdminRedriveResponse {
   @ApiProperty({ description: 'True when nothing was changed (dryRun)' })

@@ -14,6 +14,7 @@ export class HandlerResponse {
   validatesResult: boolean;
 }
 
+/** Every handler the service runs (not paged: there are a handful). */
 export class HandlerList {
   @ApiProperty({ type: [HandlerResponse] })
   items: HandlerResponse[];

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
+import { BulkOf } from '../../../common/http/collections';
 import { ServiceCallRecord } from '../service-call-record.entity';
 import { IntakeOutcome, INTAKE_OUTCOMES, IntakeVerdict } from '../intake-verdict';
 import { ServiceCallResponse } from './service-call.response';
@@ -62,7 +63,4 @@ export class BulkIntakeEntry {
   }
 }
 
-export class BulkIntakeResponse {
-  @ApiProperty({ type: [BulkIntakeEntry] })
-  items: BulkIntakeEntry[];
-}
+export class BulkIntakeResponse extends BulkOf(BulkIntakeEntry) {}
