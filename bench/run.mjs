@@ -5,7 +5,8 @@
 import { cpuSnapshot, foreignShare } from './lib/cpu.mjs';
 import { checkpoint, createRawTable, databaseUrl, describeMachine, flushRedis, migrateForServiceRole, openRawBulkInserter, recreateDatabase } from './lib/db.mjs';
 import { measureInterleaved, probe, timedPost } from './lib/load.mjs';
-import { createApiKey, freePort, stackEnv, startApp, startRawServer, stopAll, UNREACHED_RATE_LIMITS } from './lib/processes.mjs';
+import { createApiKey, freePort, stackEnv, startApp, startRawServer, stop, stopAll, UNREACHED_RATE_LIMITS } from './lib/processes.mjs';
+import { measureBulkIntake } from './lib/intake.mjs';
 import { figure, renderTable, summarize, writeResults } from './lib/report.mjs';
 import { createRawTaskTable, measureSeeding, measureTransitions, SEED_SYSTEM_MS } from './lib/tasks.mjs';
 
@@ -207,6 +208,15 @@ async function main() {
   }
 
   const figures = [...(await measureCreates({ url, targets, shared })), ...(await measureBulk({ url, app, auth, shared }))];
+  await checkpoint(url);
+  // Intake alone: an API process without workers, so that no drain shares the cpus while it is measured.
+  const intakeApp = await startApp({ ...appEnv, APP_ROLE: 'api', PORT: String(await freePort()) }, { nodeArgs: SETTINGS.appNodeArgs });
+  try {
+    const intake = { size: SETTINGS.bulkSize, runs: SETTINGS.bulkRuns, warmups: SETTINGS.bulkWarmups, log };
+    figures.push(...(await measureBulkIntake({ url, app: intakeApp, auth, shared, ...intake })));
+  } finally {
+    await stop(intakeApp);
+  }
   await checkpoint(url);
   log(
     `seeding 100 agents and 50 tasks, one request each and through the bulk routes, beside the seed system's totals ` +

@@ -35,7 +35,7 @@ const REQUEST_LOG_LEVELS = new Set<LogLevel>(['info', 'debug', 'trace']);
  * The feature modules. Every role loads them (handlers use their services); a worker process
  * serves none of their routes (see create-app.ts).
  */
-const FEATURE_MODULES = [
+export const FEATURE_MODULES = [
   AgentsModule,
   WorkflowsModule,
   TasksModule,

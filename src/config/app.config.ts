@@ -28,6 +28,8 @@ export interface AppConfig {
   shutdownGraceMs: number;
   /** Tenants whose API keys may open the queue admin UI, which shows every tenant's jobs. */
   adminTenants: string[];
+  /** The most dead letters one admin redrive changes (the rest: continue with its cursor). */
+  adminRedriveLimit: number;
 }
 
 
@@ -56,6 +58,7 @@ export function readAppConfig(reader: EnvReader): AppConfig {
     bulkBodyLimitBytes: reader.int('BULK_BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     shutdownGraceMs: reader.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     adminTenants,
+    adminRedriveLimit: reader.int('ADMIN_REDRIVE_LIMIT', 10_000, 1, 10_000),
   };
 }
 

@@ -22,7 +22,9 @@ describe('hostile input: targeted cases on every route', () => {
 
   const auth = () => ({ authorization: `Bearer ${h.tenant.key}` });
   const json = (res: WireResponse) => parseBody(res) as Record<string, unknown>;
-  const getOperations = () => h.operations.filter((operation) => operation.method === 'GET' && operation.secured);
+  // The tenant routes: an admin route refuses this tenant's key (403) before it reads its query;
+  // admin-dead-letters.e2e-spec covers those with an admin key, the fuzz with this one.
+  const getOperations = () => h.operations.filter((operation) => operation.method === 'GET' && operation.secured && !operation.path.startsWith('/api/v1/admin/'));
   const queryParameters = (operation: Operation, type?: string) =>
     operation.parameters.filter((parameter) => parameter.in === 'query' && (!type || parameter.schema.type === type));
   const listItems = (res: WireResponse): Record<string, unknown>[] => {

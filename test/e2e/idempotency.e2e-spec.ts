@@ -317,6 +317,7 @@ describe('Idempotency-Key on POST routes', () => {
         await suite.db.query(`UPDATE service_call_records SET status = 'dead_lettered', attempts = 3 WHERE id = $1`, [record.id]);
         return { path: `/dead-letters/${record.id}/redrive`, body: {}, status: 202 };
       },
+      'POST /service-calls/bulk': async () => ({ path: '/service-calls/bulk', body: { items: [makeServiceCall(), makeServiceCall()] }, status: 202 }),
       'POST /integrated-objects': async () => ({ path: '/integrated-objects', body: ticket(), status: 201 }),
       'POST /integrated-objects/bulk': async () => ({ path: '/integrated-objects/bulk', body: { items: [ticket(), ticket()] }, status: 201 }),
       'POST /job-results': async () => ({ path: '/job-results', body: { jobId: 'job-1', status: 'completed' }, status: 201 }),

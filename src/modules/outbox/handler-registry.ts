@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
+import { FieldError } from '../../common/errors';
 import { validateBody } from '../../common/http/validation';
 import {
   PERSISTENCE_HANDLER,
@@ -13,6 +14,15 @@ export interface ResolvedHandler {
   identity: string;
   options: PersistenceHandlerOptions;
   handler: PersistenceHandlerContract;
+}
+
+/** A handler as `GET /handlers` lists it. */
+export interface RegisteredHandler {
+  identity: string;
+  namespace: string;
+  schema: string;
+  persistMany: boolean;
+  validatesResult: boolean;
 }
 
 /**
@@ -53,6 +63,28 @@ export class HandlerRegistry implements OnModuleInit {
     return [...this.handlers.keys()].sort();
   }
 
+  /** Every registered handler, sorted by identity, with whether it writes a batch at once. */
+  list(): RegisteredHandler[] {
+    return [...this.handlers.values()]
+      .sort((a, b) => a.identity.localeCompare(b.identity))
+      .map(({ identity, options, handler }) => ({
+        identity,
+        namespace: options.namespace,
+        schema: options.schema,
+        persistMany: typeof (handler as { persistMany?: unknown }).persistMany === 'function',
+        validatesResult: options.resultType !== undefined,
+      }));
+  }
+
+  /** What is wrong with the result for this handler (fields relative to the result); empty when it fits. */
+  async problems(resolved: ResolvedHandler, result: unknown): Promise<FieldError[]> {
+    const { resultType } = resolved.options;
+    if (!resultType) return [];
+    if (typeof result !== 'object' || result === null || Array.isArray(result)) return [{ field: '', message: 'expected an object' }];
+    const checked = await validateBody(resultType, result);
+    return checked.ok ? [] : checked.errors;
+  }
+
   /** The result as the handler's DTO, or a PermanentPersistenceError naming every problem. */
   async validate(resolved: ResolvedHandler, result: unknown): Promise<unknown> {
     const { resultType, schema } = resolved.options;
@@ -67,4 +99,9 @@ export class HandlerRegistry implements OnModuleInit {
     }
     return checked.value;
   }
+}
+
+/** The dead-letter reason of a result that does not match its handler's schema. */
+export function invalidResultReason(schema: string, problems: FieldError[]): string {
+  return `result does not match ${schema}: ${problems.map((problem) => problem.message).join('; ')}`;
 }

@@ -16,7 +16,8 @@ const LIVE_STATES = new Set(['waiting', 'delayed', 'active', 'prioritized', 'wai
 export type RecordRef = Pick<RecordJobData, 'recordId' | 'tenantId' | 'callId' | 'schema'>;
 
 /**
- * Mirrors committed outbox facts into Redis: a received (or redriven) result wakes the drain, a
+ * Mirrors committed outbox facts into Redis: the intake wakes the drain once per request (`wake`), a
+ * redriven result wakes it too, a
  * failed one gets its own job delayed until it is due, a dead-lettered one its job that fails on
  * the board. PostgreSQL stays the truth: when Redis is away these listeners fail (logged and
  * counted) and the sweeper catches up later.
@@ -30,11 +31,6 @@ export class OutboxEnqueuer {
     @Inject(queuesConfig.KEY) private readonly config: QueuesConfig,
     private readonly database: DatabaseIdentity,
   ) {}
-
-  @OnDomainEvent('persistence.received')
-  async onReceived(): Promise<void> {
-    await this.wake();
-  }
 
   @OnDomainEvent('persistence.failed')
   async onFailed(event: DomainEventEnvelope<'persistence.failed'>): Promise<void> {

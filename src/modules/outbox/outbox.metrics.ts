@@ -26,3 +26,17 @@ export const foreignJobs = counter(
   'Queue jobs refused because they belong to another database sharing this Redis and QUEUE_PREFIX',
   ['job'],
 );
+
+/** Intake requests whose wake-up of the workers failed (Redis away): the sweeper enqueues their records later. */
+export const intakeWakeFailures = counter(
+  'persistence_intake_wake_failures_total',
+  'Intake requests whose records were stored but whose wake-up of the workers did not reach Redis (the sweeper catches up)',
+  [],
+);
+
+/** Results dead-lettered by the intake itself: their handler's schema refused them. */
+export const intakeRefusedResults = counter(
+  'persistence_intake_invalid_results_total',
+  'Results stored and dead-lettered at intake because they do not match their handler schema, by handler',
+  ['handler'],
+);

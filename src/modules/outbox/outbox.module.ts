@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { HandlerRegistry } from './handler-registry';
+import { OutboxAdminController } from './outbox-admin.controller';
+import { OutboxAdminService } from './outbox-admin.service';
 import { OutboxEnqueuer } from './outbox-enqueuer';
 import { OutboxController } from './outbox.controller';
 import { OutboxRepository } from './outbox.repository';
@@ -13,8 +15,8 @@ import { OutboxService } from './outbox.service';
  */
 @Module({
   imports: [DiscoveryModule],
-  controllers: [OutboxController],
-  providers: [HandlerRegistry, OutboxRepository, OutboxService, OutboxEnqueuer],
-  exports: [HandlerRegistry, OutboxRepository, OutboxEnqueuer, OutboxService],
+  controllers: [OutboxController, OutboxAdminController],
+  providers: [HandlerRegistry, OutboxRepository, OutboxService, OutboxAdminService, OutboxEnqueuer],
+  exports: [HandlerRegistry, OutboxRepository, OutboxEnqueuer, OutboxService, OutboxAdminService],
 })
 export class OutboxModule {}

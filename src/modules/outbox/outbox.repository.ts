@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
 import { hydrate, queryRows } from '../../common/persistence/hydrate';
-import { valuesClause } from '../../common/persistence/insert-statement';
-import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
+import { insertStatement, valuesClause } from '../../common/persistence/insert-statement';
+import { NewRow } from '../../common/persistence/unit-of-work';
+import { decodeCursor, encodeCursor, Page, PageRequest, paginate } from '../../common/persistence/paginate';
 import { PersistedChunk } from './persisted-chunk.entity';
 import { ServiceCallRecord, ServiceCallStatus } from './service-call-record.entity';
 
@@ -39,6 +40,35 @@ export interface ServiceCallFilters {
   schema?: string;
 }
 
+/** A new result as the intake compares it with the record that already holds its key. */
+export interface IntakeKey {
+  callId: string;
+  schema: string;
+  namespace: string;
+  result: unknown;
+}
+
+/** The record holding a key, and whether it holds what a new item with that key brings. */
+export interface KeyHolder {
+  record: ServiceCallRecord;
+  sameNamespace: boolean;
+  sameResult: boolean;
+}
+
+/**
+ * Which dead letters an operator means, across tenants. `namespaces`/`excludedNamespaces`/`schema`
+ * come from a handler filter resolved by the registry (see OutboxAdminService).
+ */
+export interface DeadLetterFilter {
+  tenant?: string;
+  namespace?: string;
+  schema?: string;
+  /** Records of these namespaces only (a handler of its own namespace). */
+  excludedNamespaces?: string[];
+  since?: Date;
+  ids?: string[];
+}
+
 /** Every query on the outbox tables (`service_call_records`, `persisted_chunks`). */
 @Injectable()
 export class OutboxRepository {
@@ -50,6 +80,44 @@ export class OutboxRepository {
 
   findByKey(tenantId: string, callId: string, schemaIdentity: string): Promise<ServiceCallRecord | null> {
     return this.dataSource.manager.findOneBy(ServiceCallRecord, { tenantId, callId, schemaIdentity });
+  }
+
+  /**
+   * Inserts the records whose (tenant, callId, schema) is free, in one statement; a key already
+   * taken (earlier, or by a concurrent request that committed first) is skipped, not an error, so
+   * the transaction goes on. Returns the rows inserted.
+   */
+  async insertNew(manager: EntityManager, rows: NewRow<ServiceCallRecord>[]): Promise<ServiceCallRecord[]> {
+    const params: unknown[] = [];
+    // Only what the database fills in comes back: the rest is what was sent (a result need not travel twice).
+    const sql = `${insertStatement(manager, ServiceCallRecord, rows, params)}
+      ON CONFLICT (tenant_id, call_id, schema_identity) DO NOTHING RETURNING id, version, created_at, updated_at`;
+    const stored: { id: string; version: number; created_at: Date; updated_at: Date }[] = await manager.query(sql, params);
+    const sent = new Map(rows.map((row) => [row.id, row]));
+    return stored.map(({ id, version, created_at: createdAt, updated_at: updatedAt }) =>
+      Object.assign(manager.create(ServiceCallRecord), sent.get(id), { version, createdAt, updatedAt }),
+    );
+  }
+
+  /**
+   * The records that hold these keys, each compared with the new item of its key in PostgreSQL
+   * (jsonb equality: key order and number spelling do not matter, values do).
+   */
+  async holdersOf(tenantId: string, keys: IntakeKey[], manager: EntityManager = this.dataSource.manager): Promise<KeyHolder[]> {
+    if (keys.length === 0) return [];
+    const items = keys.map((key) => ({ call_id: key.callId, schema_identity: key.schema, namespace: key.namespace, result: key.result }));
+    const rows: Record<string, unknown>[] = await manager.query(
+      `SELECT record.*, record.namespace = item.namespace AS same_namespace_, record.result = item.result AS same_result_
+       FROM jsonb_to_recordset($2::jsonb) AS item(call_id text, schema_identity text, namespace text, result jsonb)
+       JOIN service_call_records record
+         ON record.tenant_id = $1 AND record.call_id = item.call_id AND record.schema_identity = item.schema_identity`,
+      [tenantId, JSON.stringify(items)],
+    );
+    return rows.map((row) => ({
+      record: hydrate(manager, ServiceCallRecord, row),
+      sameNamespace: row.same_namespace_ === true,
+      sameResult: row.same_result_ === true,
+    }));
   }
 
   /** Locks the record for this transaction: concurrent attempts on one record run one after the other. */
@@ -235,5 +303,53 @@ export class OutboxRepository {
       callId: record.callId,
       schemaIdentity: record.schemaIdentity,
     });
+  }
+
+  /** A page of dead letters of every tenant the current scope sees, oldest first (run it in the system scope). */
+  deadLetters(filter: DeadLetterFilter, page: PageRequest): Promise<Page<ServiceCallRecord>> {
+    return paginate(this.deadLetterQuery(filter), page);
+  }
+
+  countDeadLetters(filter: DeadLetterFilter, after?: string): Promise<number> {
+    const query = this.deadLetterQuery(filter);
+    if (after) query.andWhere('record.id > :after', { after });
+    return query.getCount();
+  }
+
+  /** Ids and tenants of up to `limit` dead letters after `cursor`, and the cursor after them when more remain. */
+  async deadLetterKeys(filter: DeadLetterFilter, limit: number, cursor?: string): Promise<{ keys: { id: string; tenantId: string }[]; nextCursor: string | null }> {
+    const query = this.deadLetterQuery(filter).select(['record.id', 'record.tenantId']);
+    if (cursor) query.andWhere('record.id > :after', { after: decodeCursor(cursor) });
+    const rows = await query.orderBy('record.id', 'ASC').take(limit + 1).getMany();
+    const keys = rows.slice(0, limit).map(({ id, tenantId }) => ({ id, tenantId }));
+    return { keys, nextCursor: rows.length > limit ? encodeCursor(keys[keys.length - 1].id) : null };
+  }
+
+  /**
+   * Puts a tenant's dead letters back in line in one statement: attempts reset, priority kept.
+   * Only rows still dead-lettered change (a concurrent redrive of the same record changes it once).
+   */
+  async redriveMany(manager: EntityManager, tenantId: string, ids: string[], nextAttemptAt: Date): Promise<ServiceCallRecord[]> {
+    const rows = await queryRows(
+      manager,
+      `UPDATE service_call_records
+       SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = $3, version = version + 1, updated_at = now()
+       WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND status = 'dead_lettered'
+       RETURNING *`,
+      [tenantId, ids, nextAttemptAt],
+    );
+    return rows.map((row) => hydrate(manager, ServiceCallRecord, row));
+  }
+
+  private deadLetterQuery(filter: DeadLetterFilter) {
+    const query = this.dataSource.manager.createQueryBuilder(ServiceCallRecord, 'record').where(`record.status = 'dead_lettered'`);
+    if (filter.tenant) query.andWhere('record.tenantId = :tenant', { tenant: filter.tenant });
+    if (filter.namespace) query.andWhere('record.namespace = :namespace', { namespace: filter.namespace });
+    if (filter.schema) query.andWhere('record.schemaIdentity = :schema', { schema: filter.schema });
+    if (filter.excludedNamespaces?.length) query.andWhere('record.namespace NOT IN (:...excluded)', { excluded: filter.excludedNamespaces });
+    if (filter.since) query.andWhere('record.updatedAt >= :since', { since: filter.since });
+    // An empty list of ids matches nothing (a filter that contradicts itself, say).
+    if (filter.ids) query.andWhere(filter.ids.length > 0 ? 'record.id IN (:...ids)' : 'false', { ids: filter.ids });
+    return query;
   }
 }

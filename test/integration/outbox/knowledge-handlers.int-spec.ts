@@ -33,7 +33,7 @@ describe('knowledge persistence handlers', () => {
   it('knowledge/insight@1 dead-letters at once an insight with a confidence outside 0..1, writing nothing', async () => {
     const accepted = await submit(makeServiceCall({ namespace: 'knowledge', schema: 'insight@1', result: { summary: 's', domain: 'd', confidence: 1.5, content: 'c' } }));
     const dead = await settled(accepted.id, 'dead_lettered');
-    expect(dead.attempts).toBe(1);
+    expect(dead.attempts).toBe(0); // refused by the intake's schema check: never handed to a worker
     expect(dead.lastError).toMatch(/confidence/);
     const [{ n }] = await db.query('SELECT count(*)::int AS n FROM insights WHERE tenant_id = $1', [tenant.tenantId]);
     expect(n).toBe(0);
@@ -52,8 +52,9 @@ describe('knowledge persistence handlers', () => {
     const events = await db.query('SELECT type FROM domain_events WHERE tenant_id = $1 AND aggregate_id = $2 ORDER BY id', [tenant.tenantId, rows[0].id]);
     expect(events.map((e: { type: string }) => e.type)).toEqual(['pattern.created', 'pattern.used', 'pattern.used']);
 
-    // Re-submitting a call id already persisted changes nothing: the count stays at 2.
-    await api().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall({ callId: second.callId, namespace: 'knowledge', schema: 'pattern@1', result: { trigger: 'triage bug', steps: [] } })).expect(200);
+    // Re-submitting a call id already persisted changes nothing: the count stays at 2 (another result under it is a conflict).
+    await api().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall({ callId: second.callId, namespace: 'knowledge', schema: 'pattern@1', result: { trigger: 'triage bug', steps: ['read', 'label', 'assign'] } })).expect(200);
+    await api().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall({ callId: second.callId, namespace: 'knowledge', schema: 'pattern@1', result: { trigger: 'triage bug', steps: [] } })).expect(409);
     const [after] = await db.query('SELECT usage_count FROM patterns WHERE id = $1', [rows[0].id]);
     expect(after.usage_count).toBe(2);
   });

@@ -45,13 +45,13 @@ describe('outbox under failure', () => {
     });
     try {
       const tenant = await createTenant(t.app);
-      const failuresBefore = await metricValue('domain_event_listener_failures_total', { event: 'persistence.received' });
+      const failuresBefore = await metricValue('persistence_intake_wake_failures_total', {});
       const started = Date.now();
       const res = await t.http().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall()).expect(202);
       expect(Date.now() - started).toBeLessThan(5000);
       const [row] = await t.owner.query('SELECT status FROM service_call_records WHERE id = $1', [res.body.id]);
       expect(row.status).toBe('pending');
-      expect(await metricValue('domain_event_listener_failures_total', { event: 'persistence.received' })).toBe(failuresBefore + 1);
+      expect(await metricValue('persistence_intake_wake_failures_total', {})).toBe(failuresBefore + 1);
       // Readiness is public: it names what is down, not why (the reason, with its address, is logged).
       const ready = await t.http().get('/health/ready');
       expect(ready.status).toBe(503);

@@ -69,10 +69,10 @@ describe('outbox: service-call results persisted exactly once', () => {
   it('answers a repeated (callId, schema) with 200 and the first record, creating nothing', async () => {
     const body = makeServiceCall();
     const first = await post(body).expect(202);
-    const again = await Promise.all([post(body), post({ ...body, result: makeAgent({ name: 'different' }) })]);
+    const again = await Promise.all([post(body), post({ ...body, correlationId: 'retry' })]);
     for (const res of again) {
       expect(res.status).toBe(200);
-      expect(res.body.id).toBe(first.body.id);
+      expect(res.body).toMatchObject({ id: first.body.id, outcome: 'duplicate' });
     }
     await settled(first.body.id);
     expect(await count('SELECT count(*) AS n FROM service_call_records WHERE tenant_id = $1', tenant.tenantId)).toBe(1);
@@ -108,9 +108,11 @@ describe('outbox: service-call results persisted exactly once', () => {
     expect(dead).toMatchObject({ attempts: 1, lastError: expect.stringContaining('can never be persisted') });
     expect(doomed.calls).toBe(callsBefore + 1);
 
+    // Checked at intake: stored, dead-lettered in the same transaction, never handed to a worker.
     const invalid = await post(makeServiceCall({ result: { name: 42 } })).expect(202);
-    const rejected = await settled(invalid.body.id, 'dead_lettered');
-    expect(rejected.attempts).toBe(1);
+    expect(invalid.body).toMatchObject({ status: 'dead_lettered', outcome: 'dead_lettered', handler: 'core/agent.registration@1' });
+    const rejected = await read(invalid.body.id);
+    expect(rejected.attempts).toBe(0);
     expect(rejected.lastError).toMatch(/agent\.registration@1.*role/);
     expect(await count('SELECT count(*) AS n FROM agents WHERE tenant_id = $1', tenant.tenantId)).toBe(0);
 

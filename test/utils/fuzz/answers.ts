@@ -3,10 +3,11 @@ import { parseBody, WireRequest, WireResponse } from './wire';
 /**
  * Every status the API may answer a request with, however hostile the request. The one place
  * to widen when the API learns a new answer (429 once rate limiting answers fuzzed traffic).
+ * 403: the admin routes (`/api/v1/admin/…`) refuse the key of a tenant that is not an admin.
  */
 export const ALLOWED_STATUSES: ReadonlySet<number> = new Set([
   200, 201, 202, 204,
-  400, 401, 404, 409, 413, 414, 415, 422, 428,
+  400, 401, 403, 404, 409, 413, 414, 415, 422, 428,
 ]);
 
 /** A status below 500 from the allowed set; every error is problem+json whose status matches the answer's. */
