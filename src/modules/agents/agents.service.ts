@@ -4,7 +4,6 @@ import { EntityManager } from 'typeorm';
 import { RequestContext } from '../../common/auth/request-context';
 import { BadRequestError, ValidationFailedError, VersionConflictError } from '../../common/errors';
 import { NewDomainEvent } from '../../common/events/event-catalog';
-import { insertReturning } from '../../common/persistence/insert-statement';
 import { ReferenceKind } from '../../common/persistence/references';
 import { isUniqueViolation } from '../../common/persistence/unique-violation';
 import { Page, PageRequest } from '../../common/persistence/paginate';
