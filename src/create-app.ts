@@ -6,16 +6,16 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { adminAuthHook } from './common/auth/admin-auth.hook';
 import { ApiKeyAuthenticator } from './common/auth/api-key-authenticator';
 import { buildProblem, ErrorCode, PROBLEM_CONTENT_TYPE, ValidationFailedError } from './common/errors';
-import { BULL_BOARD_ROUTE } from './common/queues/bull-board.module';
+import { BULL_BOARD_ROUTE, withoutThirdPartyFonts } from './common/queues/bull-board.module';
 import { boardRetryActorHook, isBoardRetryRoute } from './common/queues/board-retry-actor';
 import { PERSISTENCE_QUEUE } from './common/queues/queue-names';
 import { sendVersionAsETag } from './common/http/etag';
 import { documentIdempotencyKeys } from './common/http/idempotency.openapi';
+import { addSecurityHeaders } from './common/http/security-headers';
 import { RequestScopeInterceptor } from './common/http/request-scope.interceptor';
 import { findUnstorableJson } from './common/http/safe-json';
 import { createValidationPipe } from './common/http/validation';
@@ -113,6 +113,7 @@ export async function createApp(
     const keyCheck = keyCheckOf(route.url);
     if (keyCheck) route.onRequest = [keyCheck, ...(route.onRequest ? [route.onRequest].flat() : [])];
     if (keyCheck && isBoardRetryRoute(route.url)) route.preHandler = [retryActor(), ...(route.preHandler ? [route.preHandler].flat() : [])];
+    if (route.url.startsWith(BULL_BOARD_ROUTE)) route.onSend = [...(route.onSend ? [route.onSend].flat() : []), withoutThirdPartyFonts];
     // A worker process answers health and metrics only; its feature routes are not served.
     if (config.app.role === 'worker' && !WORKER_ROUTES.has(route.url)) {
       route.handler = async (request, reply) => sendProblem(reply, request, ErrorCode.NotFound, `No route matches ${request.url} on a worker process`, 404);
@@ -123,18 +124,7 @@ export async function createApp(
   });
   instrumentHttp(fastify);
   sendVersionAsETag(fastify);
-  // Security headers. helmet's middleware is built once here: @fastify/helmet rebuilds it per request.
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: [`'self'`],
-        styleSrc: [`'self'`, `'unsafe-inline'`],
-        imgSrc: [`'self'`, 'data:'],
-        scriptSrc: [`'self'`, `'unsafe-inline'`],
-      },
-    },
-  });
-  fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
+  addSecurityHeaders(fastify, config.http.publicUrl);
 
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [

@@ -18,6 +18,12 @@ export interface HttpConfig {
    * `uniquelocal`); empty: the client address is the connection's peer.
    */
   trustedProxies: string[];
+  /**
+   * Where users reach the service (`PUBLIC_URL`). When it starts with `https://` every answer asks
+   * browsers to stay on https (HSTS, `upgrade-insecure-requests`); otherwise only requests that a
+   * trusted proxy forwarded from https do.
+   */
+  publicUrl?: string;
 }
 
 const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -83,6 +89,7 @@ export function readHttpConfig(reader: EnvReader): HttpConfig {
     keepAliveTimeoutMs: reader.int('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000, 3_600_000),
     docsAuth: reader.bool('DOCS_AUTH', reader.string('NODE_ENV') === 'production'),
     trustedProxies: readTrustedProxies(reader, 'TRUST_PROXY'),
+    publicUrl: reader.url('PUBLIC_URL', ['http:', 'https:']),
   };
 }
 

@@ -257,3 +257,48 @@ describe('API documentation', () => {
     }
   });
 });
+
+describe('security headers', () => {
+  /** helmet's ask to stay on https: HSTS and the CSP's upgrade-insecure-requests. */
+  function upgradesToHttps(res: Response): { hsts: boolean; upgrade: boolean } {
+    return {
+      hsts: res.headers['strict-transport-security'] !== undefined,
+      upgrade: /upgrade-insecure-requests/.test(res.headers['content-security-policy'] ?? ''),
+    };
+  }
+
+  it('over plain HTTP, never asks the browser to upgrade to https (the UIs would go blank on a host name)', async () => {
+    const t = await createTestApp({ LOG_LEVEL });
+    try {
+      const res = await t.http().get('/health/live').set('X-Forwarded-Proto', 'https').expect(200);
+      // The peer is no listed proxy: its X-Forwarded-Proto is not believed.
+      expect(upgradesToHttps(res)).toEqual({ hsts: false, upgrade: false });
+      expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('asks for https when a trusted proxy forwarded the request from https, and only then', async () => {
+    const t = await createTestApp({ LOG_LEVEL, TRUST_PROXY: 'loopback' });
+    try {
+      const viaTls = await t.http().get('/health/live').set('X-Forwarded-Proto', 'https').expect(200);
+      expect(upgradesToHttps(viaTls)).toEqual({ hsts: true, upgrade: true });
+      const viaHttp = await t.http().get('/health/live').set('X-Forwarded-Proto', 'http').expect(200);
+      expect(upgradesToHttps(viaHttp)).toEqual({ hsts: false, upgrade: false });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('asks for https on every answer when PUBLIC_URL is https', async () => {
+    const t = await createTestApp({ LOG_LEVEL, PUBLIC_URL: 'https://ledger.example.com' });
+    try {
+      const res = await t.http().get('/health/live').expect(200);
+      expect(upgradesToHttps(res)).toEqual({ hsts: true, upgrade: true });
+    } finally {
+      await t.close();
+    }
+  });
+});
