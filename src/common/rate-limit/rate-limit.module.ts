@@ -6,11 +6,12 @@ import { rateLimitConfig, RateLimitConfig } from '../../config/rate-limit.config
 import { redisConfig, RedisConfig } from '../../config/redis.config';
 import { REDIS_CLIENT } from '../../redis/redis.module';
 import { AuthFailureBudget } from './auth-failure-budget';
-import { isStrictRoute, RateLimitGuard } from './rate-limit.guard';
+import { RateLimitGuard } from './rate-limit.guard';
+import { RateLimiter } from './rate-limiter';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 /**
- * Rate limits per API key, counted in Redis so that every API process enforces one limit, and
+ * Rate limits per API key, shared through Redis so that every API process enforces one limit, and
  * the budget of failed authentications per client IP (global: ApiKeyGuard uses it).
  * Import it AFTER AuthModule: global guards run in registration order, and this one counts by
  * the key that ApiKeyGuard authenticated.
@@ -21,18 +22,21 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
     ThrottlerModule.forRootAsync({
       inject: [rateLimitConfig.KEY, redisConfig.KEY, REDIS_CLIENT],
       useFactory: (config: RateLimitConfig, redis: RedisConfig, client: Redis) => ({
-        throttlers: [
-          {
-            name: 'default',
-            ttl: config.windowMs,
-            limit: (context) => (isStrictRoute(context.switchToHttp().getRequest()) ? config.strictLimit : config.defaultLimit),
-          },
-        ],
+        // Only the storage is used (by AuthFailureBudget); requests are counted by RateLimiter.
+        throttlers: [{ name: 'default', ttl: config.windowMs, limit: config.defaultLimit }],
         storage: new RedisThrottlerStorage(client, `${redis.queuePrefix}:rate-limit:`),
       }),
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }, AuthFailureBudget],
+  providers: [
+    {
+      provide: RateLimiter,
+      inject: [redisConfig.KEY, REDIS_CLIENT],
+      useFactory: (redis: RedisConfig, client: Redis) => new RateLimiter(client, `${redis.queuePrefix}:rate-limit:`),
+    },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    AuthFailureBudget,
+  ],
   exports: [AuthFailureBudget],
 })
 export class RateLimitModule {}
