@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import { getQueueToken } from '@nestjs/bullmq';
 import { ModuleMetadata, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -15,6 +16,7 @@ import { boardRetryActorHook, isBoardRetryRoute } from './common/queues/board-re
 import { PERSISTENCE_QUEUE } from './common/queues/queue-names';
 import { sendVersionAsETag } from './common/http/etag';
 import { documentIdempotencyKeys } from './common/http/idempotency.openapi';
+import { answerClientError, createHttpServer, limitRequestsPerClient } from './common/http/http-server';
 import { addSecurityHeaders } from './common/http/security-headers';
 import { RequestScopeInterceptor } from './common/http/request-scope.interceptor';
 import { findUnstorableJson } from './common/http/safe-json';
@@ -65,9 +67,10 @@ export async function createApp(
     requestIdHeader: false,
     // The client address (per-address limits, logs) comes from X-Forwarded-For only when the peer is a listed proxy.
     trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
-    requestTimeout: config.http.requestTimeoutMs,
-    connectionTimeout: config.http.connectionTimeoutMs,
-    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    // The server is created with its time limits (see createHttpServer); answers to requests that
+    // never became one (too slow, malformed) are problem+json too.
+    serverFactory: (handler: RequestListener) => createHttpServer(handler, config.http),
+    clientErrorHandler: answerClientError,
     // Answered by the router before Nest sees the request: a malformed URL or an over-long parameter.
     frameworkErrors: (error: Error & { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply) =>
       sendProblem(reply, request, ErrorCode.BadRequest, `The request URL is malformed (${error.code})`, error.statusCode ?? 400),
@@ -122,6 +125,7 @@ export async function createApp(
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', String(request.id));
   });
+  limitRequestsPerClient(fastify, config.http);
   instrumentHttp(fastify);
   sendVersionAsETag(fastify);
   addSecurityHeaders(fastify, config.http.publicUrl);

@@ -24,6 +24,11 @@ export interface HttpConfig {
    * trusted proxy forwarded from https do.
    */
   publicUrl?: string;
+  /**
+   * Connections one client address may hold open at once (requests in flight, for clients behind a
+   * proxy listed in TRUST_PROXY, whose connections are the proxy's); 0: no cap.
+   */
+  maxConnectionsPerAddress: number;
 }
 
 const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -90,6 +95,7 @@ export function readHttpConfig(reader: EnvReader): HttpConfig {
     docsAuth: reader.bool('DOCS_AUTH', reader.string('NODE_ENV') === 'production'),
     trustedProxies: readTrustedProxies(reader, 'TRUST_PROXY'),
     publicUrl: reader.url('PUBLIC_URL', ['http:', 'https:']),
+    maxConnectionsPerAddress: reader.int('MAX_CONNECTIONS_PER_ADDRESS', 256, 0, 1_000_000),
   };
 }
 
