@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { adminAuthHook } from './common/auth/admin-auth.hook';
 import { ApiKeyAuthenticator } from './common/auth/api-key-authenticator';
+import { RequestGate } from './common/auth/request-gate';
 import { buildProblem, ErrorCode, PROBLEM_CONTENT_TYPE, ValidationFailedError } from './common/errors';
 import { BULL_BOARD_ROUTE, withoutThirdPartyFonts } from './common/queues/bull-board.module';
 import { boardRetryActorHook, isBoardRetryRoute } from './common/queues/board-retry-actor';
@@ -129,6 +130,11 @@ export async function createApp(
   instrumentHttp(fastify);
   sendVersionAsETag(fastify);
   addSecurityHeaders(fastify, config.http.publicUrl);
+  // Every API request is authenticated and counted in its first hook, before its body is read.
+  const gate = app.get(RequestGate);
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url?.startsWith(`/${API_PREFIX}/`)) await gate.hook(request, reply);
+  });
 
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [

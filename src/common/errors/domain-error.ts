@@ -39,6 +39,10 @@ export class UnauthenticatedError extends DomainError {
   readonly code = ErrorCode.Unauthenticated;
 }
 
+export class ForbiddenError extends DomainError {
+  readonly code = ErrorCode.Forbidden;
+}
+
 export class AggregateNotFoundError extends DomainError {
   readonly code = ErrorCode.NotFound;
 

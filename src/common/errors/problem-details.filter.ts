@@ -34,6 +34,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
 
+    // The client went away (it hung up in the middle of its body): its business, not a fault of ours.
+    if ((exception as { code?: string }).code === 'ECONNRESET' || request.raw.readableAborted) {
+      this.logger.log({ correlationId: context.correlationId }, `The client went away before the request was complete (${(exception as Error).message})`);
+      return;
+    }
     const problem = this.toProblem(exception, context);
     if (problem.status >= 500) {
       this.logger.error({ err: exception, correlationId: context.correlationId }, 'Request failed');
