@@ -146,7 +146,7 @@ export async function createApp(
   });
   app.useGlobalPipes(createValidationPipe());
   // Tenant scope and time limit of every handler (after the guards: the tenant is known).
-  app.useGlobalInterceptors(new RequestScopeInterceptor(config.http.requestTimeoutMs));
+  app.useGlobalInterceptors(new RequestScopeInterceptor(config.http.requestTimeoutMs, config.http.statementTimeoutMs));
   if (config.http.corsOrigins.length > 0) {
     const allowed = new Set(config.http.corsOrigins);
     // A preflight from an origin not listed is not answered as CORS (it falls through to a 404).

@@ -29,6 +29,8 @@ export interface HttpConfig {
    * proxy listed in TRUST_PROXY, whose connections are the proxy's); 0: no cap.
    */
   maxConnectionsPerAddress: number;
+  /** A statement of an HTTP request running longer than this is cancelled by PostgreSQL (0: never). */
+  statementTimeoutMs: number;
 }
 
 const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -96,6 +98,7 @@ export function readHttpConfig(reader: EnvReader): HttpConfig {
     trustedProxies: readTrustedProxies(reader, 'TRUST_PROXY'),
     publicUrl: reader.url('PUBLIC_URL', ['http:', 'https:']),
     maxConnectionsPerAddress: reader.int('MAX_CONNECTIONS_PER_ADDRESS', 256, 0, 1_000_000),
+    statementTimeoutMs: reader.int('DATABASE_STATEMENT_TIMEOUT_MS', requestTimeoutMs, 0, 3_600_000),
   };
 }
 
