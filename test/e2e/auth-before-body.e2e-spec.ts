@@ -9,7 +9,11 @@ const LOG_LEVEL = process.env.DEBUG_LOG_LEVEL ?? 'silent';
  * Sends the head of a request that announces `declaredBytes` of body and only the first bytes of
  * it, then waits: an answer can only come from a server that did not wait for (or parse) the body.
  */
-function answerBeforeBody(port: number, headers: Record<string, string>, declaredBytes = 10 * 1024 * 1024): Promise<{ status: number; body: Record<string, unknown>; raw: string }> {
+function answerBeforeBody(
+  port: number,
+  headers: Record<string, string>,
+  declaredBytes = 10 * 1024 * 1024,
+): Promise<{ status: number; body: Record<string, unknown>; raw: string }> {
   return new Promise((resolve, reject) => {
     const socket = new Socket();
     let received = '';

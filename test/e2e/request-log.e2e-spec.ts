@@ -64,11 +64,21 @@ describe('request log', () => {
 
   it('logs refused requests and clients that go away as info, without a stack', async () => {
     await fetch(`${server.baseUrl}/api/v1/agents`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"broken' });
-    await fetch(`${server.baseUrl}/api/v1/agents`, { method: 'POST', headers: { Authorization: `Bearer ${key.key}`, 'Content-Type': 'application/json' }, body: '{"broken' });
+    await fetch(`${server.baseUrl}/api/v1/agents`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key.key}`, 'Content-Type': 'application/json' },
+      body: '{"broken',
+    });
     // A client that sends half its body and hangs up.
     await new Promise<void>((resolve) => {
       const url = new URL(`${server.baseUrl}/api/v1/agents`);
-      const request = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { Authorization: `Bearer ${key.key}`, 'Content-Type': 'application/json', 'Content-Length': '1000' } });
+      const request = httpRequest({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { Authorization: `Bearer ${key.key}`, 'Content-Type': 'application/json', 'Content-Length': '1000' },
+      });
       request.on('error', () => resolve());
       request.write('{"name": "half');
       setTimeout(() => {

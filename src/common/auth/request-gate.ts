@@ -30,7 +30,11 @@ export async function replyWithProblem(request: FastifyRequest, reply: FastifyRe
   if (error.code === ErrorCode.Unauthenticated && !headers['WWW-Authenticate']) headers['WWW-Authenticate'] = 'Bearer realm="agent-ledger"';
   // An unread body is not drained: the connection closes after the answer.
   if (hasBody(request)) headers.Connection = 'close';
-  await reply.status(problem.status).headers({ ...problemHeaders(problem), ...headers }).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
+  await reply
+    .status(problem.status)
+    .headers({ ...problemHeaders(problem), ...headers })
+    .header('Content-Type', PROBLEM_CONTENT_TYPE)
+    .send(problem);
 }
 
 /**
@@ -51,7 +55,7 @@ export class RequestGate {
   /** The Fastify hook: lets the request through, or answers 400/401/429 without reading its body. */
   readonly hook = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     try {
-      await this.admit(request as AuthenticatedRequest, reply);
+      await this.admit(request, reply);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       await replyWithProblem(request, reply, error);

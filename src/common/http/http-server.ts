@@ -1,4 +1,4 @@
-import { createServer, IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { createServer, RequestListener, Server } from 'node:http';
 import { BlockList, isIP, Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
@@ -32,8 +32,16 @@ export function trustedProxyMatcher(entries: readonly string[]): (address: strin
 function rawProblem(status: number, reason: string, code: ErrorCode, detail: string, extra: Record<string, string> = {}): string {
   const problem = buildProblem(code, detail, { status });
   const body = JSON.stringify(problem);
-  const headers = { 'Content-Type': PROBLEM_CONTENT_TYPE, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...problemHeaders(problem), ...extra };
-  return `HTTP/1.1 ${status} ${reason}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`;
+  const headers = {
+    'Content-Type': PROBLEM_CONTENT_TYPE,
+    'Content-Length': String(Buffer.byteLength(body)),
+    Connection: 'close',
+    ...problemHeaders(problem),
+    ...extra,
+  };
+  return `HTTP/1.1 ${status} ${reason}\r\n${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\r\n')}\r\n\r\n${body}`;
 }
 
 const logger = new Logger('Http');
@@ -101,7 +109,7 @@ export function createHttpServer(handler: RequestListener, http: HttpConfig): Se
       keepAliveTimeout: http.keepAliveTimeoutMs,
       connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(http.requestTimeoutMs / 4))),
     },
-    handler as (request: IncomingMessage, response: ServerResponse) => void,
+    handler,
   );
   server.setTimeout(http.connectionTimeoutMs);
   if (http.maxConnectionsPerAddress > 0) {
@@ -112,7 +120,11 @@ export function createHttpServer(handler: RequestListener, http: HttpConfig): Se
       if (!address || isProxy(address)) return;
       if (!connections.take(address)) {
         logger.warn(`Refused a connection from ${address}: it already holds ${http.maxConnectionsPerAddress} (MAX_CONNECTIONS_PER_ADDRESS)`);
-        socket.end(rawProblem(429, 'Too Many Requests', ErrorCode.RateLimited, `At most ${http.maxConnectionsPerAddress} connections per client address`, { 'Retry-After': '1' }));
+        socket.end(
+          rawProblem(429, 'Too Many Requests', ErrorCode.RateLimited, `At most ${http.maxConnectionsPerAddress} connections per client address`, {
+            'Retry-After': '1',
+          }),
+        );
         return;
       }
       socket.once('close', () => connections.release(address));

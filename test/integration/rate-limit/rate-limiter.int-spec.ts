@@ -24,10 +24,10 @@ describe('RateLimiter', () => {
   function countCommands(redis: Redis): () => number {
     let sent = 0;
     const send = redis.sendCommand.bind(redis);
-    redis.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+    redis.sendCommand = (...args: Parameters<Redis['sendCommand']>) => {
       sent++;
       return send(...args);
-    }) as Redis['sendCommand'];
+    };
     return () => sent;
   }
 
