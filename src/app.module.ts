@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './common/auth/auth.module';
+import { KeyedIncomingMessage, redactUrl, requestLogLevel } from './common/http/request-log';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { DomainEventsModule } from './common/events/domain-events.module';
 import { IdempotencyInterceptor } from './common/http/idempotency.interceptor';
@@ -64,10 +65,12 @@ export class AppModule {
             forRoutes: REQUEST_LOG_LEVELS.has(config.logLevel) ? [{ path: '{*splat}', method: RequestMethod.ALL }] : [],
             pinoHttp: {
               level: config.logLevel,
-              customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+              customLogLevel: requestLogLevel,
+              // Which key acted (its id, never the key); headers are not logged, and would be redacted.
+              customProps: (req) => ({ keyId: (req as KeyedIncomingMessage).apiKeyId }),
               redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
               serializers: {
-                req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+                req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
                 res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
               },
             },
@@ -78,7 +81,6 @@ export class AppModule {
         PersistenceModule,
         DomainEventsModule,
         AuthModule,
-        // After AuthModule: its guard counts by the API key that ApiKeyGuard authenticated.
         RateLimitModule,
         HealthModule,
         ObservabilityModule,

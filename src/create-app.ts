@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import { getQueueToken } from '@nestjs/bullmq';
 import { ModuleMetadata, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -6,16 +7,18 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { adminAuthHook } from './common/auth/admin-auth.hook';
 import { ApiKeyAuthenticator } from './common/auth/api-key-authenticator';
+import { RequestGate } from './common/auth/request-gate';
 import { buildProblem, ErrorCode, PROBLEM_CONTENT_TYPE, ValidationFailedError } from './common/errors';
-import { BULL_BOARD_ROUTE } from './common/queues/bull-board.module';
+import { BULL_BOARD_ROUTE, withoutThirdPartyFonts } from './common/queues/bull-board.module';
 import { boardRetryActorHook, isBoardRetryRoute } from './common/queues/board-retry-actor';
 import { PERSISTENCE_QUEUE } from './common/queues/queue-names';
 import { sendVersionAsETag } from './common/http/etag';
 import { documentIdempotencyKeys } from './common/http/idempotency.openapi';
+import { answerClientError, createHttpServer, limitRequestsPerClient } from './common/http/http-server';
+import { addSecurityHeaders } from './common/http/security-headers';
 import { RequestScopeInterceptor } from './common/http/request-scope.interceptor';
 import { findUnstorableJson } from './common/http/safe-json';
 import { createValidationPipe } from './common/http/validation';
@@ -65,9 +68,10 @@ export async function createApp(
     requestIdHeader: false,
     // The client address (per-address limits, logs) comes from X-Forwarded-For only when the peer is a listed proxy.
     trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
-    requestTimeout: config.http.requestTimeoutMs,
-    connectionTimeout: config.http.connectionTimeoutMs,
-    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    // The server is created with its time limits (see createHttpServer); answers to requests that
+    // never became one (too slow, malformed) are problem+json too.
+    serverFactory: (handler: RequestListener) => createHttpServer(handler, config.http),
+    clientErrorHandler: answerClientError,
     // Answered by the router before Nest sees the request: a malformed URL or an over-long parameter.
     frameworkErrors: (error: Error & { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply) =>
       sendProblem(reply, request, ErrorCode.BadRequest, `The request URL is malformed (${error.code})`, error.statusCode ?? 400),
@@ -113,6 +117,7 @@ export async function createApp(
     const keyCheck = keyCheckOf(route.url);
     if (keyCheck) route.onRequest = [keyCheck, ...(route.onRequest ? [route.onRequest].flat() : [])];
     if (keyCheck && isBoardRetryRoute(route.url)) route.preHandler = [retryActor(), ...(route.preHandler ? [route.preHandler].flat() : [])];
+    if (route.url.startsWith(BULL_BOARD_ROUTE)) route.onSend = [...(route.onSend ? [route.onSend].flat() : []), withoutThirdPartyFonts];
     // A worker process answers health and metrics only; its feature routes are not served.
     if (config.app.role === 'worker' && !WORKER_ROUTES.has(route.url)) {
       route.handler = async (request, reply) => sendProblem(reply, request, ErrorCode.NotFound, `No route matches ${request.url} on a worker process`, 404);
@@ -121,20 +126,15 @@ export async function createApp(
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', String(request.id));
   });
+  limitRequestsPerClient(fastify, config.http);
   instrumentHttp(fastify);
   sendVersionAsETag(fastify);
-  // Security headers. helmet's middleware is built once here: @fastify/helmet rebuilds it per request.
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: [`'self'`],
-        styleSrc: [`'self'`, `'unsafe-inline'`],
-        imgSrc: [`'self'`, 'data:'],
-        scriptSrc: [`'self'`, `'unsafe-inline'`],
-      },
-    },
+  addSecurityHeaders(fastify, config.http.publicUrl);
+  // Every API request is authenticated and counted in its first hook, before its body is read.
+  const gate = app.get(RequestGate);
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url?.startsWith(`/${API_PREFIX}/`)) await gate.hook(request, reply);
   });
-  fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
 
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
@@ -146,7 +146,7 @@ export async function createApp(
   });
   app.useGlobalPipes(createValidationPipe());
   // Tenant scope and time limit of every handler (after the guards: the tenant is known).
-  app.useGlobalInterceptors(new RequestScopeInterceptor(config.http.requestTimeoutMs));
+  app.useGlobalInterceptors(new RequestScopeInterceptor(config.http.requestTimeoutMs, config.http.statementTimeoutMs));
   if (config.http.corsOrigins.length > 0) {
     const allowed = new Set(config.http.corsOrigins);
     // A preflight from an origin not listed is not answered as CORS (it falls through to a 404).

@@ -18,6 +18,19 @@ export interface HttpConfig {
    * `uniquelocal`); empty: the client address is the connection's peer.
    */
   trustedProxies: string[];
+  /**
+   * Where users reach the service (`PUBLIC_URL`). When it starts with `https://` every answer asks
+   * browsers to stay on https (HSTS, `upgrade-insecure-requests`); otherwise only requests that a
+   * trusted proxy forwarded from https do.
+   */
+  publicUrl?: string;
+  /**
+   * Connections one client address may hold open at once (requests in flight, for clients behind a
+   * proxy listed in TRUST_PROXY, whose connections are the proxy's); 0: no cap.
+   */
+  maxConnectionsPerAddress: number;
+  /** A statement of an HTTP request running longer than this is cancelled by PostgreSQL (0: never). */
+  statementTimeoutMs: number;
 }
 
 const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -83,6 +96,9 @@ export function readHttpConfig(reader: EnvReader): HttpConfig {
     keepAliveTimeoutMs: reader.int('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000, 3_600_000),
     docsAuth: reader.bool('DOCS_AUTH', reader.string('NODE_ENV') === 'production'),
     trustedProxies: readTrustedProxies(reader, 'TRUST_PROXY'),
+    publicUrl: reader.url('PUBLIC_URL', ['http:', 'https:']),
+    maxConnectionsPerAddress: reader.int('MAX_CONNECTIONS_PER_ADDRESS', 256, 0, 1_000_000),
+    statementTimeoutMs: reader.int('DATABASE_STATEMENT_TIMEOUT_MS', requestTimeoutMs, 0, 3_600_000),
   };
 }
 

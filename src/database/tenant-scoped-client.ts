@@ -3,7 +3,8 @@ import { Client, ClientConfig } from 'pg';
 import { TENANT_SETTING, TenantScope } from '../common/tenancy/tenant-scope';
 
 const logger = new Logger('Database');
-const SET_TENANT = `SELECT set_config('${TENANT_SETTING}', $1, false)`;
+/** The session's scope: its tenant, and the statement timeout of the work it serves (0 outside requests). */
+const SET_SCOPE = `SELECT set_config('${TENANT_SETTING}', $1, false), set_config('statement_timeout', $2, false)`;
 const BEGIN = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
 const COMMIT = /^\s*(COMMIT|END)\b/i;
 const ROLLBACK = /^\s*ROLLBACK\b/i;
@@ -30,7 +31,8 @@ function isCallbackForm(args: QueryArgs): boolean {
  * policies filter every statement — scoped or not — to the caller's tenant.
  *
  * The setting is session-wide and set again only when the scope differs from the one this
- * connection last ran under: one extra round trip when a connection changes hands between
+ * connection last ran under (with it, in the same statement, the statement timeout of an HTTP
+ * request's work: DATABASE_STATEMENT_TIMEOUT_MS; none for system work): one extra round trip when a connection changes hands between
  * tenants, none while it serves one. The statement is sent only after the setting succeeded, so it
  * never runs under a stale scope. A ROLLBACK may undo a setting made inside its transaction, so
  * after one the next statement sets it again.
@@ -73,7 +75,9 @@ export class TenantScopedClient extends Client {
 
   private scoped(args: QueryArgs): never {
     const run = (super.query as (...a: QueryArgs) => never).bind(this);
-    const wanted = TenantScope.current();
+    const timeoutMs = TenantScope.deadline()?.statementTimeoutMs ?? 0;
+    const tenant = TenantScope.current();
+    const wanted = `${timeoutMs}:${tenant}`;
     const forget = ROLLBACK.test(textOf(args[0])) ? () => (this.sessionScope = undefined) : () => undefined;
     if (wanted === this.sessionScope) {
       const result = run(...args);
@@ -81,7 +85,7 @@ export class TenantScopedClient extends Client {
       return result;
     }
     this.sessionScope = wanted;
-    const setting = (run(SET_TENANT, [wanted]) as Promise<unknown>).catch((error: unknown) => {
+    const setting = (run(SET_SCOPE, [tenant, String(timeoutMs)]) as Promise<unknown>).catch((error: unknown) => {
       this.sessionScope = undefined;
       throw error;
     });

@@ -137,6 +137,52 @@ describe('timeouts', () => {
     expect(partial).not.toMatch(/^HTTP\/1\.1 2/);
   });
 
+  /**
+   * Sends `head`, then `trickle` one byte every 50 ms (never silent long enough for
+   * CONNECTION_TIMEOUT_MS); resolves with what came back once the server closed the connection.
+   * Sending everything would take 5 s: an answer before then means the server cut the request.
+   */
+  function trickle(head: string, trickled = 'x'.repeat(100)): Promise<{ received: string; sentBytes: number }> {
+    return new Promise((resolve, reject) => {
+      const socket = new Socket();
+      let received = '';
+      let sentBytes = 0;
+      let timer: NodeJS.Timeout | undefined;
+      socket.on('data', (chunk) => (received += chunk.toString('utf8')));
+      socket.on('error', () => undefined); // the server may reset the connection after its answer
+      socket.on('close', () => {
+        clearInterval(timer);
+        resolve({ received, sentBytes });
+      });
+      socket.connect(port, '127.0.0.1', () => {
+        socket.write(head);
+        timer = setInterval(() => {
+          if (sentBytes === trickled.length) return reject(new Error('the whole request went through: nothing cut it'));
+          if (!socket.destroyed) socket.write(trickled[sentBytes++]);
+        }, 50);
+      });
+    });
+  }
+
+  it('cuts a request whose body arrives too slowly at REQUEST_TIMEOUT_MS: 408 problem+json, connection closed', async () => {
+    const tenant = await createTenant(t.app);
+    const { received, sentBytes } = await trickle(
+      `POST /api/v1/agents HTTP/1.1\r\nHost: x\r\nAuthorization: ${tenant.auth.Authorization}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n`,
+    );
+    expect(sentBytes).toBeLessThan(100);
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(received).toMatch(/^Content-Type: application\/problem\+json/im);
+    expect(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4)).code).toBe('REQUEST_INCOMPLETE');
+    const agents = await t.http().get('/api/v1/agents').set(tenant.auth).expect(200);
+    expect(agents.body.items).toEqual([]);
+  });
+
+  it('cuts a request whose headers arrive too slowly at REQUEST_TIMEOUT_MS', async () => {
+    const { received, sentBytes } = await trickle('GET /health/live HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+    expect(sentBytes).toBeLessThan(100);
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
   it('closes an idle keep-alive connection after KEEP_ALIVE_TIMEOUT_MS', async () => {
     const answer = await rawConnection('GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 200/);
@@ -145,6 +191,53 @@ describe('timeouts', () => {
 
   it('refuses timeouts that would cut a slow request before its 503', async () => {
     await expect(createTestApp({ REQUEST_TIMEOUT_MS: '5000', CONNECTION_TIMEOUT_MS: '1000' })).rejects.toThrow(/CONNECTION_TIMEOUT_MS/);
+  });
+});
+
+describe('connections per client address (MAX_CONNECTIONS_PER_ADDRESS)', () => {
+  /** A raw connection that stays open; resolves once connected, with what it receives so far. */
+  function openConnection(port: number): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
+    return new Promise((resolve) => {
+      const socket = new Socket();
+      let received = '';
+      socket.on('data', (chunk) => (received += chunk.toString('utf8')));
+      socket.on('error', () => undefined);
+      const closed = new Promise<void>((done) => socket.on('close', () => done()));
+      socket.connect(port, '127.0.0.1', () => resolve({ socket, received: () => received, closed }));
+    });
+  }
+
+  it('refuses a client address its connection past the cap with 429, and takes it again once one closes', async () => {
+    const t = await createTestApp({ LOG_LEVEL, MAX_CONNECTIONS_PER_ADDRESS: '2' });
+    try {
+      await t.app.listen(0, '127.0.0.1');
+      const port = (t.app.getHttpServer().address() as { port: number }).port;
+      const held = [await openConnection(port), await openConnection(port)];
+      const third = await openConnection(port);
+      await third.closed;
+      expect(third.received()).toMatch(/^HTTP\/1\.1 429 /);
+      expect(third.received()).toMatch(/"code":"RATE_LIMITED"/);
+      held[0].socket.destroy();
+      await held[0].closed;
+      await waitFor('a connection to be taken again', async () => (await fetch(`http://127.0.0.1:${port}/health/live`)).status === 200);
+      held[1].socket.destroy();
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('behind a trusted proxy, caps the requests in flight per forwarded client address instead', async () => {
+    const t = await createTestApp({ LOG_LEVEL, MAX_CONNECTIONS_PER_ADDRESS: '1', TRUST_PROXY: 'loopback' }, [SlowModule]);
+    try {
+      const tenant = await createTenant(t.app);
+      const slow = (client: string) => t.http().get('/api/v1/slow').set(tenant.auth).set('X-Forwarded-For', client);
+      const [first, second, elsewhere] = await Promise.all([slow('203.0.113.7'), slow('203.0.113.7'), slow('203.0.113.8')]);
+      expect([first.status, second.status].sort()).toEqual([200, 429]);
+      expect(elsewhere.status).toBe(200);
+      await slow('203.0.113.7').expect(200);
+    } finally {
+      await t.close();
+    }
   });
 });
 
@@ -254,6 +347,51 @@ describe('API documentation', () => {
       await closed.http().get('/health/live').expect(200);
     } finally {
       await closed.close();
+    }
+  });
+});
+
+describe('security headers', () => {
+  /** helmet's ask to stay on https: HSTS and the CSP's upgrade-insecure-requests. */
+  function upgradesToHttps(res: Response): { hsts: boolean; upgrade: boolean } {
+    return {
+      hsts: res.headers['strict-transport-security'] !== undefined,
+      upgrade: /upgrade-insecure-requests/.test(res.headers['content-security-policy'] ?? ''),
+    };
+  }
+
+  it('over plain HTTP, never asks the browser to upgrade to https (the UIs would go blank on a host name)', async () => {
+    const t = await createTestApp({ LOG_LEVEL });
+    try {
+      const res = await t.http().get('/health/live').set('X-Forwarded-Proto', 'https').expect(200);
+      // The peer is no listed proxy: its X-Forwarded-Proto is not believed.
+      expect(upgradesToHttps(res)).toEqual({ hsts: false, upgrade: false });
+      expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('asks for https when a trusted proxy forwarded the request from https, and only then', async () => {
+    const t = await createTestApp({ LOG_LEVEL, TRUST_PROXY: 'loopback' });
+    try {
+      const viaTls = await t.http().get('/health/live').set('X-Forwarded-Proto', 'https').expect(200);
+      expect(upgradesToHttps(viaTls)).toEqual({ hsts: true, upgrade: true });
+      const viaHttp = await t.http().get('/health/live').set('X-Forwarded-Proto', 'http').expect(200);
+      expect(upgradesToHttps(viaHttp)).toEqual({ hsts: false, upgrade: false });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('asks for https on every answer when PUBLIC_URL is https', async () => {
+    const t = await createTestApp({ LOG_LEVEL, PUBLIC_URL: 'https://ledger.example.com' });
+    try {
+      const res = await t.http().get('/health/live').expect(200);
+      expect(upgradesToHttps(res)).toEqual({ hsts: true, upgrade: true });
+    } finally {
+      await t.close();
     }
   });
 });

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Ctx } from '../../src/common/auth/ctx.decorator';
 import type { RequestContext } from '../../src/common/auth/request-context';
 import { UnitOfWork } from '../../src/common/persistence/unit-of-work';
+import { TenantScope } from '../../src/common/tenancy/tenant-scope';
 import { expectProblem } from '../utils/problems';
 import { createTenant, createTestApp, TestApp } from '../utils/test-app';
 import { waitFor } from '../utils/wait';
@@ -97,7 +98,8 @@ describe('a request past REQUEST_TIMEOUT_MS', () => {
   let auth: Record<string, string>;
 
   beforeAll(async () => {
-    t = await createTestApp({ LOG_LEVEL, REQUEST_TIMEOUT_MS: String(LIMIT_MS) }, [DeadlineModule]);
+    // Statements themselves are not cut here (DATABASE_STATEMENT_TIMEOUT_MS=0): this is the deadline's own behaviour.
+    t = await createTestApp({ LOG_LEVEL, REQUEST_TIMEOUT_MS: String(LIMIT_MS), DATABASE_STATEMENT_TIMEOUT_MS: '0' }, [DeadlineModule]);
     auth = (await createTenant(t.app)).auth;
   });
   afterAll(() => t.close());
@@ -153,5 +155,31 @@ describe('a request past REQUEST_TIMEOUT_MS', () => {
     });
     const created = await t.http().post('/api/v1/agents').set(auth).send({ name: 'after-timeouts', role: 'worker' }).expect(201);
     await t.http().get(`/api/v1/agents/${created.body.id}`).set(auth).expect(200);
+  });
+});
+
+describe('a statement past DATABASE_STATEMENT_TIMEOUT_MS', () => {
+  let t: TestApp;
+  let auth: Record<string, string>;
+
+  beforeAll(async () => {
+    t = await createTestApp({ LOG_LEVEL, REQUEST_TIMEOUT_MS: '20000', DATABASE_STATEMENT_TIMEOUT_MS: String(LIMIT_MS) }, [DeadlineModule]);
+    auth = (await createTenant(t.app)).auth;
+  });
+  afterAll(() => t.close());
+
+  it('is cancelled by PostgreSQL: 503 REQUEST_TIMEOUT, nothing saved, nothing left running', async () => {
+    const name = `slow-write-${randomUUID()}`;
+    const res = await t.http().post('/api/v1/deadline/slow-write').set(auth).send({ name });
+    const body = expectProblem(res, 503, 'REQUEST_TIMEOUT');
+    expect(body.detail).toMatch(/DATABASE_STATEMENT_TIMEOUT_MS/);
+    expect(await t.owner.query('SELECT count(*)::int AS n FROM agents WHERE name = $1', [name])).toEqual([{ n: 0 }]);
+    expect(await t.owner.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND datname = current_database() AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()`)).toEqual([{ n: 0 }]);
+  });
+
+  it('bounds only request work: the same connections serve system work without the limit', async () => {
+    const dataSource = t.app.get(DataSource);
+    await TenantScope.system(() => dataSource.query(`SELECT pg_sleep(${(2 * LIMIT_MS) / 1000})`));
+    await t.http().get('/api/v1/agents').set(auth).expect(200);
   });
 });

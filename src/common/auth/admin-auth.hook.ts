@@ -1,8 +1,9 @@
 import type { onRequestAsyncHookHandler } from 'fastify';
-import { buildProblem, ErrorCode, PROBLEM_CONTENT_TYPE, problemHeaders, RateLimitedError } from '../errors';
+import { ForbiddenError, RateLimitedError, UnauthenticatedError } from '../errors';
 import { presentedKey } from './api-key.guard';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { ApiKeyIdentity } from './api-keys.service';
+import { replyWithProblem } from './request-gate';
 
 const ADMIN_IDENTITY = Symbol('admin identity');
 
@@ -36,36 +37,20 @@ export function adminKey(headers: Record<string, string | string[] | undefined>)
 export function adminAuthHook(authenticator: ApiKeyAuthenticator, what: string, tenants?: readonly string[]): onRequestAsyncHookHandler {
   const allowed = tenants && new Set(tenants);
   return async (request, reply) => {
-    const correlationId = String(request.id);
     let identity: ApiKeyIdentity | undefined;
     try {
       identity = await authenticator.authenticate(adminKey(request.headers), request.ip);
     } catch (error) {
       if (!(error instanceof RateLimitedError)) throw error;
-      const problem = buildProblem(error.code, error.message, { instance: request.url, correlationId, extensions: error.extensions });
-      await reply.status(problem.status).headers(problemHeaders(problem)).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
-      return;
+      return replyWithProblem(request, reply, error);
     }
     if (identity && (!allowed || allowed.has(identity.tenantId))) {
       (request as { [ADMIN_IDENTITY]?: ApiKeyIdentity })[ADMIN_IDENTITY] = identity;
       return;
     }
-    if (identity) {
-      const problem = buildProblem(ErrorCode.Forbidden, `${what} is open to the keys of the admin tenants (ADMIN_TENANTS) only`, {
-        instance: request.url,
-        correlationId,
-      });
-      await reply.status(403).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
-      return;
-    }
-    const problem = buildProblem(ErrorCode.Unauthenticated, `${what} needs an API key (as the password of Basic authentication)`, {
-      instance: request.url,
-      correlationId,
+    if (identity) return replyWithProblem(request, reply, new ForbiddenError(`${what} is open to the keys of the admin tenants (ADMIN_TENANTS) only`));
+    return replyWithProblem(request, reply, new UnauthenticatedError(`${what} needs an API key (as the password of Basic authentication)`), {
+      'WWW-Authenticate': 'Basic realm="agent-ledger admin", charset="UTF-8"',
     });
-    await reply
-      .status(401)
-      .header('WWW-Authenticate', 'Basic realm="agent-ledger admin", charset="UTF-8"')
-      .header('Content-Type', PROBLEM_CONTENT_TYPE)
-      .send(problem);
   };
 }

@@ -5,6 +5,7 @@ import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { ApiKeyInvalidations, RedisApiKeyInvalidations } from './api-key-invalidations';
 import { ApiKeyUsage } from './api-key-usage';
 import { ApiKeysService } from './api-keys.service';
+import { RequestGate } from './request-gate';
 
 @Global()
 @Module({
@@ -12,9 +13,10 @@ import { ApiKeysService } from './api-keys.service';
     ApiKeysService,
     ApiKeyAuthenticator,
     ApiKeyUsage,
+    RequestGate,
     { provide: ApiKeyInvalidations, useClass: RedisApiKeyInvalidations },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
-  exports: [ApiKeysService, ApiKeyAuthenticator],
+  exports: [ApiKeysService, ApiKeyAuthenticator, RequestGate],
 })
 export class AuthModule {}

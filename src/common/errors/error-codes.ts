@@ -20,6 +20,7 @@ export enum ErrorCode {
   TooManyStreams = 'TOO_MANY_STREAMS',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   RequestTimeout = 'REQUEST_TIMEOUT',
+  RequestIncomplete = 'REQUEST_INCOMPLETE',
   Internal = 'INTERNAL',
   // Last: codeForStatus() picks the first code of a status, which must stay the generic one.
   IdempotencyKeyInUse = 'IDEMPOTENCY_KEY_IN_USE',
@@ -45,6 +46,7 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.TooManyStreams]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.ServiceUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.RequestTimeout]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.RequestIncomplete]: HttpStatus.REQUEST_TIMEOUT,
   [ErrorCode.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
   [ErrorCode.IdempotencyKeyInUse]: HttpStatus.CONFLICT,
   [ErrorCode.IdempotencyKeyReused]: HttpStatus.UNPROCESSABLE_ENTITY,
@@ -69,6 +71,7 @@ export const ERROR_TITLE: Record<ErrorCode, string> = {
   [ErrorCode.TooManyStreams]: 'Too many open streams',
   [ErrorCode.ServiceUnavailable]: 'Service unavailable',
   [ErrorCode.RequestTimeout]: 'Request timed out',
+  [ErrorCode.RequestIncomplete]: 'Request not received in time',
   [ErrorCode.Internal]: 'Internal error',
   [ErrorCode.IdempotencyKeyInUse]: 'Idempotency key in use',
   [ErrorCode.IdempotencyKeyReused]: 'Idempotency key reused',

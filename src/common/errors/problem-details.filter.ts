@@ -13,6 +13,9 @@ const FASTIFY_ERRORS: Record<string, { code: ErrorCode; detail: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: ErrorCode.BadRequest, detail: 'Content-Length does not match the body' },
 };
 
+/** SQLSTATE of a statement cancelled by statement_timeout. */
+const QUERY_CANCELED = '57014';
+
 /**
  * The one exception filter: every error leaves as application/problem+json (RFC 9457).
  * Unknown errors become a 500 whose body carries no stack, SQL or message of the cause.
@@ -34,8 +37,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
 
+    // The client went away (it hung up in the middle of its body): its business, not a fault of ours.
+    if ((exception as { code?: string }).code === 'ECONNRESET' || request.raw.readableAborted) {
+      this.logger.log({ correlationId: context.correlationId }, `The client went away before the request was complete (${(exception as Error).message})`);
+      return;
+    }
     const problem = this.toProblem(exception, context);
-    if (problem.status >= 500) {
+    if (problem.code === ErrorCode.RequestTimeout) {
+      this.logger.warn({ correlationId: context.correlationId }, problem.detail);
+    } else if (problem.status >= 500) {
       this.logger.error({ err: exception, correlationId: context.correlationId }, 'Request failed');
     }
     if (problem.code === ErrorCode.Unauthenticated) {
@@ -56,6 +66,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const code = codeForStatus(status);
       const detail = status >= 500 ? 'An unexpected error occurred' : this.httpExceptionDetail(exception, status, context.instance);
       return buildProblem(code, detail, { ...context, status });
+    }
+    if ((exception as { driverError?: { code?: string } }).driverError?.code === QUERY_CANCELED) {
+      return buildProblem(
+        ErrorCode.RequestTimeout,
+        'A statement of the request ran past DATABASE_STATEMENT_TIMEOUT_MS and was cancelled; its transaction rolled back, so nothing changed and it is safe to retry',
+        context,
+      );
     }
     return buildProblem(ErrorCode.Internal, 'An unexpected error occurred; quote the correlation id when reporting it', context);
   }

@@ -29,7 +29,11 @@ export class RequestDeadline {
   private saved = false;
   private durableInFlight = 0;
 
-  constructor(private readonly onAbandon: () => void) {}
+  constructor(
+    private readonly onAbandon: () => void,
+    /** PostgreSQL cancels a statement of the request that runs longer than this (0: never). */
+    readonly statementTimeoutMs = 0,
+  ) {}
 
   /** The time is up: abandons the request now, or as soon as a durable statement in flight fails. */
   expire(): void {

@@ -12,12 +12,15 @@ import { RequestDeadline, RequestTimeoutError } from './request-deadline';
  * late, with what happened.
  */
 export class RequestScopeInterceptor implements NestInterceptor {
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly statementTimeoutMs = 0,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const tenantId = context.getType() === 'http' ? context.switchToHttp().getRequest<AuthenticatedRequest>().context?.tenantId : undefined;
     return new Observable((subscriber) => {
-      const deadline = new RequestDeadline(() => subscriber.error(new RequestTimeoutError(this.timeoutMs)));
+      const deadline = new RequestDeadline(() => subscriber.error(new RequestTimeoutError(this.timeoutMs)), this.statementTimeoutMs);
       const timer = setTimeout(() => deadline.expire(), this.timeoutMs);
       const handling = TenantScope.request(tenantId, deadline, () => next.handle().subscribe(subscriber));
       return () => {

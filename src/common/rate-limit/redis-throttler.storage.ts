@@ -1,7 +1,6 @@
-import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type Redis from 'ioredis';
-import { Counter, register } from 'prom-client';
+import { FailOpen, RATE_LIMIT_REDIS_TIMEOUT_MS } from './fail-open';
 
 /**
  * One round trip per request: count the hit, start the window on the first one, and block the
@@ -31,16 +30,6 @@ end
 return {hits, windowLeft, 0, 0}
 `;
 
-/** How long a request waits for Redis before it is served uncounted. */
-export const RATE_LIMIT_REDIS_TIMEOUT_MS = 500;
-
-const unavailable =
-  (register.getSingleMetric('rate_limit_unavailable_total') as Counter | undefined) ??
-  new Counter({
-    name: 'rate_limit_unavailable_total',
-    help: 'Requests served without a rate-limit check because Redis did not answer in time',
-  });
-
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 interface RateLimitRedis extends Redis {
@@ -48,29 +37,28 @@ interface RateLimitRedis extends Redis {
 }
 
 /**
- * @nestjs/throttler storage in Redis, so every API process shares one count per caller. Fails
- * open: when Redis is away or slow the request is served uncounted (logged at most every 10 s and
- * counted in `rate_limit_unavailable_total`), because Redis is not where the data lives and an
- * outage of it must not become an outage of the API.
+ * @nestjs/throttler storage in Redis, so every API process shares one count per caller: the
+ * budget of failed authentications per address (requests that authenticate are counted by
+ * RateLimiter instead, without a round trip each). Fails open (see FailOpen).
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
-  private readonly logger = new Logger('RateLimit');
   private readonly redis: RateLimitRedis;
-  private lastWarning = 0;
+  private readonly failOpen: FailOpen;
 
   constructor(
     redis: Redis,
     /** Prepended to every key, e.g. `agent-ledger:rate-limit:`. */
     private readonly keyPrefix: string,
-    private readonly timeoutMs = RATE_LIMIT_REDIS_TIMEOUT_MS,
+    timeoutMs = RATE_LIMIT_REDIS_TIMEOUT_MS,
   ) {
+    this.failOpen = new FailOpen(timeoutMs);
     if (!('rateLimitIncrement' in redis)) redis.defineCommand('rateLimitIncrement', { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
     this.redis = redis as RateLimitRedis;
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, _throttlerName?: string): Promise<ThrottlerStorageRecord> {
     const keys = this.keysOf(key);
-    const answer = await this.withinTimeout(() => this.redis.rateLimitIncrement(keys.hits, keys.block, ttl, limit, blockDuration));
+    const answer = await this.failOpen.run(() => this.redis.rateLimitIncrement(keys.hits, keys.block, ttl, limit, blockDuration));
     if (!answer) return { totalHits: 0, timeToExpire: Math.ceil(ttl / 1000), isBlocked: false, timeToBlockExpire: 0 };
     const [totalHits, windowLeftMs, blocked, blockLeftMs] = answer;
     return {
@@ -83,7 +71,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
 
   /** Ms until the block of `key` ends (0: not blocked), without counting a hit; fails open too. */
   async blockedForMs(key: string): Promise<number> {
-    const left = await this.withinTimeout(() => this.redis.pttl(this.keysOf(key).block));
+    const left = await this.failOpen.run(() => this.redis.pttl(this.keysOf(key).block));
     return left !== undefined && left > 0 ? left : 0;
   }
 
@@ -91,30 +79,5 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     // The hash tag keeps both keys of a caller in one slot of a Redis Cluster.
     const base = `${this.keyPrefix}{${key}}`;
     return { hits: `${base}:hits`, block: `${base}:block` };
-  }
-
-  /** The command's answer, or undefined (counted and logged) when Redis fails or is too slow. */
-  private async withinTimeout<T>(command: () => Promise<T>): Promise<T | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        command(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-        }),
-      ]);
-    } catch (error) {
-      this.failedOpen(error as Error);
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private failedOpen(error: Error): void {
-    unavailable.inc();
-    if (Date.now() - this.lastWarning < 10_000) return;
-    this.lastWarning = Date.now();
-    this.logger.warn(`Redis did not answer the rate-limit check (${error.message}): serving requests without rate limits until it does`);
   }
 }
