@@ -4,6 +4,7 @@ import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './common/auth/auth.module';
 import { KeyedIncomingMessage, redactUrl, requestLogLevel } from './common/http/request-log';
+import { PRETTY_TRANSPORT } from './common/logging/pretty-transport';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { DomainEventsModule } from './common/events/domain-events.module';
 import { IdempotencyInterceptor } from './common/http/idempotency.interceptor';
@@ -65,6 +66,7 @@ export class AppModule {
             forRoutes: REQUEST_LOG_LEVELS.has(config.logLevel) ? [{ path: '{*splat}', method: RequestMethod.ALL }] : [],
             pinoHttp: {
               level: config.logLevel,
+              transport: config.logFormat === 'pretty' ? PRETTY_TRANSPORT : undefined,
               customLogLevel: requestLogLevel,
               // Which key acted (its id, never the key); headers are not logged, and would be redacted.
               customProps: (req) => ({ keyId: (req as KeyedIncomingMessage).apiKeyId }),

@@ -4,6 +4,10 @@ import { createApp } from './create-app';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.database.profile === 'embedded' && config.app.logFormat === 'pretty') {
+    // Before the logger exists: the first start creates the database, which takes a few seconds.
+    process.stderr.write(`agent-ledger: opening the embedded PostgreSQL in ${config.database.dataDir} (a new one takes a few seconds)…\n`);
+  }
   const app = await createApp(config);
   await app.listen({ port: config.app.port, host: config.app.host });
   const logger = new Logger('Main');

@@ -8,6 +8,10 @@ export type AppRole = (typeof APP_ROLES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** `pretty`: one readable line per entry, for a person at a terminal; `json`: one JSON object per line, for log collectors. */
+export const LOG_FORMATS = ['pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export const AUTH_MODES = ['apikey', 'off'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
@@ -16,6 +20,7 @@ export interface AppConfig {
   host: string;
   role: AppRole;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   /** How the API authenticates callers; `authDefaulted` tells whether AUTH was left unset. */
   auth: AuthMode;
   authDefaulted: boolean;
@@ -50,6 +55,8 @@ export function readAppConfig(reader: EnvReader): AppConfig {
     host,
     role: reader.oneOf('APP_ROLE', APP_ROLES, 'all'),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    // Readable lines on a terminal, JSON wherever the output is collected (a pipe, a file, production).
+    logFormat: reader.oneOf('LOG_FORMAT', LOG_FORMATS, process.stdout.isTTY && reader.string('NODE_ENV', '') !== 'production' ? 'pretty' : 'json'),
     auth,
     authDefaulted: !reader.has('AUTH'),
     apiKeyCacheTtlMs: reader.int('API_KEY_CACHE_TTL_MS', 5000, 0, 300_000),
