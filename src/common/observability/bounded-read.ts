@@ -35,6 +35,8 @@ export class BoundedRead<T> {
     private readonly options: BoundedReadOptions,
   ) {
     this.logger = new Logger(`BoundedRead:${options.name}`);
+    // Zero from the start, so that rate() and alerts see the series before the first failure.
+    for (const reason of ['error', 'timeout']) collectorFailures.inc({ collector: options.name, reason }, 0);
   }
 
   /** The fresh value, or the last one when a read fails or is slow; undefined if none was ever read. */

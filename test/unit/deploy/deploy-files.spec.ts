@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { loadConfig } from '../../../src/config';
+import { deployedQueries, metricNamesIn, readAlertRules, readDashboard } from '../../utils/deploy-queries';
 
 interface ComposeService {
   image?: string;
@@ -63,5 +64,43 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
+  });
+});
+
+describe('deploy/prometheus/alerts.yml and deploy/grafana/agent-ledger.json', () => {
+  it('alert on growing dead letters, an old pending result and absent workers, each with a severity and a summary', () => {
+    const rules = readAlertRules();
+    const byName = new Map(rules.map((rule) => [rule.alert, rule]));
+    expect(byName.get('AgentLedgerDeadLettersGrowing')?.expr).toContain('agent_ledger_outbox_dead_letters');
+    expect(byName.get('AgentLedgerOldestPendingTooOld')?.expr).toContain('agent_ledger_outbox_oldest_pending_age_seconds');
+    expect(byName.get('AgentLedgerWorkersAbsent')?.expr).toContain('persistence_results_total');
+    for (const rule of rules) {
+      expect(rule.for, rule.alert).toMatch(/^\d+[smh]$/);
+      expect(['warning', 'critical'], rule.alert).toContain(rule.labels?.severity);
+      expect(rule.annotations?.summary, rule.alert).toBeTruthy();
+    }
+  });
+
+  it('chart intake and persisted rates, the latency histogram, backlog, dead letters and HTTP status rates', () => {
+    const dashboard = readDashboard();
+    expect(dashboard.uid).toBe('agent-ledger');
+    const queries = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr)).join('\n');
+    for (const name of [
+      'persistence_results_total',
+      'persistence_intake_to_persisted_seconds_bucket',
+      'agent_ledger_outbox_backlog',
+      'agent_ledger_outbox_dead_letters',
+      'http_request_duration_seconds_count',
+    ]) {
+      expect(queries).toContain(name);
+    }
+    expect(queries).toContain('route="/api/v1/service-calls",status="202"');
+    expect(queries).toMatch(/by \(status\)/);
+  });
+
+  it('name metrics as PromQL reads them (what /metrics must serve is checked in test/e2e/deploy-metrics.e2e-spec.ts)', () => {
+    expect(metricNamesIn('sum by (le) (rate(x_seconds_bucket{route="/a"}[5m])) / on(job) up')).toEqual(['x_seconds_bucket', 'up']);
+    expect(metricNamesIn('(max(a_total) > 0) unless (sum(rate(b_total[10m])) > 0)')).toEqual(['a_total', 'b_total']);
+    expect(deployedQueries().flatMap(metricNamesIn).length).toBeGreaterThan(10);
   });
 });
