@@ -1,6 +1,7 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { BoundedRead } from '../../common/observability/bounded-read';
+import { GaugeFeed } from '../../common/observability/gauge-feed';
 import { gauge } from '../../common/observability/metric';
 import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { AGENT_STATUSES } from '../agents/agent.entity';
@@ -11,7 +12,7 @@ import { StatusCounts, StatusCountsRepository } from './status-counts.repository
 export const STATUS_COUNTS_MAX_AGE_MS = 5_000;
 
 /** The live providers, most recently started last (an embedding program or a test may run several applications). */
-const sources: StatusGauges[] = [];
+const sources: GaugeFeed<StatusCounts>[] = [];
 
 function statusGauge(
   name: string,
@@ -25,7 +26,7 @@ function statusGauge(
     labelNames: ['status'],
     async collect() {
       this.reset();
-      const counts = await sources.at(-1)?.counts();
+      const counts = await sources.at(-1)?.current();
       if (!counts) return;
       const byStatus = pick(counts);
       for (const status of new Set([...statuses, ...Object.keys(byStatus)])) this.set({ status }, byStatus[status] ?? 0);
@@ -43,31 +44,15 @@ statusGauge('agent_ledger_tasks', 'Tasks by status, across all tenants (refreshe
  * reported (none before the first read) and the failure is counted, rather than failing /metrics.
  */
 @Injectable()
-export class StatusGauges implements OnModuleInit, OnModuleDestroy {
+export class StatusGauges extends GaugeFeed<StatusCounts> {
+  protected readonly live = sources;
   // Gauges count across tenants: system work.
-  private readonly read = new BoundedRead(() => TenantScope.system(() => this.repository.countByStatus()), {
+  protected readonly read = new BoundedRead(() => TenantScope.system(() => this.repository.countByStatus()), {
     name: 'status_counts',
     maxAgeMs: STATUS_COUNTS_MAX_AGE_MS,
   });
 
-  constructor(private readonly repository: StatusCountsRepository) {}
-
-  onModuleInit(): void {
-    sources.push(this);
-  }
-
-  onModuleDestroy(): void {
-    const index = sources.indexOf(this);
-    if (index >= 0) sources.splice(index, 1);
-  }
-
-  /** The cached counts while fresh; otherwise one bounded read shared by every gauge of the scrape. */
-  counts(): Promise<StatusCounts | undefined> {
-    return this.read.value();
-  }
-
-  /** Counts now; the next scrapes within STATUS_COUNTS_MAX_AGE_MS report these numbers. */
-  refresh(): Promise<void> {
-    return this.read.refresh();
+  constructor(private readonly repository: StatusCountsRepository) {
+    super();
   }
 }

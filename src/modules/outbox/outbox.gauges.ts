@@ -1,5 +1,6 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { BoundedRead } from '../../common/observability/bounded-read';
+import { GaugeFeed } from '../../common/observability/gauge-feed';
 import { gauge } from '../../common/observability/metric';
 import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { OutboxBacklog, OutboxRepository } from './outbox.repository';
@@ -10,7 +11,7 @@ export const BACKLOG_TOP_TENANTS = 10;
 export const OUTBOX_GAUGES_MAX_AGE_MS = 5_000;
 
 /** The live providers, most recently started last (a process may run several applications). */
-const sources: OutboxGauges[] = [];
+const sources: GaugeFeed<OutboxBacklog>[] = [];
 
 function outboxGauge(name: string, help: string, report: (set: (value: number) => void, backlog: OutboxBacklog) => void): void {
   gauge({
@@ -18,7 +19,7 @@ function outboxGauge(name: string, help: string, report: (set: (value: number) =
     help,
     async collect() {
       this.reset();
-      const backlog = await sources.at(-1)?.backlog();
+      const backlog = await sources.at(-1)?.current();
       if (backlog) report((value) => this.set(value), backlog);
     },
   });
@@ -37,7 +38,7 @@ gauge({
   labelNames: ['tenant'],
   async collect() {
     this.reset();
-    const backlog = await sources.at(-1)?.backlog();
+    const backlog = await sources.at(-1)?.current();
     for (const { tenantId, pending } of backlog?.pendingByTenant ?? []) this.set({ tenant: tenantId }, pending);
   },
 });
@@ -48,29 +49,14 @@ gauge({
  * watch the whole service), at most every OUTBOX_GAUGES_MAX_AGE_MS, bounded like every collector.
  */
 @Injectable()
-export class OutboxGauges implements OnModuleInit, OnModuleDestroy {
-  private readonly read = new BoundedRead(() => TenantScope.system(() => this.repository.backlog(BACKLOG_TOP_TENANTS)), {
+export class OutboxGauges extends GaugeFeed<OutboxBacklog> {
+  protected readonly live = sources;
+  protected readonly read = new BoundedRead(() => TenantScope.system(() => this.repository.backlog(BACKLOG_TOP_TENANTS)), {
     name: 'outbox_backlog',
     maxAgeMs: OUTBOX_GAUGES_MAX_AGE_MS,
   });
 
-  constructor(private readonly repository: OutboxRepository) {}
-
-  onModuleInit(): void {
-    sources.push(this);
-  }
-
-  onModuleDestroy(): void {
-    const index = sources.indexOf(this);
-    if (index >= 0) sources.splice(index, 1);
-  }
-
-  backlog(): Promise<OutboxBacklog | undefined> {
-    return this.read.value();
-  }
-
-  /** Reads now; the next scrapes within OUTBOX_GAUGES_MAX_AGE_MS report these numbers. */
-  refresh(): Promise<void> {
-    return this.read.refresh();
+  constructor(private readonly repository: OutboxRepository) {
+    super();
   }
 }
