@@ -20,7 +20,17 @@ export * from './rate-limit.config';
 export * from './redis.config';
 export { InvalidConfigError, isLoopbackHost } from './env-readers';
 
-export const configLoaders = [appConfig, databaseConfig, redisConfig, queuesConfig, rateLimitConfig, httpConfig, idempotencyConfig, eventsConfig, metricsConfig];
+export const configLoaders = [
+  appConfig,
+  databaseConfig,
+  redisConfig,
+  queuesConfig,
+  rateLimitConfig,
+  httpConfig,
+  idempotencyConfig,
+  eventsConfig,
+  metricsConfig,
+];
 
 export interface Config {
   app: AppConfig;

@@ -14,12 +14,7 @@ export const STATUS_COUNTS_MAX_AGE_MS = 5_000;
 /** The live providers, most recently started last (an embedding program or a test may run several applications). */
 const sources: GaugeFeed<StatusCounts>[] = [];
 
-function statusGauge(
-  name: string,
-  help: string,
-  statuses: readonly string[],
-  pick: (counts: StatusCounts) => Record<string, number>,
-): Gauge<'status'> {
+function statusGauge(name: string, help: string, statuses: readonly string[], pick: (counts: StatusCounts) => Record<string, number>): Gauge<'status'> {
   return gauge({
     name,
     help,

@@ -27,10 +27,8 @@ function outboxGauge(name: string, help: string, report: (set: (value: number) =
 
 outboxGauge('agent_ledger_outbox_dead_letters', 'Dead-lettered service-call results, across all tenants', (set, b) => set(b.deadLettered));
 outboxGauge('agent_ledger_outbox_pending', 'Service-call results waiting to be persisted, across all tenants', (set, b) => set(b.pending));
-outboxGauge(
-  'agent_ledger_outbox_oldest_pending_age_seconds',
-  'Age of the oldest service-call result still pending (0 when none is)',
-  (set, b) => set(b.oldestPendingSeconds ?? 0),
+outboxGauge('agent_ledger_outbox_oldest_pending_age_seconds', 'Age of the oldest service-call result still pending (0 when none is)', (set, b) =>
+  set(b.oldestPendingSeconds ?? 0),
 );
 gauge({
   name: 'agent_ledger_outbox_backlog',

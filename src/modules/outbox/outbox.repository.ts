@@ -167,9 +167,7 @@ export class OutboxRepository {
   }
 
   list(tenantId: string, filters: ServiceCallFilters, page: PageRequest): Promise<Page<ServiceCallRecord>> {
-    const query = this.dataSource.manager
-      .createQueryBuilder(ServiceCallRecord, 'record')
-      .where('record.tenantId = :tenantId', { tenantId });
+    const query = this.dataSource.manager.createQueryBuilder(ServiceCallRecord, 'record').where('record.tenantId = :tenantId', { tenantId });
     if (filters.status) query.andWhere('record.status = :status', { status: filters.status });
     if (filters.namespace) query.andWhere('record.namespace = :namespace', { namespace: filters.namespace });
     if (filters.schema) query.andWhere('record.schemaIdentity = :schema', { schema: filters.schema });
@@ -319,11 +317,7 @@ export class OutboxRepository {
   }
 
   async linkChunk(manager: EntityManager, record: ServiceCallRecord, domainType: string, domainId: string): Promise<void> {
-    await manager.update(
-      PersistedChunk,
-      { tenantId: record.tenantId, callId: record.callId, schemaIdentity: record.schemaIdentity },
-      { domainType, domainId },
-    );
+    await manager.update(PersistedChunk, { tenantId: record.tenantId, callId: record.callId, schemaIdentity: record.schemaIdentity }, { domainType, domainId });
   }
 
   /** The idempotency keys of these records (one query for a page of them). */

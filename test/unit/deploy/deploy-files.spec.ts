@@ -43,7 +43,11 @@ describe('docker-compose.yml', () => {
   it('builds one image once, which migrate, app and worker all run', () => {
     const ledger = ['migrate', 'app', 'worker'].map((name) => compose.services[name]);
     expect(new Set(ledger.map((service) => service.image))).toEqual(new Set(['agent-ledger:local']));
-    expect(Object.entries(compose.services).filter(([, service]) => service.build !== undefined).map(([name]) => name)).toEqual(['migrate']);
+    expect(
+      Object.entries(compose.services)
+        .filter(([, service]) => service.build !== undefined)
+        .map(([name]) => name),
+    ).toEqual(['migrate']);
   });
 
   it('gives every service a restart policy', () => {

@@ -24,7 +24,11 @@ describe('BoundedRead', () => {
     expect(await failures('unit_hang', 'timeout')).toBe(1);
 
     hang = false;
-    const fresh = new BoundedRead(() => (hang ? new Promise<number>(() => undefined) : Promise.resolve(++n)), { name: 'unit_hang', maxAgeMs: 0, timeoutMs: 20 });
+    const fresh = new BoundedRead(() => (hang ? new Promise<number>(() => undefined) : Promise.resolve(++n)), {
+      name: 'unit_hang',
+      maxAgeMs: 0,
+      timeoutMs: 20,
+    });
     expect(await fresh.value()).toBe(1);
     hang = true;
     expect(await fresh.value()).toBe(1);
@@ -34,10 +38,13 @@ describe('BoundedRead', () => {
   it('keeps the last value when a read fails, counts the error, and recovers', async () => {
     let fail = false;
     let n = 0;
-    const read = new BoundedRead(async () => {
-      if (fail) throw new Error('connection refused');
-      return ++n;
-    }, { name: 'unit_error', maxAgeMs: 0 });
+    const read = new BoundedRead(
+      async () => {
+        if (fail) throw new Error('connection refused');
+        return ++n;
+      },
+      { name: 'unit_error', maxAgeMs: 0 },
+    );
     expect(await read.value()).toBe(1);
     fail = true;
     expect(await read.value()).toBe(1);
