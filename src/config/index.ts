@@ -4,6 +4,7 @@ import { Env, EnvReader, InvalidConfigError } from './env-readers';
 import { EventsConfig, eventsConfig, readEventsConfig } from './events.config';
 import { HttpConfig, httpConfig, readHttpConfig } from './http.config';
 import { IdempotencyConfig, idempotencyConfig, readIdempotencyConfig } from './idempotency.config';
+import { MetricsConfig, metricsConfig, readMetricsConfig } from './metrics.config';
 import { QueuesConfig, queuesConfig, readQueuesConfig } from './queues.config';
 import { RateLimitConfig, rateLimitConfig, readRateLimitConfig } from './rate-limit.config';
 import { RedisConfig, readRedisConfig, redisConfig } from './redis.config';
@@ -13,12 +14,23 @@ export * from './database.config';
 export * from './events.config';
 export * from './http.config';
 export * from './idempotency.config';
+export * from './metrics.config';
 export * from './queues.config';
 export * from './rate-limit.config';
 export * from './redis.config';
 export { InvalidConfigError, isLoopbackHost } from './env-readers';
 
-export const configLoaders = [appConfig, databaseConfig, redisConfig, queuesConfig, rateLimitConfig, httpConfig, idempotencyConfig, eventsConfig];
+export const configLoaders = [
+  appConfig,
+  databaseConfig,
+  redisConfig,
+  queuesConfig,
+  rateLimitConfig,
+  httpConfig,
+  idempotencyConfig,
+  eventsConfig,
+  metricsConfig,
+];
 
 export interface Config {
   app: AppConfig;
@@ -29,6 +41,7 @@ export interface Config {
   http: HttpConfig;
   idempotency: IdempotencyConfig;
   events: EventsConfig;
+  metrics: MetricsConfig;
 }
 
 /** Reads and validates the whole configuration; throws one error listing every bad variable. */
@@ -43,6 +56,7 @@ export function loadConfig(env: Env = process.env): Config {
     http: readHttpConfig(reader),
     idempotency: readIdempotencyConfig(reader),
     events: readEventsConfig(reader),
+    metrics: readMetricsConfig(reader),
   };
   if (reader.problems.length > 0) throw new InvalidConfigError(reader.problems);
   return config;

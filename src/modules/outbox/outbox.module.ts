@@ -4,6 +4,7 @@ import { HandlerRegistry } from './handler-registry';
 import { OutboxAdminController } from './outbox-admin.controller';
 import { OutboxAdminService } from './outbox-admin.service';
 import { OutboxEnqueuer } from './outbox-enqueuer';
+import { OutboxGauges } from './outbox.gauges';
 import { OutboxController } from './outbox.controller';
 import { OutboxRepository } from './outbox.repository';
 import { OutboxService } from './outbox.service';
@@ -16,7 +17,7 @@ import { OutboxService } from './outbox.service';
 @Module({
   imports: [DiscoveryModule],
   controllers: [OutboxController, OutboxAdminController],
-  providers: [HandlerRegistry, OutboxRepository, OutboxService, OutboxAdminService, OutboxEnqueuer],
+  providers: [HandlerRegistry, OutboxRepository, OutboxService, OutboxAdminService, OutboxEnqueuer, OutboxGauges],
   exports: [HandlerRegistry, OutboxRepository, OutboxEnqueuer, OutboxService, OutboxAdminService],
 })
 export class OutboxModule {}

@@ -69,10 +69,45 @@ export interface DeadLetterFilter {
   ids?: string[];
 }
 
+/** What operators watch of the outbox, across every tenant. */
+export interface OutboxBacklog {
+  deadLettered: number;
+  pending: number;
+  /** Age of the oldest pending record, in seconds; null when nothing is pending. */
+  oldestPendingSeconds: number | null;
+  /** Pending records of the tenants with the most, largest first. */
+  pendingByTenant: { tenantId: string; pending: number }[];
+}
+
 /** Every query on the outbox tables (`service_call_records`, `persisted_chunks`). */
 @Injectable()
 export class OutboxRepository {
   constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Counts across tenants (call it in `TenantScope.system`): dead letters, pending records and the
+   * age of the oldest, and the `topTenants` tenants with the largest backlog.
+   */
+  async backlog(topTenants: number): Promise<OutboxBacklog> {
+    const [totals]: { dead_lettered: number; pending: number; oldest_pending_seconds: number | null }[] = await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE status = 'dead_lettered')::int AS dead_lettered,
+              count(*) FILTER (WHERE status = 'pending')::int AS pending,
+              extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending'))::float8 AS oldest_pending_seconds
+         FROM service_call_records
+        WHERE status IN ('pending', 'dead_lettered')`,
+    );
+    const byTenant: { tenant_id: string; pending: number }[] = await this.dataSource.query(
+      `SELECT tenant_id, count(*)::int AS pending FROM service_call_records
+        WHERE status = 'pending' GROUP BY tenant_id ORDER BY pending DESC, tenant_id LIMIT $1`,
+      [topTenants],
+    );
+    return {
+      deadLettered: Number(totals.dead_lettered),
+      pending: Number(totals.pending),
+      oldestPendingSeconds: totals.oldest_pending_seconds === null ? null : Math.max(0, Number(totals.oldest_pending_seconds)),
+      pendingByTenant: byTenant.map((row) => ({ tenantId: row.tenant_id, pending: Number(row.pending) })),
+    };
+  }
 
   findById(tenantId: string, id: string): Promise<ServiceCallRecord | null> {
     return this.dataSource.manager.findOneBy(ServiceCallRecord, { tenantId, id });
@@ -132,9 +167,7 @@ export class OutboxRepository {
   }
 
   list(tenantId: string, filters: ServiceCallFilters, page: PageRequest): Promise<Page<ServiceCallRecord>> {
-    const query = this.dataSource.manager
-      .createQueryBuilder(ServiceCallRecord, 'record')
-      .where('record.tenantId = :tenantId', { tenantId });
+    const query = this.dataSource.manager.createQueryBuilder(ServiceCallRecord, 'record').where('record.tenantId = :tenantId', { tenantId });
     if (filters.status) query.andWhere('record.status = :status', { status: filters.status });
     if (filters.namespace) query.andWhere('record.namespace = :namespace', { namespace: filters.namespace });
     if (filters.schema) query.andWhere('record.schemaIdentity = :schema', { schema: filters.schema });
@@ -284,11 +317,7 @@ export class OutboxRepository {
   }
 
   async linkChunk(manager: EntityManager, record: ServiceCallRecord, domainType: string, domainId: string): Promise<void> {
-    await manager.update(
-      PersistedChunk,
-      { tenantId: record.tenantId, callId: record.callId, schemaIdentity: record.schemaIdentity },
-      { domainType, domainId },
-    );
+    await manager.update(PersistedChunk, { tenantId: record.tenantId, callId: record.callId, schemaIdentity: record.schemaIdentity }, { domainType, domainId });
   }
 
   /** The idempotency keys of these records (one query for a page of them). */
