@@ -18,6 +18,8 @@ export interface HttpConfig {
    * `uniquelocal`); empty: the client address is the connection's peer.
    */
   trustedProxies: string[];
+  /** The address clients reach the API at (behind a proxy), published as the OpenAPI `servers` entry; unset: the listen address. */
+  publicUrl?: string;
 }
 
 const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -83,6 +85,7 @@ export function readHttpConfig(reader: EnvReader): HttpConfig {
     keepAliveTimeoutMs: reader.int('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000, 3_600_000),
     docsAuth: reader.bool('DOCS_AUTH', reader.string('NODE_ENV') === 'production'),
     trustedProxies: readTrustedProxies(reader, 'TRUST_PROXY'),
+    publicUrl: reader.url('PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
   };
 }
 
