@@ -5,7 +5,7 @@ import { createTestApp, TestApp } from '../utils/test-app';
 const LOG_LEVEL = process.env.DEBUG_LOG_LEVEL ?? 'silent';
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
 /** A member named like this holds a whole number. */
-const INTEGER_NAME = /^(version|attempts|maxAttempts|priority|status|limit|offset|total|count|[a-z]\w*Count|\w*Seconds|\w*Ms|currentVersion|expectedVersion)$/;
+const INTEGER_NAME = /^(version|\w+Version|attempts|priority|status|limit|offset|count|total\w*|\w+Count|\w+Tasks|\w*Seconds)$/;
 
 interface Operation {
   operationId: string;
@@ -100,9 +100,8 @@ describe('OpenAPI document (/docs-json)', () => {
 
   it('types whole numbers as integer and path ids as uuid', () => {
     expect(numbersNamedAsIntegers(document)).toEqual([]);
-    const untyped = operationsOf(document).flatMap(([name, operation]) =>
-      (operation.parameters ?? []).filter((parameter) => parameter.in === 'path' && parameter.name === 'id' && parameter.schema?.format !== 'uuid').map(() => name),
-    );
-    expect(untyped).toEqual([]);
+    const parameters = operationsOf(document).flatMap(([name, operation]) => (operation.parameters ?? []).map((parameter) => ({ operation: name, ...parameter })));
+    expect(parameters.filter((parameter) => parameter.in === 'path' && parameter.name === 'id' && parameter.schema?.format !== 'uuid').map(({ operation }) => operation)).toEqual([]);
+    expect(parameters.filter((parameter) => INTEGER_NAME.test(parameter.name) && parameter.schema?.type === 'number').map(({ operation, name }) => `${operation} ${name}`)).toEqual([]);
   });
 });

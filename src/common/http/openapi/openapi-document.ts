@@ -4,6 +4,7 @@ import type { Config } from '../../../config';
 import { documentIdempotencyKeys } from '../idempotency.openapi';
 import { documentBodyRefusals } from './body-refusals';
 import { operationIdOf } from './operation-ids';
+import { documentPathIds } from './path-ids';
 import { markPublicRoutes } from './public-routes';
 import { declareResponseHeaders } from './response-headers';
 
@@ -49,5 +50,6 @@ export function buildOpenApiDocument(app: INestApplication, config: Config): Ope
   const document = SwaggerModule.createDocument(app, builder.build(), {
     operationIdFactory: (controllerKey, methodKey) => operationIdOf(controllerKey, methodKey),
   });
-  return declareResponseHeaders(documentBodyRefusals(markPublicRoutes(documentIdempotencyKeys(document))));
+  const passes = [documentIdempotencyKeys, markPublicRoutes, documentBodyRefusals, documentPathIds, declareResponseHeaders];
+  return passes.reduce((current, pass) => pass(current), document);
 }
