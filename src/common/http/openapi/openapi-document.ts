@@ -21,6 +21,7 @@ export const API_TAGS: Record<string, string> = {
   metrics: 'Per-agent metrics, system metrics and the Prometheus scrape endpoint',
   'health-records': 'Health records reported by agents',
   health: 'Liveness and readiness of this process (no API key needed)',
+  admin: 'Operator views across tenants, for keys of an admin tenant (ADMIN_TENANTS)',
 };
 
 /** Where clients reach the API: PUBLIC_URL when set, else the address this process listens on. */
