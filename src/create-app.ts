@@ -4,7 +4,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { ModuleMetadata, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
@@ -17,9 +17,9 @@ import { BULL_BOARD_ROUTE, withoutThirdPartyFonts } from './common/queues/bull-b
 import { boardRetryActorHook, isBoardRetryRoute } from './common/queues/board-retry-actor';
 import { PERSISTENCE_QUEUE } from './common/queues/queue-names';
 import { sendVersionAsETag } from './common/http/etag';
-import { documentIdempotencyKeys } from './common/http/idempotency.openapi';
 import { answerClientError, createHttpServer, limitRequestsPerClient } from './common/http/http-server';
 import { addSecurityHeaders } from './common/http/security-headers';
+import { buildOpenApiDocument } from './common/http/openapi/openapi-document';
 import { RequestScopeInterceptor } from './common/http/request-scope.interceptor';
 import { findUnstorableJson } from './common/http/safe-json';
 import { createValidationPipe } from './common/http/validation';
@@ -161,18 +161,7 @@ export async function createApp(
     });
   }
 
-  const document = documentIdempotencyKeys(SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('agent-ledger')
-      .setDescription(
-        'The persistence backbone for multi-agent LLM systems. Errors are application/problem+json (RFC 9457). ' +
-          'Updates need If-Match: "<version>" (the ETag) and answer 409 when the resource changed meanwhile.',
-      )
-      .setVersion('0.1.0')
-      .addSecurity('api-key', { type: 'http', scheme: 'bearer', description: 'An API key from `npm run cli -- api-keys create`' })
-      .build(),
-  ));
+  const document = buildOpenApiDocument(app, config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   // Signals are handled by main.ts (bounded grace period); app.close() runs every shutdown hook.
   return app;

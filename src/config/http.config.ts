@@ -96,7 +96,7 @@ export function readHttpConfig(reader: EnvReader): HttpConfig {
     keepAliveTimeoutMs: reader.int('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000, 3_600_000),
     docsAuth: reader.bool('DOCS_AUTH', reader.string('NODE_ENV') === 'production'),
     trustedProxies: readTrustedProxies(reader, 'TRUST_PROXY'),
-    publicUrl: reader.url('PUBLIC_URL', ['http:', 'https:']),
+    publicUrl: reader.url('PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
     maxConnectionsPerAddress: reader.int('MAX_CONNECTIONS_PER_ADDRESS', 256, 0, 1_000_000),
     statementTimeoutMs: reader.int('DATABASE_STATEMENT_TIMEOUT_MS', requestTimeoutMs, 0, 3_600_000),
   };

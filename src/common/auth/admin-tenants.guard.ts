@@ -1,6 +1,6 @@
 import { applyDecorators, CanActivate, ExecutionContext, HttpStatus, Inject, Injectable, UseGuards } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { ProblemSchema } from '../http/api-problems.decorator';
+import { problemExample, ProblemSchema } from '../http/api-problems.decorator';
 import { appConfig, AppConfig } from '../../config/app.config';
 import { ForbiddenError } from '../errors';
 import { AuthenticatedRequest } from './ctx.decorator';
@@ -29,7 +29,7 @@ export function AdminTenantsOnly(): ClassDecorator & MethodDecorator {
     ApiResponse({
       status: HttpStatus.FORBIDDEN,
       description: 'The key is valid but not one of an admin tenant (ADMIN_TENANTS)',
-      content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) } } },
+      content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) }, example: problemExample(HttpStatus.FORBIDDEN) } },
     }),
   );
 }

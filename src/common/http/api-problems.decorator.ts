@@ -1,5 +1,6 @@
 import { applyDecorators, HttpStatus } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { buildProblem, codeForStatus, ERROR_TITLE, ErrorCode, ProblemDetails } from '../errors';
 
 class FieldErrorSchema {
   @ApiProperty({ example: 'name' })
@@ -17,14 +18,14 @@ export class ProblemSchema {
   @ApiProperty({ example: 'Validation failed' })
   title: string;
 
-  @ApiProperty({ example: 400 })
+  @ApiProperty({ type: 'integer', example: 400 })
   status: number;
 
   @ApiProperty({ example: 'name must be a string' })
   detail: string;
 
-  @ApiProperty({ example: 'VALIDATION_FAILED' })
-  code: string;
+  @ApiProperty({ enum: ErrorCode, enumName: 'ErrorCode', example: 'VALIDATION_FAILED', description: 'What went wrong, for programs to branch on' })
+  code: ErrorCode;
 
   @ApiPropertyOptional({ example: '/api/v1/agents' })
   instance?: string;
@@ -35,8 +36,11 @@ export class ProblemSchema {
   @ApiPropertyOptional({ type: [FieldErrorSchema] })
   errors?: FieldErrorSchema[];
 
-  @ApiPropertyOptional({ description: 'On 409: the version the resource is at now' })
+  @ApiPropertyOptional({ type: 'integer', description: 'On 409 VERSION_CONFLICT: the version the resource is at now' })
   currentVersion?: number;
+
+  @ApiPropertyOptional({ type: 'integer', description: 'On 429 and 503 (and 409 IDEMPOTENCY_KEY_IN_USE): seconds to wait, as in Retry-After' })
+  retryAfterSeconds?: number;
 }
 
 const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
@@ -48,7 +52,21 @@ const DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'Body is not application/json',
   [HttpStatus.UNPROCESSABLE_ENTITY]: 'Well-formed but not allowed in the current state',
   [HttpStatus.PRECONDITION_REQUIRED]: 'Send If-Match: "<version>" or version in the body',
+  [HttpStatus.TOO_MANY_REQUESTS]: 'Over the rate limit of this key or address; retry after Retry-After seconds',
+  [HttpStatus.SERVICE_UNAVAILABLE]: 'Not answered in time or a dependency is down; retry after Retry-After seconds',
 };
+
+/** Refusals that say when to come back (`retryAfterSeconds`, as Retry-After). */
+const RETRY_LATER = new Set([ErrorCode.RateLimited, ErrorCode.ServiceUnavailable, ErrorCode.RequestTimeout, ErrorCode.IdempotencyKeyInUse]);
+
+/** A problem as the server would answer it with `status` (and `code`), shown as the example of that answer. */
+export function problemExample(status: HttpStatus, code: ErrorCode = codeForStatus(status)): ProblemDetails {
+  return buildProblem(code, DESCRIPTIONS[status] ?? ERROR_TITLE[code], {
+    instance: '/api/v1/agents',
+    correlationId: '8c2f2d0e-4f0a-4d8e-9a51-3c1f4b8f6d21',
+    extensions: RETRY_LATER.has(code) ? { retryAfterSeconds: 1 } : undefined,
+  });
+}
 
 /** Documents the problem+json answers a route can give. */
 export function ApiProblems(...statuses: HttpStatus[]): MethodDecorator & ClassDecorator {
@@ -58,7 +76,7 @@ export function ApiProblems(...statuses: HttpStatus[]): MethodDecorator & ClassD
       ApiResponse({
         status,
         description: DESCRIPTIONS[status],
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) } } },
+        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) }, example: problemExample(status) } },
       }),
     ),
   );

@@ -15,7 +15,7 @@ export abstract class AuditedResponse {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
-  @ApiProperty({ description: 'Send it back as If-Match: "<version>" to update', example: 1 })
+  @ApiProperty({ type: 'integer', description: 'Send it back as If-Match: "<version>" to update', example: 1 })
   version: number;
 
   @ApiProperty({ description: 'Actor that created it' })

@@ -1,5 +1,6 @@
 import { getSchemaPath, OpenAPIObject, ParameterObject, PathItemObject, ResponseObject } from '@nestjs/swagger';
-import { ProblemSchema } from './api-problems.decorator';
+import { ErrorCode } from '../errors';
+import { problemExample, ProblemSchema } from './api-problems.decorator';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH, REPLAYED_HEADER } from './idempotency-key';
 
 const KEY_PARAMETER: ParameterObject = {
@@ -13,9 +14,9 @@ const KEY_PARAMETER: ParameterObject = {
   schema: { type: 'string', minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX_LENGTH, pattern: '^[\\x20-\\x7E]+$' },
 };
 
-const REFUSALS: Record<'409' | '422', string> = {
-  '409': 'IDEMPOTENCY_KEY_IN_USE: the first request with this Idempotency-Key has no answer yet; retry after Retry-After seconds',
-  '422': 'IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was first used with another body or route',
+const REFUSALS: Record<'409' | '422', [ErrorCode, string]> = {
+  '409': [ErrorCode.IdempotencyKeyInUse, 'IDEMPOTENCY_KEY_IN_USE: the first request with this Idempotency-Key has no answer yet; retry after Retry-After seconds'],
+  '422': [ErrorCode.IdempotencyKeyReused, 'IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was first used with another body or route'],
 };
 
 /**
@@ -23,7 +24,6 @@ const REFUSALS: Record<'409' | '422', string> = {
  * can cause to every POST operation of the document: said once here rather than on every route.
  */
 export function documentIdempotencyKeys(document: OpenAPIObject): OpenAPIObject {
-  const problem = { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) } } };
   for (const path of Object.values<PathItemObject>(document.paths)) {
     const operation = path.post;
     if (!operation) continue;
@@ -38,9 +38,10 @@ export function documentIdempotencyKeys(document: OpenAPIObject): OpenAPIObject 
         },
       };
     }
-    for (const [status, description] of Object.entries(REFUSALS)) {
+    for (const [status, [code, description]] of Object.entries(REFUSALS)) {
       const existing = operation.responses[status] as ResponseObject | undefined;
-      operation.responses[status] = existing ? { ...existing, description: `${existing.description}; or ${description}` } : { description, content: problem };
+      const content = { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) }, example: problemExample(Number(status), code) } };
+      operation.responses[status] = existing ? { ...existing, description: `${existing.description}; or ${description}` } : { description, content };
     }
   }
   return document;

@@ -6,7 +6,7 @@ export const MAX_PAGE_SIZE = 200;
 
 /** `?limit=`: page size of every list route. */
 export class LimitQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50, description: 'Items per page' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 50, description: 'Items per page' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -3,11 +3,26 @@ import { ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiOperat
 import { ApiProblems } from './api-problems.decorator';
 
 /** The `If-Match` request header of versioned writes, as the OpenAPI document describes it. */
-export const IF_MATCH = { name: 'If-Match', description: 'The ETag you read, with its quotes, e.g. "3"', required: false };
+export const IF_MATCH = {
+  name: 'If-Match',
+  description:
+    'The ETag you read, exactly as sent, quotes included: `If-Match: "3"` (not `3`). A write needs it or `version` in the body ' +
+    '(428 without either); a version other than the current one is 409 VERSION_CONFLICT.',
+  required: false,
+  schema: { type: 'string', pattern: '^"\\d+"$', example: '"3"' },
+};
 
-/** A controller of tenant resources: its path, its tag, API-key security and the answers every route can give. */
+/**
+ * A controller of tenant resources: its path, its tag, API-key security and the answers every
+ * route can give (rate limits are on by default: 429; a handler over its time limit: 503).
+ */
 export function ApiController(path: string | undefined, tag: string): ClassDecorator {
-  return applyDecorators(ApiTags(tag), ApiSecurity('api-key'), ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED), path === undefined ? Controller() : Controller(path));
+  return applyDecorators(
+    ApiTags(tag),
+    ApiSecurity('api-key'),
+    ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS, HttpStatus.SERVICE_UNAVAILABLE),
+    path === undefined ? Controller() : Controller(path),
+  );
 }
 
 /** A compare-and-set update: `If-Match` (or `version` in the body) required; 404, 409, 422 (not allowed now) and 428 documented. */

@@ -16,7 +16,7 @@ export class DomainEventResponse {
   @ApiProperty({ format: 'uuid' })
   aggregateId: string;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'Version of the aggregate after the change' })
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Version of the aggregate after the change' })
   aggregateVersion: number | null;
 
   @ApiProperty()

@@ -30,7 +30,7 @@ export class CreateServiceCallDto {
   @MaxLength(200)
   correlationId?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, description: '1 is processed first; omit for first-in, first-out' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, description: '1 is processed first; omit for first-in, first-out' })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -26,7 +26,7 @@ export class ServiceCallResponse {
   @ApiProperty({ enum: SERVICE_CALL_STATUSES })
   status: ServiceCallStatus;
 
-  @ApiProperty({ description: 'Processing attempts so far' })
+  @ApiProperty({ type: 'integer', description: 'Processing attempts so far' })
   attempts: number;
 
   @ApiProperty({ type: String, nullable: true })
@@ -44,13 +44,13 @@ export class ServiceCallResponse {
   @ApiProperty({ type: String, nullable: true })
   correlationId: string | null;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer' })
   priority: number;
 
   @ApiProperty({ type: 'object', additionalProperties: true })
   result: unknown;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer' })
   version: number;
 
   @ApiProperty({ format: 'date-time' })

@@ -17,7 +17,7 @@ export class TaskResponse extends RunResponse {
   @ApiProperty()
   description: string;
 
-  @ApiProperty({ example: 0 })
+  @ApiProperty({ type: 'integer', example: 0 })
   priority: number;
 
   @ApiProperty({ enum: TASK_STATUSES })

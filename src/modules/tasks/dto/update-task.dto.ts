@@ -25,7 +25,7 @@ export class UpdateTaskDto extends VersionedUpdateDto {
   @MaxLength(MAX_DESCRIPTION)
   description?: string;
 
-  @ApiPropertyOptional({ minimum: MIN_PRIORITY, maximum: MAX_PRIORITY })
+  @ApiPropertyOptional({ type: 'integer', minimum: MIN_PRIORITY, maximum: MAX_PRIORITY })
   @IsOptionalNotNull()
   @IsInt()
   @Min(MIN_PRIORITY)

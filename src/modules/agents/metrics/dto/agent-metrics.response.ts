@@ -5,13 +5,13 @@ export class AgentMetricsResponse implements AgentMetricsView {
   @ApiProperty({ format: 'uuid' })
   agentId: string;
 
-  @ApiProperty({ example: 12, description: 'Tasks of the agent that finished, completed or failed' })
+  @ApiProperty({ type: 'integer', example: 12, description: 'Tasks of the agent that finished, completed or failed' })
   totalTasks: number;
 
-  @ApiProperty({ example: 10 })
+  @ApiProperty({ type: 'integer', example: 10 })
   completedTasks: number;
 
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ type: 'integer', example: 2 })
   failedTasks: number;
 
   @ApiProperty({

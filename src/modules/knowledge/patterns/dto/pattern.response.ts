@@ -10,7 +10,7 @@ export class PatternResponse extends AuditedResponse {
   @ApiProperty({ type: 'array', items: {} })
   steps: unknown[];
 
-  @ApiProperty({ description: 'How often the pattern was used' })
+  @ApiProperty({ type: 'integer', description: 'How often the pattern was used' })
   usageCount: number;
 
   static from(pattern: Pattern): PatternResponse {
