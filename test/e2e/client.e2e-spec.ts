@@ -56,10 +56,11 @@ describe('@agent-ledger/client', () => {
       await expect(client.patch('/api/v1/tasks/{id}', { params: { id: task.id }, body: { status: 'running' } })).rejects.toBeInstanceOf(
         PreconditionRequiredError,
       );
+      const cancelled = await client.patch('/api/v1/tasks/{id}', { params: { id: task.id }, version: task.version, body: { status: 'cancelled' } });
       await expect(
-        client.patch('/api/v1/tasks/{id}', { params: { id: task.id }, version: task.version, body: { status: 'completed' } }),
+        client.patch('/api/v1/tasks/{id}', { params: { id: task.id }, version: cancelled.version, body: { status: 'running' } }),
       ).rejects.toBeInstanceOf(UnprocessableError);
-      expect(await client.get('/api/v1/tasks/{id}', { params: { id: task.id } })).toMatchObject({ status: 'pending', version: task.version });
+      expect(await client.get('/api/v1/tasks/{id}', { params: { id: task.id } })).toMatchObject({ status: 'cancelled', version: cancelled.version });
     });
   });
 

@@ -1,10 +1,11 @@
 import { Query } from './sql';
 
 /**
- * Tables each database keeps its own: the migration machinery, and the secret that seals event
- * cursors (a position in one database's event log means nothing in another).
+ * Tables each database keeps its own: the migration machinery, the secret that seals event
+ * cursors (a position in one database's event log means nothing in another), and the identity
+ * its queue jobs carry (two databases must never share one: their workers would take each other's jobs).
  */
-export const PER_DATABASE_TABLES = ['migrations', 'typeorm_metadata', 'event_cursor_keys'];
+export const PER_DATABASE_TABLES = ['migrations', 'typeorm_metadata', 'event_cursor_keys', 'database_identity'];
 
 /** Filled in by the database on insert from its own state, so never copied: the transaction id of an event. */
 const ASSIGNED_BY_DATABASE = `pg_get_expr(d.adbin, d.adrelid) = 'current_xid()'`;

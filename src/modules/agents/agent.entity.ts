@@ -4,11 +4,14 @@ import { AuditedEntity } from '../../common/persistence/versioned.entity';
 export const AGENT_STATUSES = ['idle', 'busy', 'offline', 'error'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
+/** The unique index of agent keys within a tenant: its violation is a key already taken. */
+export const AGENT_KEY_INDEX = 'agents_tenant_key_idx';
+
 @Entity('agents')
 @Index(['tenantId', 'id'])
 @Index(['tenantId', 'status', 'id'])
 @Index(['tenantId', 'role', 'id'])
-@Index('agents_tenant_key_idx', ['tenantId', 'key'], { unique: true, where: '"key" IS NOT NULL' })
+@Index(AGENT_KEY_INDEX, ['tenantId', 'key'], { unique: true, where: '"key" IS NOT NULL' })
 @Check('agents_key_check', `key IS NULL OR (length(key) BETWEEN 1 AND 200 AND key !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')`)
 @Check('agents_status_check', `status IN ('idle', 'busy', 'offline', 'error')`)
 export class Agent extends AuditedEntity {

@@ -9,7 +9,7 @@ import { isUniqueViolation } from '../../common/persistence/unique-violation';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { BatchRow, insertEachIn, NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { newAuditedFields } from '../../common/persistence/new-row';
-import { Agent, AgentStatus } from './agent.entity';
+import { Agent, AGENT_KEY_INDEX, AgentStatus } from './agent.entity';
 import { AgentKeyTakenError, AgentNotFoundError } from './agents.errors';
 import { AgentEvents } from './agents.events';
 import { AgentFilters, AgentsRepository } from './agents.repository';
@@ -46,7 +46,7 @@ export class AgentsService {
         (agent) => this.registeredEvent(agent),
       );
     } catch (error) {
-      throw isUniqueViolation(error) ? new AgentKeyTakenError(inputs.flatMap((input) => (input.key ? [input.key] : []))) : error;
+      throw isUniqueViolation(error, AGENT_KEY_INDEX) ? new AgentKeyTakenError(inputs.flatMap((input) => (input.key ? [input.key] : []))) : error;
     }
   }
 
@@ -85,7 +85,7 @@ export class AgentsService {
     try {
       return await attempt();
     } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
+      if (!isUniqueViolation(error, AGENT_KEY_INDEX)) throw error;
       return attempt();
     }
   }
@@ -167,7 +167,7 @@ export class AgentsService {
         return this.applyUpdate(tx, before, changes, expectedVersion);
       })
       .catch((error: unknown) => {
-        throw isUniqueViolation(error) && changes.key ? new AgentKeyTakenError([changes.key]) : error;
+        throw isUniqueViolation(error, AGENT_KEY_INDEX) && changes.key ? new AgentKeyTakenError([changes.key]) : error;
       });
   }
 

@@ -50,7 +50,8 @@ describe('outbox under failure', () => {
       const res = await t.http().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall()).expect(202);
       expect(Date.now() - started).toBeLessThan(5000);
       const [row] = await t.owner.query('SELECT status FROM service_call_records WHERE id = $1', [res.body.id]);
-      expect(row.status).toBe('pending');
+      // Stored: pending, unless a worker of the same database (another test's, whose Redis works) drained it already.
+      expect(['pending', 'persisted']).toContain(row.status);
       expect(await metricValue('persistence_intake_wake_failures_total', {})).toBe(failuresBefore + 1);
       // Readiness is public: it names what is down, not why (the reason, with its address, is logged).
       const ready = await t.http().get('/health/ready');

@@ -30,7 +30,8 @@ export async function aim(h: FuzzHarness, operation: Operation, targets: FuzzTar
     const match = /^\{(.+)\}$/.exec(segment);
     if (!match) return segment;
     const ids = targets.own[tableFor(segments[i - 1], Object.keys(targets.own)) ?? tableFor(match[1], Object.keys(targets.own)) ?? ''] ?? [];
-    const id = ids[0] ?? '00000000-0000-4000-8000-000000000000';
+    // A caller-chosen key (agents by key) is a name, never a uuid.
+    const id = match[1] === 'key' ? 'fuzz-probe-agent' : (ids[0] ?? '00000000-0000-4000-8000-000000000000');
     resource = [...segments.slice(0, i), id].join('/');
     return id;
   });
@@ -63,7 +64,8 @@ interface Attempt {
 export async function sendWithin(h: FuzzHarness, operation: Operation, overrides: Record<string, unknown>, raw?: (json: string) => string): Promise<Attempt> {
   const targets = { ...(await h.targets()), other: {} };
   // A new seed per call, the same from run to run: bodies differ between calls (unique fields), and a failure replays.
-  const bases = fc.sample(plausibleValue(operation.body!, targets), { numRuns: 8, seed: ++samples }) as Record<string, unknown>[];
+  // Enough bases that one passes the rules a body may break besides the field under test (a start time, a transition).
+  const bases = fc.sample(plausibleValue(operation.body!, targets), { numRuns: 24, seed: ++samples }) as Record<string, unknown>[];
   let last: Attempt | undefined;
   for (const base of bases) {
     const body = { ...base, ...overrides };

@@ -38,7 +38,10 @@ export interface Operation {
 }
 
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> }; security?: unknown[] }>>;
+  paths: Record<
+    string,
+    Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> }; responses?: Record<string, { content?: Record<string, unknown> }>; security?: unknown[] }>
+  >;
   components?: { schemas?: Record<string, Schema> };
 }
 
@@ -67,6 +70,8 @@ export async function discoverOperations(app: NestFastifyApplication): Promise<O
   for (const [path, methods] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(methods)) {
       if (!METHODS.has(method)) continue;
+      // A live stream answers for as long as the client listens: test/e2e/event-stream.e2e-spec.ts covers it.
+      if (operation.responses?.['200']?.content?.['text/event-stream']) continue;
       operations.push({
         method: method.toUpperCase(),
         path,
