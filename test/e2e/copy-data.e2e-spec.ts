@@ -8,6 +8,7 @@ import { createAppDataSource } from '../../src/data-source';
 import { runCli } from '../utils/cli-process';
 import { startServer, waitUntilReady } from '../utils/server-process';
 import { waitFor } from '../utils/wait';
+import { PER_DATABASE_TABLES } from '../../src/cli/copy-data/catalog';
 
 type Json = Record<string, unknown>;
 
@@ -35,9 +36,12 @@ describe('copy-data (embedded data directory → PostgreSQL)', () => {
   }
 
   async function buildEmbeddedData(baseUrl: string): Promise<void> {
+    let writes = 0;
     const send = async (method: string, path: string, body: unknown, status: number, version?: number): Promise<Json> => {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (version !== undefined) headers['if-match'] = `"${version}"`;
+      // As a retrying client would: every write carries an idempotency key, which copy-data copies too.
+      if (method === 'POST') headers['idempotency-key'] = `copy-data-${++writes}`;
       const res = await fetch(`${baseUrl}/api/v1${path}`, { method, headers, body: JSON.stringify(body) });
       const answer = (await res.json()) as Json;
       expect({ path, status: res.status, answer }).toMatchObject({ path, status });
@@ -149,15 +153,17 @@ describe('copy-data (embedded data directory → PostgreSQL)', () => {
     }
   }
 
-  /** Every table of the source with its primary key, from the catalog (new tables are covered too). */
+  /** Every table of the source with its primary key, from the catalog (new tables are covered too), but those each database keeps its own. */
   async function sourceTables(source: DataSource): Promise<{ table: string; primaryKey: string[] }[]> {
     return source.query(`
       SELECT c.table_name AS table, json_agg(k.column_name ORDER BY k.ordinal_position) AS "primaryKey"
         FROM information_schema.tables c
         JOIN information_schema.table_constraints p ON p.table_name = c.table_name AND p.table_schema = 'public' AND p.constraint_type = 'PRIMARY KEY'
         JOIN information_schema.key_column_usage k ON k.constraint_name = p.constraint_name AND k.table_schema = 'public'
-       WHERE c.table_schema = 'public' AND c.table_type = 'BASE TABLE' AND c.table_name NOT IN ('migrations', 'typeorm_metadata')
-       GROUP BY c.table_name ORDER BY c.table_name`);
+       WHERE c.table_schema = 'public' AND c.table_type = 'BASE TABLE' AND c.table_name <> ALL($1::text[])
+       GROUP BY c.table_name ORDER BY c.table_name`,
+      [PER_DATABASE_TABLES],
+    );
   }
 
   /** Asserts that every source row is in the target with equal content; returns the target ids of the source's events, in source order. */
