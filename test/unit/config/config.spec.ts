@@ -52,6 +52,9 @@ describe('loadConfig', () => {
         keepAliveTimeoutMs: 72_000,
         docsAuth: false,
         trustedProxies: [],
+        publicUrl: undefined,
+        maxConnectionsPerAddress: 256,
+        statementTimeoutMs: 30_000,
       });
       expect(loadConfig({ NODE_ENV: 'production' }).http.docsAuth).toBe(true);
       expect(loadConfig({ NODE_ENV: 'production', DOCS_AUTH: 'false' }).http.docsAuth).toBe(false);

@@ -39,7 +39,8 @@ export class FuzzHarness {
   ) {}
 
   static async boot(): Promise<FuzzHarness> {
-    const t = await createTestApp({ LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'silent', ...QUIET_OUTBOX });
+    // /metrics as in production: behind METRICS_AUTH (it counts every tenant's rows).
+    const t = await createTestApp({ LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'silent', METRICS_AUTH: 'true', METRICS_TOKEN: 'fuzz-metrics-token-0123456789', ...QUIET_OUTBOX });
     return new FuzzHarness(t, await discoverOperations(t.app), await TenantTables.discover(t.owner));
   }
 
