@@ -41,7 +41,7 @@ describe('copy-data (embedded data directory → PostgreSQL)', () => {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (version !== undefined) headers['if-match'] = `"${version}"`;
       // As a retrying client would: every write carries an idempotency key, which copy-data copies too.
-      if (method === 'POST') headers['idempotency-key'] = `copy-data-${++writes}`;
+      if (method === 'POST') headers['idempotency-key'] = `copy-data-${run}-${++writes}`;
       const res = await fetch(`${baseUrl}/api/v1${path}`, { method, headers, body: JSON.stringify(body) });
       const answer = (await res.json()) as Json;
       expect({ path, status: res.status, answer }).toMatchObject({ path, status });
