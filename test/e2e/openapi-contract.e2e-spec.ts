@@ -68,9 +68,13 @@ describe('OpenAPI document (/docs-json)', () => {
     const used = new Set(operationsOf(document).flatMap(([, operation]) => operation.tags ?? []));
     for (const tag of used) expect(declared.get(tag), `tag ${tag}`).toBeTruthy();
     expect(document.paths['/health/live'].get.security).toEqual([]);
-    // /metrics answers to a bearer token (or an admin key) when METRICS_AUTH is on: it says so.
-    expect(document.paths['/metrics'].get.security).toEqual([{ bearer: [] }]);
+    // /metrics answers to its own token (or an admin key) when METRICS_AUTH is on: it says so.
+    expect(document.paths['/metrics'].get.security).toEqual([{ 'metrics-token': [] }]);
     expect(document.paths['/api/v1/agents'].get.security).toEqual([{ 'api-key': [] }]);
+    // Every scheme an operation names is declared, so a generated client can fill it in.
+    const schemes = Object.keys(document.components?.securitySchemes ?? {});
+    const named = operationsOf(document).flatMap(([, operation]) => (operation.security ?? []).flatMap((requirement) => Object.keys(requirement)));
+    expect(named.filter((name) => !schemes.includes(name))).toEqual([]);
   });
 
   it('declares ETag on versioned answers and Retry-After with the rate-limit headers on every authenticated route', () => {

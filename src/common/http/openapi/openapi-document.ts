@@ -8,6 +8,9 @@ import { documentPathIds } from './path-ids';
 import { markPublicRoutes } from './public-routes';
 import { declareResponseHeaders } from './response-headers';
 
+/** The security scheme of the Prometheus scrape (`/metrics`): a token of its own, not a tenant key. */
+export const METRICS_SECURITY = 'metrics-token';
+
 /** The tags of the document, in the order a reader meets them, each with what it groups. */
 export const API_TAGS: Record<string, string> = {
   agents: 'Agents: registration, state, heartbeats and deletion; each is versioned (ETag / If-Match)',
@@ -46,7 +49,12 @@ export function buildOpenApiDocument(app: INestApplication, config: Config): Ope
     .setVersion('0.1.0')
     .setLicense('MIT', 'https://opensource.org/license/mit')
     .addServer(serverUrl(config))
-    .addSecurity('api-key', { type: 'http', scheme: 'bearer', description: 'An API key from `npm run cli -- api-keys create`' });
+    .addSecurity('api-key', { type: 'http', scheme: 'bearer', description: 'An API key from `npm run cli -- api-keys create`' })
+    .addSecurity(METRICS_SECURITY, {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'With METRICS_AUTH on: METRICS_TOKEN, or a key of an admin tenant (ADMIN_TENANTS)',
+    });
   for (const [name, description] of Object.entries(API_TAGS)) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build(), {
     operationIdFactory: (controllerKey, methodKey) => operationIdOf(controllerKey, methodKey),
