@@ -22,9 +22,18 @@ const floors = [
   { target: './src/config', from: './src', except: ['./config'], message: 'config is the ground floor: it imports nothing of the application' },
   { target: './src/migrations', from: './src', except: ['./migrations'], message: 'a migration is a snapshot: it imports nothing of the application' },
   { target: './src/redis', from: ['./src/common', './src/database', './src/modules', ...APP], message: 'redis sits under the kernel' },
-  { target: './src/common', from: ['./src/database', './src/modules', ...APP], message: 'the kernel (common) never imports a feature, the database layer or the app' },
+  {
+    target: './src/common',
+    from: ['./src/database', './src/modules', ...APP],
+    message: 'the kernel (common) never imports a feature, the database layer or the app',
+  },
   { target: './src/database', from: ['./src/modules', ...APP], message: 'the database layer knows no module: entities are listed in src/data-source.ts' },
-  { target: './src/modules/outbox', from: './src/modules', except: ['./outbox'], message: 'the outbox is a floor the features stand on: it imports no feature (handlers are discovered)' },
+  {
+    target: './src/modules/outbox',
+    from: './src/modules',
+    except: ['./outbox'],
+    message: 'the outbox is a floor the features stand on: it imports no feature (handlers are discovered)',
+  },
   { target: './src/modules', from: APP, message: 'features never import the app, main or the CLI' },
   ...FEATURES.map((feature) => ({
     target: `./src/modules/!(${feature})/**/*`,
@@ -34,7 +43,18 @@ const floors = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'packages/*/dist/**', 'packages/*/src/generated/**', 'examples/dist/**', 'coverage/**', 'data/**', 'bench/results/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'packages/*/dist/**',
+      'packages/*/src/generated/**',
+      'examples/dist/**',
+      'coverage/**',
+      'data/**',
+      'bench/results/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -49,7 +69,10 @@ export default tseslint.config(
       // process.env is read in src/config only (validated at boot); see the override below.
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read configuration through src/config' }],
       // Unused arguments named `_x` are part of a signature (a Nest hook, a callback).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       // Rows from raw SQL (pg, TypeORM's query()) and JSON documents are `any` by nature; they are
       // typed at the repository boundary. These rules fire on every such line of correct code.
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -76,7 +76,9 @@ async function seedCorpus(client) {
   if (marks[0]?.version === CORPUS_VERSION && marks[0]?.rows === SETTINGS.rows && counted[0].n === SETTINGS.rows) {
     return { reused: true, rows: counted[0].n, seconds: 0 };
   }
-  log(`seeding ${SETTINGS.rows} insights for tenant ${TENANT} (${counted[0].n} found, corpus ${JSON.stringify(marks[0] ?? null)}), ${SETTINGS.batch} per INSERT`);
+  log(
+    `seeding ${SETTINGS.rows} insights for tenant ${TENANT} (${counted[0].n} found, corpus ${JSON.stringify(marks[0] ?? null)}), ${SETTINGS.batch} per INSERT`,
+  );
   const started = performance.now();
   await client.query('DELETE FROM insights WHERE tenant_id = $1', [TENANT]);
   await client.query(`DELETE FROM bench_corpus WHERE name = 'insights'`);
@@ -183,7 +185,9 @@ async function measureLevel(connections, app, url) {
     },
     { key: 'raw', send: (q) => pool.query(SEARCH_SQL, searchParams(q)) },
   ];
-  const totals = Object.fromEntries(targets.map((t) => [t.key, { perQuery: new Map(SEARCH_QUERIES.map((q) => [q, []])), failures: 0, firstFailure: undefined, seconds: 0, foreign: 0 }]));
+  const totals = Object.fromEntries(
+    targets.map((t) => [t.key, { perQuery: new Map(SEARCH_QUERIES.map((q) => [q, []])), failures: 0, firstFailure: undefined, seconds: 0, foreign: 0 }]),
+  );
   try {
     for (const target of targets) await closedLoop({ connections, seconds: SETTINGS.warmupSeconds, send: target.send });
     const slice = SETTINGS.seconds / SETTINGS.rounds;
@@ -280,12 +284,16 @@ async function main() {
   const figures = [];
   for (const connections of SETTINGS.connections) {
     await checkpoint(url);
-    log(`${connections} connection(s): ${SETTINGS.warmupSeconds}s warm-up each, then ${SETTINGS.seconds}s each in ${SETTINGS.rounds} interleaved slices (app, raw pg)`);
+    log(
+      `${connections} connection(s): ${SETTINGS.warmupSeconds}s warm-up each, then ${SETTINGS.seconds}s each in ${SETTINGS.rounds} interleaved slices (app, raw pg)`,
+    );
     const results = await measureLevel(connections, app, url);
     log(`  ${describe('app', results.app)}`);
     log(`  ${describe('raw pg', results.raw)}`);
     for (const q of SEARCH_QUERIES) {
-      log(`    ${q.padEnd(30)} ${String(matches[q].n).padStart(6)} matches  app p50 ${fmt(results.app.perQuery[q].p50).padStart(6)} ms  raw p50 ${fmt(results.raw.perQuery[q].p50).padStart(6)} ms`);
+      log(
+        `    ${q.padEnd(30)} ${String(matches[q].n).padStart(6)} matches  app p50 ${fmt(results.app.perQuery[q].p50).padStart(6)} ms  raw p50 ${fmt(results.raw.perQuery[q].p50).padStart(6)} ms`,
+      );
     }
     for (const [key, r] of Object.entries(results)) if (r.failures > 0) log(`  WARNING: ${key}: ${r.failures} failed requests, first: ${r.firstFailure}`);
     const notes =

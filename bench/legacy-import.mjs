@@ -45,13 +45,18 @@ async function prepareDatabase(url, rows) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(`CREATE SCHEMA legacy; CREATE TABLE ${SOURCE} (id text PRIMARY KEY, type text NOT NULL, data jsonb NOT NULL, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)`);
+    await client.query(
+      `CREATE SCHEMA legacy; CREATE TABLE ${SOURCE} (id text PRIMARY KEY, type text NOT NULL, data jsonb NOT NULL, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)`,
+    );
     for (let start = 0; start < rows.length; start += 10_000) {
       const chunk = rows.slice(start, start + 10_000);
-      await client.query(
-        `INSERT INTO ${SOURCE} SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::timestamptz[], $5::timestamptz[])`,
-        [chunk.map((r) => r.id), chunk.map((r) => r.type), chunk.map((r) => JSON.stringify(r.data)), chunk.map((r) => r.created_at), chunk.map((r) => r.updated_at)],
-      );
+      await client.query(`INSERT INTO ${SOURCE} SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::timestamptz[], $5::timestamptz[])`, [
+        chunk.map((r) => r.id),
+        chunk.map((r) => r.type),
+        chunk.map((r) => JSON.stringify(r.data)),
+        chunk.map((r) => r.created_at),
+        chunk.map((r) => r.updated_at),
+      ]);
     }
     await client.query(`VACUUM ANALYZE ${SOURCE}`);
   } finally {
@@ -145,8 +150,20 @@ async function main() {
       `with multi-row INSERT … VALUES of ${RAW_BATCH} rows over one pg connection, autocommit, no ledger and no events, ${(rawMs / 1000).toFixed(1)} s; ` +
       `other processes used ${pct(appForeign)} (import) and ${pct(rawForeign)} (baseline) of the cpus; ${machine.text}`;
     figures.push(
-      figure({ name: `${FIGURE_PREFIX}${SETTINGS.rows} rows, batch ${batchSize}, whole command, vs raw multi-row INSERT`, value: wallRate, unit: 'rows/s', baseline: rawRate, notes }),
-      figure({ name: `${FIGURE_PREFIX}${SETTINGS.rows} rows, batch ${batchSize}, import phase, vs raw multi-row INSERT`, value: phaseRate, unit: 'rows/s', baseline: rawRate, notes }),
+      figure({
+        name: `${FIGURE_PREFIX}${SETTINGS.rows} rows, batch ${batchSize}, whole command, vs raw multi-row INSERT`,
+        value: wallRate,
+        unit: 'rows/s',
+        baseline: rawRate,
+        notes,
+      }),
+      figure({
+        name: `${FIGURE_PREFIX}${SETTINGS.rows} rows, batch ${batchSize}, import phase, vs raw multi-row INSERT`,
+        value: phaseRate,
+        unit: 'rows/s',
+        baseline: rawRate,
+        notes,
+      }),
     );
   }
   const kept = await mergeResults(LATEST, FIGURE_PREFIX, figures, log);

@@ -50,11 +50,11 @@ const APP_WORK =
   'validation of each result against the handler schema, then for the records of one tenant and handler, in a savepoint: ONE multi-row INSERT of their idempotency keys ' +
   '(ON CONFLICT DO NOTHING), ONE multi-row INSERT of their agents (persistMany), ONE UPDATE linking the keys; then ONE INSERT of every domain event ' +
   '(agent.registered and persistence.persisted per result) and ONE UPDATE of every record (persisted, persisted_at = clock_timestamp()), COMMIT; then the events are published';
-const RAW_WORK = 'the raw baseline processor runs ONE autocommit INSERT of the agent row (same columns as the app) into a copy of the agents table per job, nothing else';
+const RAW_WORK =
+  'the raw baseline processor runs ONE autocommit INSERT of the agent row (same columns as the app) into a copy of the agents table per job, nothing else';
 const RAW_BATCH_WORK =
   'ONE client, transactions of PERSIST_BATCH_SIZE: SELECT id, name FROM a raw outbox table ... FOR UPDATE SKIP LOCKED, ONE multi-row INSERT of their agents into the copy of ' +
   'the agents table, ONE UPDATE marking them persisted, COMMIT; no events, no idempotency keys, no queue';
-
 
 function appEnv(url, extra) {
   // As the service role (row-level security).
@@ -76,9 +76,18 @@ async function startStack(url) {
 }
 
 async function startWorker(url, concurrency, port) {
-  return startApp(appEnv(url, { APP_ROLE: 'worker', MIGRATIONS_RUN: 'false', WORKER_CONCURRENCY: String(concurrency), PERSIST_BATCH_SIZE: String(SETTINGS.batchSize), PORT: port }), {
-    nodeArgs: SETTINGS.workerNodeArgs,
-  });
+  return startApp(
+    appEnv(url, {
+      APP_ROLE: 'worker',
+      MIGRATIONS_RUN: 'false',
+      WORKER_CONCURRENCY: String(concurrency),
+      PERSIST_BATCH_SIZE: String(SETTINGS.batchSize),
+      PORT: port,
+    }),
+    {
+      nodeArgs: SETTINGS.workerNodeArgs,
+    },
+  );
 }
 
 async function postResult(api, auth, callId) {
@@ -208,9 +217,12 @@ async function measureApp(url, workers, { withLatency, cpus }) {
     const tag = `drain-w${workers}-`;
     const intakeSeconds = await postBacklog(api, auth, tag, SETTINGS.results, SETTINGS.intakeInFlight);
     const before = await queueCounts(queue);
-    log(`  posted ${SETTINGS.results} results in ${fmt(intakeSeconds)} s (${Math.round(SETTINGS.results / intakeSeconds)}/s, ${SETTINGS.intakeInFlight} in flight); jobs: ${JSON.stringify(before)}`);
+    log(
+      `  posted ${SETTINGS.results} results in ${fmt(intakeSeconds)} s (${Math.round(SETTINGS.results / intakeSeconds)}/s, ${SETTINGS.intakeInFlight} in flight); jobs: ${JSON.stringify(before)}`,
+    );
     const pending = await statusCounts(db, tag);
-    if (pending.pending !== SETTINGS.results) throw new Error(`expected ${SETTINGS.results} pending records before the workers start, found ${JSON.stringify(pending)}`);
+    if (pending.pending !== SETTINGS.results)
+      throw new Error(`expected ${SETTINGS.results} pending records before the workers start, found ${JSON.stringify(pending)}`);
     await checkpoint(url);
 
     const ports = [];
@@ -219,10 +231,18 @@ async function measureApp(url, workers, { withLatency, cpus }) {
     started.push(...(await Promise.all(ports.map((port) => startWorker(url, SETTINGS.concurrency, port)))));
     const workerReady = now();
     const cpuBefore = cpuSnapshot();
-    log(`  ${workers} worker(s) (WORKER_CONCURRENCY=${SETTINGS.concurrency}, PERSIST_BATCH_SIZE=${SETTINGS.batchSize}) ready after ${Math.round(workerReady - workerStarted)} ms; draining`);
+    log(
+      `  ${workers} worker(s) (WORKER_CONCURRENCY=${SETTINGS.concurrency}, PERSIST_BATCH_SIZE=${SETTINGS.batchSize}) ready after ${Math.round(workerReady - workerStarted)} ms; draining`,
+    );
     const final = await waitPersisted(db, tag, SETTINGS.results, SETTINGS.drainTimeoutMs);
     const pids = Object.fromEntries(started.map((worker, i) => [`worker ${i + 1}`, worker.child.pid]));
-    const cpu = cpuBreakdown(cpuBefore, cpuSnapshot(), { ...pids, api: api.child.pid, 'bench process': process.pid, postgres: 'postgres', redis: 'redis-server' });
+    const cpu = cpuBreakdown(cpuBefore, cpuSnapshot(), {
+      ...pids,
+      api: api.child.pid,
+      'bench process': process.pid,
+      postgres: 'postgres',
+      redis: 'redis-server',
+    });
     const checks = await verifyExactlyOnce(db, tag, SETTINGS.results);
     const after = await queueCounts(queue);
     const times = (await recordTimes(db, tag)).map((r) => r.persisted);
@@ -290,7 +310,9 @@ async function measureRaw(url, { withLatency, cpus }) {
       poolSize: SETTINGS.poolSize,
     });
     result.latency = { ...latencySummary(latency.latencies), sendSeconds: latency.sendSeconds };
-    log(`  raw add → INSERT committed: p50 ${fmt(result.latency.p50)} ms, p90 ${fmt(result.latency.p90)} ms, p99 ${fmt(result.latency.p99)} ms, max ${fmt(result.latency.max)} ms`);
+    log(
+      `  raw add → INSERT committed: p50 ${fmt(result.latency.p50)} ms, p90 ${fmt(result.latency.p90)} ms, p99 ${fmt(result.latency.p99)} ms, max ${fmt(result.latency.max)} ms`,
+    );
   }
   return result;
 }

@@ -3,7 +3,16 @@
  * beside raw baselines measured in the same run. See bench/README.md for what each figure means.
  */
 import { cpuSnapshot, foreignShare } from './lib/cpu.mjs';
-import { checkpoint, createRawTable, databaseUrl, describeMachine, flushRedis, migrateForServiceRole, openRawBulkInserter, recreateDatabase } from './lib/db.mjs';
+import {
+  checkpoint,
+  createRawTable,
+  databaseUrl,
+  describeMachine,
+  flushRedis,
+  migrateForServiceRole,
+  openRawBulkInserter,
+  recreateDatabase,
+} from './lib/db.mjs';
 import { measureInterleaved, probe, timedPost } from './lib/load.mjs';
 import { createApiKey, freePort, stackEnv, startApp, startRawServer, stop, stopAll, UNREACHED_RATE_LIMITS } from './lib/processes.mjs';
 import { measureBulkIntake } from './lib/intake.mjs';
@@ -47,7 +56,6 @@ const BULK_ITEMS = Array.from({ length: SETTINGS.bulkSize }, (_, i) => ({
   metadata: { model: 'gpt-x', index: i },
 }));
 
-
 /** POST /api/v1/agents against both raw servers, interleaved, at each connection count. */
 async function measureCreates({ url, targets, shared }) {
   const figures = [];
@@ -55,7 +63,9 @@ async function measureCreates({ url, targets, shared }) {
     await checkpoint(url);
     log(
       `POST create at ${connections} connections: ${SETTINGS.warmupSeconds}s warm-up each, then ${SETTINGS.seconds}s each ` +
-        `in ${SETTINGS.rounds} interleaved slices (${Object.values(targets).map((t) => t.label).join(', ')})`,
+        `in ${SETTINGS.rounds} interleaved slices (${Object.values(targets)
+          .map((t) => t.label)
+          .join(', ')})`,
     );
     const results = await measureInterleaved({
       targets: Object.values(targets),
@@ -224,10 +234,10 @@ async function main() {
   );
   figures.push(...(await measureSeeding({ url, app, auth, shared, runs: SETTINGS.seedRuns, log })));
   await checkpoint(url);
-  log(`PATCH /api/v1/tasks/:id on ${SETTINGS.transitionTasks} pending tasks at ${SETTINGS.transitionConnections} connections, then raw pg UPDATEs of as many rows`);
-  figures.push(
-    ...(await measureTransitions({ url, app, auth, shared, count: SETTINGS.transitionTasks, connections: SETTINGS.transitionConnections, log })),
+  log(
+    `PATCH /api/v1/tasks/:id on ${SETTINGS.transitionTasks} pending tasks at ${SETTINGS.transitionConnections} connections, then raw pg UPDATEs of as many rows`,
   );
+  figures.push(...(await measureTransitions({ url, app, auth, shared, count: SETTINGS.transitionTasks, connections: SETTINGS.transitionConnections, log })));
 
   await writeResults(RESULTS, figures);
   process.stdout.write('\n' + renderTable(figures) + '\n\n');

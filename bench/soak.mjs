@@ -64,7 +64,12 @@ function appEnv(url, extra) {
 async function startStack(url) {
   await migrateForServiceRole(url);
   const processes = [];
-  for (const [name, role] of [['api 1', 'api'], ['api 2', 'api'], ['worker 1', 'worker'], ['worker 2', 'worker']]) {
+  for (const [name, role] of [
+    ['api 1', 'api'],
+    ['api 2', 'api'],
+    ['worker 1', 'worker'],
+    ['worker 2', 'worker'],
+  ]) {
     const handle = await startApp(appEnv(url, { APP_ROLE: role, MIGRATIONS_RUN: 'false', PORT: String(await freePort()) }));
     processes.push({ name, role, handle, pid: handle.child.pid });
     log(`  ${name} (APP_ROLE=${role}) ready, pid ${handle.child.pid}, ${handle.base}`);
@@ -206,7 +211,9 @@ function figures(report, shared) {
   const s = report.summary;
   const load =
     `${SETTINGS.seconds} s at a fixed ${SETTINGS.rate} req/s (open loop) over 2 APP_ROLE=api processes in turn, 2 APP_ROLE=worker processes draining the outbox, ` +
-    `one PostgreSQL and one Redis; ${SETTINGS.tenants} tenants with a key each; mix ${Object.entries(MIX).map(([op, w]) => `${op} ${w}%`).join(', ')}; ` +
+    `one PostgreSQL and one Redis; ${SETTINGS.tenants} tenants with a key each; mix ${Object.entries(MIX)
+      .map(([op, w]) => `${op} ${w}%`)
+      .join(', ')}; ` +
     `latencies and throughput after a ${SETTINGS.warmupSeconds} s warm-up`;
   const perOp = Object.entries(s.byOp)
     .map(([op, o]) => `${op}: ${o.requests} sent, ${o.failed} failed, p50 ${fmt(o.p50)} / p99 ${fmt(o.p99)} ms`)
@@ -224,8 +231,21 @@ function figures(report, shared) {
   );
   const v = report.verification;
   return [
-    figure({ name: `${FIGURE_PREFIX}throughput (2xx), 2 api + 2 workers, vs the target rate`, value: s.measured.ok / report.measuredSeconds, unit: 'req/s', baseline: SETTINGS.rate, notes }),
-    figure({ name: `${FIGURE_PREFIX}error rate (non-2xx, no answer or not sent)`, value: s.errorRate * 100, unit: '%', baseline: undefined, better: 'lower', notes }),
+    figure({
+      name: `${FIGURE_PREFIX}throughput (2xx), 2 api + 2 workers, vs the target rate`,
+      value: s.measured.ok / report.measuredSeconds,
+      unit: 'req/s',
+      baseline: SETTINGS.rate,
+      notes,
+    }),
+    figure({
+      name: `${FIGURE_PREFIX}error rate (non-2xx, no answer or not sent)`,
+      value: s.errorRate * 100,
+      unit: '%',
+      baseline: undefined,
+      better: 'lower',
+      notes,
+    }),
     figure({ name: `${FIGURE_PREFIX}p50 latency`, value: s.measured.p50, unit: 'ms', baseline: undefined, better: 'lower', notes }),
     figure({ name: `${FIGURE_PREFIX}p99 latency`, value: s.measured.p99, unit: 'ms', baseline: undefined, better: 'lower', notes }),
     ...memory,
@@ -288,7 +308,12 @@ async function main() {
     m.end = rssMiB(m.pid);
     if (!warmTaken) m.warm = m.end;
   }
-  const groups = Object.fromEntries([...processes.map((p) => [p.name, p.pid]), ['load generator', process.pid], ['postgres', 'postgres'], ['redis', 'redis-server']]);
+  const groups = Object.fromEntries([
+    ...processes.map((p) => [p.name, p.pid]),
+    ['load generator', process.pid],
+    ['postgres', 'postgres'],
+    ['redis', 'redis-server'],
+  ]);
   const cpu = describeCpu(cpuBreakdown(cpuAfterWarmup, cpuSnapshot(), groups), machine.cpus);
   log(`after the warm-up, ${cpu}`);
   agents.forEach((agent) => agent.destroy());

@@ -184,7 +184,8 @@ async function runScenario(name, { tenant, key }, stack, db, redis) {
     log(`flushed Redis at ${(await counts(db, tenant)).persisted} persisted`);
   } else {
     log(`terminated ${await terminateBackends(db)} backends at ${(await counts(db, tenant)).persisted} persisted`);
-    if (!(await waitUntil('half of the results to be persisted', async () => (await counts(db, tenant)).persisted >= RESULTS / 2, DRAIN_TIMEOUT_MS))) logTails(stack);
+    if (!(await waitUntil('half of the results to be persisted', async () => (await counts(db, tenant)).persisted >= RESULTS / 2, DRAIN_TIMEOUT_MS)))
+      logTails(stack);
     log(`terminated ${await terminateBackends(db)} backends again at ${(await counts(db, tenant)).persisted} persisted`);
   }
   const posted = (await posting).length;

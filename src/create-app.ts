@@ -32,7 +32,16 @@ const WORKER_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 /** What a browser on an allowed origin may send and read. */
 const CORS_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-API-Key', 'X-Actor-Id', 'X-Request-Id'];
-const CORS_RESPONSE_HEADERS = ['ETag', 'Idempotent-Replayed', 'Location', 'Retry-After', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
+const CORS_RESPONSE_HEADERS = [
+  'ETag',
+  'Idempotent-Replayed',
+  'Location',
+  'Retry-After',
+  'X-Request-Id',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
+];
 
 /** The OpenAPI UI and documents: `/docs`, its assets, `/docs-json`, `/docs-yaml`. */
 function isDocsRoute(url: string): boolean {
@@ -59,10 +68,7 @@ function sendProblem(reply: FastifyReply, request: FastifyRequest, code: ErrorCo
  * Fastify, JSON-only bodies with per-route limits, problem+json for every error, request ids,
  * metrics, helmet and the OpenAPI document.
  */
-export async function createApp(
-  config: Config = loadConfig(),
-  extraImports: ModuleMetadata['imports'] = [],
-): Promise<NestFastifyApplication> {
+export async function createApp(config: Config = loadConfig(), extraImports: ModuleMetadata['imports'] = []): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.app.bodyLimitBytes,
     genReqId: requestId,
@@ -152,7 +158,8 @@ export async function createApp(
     const allowed = new Set(config.http.corsOrigins);
     // A preflight from an origin not listed is not answered as CORS (it falls through to a 404).
     app.enableCors({
-      origin: (origin: string | undefined, callback: (error: Error | null, allow: boolean) => void) => callback(null, origin !== undefined && allowed.has(origin)),
+      origin: (origin: string | undefined, callback: (error: Error | null, allow: boolean) => void) =>
+        callback(null, origin !== undefined && allowed.has(origin)),
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: CORS_REQUEST_HEADERS,
       exposedHeaders: CORS_RESPONSE_HEADERS,

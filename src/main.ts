@@ -12,8 +12,7 @@ async function main(): Promise<void> {
   await app.listen({ port: config.app.port, host: config.app.host });
   const logger = new Logger('Main');
 
-  const where =
-    config.database.profile === 'embedded' ? `embedded PostgreSQL in ${config.database.dataDir}` : 'PostgreSQL at DATABASE_URL';
+  const where = config.database.profile === 'embedded' ? `embedded PostgreSQL in ${config.database.dataDir}` : 'PostgreSQL at DATABASE_URL';
   logger.log(`agent-ledger listening on ${await app.getUrl()} (role ${config.app.role}, ${where}); API docs at /docs`);
   if (config.app.auth === 'off') {
     logger.warn(

@@ -75,7 +75,9 @@ export async function serverFacts(url) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query(`SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS sync, current_setting('shared_buffers') AS buffers`);
+    const { rows } = await client.query(
+      `SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS sync, current_setting('shared_buffers') AS buffers`,
+    );
     return rows[0];
   } finally {
     await client.end();
@@ -151,6 +153,9 @@ export async function describeMachine(url) {
     text:
       `machine: ${cpus.length} cpus (${cpus[0]?.model.trim() ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
       `${os.platform()} ${os.release()}, node ${process.version}, PostgreSQL ${facts.version} ` +
-      `(synchronous_commit=${facts.sync}, shared_buffers=${facts.buffers}), load average at start ${os.loadavg().map((n) => n.toFixed(2)).join('/')}`,
+      `(synchronous_commit=${facts.sync}, shared_buffers=${facts.buffers}), load average at start ${os
+        .loadavg()
+        .map((n) => n.toFixed(2))
+        .join('/')}`,
   };
 }

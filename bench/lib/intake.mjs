@@ -10,7 +10,20 @@ import { timedPost } from './load.mjs';
 import { figure, summarize } from './report.mjs';
 
 const RAW_TABLE = 'raw_service_call_records';
-const COLUMNS = ['id', 'tenant_id', 'call_id', 'namespace', 'schema_identity', 'result', 'status', 'attempts', 'next_attempt_at', 'correlation_id', 'priority', 'created_by'];
+const COLUMNS = [
+  'id',
+  'tenant_id',
+  'call_id',
+  'namespace',
+  'schema_identity',
+  'result',
+  'status',
+  'attempts',
+  'next_attempt_at',
+  'correlation_id',
+  'priority',
+  'created_by',
+];
 export const TARGET_BULK_INTAKE = 0.3;
 
 /** 1000 valid `core/agent.registration@1` results with call ids of their own for run `run`. */
@@ -81,7 +94,9 @@ export async function measureBulkIntake({ url, app, auth, shared, size, runs, wa
     const rows = runs * size;
     const appRate = rows / (appSummary.total / 1000);
     const rawRate = rows / (rawSummary.total / 1000);
-    log(`  app ${Math.round(appRate)} rows/s (median ${appSummary.median.toFixed(1)} ms/request); raw ${Math.round(rawRate)} rows/s (median ${rawSummary.median.toFixed(1)} ms/insert)`);
+    log(
+      `  app ${Math.round(appRate)} rows/s (median ${appSummary.median.toFixed(1)} ms/request); raw ${Math.round(rawRate)} rows/s (median ${rawSummary.median.toFixed(1)} ms/insert)`,
+    );
     return [
       figure({
         name: `POST /api/v1/service-calls/bulk (${size} results) vs raw multi-row INSERT`,

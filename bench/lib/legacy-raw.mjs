@@ -21,7 +21,13 @@ export async function mapLegacyRows(legacyRows, { tenantId, sourceTable }) {
     const edges = [];
     for (const legacy of legacyRows) {
       if (legacy.type !== mapper.type) continue;
-      const parsed = parseLegacyRow({ id: legacy.id, type: legacy.type, data: JSON.stringify(legacy.data), createdAt: legacy.created_at, updatedAt: legacy.updated_at });
+      const parsed = parseLegacyRow({
+        id: legacy.id,
+        type: legacy.type,
+        data: JSON.stringify(legacy.data),
+        createdAt: legacy.created_at,
+        updatedAt: legacy.updated_at,
+      });
       const result = await mapper.map(parsed.value, ctx);
       if (!result.ok) throw new Error(`legacy row ${legacy.id} does not map: ${result.reason}`);
       decisions.imported(legacy.id, mapper.type, result.value.targetId, result.value.workflowId);

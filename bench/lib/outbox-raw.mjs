@@ -78,7 +78,9 @@ async function countRows(databaseUrl, prefix) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query(`SELECT count(*)::int AS rows, count(DISTINCT name)::int AS names FROM ${RAW_TABLE} WHERE name LIKE $1`, [`${prefix}%`]);
+    const { rows } = await client.query(`SELECT count(*)::int AS rows, count(DISTINCT name)::int AS names FROM ${RAW_TABLE} WHERE name LIKE $1`, [
+      `${prefix}%`,
+    ]);
     return rows[0];
   } finally {
     await client.end();
@@ -207,7 +209,8 @@ export async function rawBatchedDrain({ databaseUrl, count, batchSize }) {
       for (let i = 0; i < rows.length; i++) completions.push(at);
     }
     const written = await countRows(databaseUrl, tag);
-    if (written.rows !== count || written.names !== count) throw new Error(`raw batched drain wrote ${written.rows} rows (${written.names} distinct) for ${count}`);
+    if (written.rows !== count || written.names !== count)
+      throw new Error(`raw batched drain wrote ${written.rows} rows (${written.names} distinct) for ${count}`);
     return { completions };
   } finally {
     await client.end();

@@ -12,7 +12,14 @@ export function percentile(sorted, q) {
 
 export function latencySummary(values) {
   const sorted = Float64Array.from(values).sort();
-  return { count: sorted.length, p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1], min: sorted[0] };
+  return {
+    count: sorted.length,
+    p50: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
+    p99: percentile(sorted, 0.99),
+    max: sorted[sorted.length - 1],
+    min: sorted[0],
+  };
 }
 
 /**

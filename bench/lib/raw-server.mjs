@@ -59,9 +59,19 @@ async function create(item) {
   if (mode === 'pg') return (await pool.query(insertSql, values)).rows[0];
   const now = new Date();
   return {
-    id: uuidv7(), version: 1, tenant_id: TENANT, name: item.name, role: item.role, description: item.description ?? null,
-    status: item.status ?? 'idle', metadata: item.metadata ?? {}, last_heartbeat_at: null,
-    created_by: ACTOR, updated_by: ACTOR, created_at: now, updated_at: now,
+    id: uuidv7(),
+    version: 1,
+    tenant_id: TENANT,
+    name: item.name,
+    role: item.role,
+    description: item.description ?? null,
+    status: item.status ?? 'idle',
+    metadata: item.metadata ?? {},
+    last_heartbeat_at: null,
+    created_by: ACTOR,
+    updated_by: ACTOR,
+    created_at: now,
+    updated_at: now,
   };
 }
 

@@ -115,7 +115,13 @@ function build(tenant, op) {
       return {
         method: 'POST',
         path: '/api/v1/tasks',
-        body: { workflowId: pickFrom(tenant.workflows), description: `soak task ${tenant.tasks.size}`, agentId, priority: tenant.tasks.size % 5, input: { n: tenant.tasks.size } },
+        body: {
+          workflowId: pickFrom(tenant.workflows),
+          description: `soak task ${tenant.tasks.size}`,
+          agentId,
+          priority: tenant.tasks.size % 5,
+          input: { n: tenant.tasks.size },
+        },
         onSuccess: (task) => tenant.tasks.set(task.id, { version: task.version, status: task.status }),
       };
     }
@@ -145,7 +151,12 @@ function build(tenant, op) {
       const callId = `soak-${randomUUID()}`;
       const insight = Math.random() < 0.5;
       const body = insight
-        ? { callId, namespace: 'knowledge', schema: 'insight@1', result: { summary: `soak ${callId}`, domain: 'soak', confidence: 0.5, content: 'Learned during the soak.' } }
+        ? {
+            callId,
+            namespace: 'knowledge',
+            schema: 'insight@1',
+            result: { summary: `soak ${callId}`, domain: 'soak', confidence: 0.5, content: 'Learned during the soak.' },
+          }
         : { callId, namespace: 'core', schema: 'agent.registration@1', result: { name: callId, role: 'soak-intake' } };
       return {
         method: 'POST',
@@ -163,7 +174,14 @@ function build(tenant, op) {
         entity: reimport,
         method: 'POST',
         path: '/api/v1/integrated-objects',
-        body: { platform: 'soakdesk', originalId, objectType: 'ticket', companyId: 'soak', originalData: { revision }, integratedContent: `revision ${revision}` },
+        body: {
+          platform: 'soakdesk',
+          originalId,
+          objectType: 'ticket',
+          companyId: 'soak',
+          originalData: { revision },
+          integratedContent: `revision ${revision}`,
+        },
         onSuccess: (object) => tenant.objects.set(object.id, { version: object.version, originalId, revision }),
       };
     }
@@ -197,7 +215,8 @@ export async function verifyAcknowledged(db, tenants) {
       result.checked++;
       const row = agents.get(id);
       if (!row) note('missing', `agent ${id}`);
-      else if (row.version !== known.version || row.description !== known.description) note('stale', `agent ${id}: ${JSON.stringify(row)} vs ${JSON.stringify(known)}`);
+      else if (row.version !== known.version || row.description !== known.description)
+        note('stale', `agent ${id}: ${JSON.stringify(row)} vs ${JSON.stringify(known)}`);
     }
     const workflows = await rowsById('workflows', 'version', tenant.workflows);
     for (const id of tenant.workflows) {
@@ -216,7 +235,8 @@ export async function verifyAcknowledged(db, tenants) {
       result.checked++;
       const row = objects.get(id);
       if (!row) note('missing', `integrated object ${id}`);
-      else if (row.version !== known.version || row.original_data.revision !== known.revision) note('stale', `integrated object ${id}: version ${row.version} vs ${known.version}`);
+      else if (row.version !== known.version || row.original_data.revision !== known.revision)
+        note('stale', `integrated object ${id}: version ${row.version} vs ${known.version}`);
     }
   }
   return result;
@@ -273,10 +293,7 @@ export async function extraRows(db, tenants) {
     service_call_records: tenants.reduce((n, t) => n + t.calls.size, 0),
   };
   // Agents also come from persisted agent.registration@1 results.
-  const { rows: registered } = await db.query(
-    `SELECT count(*)::int AS n FROM persisted_chunks WHERE tenant_id = ANY($1) AND domain_type = 'agent'`,
-    [ids],
-  );
+  const { rows: registered } = await db.query(`SELECT count(*)::int AS n FROM persisted_chunks WHERE tenant_id = ANY($1) AND domain_type = 'agent'`, [ids]);
   expected.agents += registered[0].n;
   const extra = {};
   for (const [table, n] of Object.entries(expected)) {

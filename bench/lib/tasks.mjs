@@ -100,7 +100,11 @@ export async function measureSeeding({ url, app, auth, shared, runs, log }) {
       name: 'create 100 agents, one POST /api/v1/agents/bulk',
       rawLabel: 'raw pg, one 100-row INSERT',
       app: () => post('/agents/bulk', { items: agents }),
-      raw: () => client.query(agentsBulkSql, agents.flatMap((agent) => rowValues(TENANT, ACTOR, agent))),
+      raw: () =>
+        client.query(
+          agentsBulkSql,
+          agents.flatMap((agent) => rowValues(TENANT, ACTOR, agent)),
+        ),
     },
     {
       key: 'tasks',
@@ -118,7 +122,11 @@ export async function measureSeeding({ url, app, auth, shared, runs, log }) {
       name: 'create 50 tasks in one workflow, one POST /api/v1/tasks/bulk',
       rawLabel: 'raw pg, one 50-row INSERT',
       app: () => post('/tasks/bulk', { items: tasks }),
-      raw: () => client.query(tasksBulkSql, tasks.flatMap((task) => taskValues(workflow.id, task))),
+      raw: () =>
+        client.query(
+          tasksBulkSql,
+          tasks.flatMap((task) => taskValues(workflow.id, task)),
+        ),
     },
   ];
 
@@ -139,7 +147,14 @@ export async function measureSeeding({ url, app, auth, shared, runs, log }) {
         `the app also validates, checks references, writes one domain_events row per row and answers with the rows as JSON; ` +
         `other processes used ${Math.round((foreign ?? 0) * 100)}% of the cpus; ${shared}`;
       figures.push(
-        figure({ name: `${scenario.name} vs the seed system`, value: appTimes.median, unit: 'ms', baseline: seed, better: 'lower', notes: `baseline: the seed system's published total for the same rows (${seed} ms); ${notes}` }),
+        figure({
+          name: `${scenario.name} vs the seed system`,
+          value: appTimes.median,
+          unit: 'ms',
+          baseline: seed,
+          better: 'lower',
+          notes: `baseline: the seed system's published total for the same rows (${seed} ms); ${notes}`,
+        }),
         figure({ name: `${scenario.name} vs ${scenario.rawLabel}`, value: appTimes.median, unit: 'ms', baseline: rawTimes.median, better: 'lower', notes }),
       );
     }

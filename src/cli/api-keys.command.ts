@@ -63,7 +63,9 @@ async function run(keys: ApiKeysService, [action, ...rest]: string[], flags: Rec
       const rows = await keys.list(typeof flags.tenant === 'string' ? flags.tenant : undefined);
       out(['id', 'tenant', 'name', 'prefix', 'created', 'last used', 'expires', 'revoked'].join('\t'));
       for (const row of rows) {
-        out([row.id, row.tenantId, row.name, `${row.keyPrefix}…`, when(row.createdAt), when(row.lastUsedAt), when(row.expiresAt), when(row.revokedAt)].join('\t'));
+        out(
+          [row.id, row.tenantId, row.name, `${row.keyPrefix}…`, when(row.createdAt), when(row.lastUsedAt), when(row.expiresAt), when(row.revokedAt)].join('\t'),
+        );
       }
       return 0;
     }

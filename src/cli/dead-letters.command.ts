@@ -45,7 +45,8 @@ export async function deadLettersCommand([action, ...extra]: string[], flags: Re
 }
 
 async function parse(action: string | undefined, extra: string[], flags: Record<string, string | true>) {
-  if (action !== 'list' && action !== 'redrive') throw new UsageError(action === undefined ? 'say list or redrive' : `unknown action "${action}": say list or redrive`);
+  if (action !== 'list' && action !== 'redrive')
+    throw new UsageError(action === undefined ? 'say list or redrive' : `unknown action "${action}": say list or redrive`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const unknown = Object.keys(flags).find((flag) => !FLAGS[action].includes(flag));
   if (unknown) throw new UsageError(`${action} takes no --${unknown}`);
@@ -57,7 +58,14 @@ async function parse(action: string | undefined, extra: string[], flags: Record<
       continue;
     }
     if (value === true) throw new UsageError(`--${flag} needs a value`);
-    if (flag !== 'actor') plain[flag] = flag === 'ids' ? value.split(',').map((id) => id.trim()).filter(Boolean) : value;
+    if (flag !== 'actor')
+      plain[flag] =
+        flag === 'ids'
+          ? value
+              .split(',')
+              .map((id) => id.trim())
+              .filter(Boolean)
+          : value;
   }
   const checked = action === 'list' ? await validateBody(AdminDeadLettersQuery, plain) : await validateBody(AdminRedriveDto, plain);
   if (!checked.ok) throw new UsageError(checked.errors[0].message.replace(/^(\w+)/, (name) => `--${name === 'dryRun' ? 'dry-run' : name}`));
@@ -71,7 +79,18 @@ async function list(admin: OutboxAdminService, query: AdminDeadLettersQuery, out
   const page = await admin.list(selection, { limit, cursor });
   out(['id', 'tenant', 'namespace', 'schema', 'call id', 'attempts', 'dead-lettered', 'reason'].join('\t'));
   for (const { record } of page.items) {
-    out([record.id, record.tenantId, record.namespace, record.schemaIdentity, record.callId, record.attempts, record.updatedAt.toISOString(), record.lastError ?? ''].join('\t'));
+    out(
+      [
+        record.id,
+        record.tenantId,
+        record.namespace,
+        record.schemaIdentity,
+        record.callId,
+        record.attempts,
+        record.updatedAt.toISOString(),
+        record.lastError ?? '',
+      ].join('\t'),
+    );
   }
   if (page.nextCursor) out(`More: add --cursor ${page.nextCursor}`);
   return 0;

@@ -22,7 +22,13 @@ const COMMANDS = ['api-keys', 'copy-data', 'dead-letters', 'import-legacy'] as c
 async function main(): Promise<number> {
   const { positionals, flags } = parseArgs(process.argv.slice(2));
   const [group, ...rest] = positionals;
-  if (group === 'copy-data') return copyDataCommand(rest, flags, (line) => console.log(line), (line) => console.error(line));
+  if (group === 'copy-data')
+    return copyDataCommand(
+      rest,
+      flags,
+      (line) => console.log(line),
+      (line) => console.error(line),
+    );
   if (group === 'import-legacy') {
     // Loaded on demand: it brings every DTO of the API along.
     const { importLegacyCommand } = await import('./legacy-import/legacy-import.command.js');
@@ -35,7 +41,12 @@ async function main(): Promise<number> {
     }
     // Loaded on demand: it boots the application's modules (without HTTP).
     const { deadLettersCommand } = await import('./dead-letters.command.js');
-    return deadLettersCommand(rest, flags, (line) => console.log(line), (line) => console.error(line));
+    return deadLettersCommand(
+      rest,
+      flags,
+      (line) => console.log(line),
+      (line) => console.error(line),
+    );
   }
   if (group === undefined || group === 'help' || (flags.help && group !== 'api-keys')) {
     console.log(USAGE);

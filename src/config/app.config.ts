@@ -37,7 +37,6 @@ export interface AppConfig {
   adminRedriveLimit: number;
 }
 
-
 export function readAppConfig(reader: EnvReader): AppConfig {
   const host = reader.string('HOST', '127.0.0.1');
   const embedded = !reader.has('DATABASE_URL');
@@ -46,7 +45,11 @@ export function readAppConfig(reader: EnvReader): AppConfig {
   if (auth === 'off' && !isLoopbackHost(host)) {
     reader.problems.push(`AUTH=off is allowed only while HOST is a loopback address (got HOST=${host})`);
   }
-  const adminTenants = reader.string('ADMIN_TENANTS', 'admin').split(',').map((tenant) => tenant.trim()).filter(Boolean);
+  const adminTenants = reader
+    .string('ADMIN_TENANTS', 'admin')
+    .split(',')
+    .map((tenant) => tenant.trim())
+    .filter(Boolean);
   if (adminTenants.length === 0 || !adminTenants.every((tenant) => TENANT_ID_PATTERN.test(tenant))) {
     reader.problems.push('ADMIN_TENANTS must be a comma-separated list of tenant ids (a-z, 0-9, "-", "_")');
   }

@@ -3,8 +3,7 @@ import { registerAs } from '@nestjs/config';
 import { EnvReader } from './env-readers';
 
 export type DatabaseConfig =
-  | { profile: 'server'; url: string; poolSize: number; migrationsRun: boolean; dataDir: string }
-  | { profile: 'embedded'; dataDir: string; migrationsRun: true };
+  { profile: 'server'; url: string; poolSize: number; migrationsRun: boolean; dataDir: string } | { profile: 'embedded'; dataDir: string; migrationsRun: true };
 
 export function readDatabaseConfig(reader: EnvReader): DatabaseConfig {
   const dataDir = resolve(reader.string('DATA_DIR', './data'));

@@ -49,7 +49,10 @@ function isProxyEntry(entry: string): boolean {
 function readTrustedProxies(reader: EnvReader, name: string): string[] {
   const raw = reader.string(name);
   if (raw === undefined) return [];
-  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   for (const entry of entries) {
     if (!isProxyEntry(entry)) {
       reader.problems.push(
@@ -65,7 +68,10 @@ function readTrustedProxies(reader: EnvReader, name: string): string[] {
 function readOrigins(reader: EnvReader, name: string): string[] {
   const raw = reader.string(name);
   if (raw === undefined) return [];
-  const origins = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const origins = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   for (const origin of origins) {
     let exact = false;
     try {

@@ -1,10 +1,10 @@
-import { MigrationInterface, QueryRunner } from "typeorm";
+import { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class Outbox1795316079948 implements MigrationInterface {
-    name = 'Outbox1795316079948'
+  name = 'Outbox1795316079948';
 
-    public async up(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
             CREATE TABLE "job_results" (
                 "id" uuid NOT NULL,
                 "tenant_id" text NOT NULL,
@@ -19,13 +19,13 @@ export class Outbox1795316079948 implements MigrationInterface {
                 CONSTRAINT "PK_643d45fd009cbb95064dd847ba4" PRIMARY KEY ("id")
             )
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE INDEX "IDX_7a017815cfcc466c1405280e10" ON "job_results" ("tenant_id", "task_id")
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE INDEX "IDX_02f97e58211678bfe866a65c28" ON "job_results" ("tenant_id", "job_id", "id")
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE TABLE "persisted_chunks" (
                 "tenant_id" text NOT NULL,
                 "call_id" text NOT NULL,
@@ -38,7 +38,7 @@ export class Outbox1795316079948 implements MigrationInterface {
                 CONSTRAINT "PK_4f50000e3b5a11dfe40aec3bb6d" PRIMARY KEY ("tenant_id", "call_id", "schema_identity")
             )
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE TABLE "service_call_records" (
                 "id" uuid NOT NULL,
                 "version" integer NOT NULL DEFAULT '1',
@@ -68,55 +68,54 @@ export class Outbox1795316079948 implements MigrationInterface {
                 CONSTRAINT "PK_7944842e2d2f0ef6e48216d7dd1" PRIMARY KEY ("id")
             )
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE INDEX "service_call_records_due" ON "service_call_records" ("next_attempt_at")
             WHERE status = 'pending'
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE INDEX "IDX_be41c7bfdad20445e0af84b96c" ON "service_call_records" ("tenant_id", "schema_identity", "id")
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE INDEX "IDX_cf1bbe81f9fb2b243ccf83f626" ON "service_call_records" ("tenant_id", "status", "id")
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE INDEX "IDX_366e8fb7e3dcabe26dde2ca523" ON "service_call_records" ("tenant_id", "id")
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE UNIQUE INDEX "IDX_a9e6ab940dc41d4a9b0086dac8" ON "service_call_records" ("tenant_id", "call_id", "schema_identity")
         `);
-    }
+  }
 
-    public async down(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
             DROP INDEX "public"."IDX_a9e6ab940dc41d4a9b0086dac8"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP INDEX "public"."IDX_366e8fb7e3dcabe26dde2ca523"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP INDEX "public"."IDX_cf1bbe81f9fb2b243ccf83f626"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP INDEX "public"."IDX_be41c7bfdad20445e0af84b96c"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP INDEX "public"."service_call_records_due"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP TABLE "service_call_records"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP TABLE "persisted_chunks"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP INDEX "public"."IDX_02f97e58211678bfe866a65c28"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP INDEX "public"."IDX_7a017815cfcc466c1405280e10"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP TABLE "job_results"
         `);
-    }
-
+  }
 }

@@ -1,10 +1,24 @@
-import { MigrationInterface, QueryRunner } from "typeorm";
-import { disableTenantIsolation, enableTenantIsolation } from "./tenant-isolation";
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import { disableTenantIsolation, enableTenantIsolation } from './tenant-isolation';
 
 /** Every table that holds tenant rows at this point of the schema. */
 const TENANT_TABLES = [
-    "agents", "workflows", "tasks", "task_dependencies", "messages", "health_records", "agent_metrics", "system_metrics",
-    "service_call_records", "persisted_chunks", "domain_events", "action_logs", "job_results", "insights", "patterns", "api_keys",
+  'agents',
+  'workflows',
+  'tasks',
+  'task_dependencies',
+  'messages',
+  'health_records',
+  'agent_metrics',
+  'system_metrics',
+  'service_call_records',
+  'persisted_chunks',
+  'domain_events',
+  'action_logs',
+  'job_results',
+  'insights',
+  'patterns',
+  'api_keys',
 ];
 
 /**
@@ -14,15 +28,15 @@ const TENANT_TABLES = [
  * nothing. The owner role that runs the migrations bypasses the policies, as table owners do.
  */
 export class RowLevelSecurity1795324113659 implements MigrationInterface {
-    name = 'RowLevelSecurity1795324113659'
+  name = 'RowLevelSecurity1795324113659';
 
-    public async up(queryRunner: QueryRunner): Promise<void> {
-        for (const table of TENANT_TABLES) await enableTenantIsolation(queryRunner, table);
-        // A full-text match (@@) is not leakproof, so under row-level security PostgreSQL may not use
-        // the GIN index for it and scans the tenant's insights instead. This function finds the
-        // matching ids with the owner's rights, restricted by hand to the session's tenant; the
-        // caller then reads the rows themselves under the policies.
-        await queryRunner.query(`
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    for (const table of TENANT_TABLES) await enableTenantIsolation(queryRunner, table);
+    // A full-text match (@@) is not leakproof, so under row-level security PostgreSQL may not use
+    // the GIN index for it and scans the tenant's insights instead. This function finds the
+    // matching ids with the owner's rights, restricted by hand to the session's tenant; the
+    // caller then reads the rows themselves under the policies.
+    await queryRunner.query(`
             CREATE FUNCTION "insight_matches"(query tsquery, domain_filter text)
             RETURNS TABLE (id uuid, rank real)
             LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
@@ -34,10 +48,10 @@ export class RowLevelSecurity1795324113659 implements MigrationInterface {
                   AND (domain_filter IS NULL OR i.domain = domain_filter)
             \$\$
         `);
-    }
+  }
 
-    public async down(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`DROP FUNCTION "insight_matches"(tsquery, text)`);
-        for (const table of [...TENANT_TABLES].reverse()) await disableTenantIsolation(queryRunner, table);
-    }
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP FUNCTION "insight_matches"(tsquery, text)`);
+    for (const table of [...TENANT_TABLES].reverse()) await disableTenantIsolation(queryRunner, table);
+  }
 }

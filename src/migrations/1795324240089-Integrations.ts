@@ -1,11 +1,11 @@
-import { MigrationInterface, QueryRunner } from "typeorm";
-import { disableTenantIsolation, enableTenantIsolation } from "./tenant-isolation";
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import { disableTenantIsolation, enableTenantIsolation } from './tenant-isolation';
 
 export class Integrations1795324240089 implements MigrationInterface {
-    name = 'Integrations1795324240089'
+  name = 'Integrations1795324240089';
 
-    public async up(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
             CREATE TABLE "integrated_objects" (
                 "id" uuid NOT NULL,
                 "version" integer NOT NULL DEFAULT '1',
@@ -25,32 +25,31 @@ export class Integrations1795324240089 implements MigrationInterface {
                 CONSTRAINT "PK_19212d41d3baf1c7a0ed6d0647d" PRIMARY KEY ("id")
             )
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE INDEX "IDX_0dc220478671d69e175fb6b23b" ON "integrated_objects" ("tenant_id", "company_id", "object_type", "id")
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE UNIQUE INDEX "IDX_6726417bd5d463aa53ba194c0e" ON "integrated_objects" ("tenant_id", "platform", "original_id")
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE INDEX "IDX_e02563b2a9b02f168330f3fffc" ON "integrated_objects" ("tenant_id", "id")
         `);
-        await enableTenantIsolation(queryRunner, "integrated_objects");
-    }
+    await enableTenantIsolation(queryRunner, 'integrated_objects');
+  }
 
-    public async down(queryRunner: QueryRunner): Promise<void> {
-        await disableTenantIsolation(queryRunner, "integrated_objects");
-        await queryRunner.query(`
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await disableTenantIsolation(queryRunner, 'integrated_objects');
+    await queryRunner.query(`
             DROP INDEX "public"."IDX_e02563b2a9b02f168330f3fffc"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP INDEX "public"."IDX_6726417bd5d463aa53ba194c0e"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP INDEX "public"."IDX_0dc220478671d69e175fb6b23b"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP TABLE "integrated_objects"
         `);
-    }
-
+  }
 }

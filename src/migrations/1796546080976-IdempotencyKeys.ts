@@ -1,5 +1,5 @@
-import { MigrationInterface, QueryRunner } from "typeorm";
-import { disableTenantIsolation, enableTenantIsolation } from "./tenant-isolation";
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import { disableTenantIsolation, enableTenantIsolation } from './tenant-isolation';
 
 /**
  * The Idempotency-Key of each POST that changed something, inserted in the transaction of its
@@ -7,10 +7,10 @@ import { disableTenantIsolation, enableTenantIsolation } from "./tenant-isolatio
  * is what decides between concurrent requests that carry one key.
  */
 export class IdempotencyKeys1796546080976 implements MigrationInterface {
-    name = 'IdempotencyKeys1796546080976'
+  name = 'IdempotencyKeys1796546080976';
 
-    public async up(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
             CREATE TABLE "idempotency_keys" (
                 "tenant_id" text NOT NULL,
                 "key" character varying(255) NOT NULL,
@@ -26,20 +26,19 @@ export class IdempotencyKeys1796546080976 implements MigrationInterface {
                 CONSTRAINT "PK_idempotency_keys" PRIMARY KEY ("tenant_id", "key")
             )
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             CREATE INDEX "IDX_idempotency_keys_expires_at" ON "idempotency_keys" ("expires_at")
         `);
-        await enableTenantIsolation(queryRunner, "idempotency_keys");
-    }
+    await enableTenantIsolation(queryRunner, 'idempotency_keys');
+  }
 
-    public async down(queryRunner: QueryRunner): Promise<void> {
-        await disableTenantIsolation(queryRunner, "idempotency_keys");
-        await queryRunner.query(`
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await disableTenantIsolation(queryRunner, 'idempotency_keys');
+    await queryRunner.query(`
             DROP INDEX "public"."IDX_idempotency_keys_expires_at"
         `);
-        await queryRunner.query(`
+    await queryRunner.query(`
             DROP TABLE "idempotency_keys"
         `);
-    }
-
+  }
 }

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from "typeorm";
+import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The batched drain: an index in the order the drain claims fresh results (results with a
@@ -7,16 +7,20 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * of another database that shares its Redis (see src/database/database-identity.ts).
  */
 export class OutboxBatchedDrain1796546506449 implements MigrationInterface {
-    name = 'OutboxBatchedDrain1796546506449'
+  name = 'OutboxBatchedDrain1796546506449';
 
-    public async up(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`CREATE INDEX "service_call_records_drain" ON "service_call_records" ((priority = 0), "priority", "id") WHERE status = 'pending' AND attempts = 0`);
-        await queryRunner.query(`CREATE TABLE "database_identity" ("singleton" boolean PRIMARY KEY DEFAULT true CHECK ("singleton"), "id" uuid NOT NULL DEFAULT gen_random_uuid(), "created_at" timestamptz NOT NULL DEFAULT now())`);
-        await queryRunner.query(`INSERT INTO "database_identity" DEFAULT VALUES`);
-    }
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `CREATE INDEX "service_call_records_drain" ON "service_call_records" ((priority = 0), "priority", "id") WHERE status = 'pending' AND attempts = 0`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "database_identity" ("singleton" boolean PRIMARY KEY DEFAULT true CHECK ("singleton"), "id" uuid NOT NULL DEFAULT gen_random_uuid(), "created_at" timestamptz NOT NULL DEFAULT now())`,
+    );
+    await queryRunner.query(`INSERT INTO "database_identity" DEFAULT VALUES`);
+  }
 
-    public async down(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`DROP TABLE "database_identity"`);
-        await queryRunner.query(`DROP INDEX "service_call_records_drain"`);
-    }
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE "database_identity"`);
+    await queryRunner.query(`DROP INDEX "service_call_records_drain"`);
+  }
 }

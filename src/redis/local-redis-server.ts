@@ -105,11 +105,9 @@ export async function resolveRedisEndpoint(config: RedisConfig, dataDir: string)
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
-  const child = spawn(
-    binary,
-    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'yes', '--protected-mode', 'yes'],
-    { stdio: 'ignore' },
-  );
+  const child = spawn(binary, ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'yes', '--protected-mode', 'yes'], {
+    stdio: 'ignore',
+  });
   await waitUntilAnswering(url, child, 5000).catch((error) => {
     child.kill('SIGKILL');
     throw error;

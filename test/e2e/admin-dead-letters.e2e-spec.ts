@@ -42,13 +42,25 @@ describe('admin API and CLI for dead letters across tenants', () => {
 
   /** A result that the worker fails once and so dead-letters (PERSIST_MAX_ATTEMPTS=1) until the handler is healed. */
   const deadLetter = async (tenant: TestTenant): Promise<string> => {
-    const res = await s.t.http().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall({ namespace: 'test', schema: 'broken@1', result: {} })).expect(202);
+    const res = await s.t
+      .http()
+      .post('/api/v1/service-calls')
+      .set(tenant.auth)
+      .send(makeServiceCall({ namespace: 'test', schema: 'broken@1', result: {} }))
+      .expect(202);
     await waitForServiceCall(s.t, tenant, res.body.id, 'dead_lettered');
     return res.body.id;
   };
   /** A result refused at intake by its handler's schema: dead-lettered at once. */
   const invalid = async (tenant: TestTenant): Promise<string> =>
-    (await s.t.http().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall({ result: { name: 1 } })).expect(202)).body.id;
+    (
+      await s.t
+        .http()
+        .post('/api/v1/service-calls')
+        .set(tenant.auth)
+        .send(makeServiceCall({ result: { name: 1 } }))
+        .expect(202)
+    ).body.id;
   const list = (query: Record<string, string>) => s.t.http().get('/api/v1/admin/dead-letters').query(query).set(admin);
   const redrive = (body: object) => s.t.http().post('/api/v1/admin/dead-letters/redrive').set(admin).send(body);
   const statuses = (ids: string[]) =>
@@ -59,7 +71,12 @@ describe('admin API and CLI for dead letters across tenants', () => {
     await s.t.http().get('/api/v1/admin/dead-letters').expect(401);
     expectProblem(await s.t.http().get('/api/v1/admin/dead-letters').set(s.tenant.auth), 403, 'FORBIDDEN');
     const refused = await expectRefusedUnchanged(
-      () => s.t.http().post('/api/v1/admin/dead-letters/redrive').set(s.tenant.auth).send({ ids: [id] }),
+      () =>
+        s.t
+          .http()
+          .post('/api/v1/admin/dead-letters/redrive')
+          .set(s.tenant.auth)
+          .send({ ids: [id] }),
       403,
       () => statuses([id]),
     );
@@ -72,10 +89,19 @@ describe('admin API and CLI for dead letters across tenants', () => {
 
     const byTenant = await list({ tenant: s.other.tenantId }).expect(200);
     expect(byTenant.body.items).toEqual([
-      expect.objectContaining({ id: theirs, tenant: s.other.tenantId, schema: 'broken@1', handler: 'test/broken@1', attempts: 1, reason: expect.stringContaining('downstream is broken') }),
+      expect.objectContaining({
+        id: theirs,
+        tenant: s.other.tenantId,
+        schema: 'broken@1',
+        handler: 'test/broken@1',
+        attempts: 1,
+        reason: expect.stringContaining('downstream is broken'),
+      }),
     ]);
     const both = await s.t.http().get('/api/v1/admin/dead-letters').query({ limit: 1, tenant: s.tenant.tenantId }).set(admin).expect(200);
-    expect(both.body.items).toEqual([expect.objectContaining({ id: mine, attempts: 0, handler: 'core/agent.registration@1', reason: expect.stringMatching(/agent\.registration@1/) })]);
+    expect(both.body.items).toEqual([
+      expect.objectContaining({ id: mine, attempts: 0, handler: 'core/agent.registration@1', reason: expect.stringMatching(/agent\.registration@1/) }),
+    ]);
     expect(both.body.nextCursor).toBeNull();
 
     // Across tenants: both show up when paging through everything since the test began.
@@ -86,7 +112,12 @@ describe('admin API and CLI for dead letters across tenants', () => {
       seen.push(...page.body.items);
       cursor = page.body.nextCursor ?? undefined;
     } while (cursor);
-    expect(seen.filter((item) => [mine, theirs].includes(item.id)).map((item) => item.tenant).sort()).toEqual([s.tenant.tenantId, s.other.tenantId].sort());
+    expect(
+      seen
+        .filter((item) => [mine, theirs].includes(item.id))
+        .map((item) => item.tenant)
+        .sort(),
+    ).toEqual([s.tenant.tenantId, s.other.tenantId].sort());
 
     const byHandler = await list({ tenant: s.other.tenantId, handler: 'test/broken@1' }).expect(200);
     expect(byHandler.body.items.map((item: DeadLetter) => item.id)).toEqual([theirs]);
@@ -109,9 +140,14 @@ describe('admin API and CLI for dead letters across tenants', () => {
     expect((await redrive(filter).expect(200)).body).toEqual({ dryRun: false, count: 2, nextCursor: null });
     for (const id of ids) await waitForServiceCall(s.t, s.other, id, 'persisted');
 
-    const audit = await s.db.query(`SELECT tenant_id, actor_id, aggregate_id FROM domain_events WHERE type = 'persistence.redriven' AND aggregate_id = ANY($1::uuid[])`, [ids]);
+    const audit = await s.db.query(
+      `SELECT tenant_id, actor_id, aggregate_id FROM domain_events WHERE type = 'persistence.redriven' AND aggregate_id = ANY($1::uuid[])`,
+      [ids],
+    );
     expect(audit).toHaveLength(2);
-    expect(new Set(audit.map((row: { tenant_id: string; actor_id: string }) => `${row.tenant_id}:${row.actor_id}`))).toEqual(new Set([`${s.other.tenantId}:ops-alice`]));
+    expect(new Set(audit.map((row: { tenant_id: string; actor_id: string }) => `${row.tenant_id}:${row.actor_id}`))).toEqual(
+      new Set([`${s.other.tenantId}:ops-alice`]),
+    );
     // Again: nothing is dead-lettered any more, nothing changes.
     expect((await redrive(filter).expect(200)).body).toMatchObject({ count: 0 });
   });
@@ -135,7 +171,10 @@ describe('admin API and CLI for dead letters across tenants', () => {
     expect(first).toMatchObject({ count: 3, nextCursor: expect.any(String) });
     const second = (await redrive({ ...filter, cursor: first.nextCursor }).expect(200)).body;
     expect(second).toEqual({ dryRun: false, count: 2, nextCursor: null });
-    const redriven = await s.db.query(`SELECT count(DISTINCT aggregate_id)::int AS n FROM domain_events WHERE type = 'persistence.redriven' AND aggregate_id = ANY($1::uuid[])`, [ids]);
+    const redriven = await s.db.query(
+      `SELECT count(DISTINCT aggregate_id)::int AS n FROM domain_events WHERE type = 'persistence.redriven' AND aggregate_id = ANY($1::uuid[])`,
+      [ids],
+    );
     expect(redriven[0].n).toBe(5);
   });
 
@@ -157,7 +196,9 @@ describe('admin API and CLI for dead letters across tenants', () => {
       expect(done).toMatchObject({ code: 0 });
       expect(done.stdout).toContain('Redrove 2 dead letter(s) as ops-bob.');
       for (const id of ids) await waitForServiceCall(s.t, s.tenant, id, 'persisted');
-      const actors = await s.db.query(`SELECT DISTINCT actor_id FROM domain_events WHERE type = 'persistence.redriven' AND aggregate_id = ANY($1::uuid[])`, [ids]);
+      const actors = await s.db.query(`SELECT DISTINCT actor_id FROM domain_events WHERE type = 'persistence.redriven' AND aggregate_id = ANY($1::uuid[])`, [
+        ids,
+      ]);
       expect(actors).toEqual([{ actor_id: 'ops-bob' }]);
     }, 120_000);
 

@@ -103,7 +103,12 @@ describe('agents API', () => {
     const rejected = await t.http().post('/api/v1/agents/bulk').set(tenant.auth).send({ items: bad }).expect(400);
     expect(rejected.body.errors).toContainEqual(expect.objectContaining({ field: 'items.10.role' }));
 
-    await t.http().post('/api/v1/agents/bulk').set(tenant.auth).send({ items: [...items, makeAgent()] }).expect(400);
+    await t
+      .http()
+      .post('/api/v1/agents/bulk')
+      .set(tenant.auth)
+      .send({ items: [...items, makeAgent()] })
+      .expect(400);
 
     let count = 0;
     let cursor: string | null = null;
@@ -133,12 +138,7 @@ describe('agents API', () => {
 
     await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const all = await t.http().get(`/api/v1/events?aggregateId=${agent.id}`).set(tenant.auth).expect(200);
-    expect(all.body.items.map((e: { type: string }) => e.type)).toEqual([
-      'agent.registered',
-      'agent.updated',
-      'agent.status_changed',
-      'agent.deleted',
-    ]);
+    expect(all.body.items.map((e: { type: string }) => e.type)).toEqual(['agent.registered', 'agent.updated', 'agent.status_changed', 'agent.deleted']);
     expect(all.body.items[0]).toMatchObject({ actorId: 'planner-7', correlationId: 'corr-123', aggregateVersion: 1, tenantId: tenant.tenantId });
     expect(all.body.items[1].payload).toEqual({ agentId: agent.id, changed: ['status'] });
 

@@ -67,7 +67,9 @@ describe('API key lifecycle', () => {
       expect(lines[0]).toMatch(/expiring at \d{4}-\d\d-\d\dT/);
       const key = /alk_\S+/.exec(lines[1])![0];
       expect(await status(a, key)).toBe(200);
-      const [row] = await db.query(`SELECT extract(epoch FROM expires_at - now()) AS seconds FROM api_keys WHERE tenant_id = $1 AND name = 'temporary'`, [tenant.tenantId]);
+      const [row] = await db.query(`SELECT extract(epoch FROM expires_at - now()) AS seconds FROM api_keys WHERE tenant_id = $1 AND name = 'temporary'`, [
+        tenant.tenantId,
+      ]);
       expect(Number(row.seconds)).toBeGreaterThan(30 * 86_400 - 120);
       expect(Number(row.seconds)).toBeLessThanOrEqual(30 * 86_400);
 
@@ -147,12 +149,12 @@ describe('API key lifecycle', () => {
   describe('last use', () => {
     it('records when a key was last used, once a minute per process, off the request path', async () => {
       const created = await keys.create(tenant.tenantId, 'worker');
-      const lastUsed = async () => ((await db.query('SELECT last_used_at FROM api_keys WHERE id = $1', [created.id]))[0].last_used_at as Date | null);
+      const lastUsed = async () => (await db.query('SELECT last_used_at FROM api_keys WHERE id = $1', [created.id]))[0].last_used_at as Date | null;
       expect(await lastUsed()).toBeNull();
 
       const before = Date.now();
       expect(await status(a, created.key)).toBe(200);
-      const first = (await waitFor('last_used_at to be written', lastUsed));
+      const first = await waitFor('last_used_at to be written', lastUsed);
       expect(first.getTime()).toBeGreaterThanOrEqual(before - 5000);
 
       // More uses within the minute write nothing more.

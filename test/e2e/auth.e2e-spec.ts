@@ -173,7 +173,11 @@ describe('authentication', () => {
     afterAll(() => open.close());
 
     it('serves calls without a key, as tenant "default"', async () => {
-      const created = await open.http().post('/api/v1/agents').send(makeAgent({ name: 'open-door' })).expect(201);
+      const created = await open
+        .http()
+        .post('/api/v1/agents')
+        .send(makeAgent({ name: 'open-door' }))
+        .expect(201);
       expect(created.body.createdBy).toBe('anonymous');
       await open.http().get(`/api/v1/agents/${created.body.id}`).expect(200);
 

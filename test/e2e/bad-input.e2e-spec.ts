@@ -103,7 +103,11 @@ describe('bad input: a clear problem+json answer, and nothing written', () => {
 
     it('refuses unknown fields, at the top level and inside bulk items', async () => {
       const top = await changesNothing(() =>
-        t.http().post('/api/v1/agents').set(tenant.auth).send({ ...makeAgent(), owner: 'mallory' }),
+        t
+          .http()
+          .post('/api/v1/agents')
+          .set(tenant.auth)
+          .send({ ...makeAgent(), owner: 'mallory' }),
       );
       expectFieldErrors(top, ['owner']);
       expect(top.body.errors[0].message).toMatch(/owner/);
@@ -134,9 +138,7 @@ describe('bad input: a clear problem+json answer, and nothing written', () => {
       expect(single.length).toBeGreaterThan(2 * MiB);
       expect(bulk.length).toBeLessThan(single.length + 32);
 
-      const tooLarge = await changesNothing(() =>
-        t.http().post('/api/v1/agents').set(tenant.auth).set('Content-Type', 'application/json').send(single),
-      );
+      const tooLarge = await changesNothing(() => t.http().post('/api/v1/agents').set(tenant.auth).set('Content-Type', 'application/json').send(single));
       expectProblem(tooLarge, 413, 'PAYLOAD_TOO_LARGE');
 
       const before = await counts();
@@ -153,9 +155,7 @@ describe('bad input: a clear problem+json answer, and nothing written', () => {
       );
       expectProblem(text, 415, 'UNSUPPORTED_MEDIA_TYPE');
 
-      const form = await changesNothing(() =>
-        t.http().post('/api/v1/agents').set(tenant.auth).type('form').send({ name: 'form-agent', role: 'researcher' }),
-      );
+      const form = await changesNothing(() => t.http().post('/api/v1/agents').set(tenant.auth).type('form').send({ name: 'form-agent', role: 'researcher' }));
       expectProblem(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
     });
   });
@@ -206,9 +206,7 @@ describe('bad input: a clear problem+json answer, and nothing written', () => {
       expectProblem(header, 400, 'BAD_REQUEST');
       const del = await changesNothing(() => t.http().delete(`/api/v1/agents/${agent.id}`).set(tenant.auth).set('If-Match', '"9999999999"'));
       expectProblem(del, 400, 'BAD_REQUEST');
-      const body = await changesNothing(() =>
-        t.http().patch(`/api/v1/agents/${agent.id}`).set(tenant.auth).send({ version: 9999999999, description: 'x' }),
-      );
+      const body = await changesNothing(() => t.http().patch(`/api/v1/agents/${agent.id}`).set(tenant.auth).send({ version: 9999999999, description: 'x' }));
       expectProblem(body, 400, 'BAD_REQUEST');
       expect(await readAgent()).toEqual(before);
     });
@@ -261,17 +259,17 @@ describe('bad input: a clear problem+json answer, and nothing written', () => {
     });
 
     it('refuses a cursor the API did not issue', async () => {
-      const forged = [
-        Buffer.from('not-a-uuid').toString('base64url'),
-        Buffer.from("' OR 1=1 --").toString('base64url'),
-        'abc',
-      ];
+      const forged = [Buffer.from('not-a-uuid').toString('base64url'), Buffer.from("' OR 1=1 --").toString('base64url'), 'abc'];
       for (const cursor of forged) {
         const res = await t.http().get('/api/v1/agents').query({ cursor }).set(tenant.auth);
         const body = expectProblem(res, 400, 'BAD_REQUEST');
         expect(body.detail).toMatch(/cursor/);
       }
-      const tooLong = await t.http().get('/api/v1/agents').query({ cursor: 'a'.repeat(500) }).set(tenant.auth);
+      const tooLong = await t
+        .http()
+        .get('/api/v1/agents')
+        .query({ cursor: 'a'.repeat(500) })
+        .set(tenant.auth);
       expectFieldErrors(tooLong, ['cursor']);
     });
 
@@ -292,12 +290,7 @@ describe('bad input: a clear problem+json answer, and nothing written', () => {
     it('refuses an invalid PATCH body and leaves the agent as it was', async () => {
       const before = await readAgent();
       const wrong = await changesNothing(() =>
-        t
-          .http()
-          .patch(`/api/v1/agents/${agent.id}`)
-          .set(tenant.auth)
-          .set('If-Match', `"${before.version}"`)
-          .send({ status: 'sleeping', name: 42 }),
+        t.http().patch(`/api/v1/agents/${agent.id}`).set(tenant.auth).set('If-Match', `"${before.version}"`).send({ status: 'sleeping', name: 42 }),
       );
       expectFieldErrors(wrong, ['status', 'name']);
 
@@ -311,14 +304,10 @@ describe('bad input: a clear problem+json answer, and nothing written', () => {
       );
       expectFieldErrors(nulls, ['name', 'role', 'status', 'metadata']);
 
-      const empty = await changesNothing(() =>
-        t.http().patch(`/api/v1/agents/${agent.id}`).set(tenant.auth).set('If-Match', `"${before.version}"`).send({}),
-      );
+      const empty = await changesNothing(() => t.http().patch(`/api/v1/agents/${agent.id}`).set(tenant.auth).set('If-Match', `"${before.version}"`).send({}));
       expectProblem(empty, 400, 'BAD_REQUEST');
 
-      const badBeat = await changesNothing(() =>
-        t.http().post(`/api/v1/agents/${agent.id}/heartbeat`).set(tenant.auth).send({ status: 'sleeping' }),
-      );
+      const badBeat = await changesNothing(() => t.http().post(`/api/v1/agents/${agent.id}/heartbeat`).set(tenant.auth).send({ status: 'sleeping' }));
       expectFieldErrors(badBeat, ['status']);
 
       expect(await readAgent()).toEqual(before);

@@ -52,7 +52,9 @@ describe('copy-data (embedded data directory → PostgreSQL)', () => {
 
     // Text that only an exact copy keeps: quotes, backslashes, braces, commas, non-ASCII, an empty string.
     const tricky = 'Says "hi", keeps C:\\temp\\{x}, NULL, naïve café ✓';
-    ids.planner = id(await post('/agents', { name: `planner-${run}`, role: 'planner', description: tricky, metadata: { model: 'm1', nested: { list: [1, 2.5, null, 'x'] } } }));
+    ids.planner = id(
+      await post('/agents', { name: `planner-${run}`, role: 'planner', description: tricky, metadata: { model: 'm1', nested: { list: [1, 2.5, null, 'x'] } } }),
+    );
     ids.worker = id(await post('/agents', { name: `worker-${run}`, role: 'worker', description: '' }));
     await send('PATCH', `/agents/${ids.planner}`, { status: 'busy' }, 200, 1);
     await post('/agents/' + ids.worker + '/heartbeat', { status: 'busy' }, 200);
@@ -65,24 +67,67 @@ describe('copy-data (embedded data directory → PostgreSQL)', () => {
     ids.dependent = id(await post('/tasks', { workflowId: ids.workflow, description: 'ship', dependsOn: [ids.parent] }));
     await send('PATCH', `/tasks/${ids.parent}`, { status: 'running' }, 200, 1);
 
-    const message = await post('/messages', { fromAgentId: ids.planner, toAgentId: ids.worker, taskId: ids.parent, type: 'request', content: { text: tricky } });
+    const message = await post('/messages', {
+      fromAgentId: ids.planner,
+      toAgentId: ids.worker,
+      taskId: ids.parent,
+      type: 'request',
+      content: { text: tricky },
+    });
     await send('PATCH', `/messages/${id(message)}`, { status: 'received' }, 200, 1);
-    await post('/health-records', { component: `crawler-${run}`, status: 'degraded', message: 'slow', responseTimeMs: 830, agentId: ids.worker, details: { queue: 12 } });
+    await post('/health-records', {
+      component: `crawler-${run}`,
+      status: 'degraded',
+      message: 'slow',
+      responseTimeMs: 830,
+      agentId: ids.worker,
+      details: { queue: 12 },
+    });
     await post('/system-metrics', { name: `queue.depth.${run}`, value: 0.1 + 0.2, unit: 'jobs', tags: { region: 'eu' } });
     await post('/action-logs', { actionType: 'tool.search', parameters: { q: tricky }, durationMs: 120, traceId: `trace-${run}`, agentId: ids.planner });
-    await post('/job-results', { jobId: `job-${run}`, taskId: ids.parent, agentId: ids.worker, status: 'ok', outputArtifacts: { files: ['a.txt'] }, metrics: { tokens: 1234 } });
+    await post('/job-results', {
+      jobId: `job-${run}`,
+      taskId: ids.parent,
+      agentId: ids.worker,
+      status: 'ok',
+      outputArtifacts: { files: ['a.txt'] },
+      metrics: { tokens: 1234 },
+    });
     await post('/insights', { summary: 'Crawler notes', domain: 'ops', confidence: 0.7, content: 'The crawler keeps running searches.' });
     const pattern = await post('/patterns', { trigger: `on-failure-${run}`, steps: [{ do: 'retry' }, { do: 'escalate' }] });
     await post(`/patterns/${id(pattern)}/usage`, {}, 200);
     await post('/integrated-objects', {
-      platform: 'zendesk', originalId: `ticket-${run}`, objectType: 'ticket', companyId: 'acme',
-      originalData: { subject: tricky }, integratedContent: 'Login fails', metadata: { priority: 'high' },
+      platform: 'zendesk',
+      originalId: `ticket-${run}`,
+      objectType: 'ticket',
+      companyId: 'acme',
+      originalData: { subject: tricky },
+      integratedContent: 'Login fails',
+      metadata: { priority: 'high' },
     });
 
     // Results handed to the outbox and persisted by the worker: records, chunks, a job result, agent metrics, an insight.
     const calls = [
-      await post('/service-calls', { callId: `done-${run}`, namespace: 'core', schema: 'task.result@1', result: { taskId: ids.parent, status: 'completed', output: { shipped: true }, durationMs: 1500 } }, 202),
-      await post('/service-calls', { callId: `insight-${run}`, namespace: 'knowledge', schema: 'insight@1', result: { summary: 'Retry later', domain: 'ops', confidence: 0.25, content: 'Backoff helps.' } }, 202),
+      await post(
+        '/service-calls',
+        {
+          callId: `done-${run}`,
+          namespace: 'core',
+          schema: 'task.result@1',
+          result: { taskId: ids.parent, status: 'completed', output: { shipped: true }, durationMs: 1500 },
+        },
+        202,
+      ),
+      await post(
+        '/service-calls',
+        {
+          callId: `insight-${run}`,
+          namespace: 'knowledge',
+          schema: 'insight@1',
+          result: { summary: 'Retry later', domain: 'ops', confidence: 0.25, content: 'Backoff helps.' },
+        },
+        202,
+      ),
     ];
     for (const call of calls) {
       await waitFor(`service call ${id(call)} persisted`, async () => {
@@ -155,7 +200,8 @@ describe('copy-data (embedded data directory → PostgreSQL)', () => {
 
   /** Every table of the source with its primary key, from the catalog (new tables are covered too), but those each database keeps its own. */
   async function sourceTables(source: DataSource): Promise<{ table: string; primaryKey: string[] }[]> {
-    return source.query(`
+    return source.query(
+      `
       SELECT c.table_name AS table, json_agg(k.column_name ORDER BY k.ordinal_position) AS "primaryKey"
         FROM information_schema.tables c
         JOIN information_schema.table_constraints p ON p.table_name = c.table_name AND p.table_schema = 'public' AND p.constraint_type = 'PRIMARY KEY'
@@ -171,7 +217,9 @@ describe('copy-data (embedded data directory → PostgreSQL)', () => {
     return withSource(async (source) => {
       let eventIds: string[] = [];
       for (const { table, primaryKey } of await sourceTables(source)) {
-        const rows: Json[] = (await source.query(`SELECT to_jsonb(t) AS row FROM public."${table}" t ORDER BY ${primaryKey.map((c) => `"${c}"`).join(', ')}`)).map((r: { row: Json }) => r.row);
+        const rows: Json[] = (
+          await source.query(`SELECT to_jsonb(t) AS row FROM public."${table}" t ORDER BY ${primaryKey.map((c) => `"${c}"`).join(', ')}`)
+        ).map((r: { row: Json }) => r.row);
         expect({ table, empty: rows.length === 0 }).toEqual({ table, empty: false });
 
         if (table === 'domain_events') {
@@ -265,7 +313,9 @@ describe('copy-data (embedded data directory → PostgreSQL)', () => {
     try {
       const res = await copyData();
       expect(res.code).toBe(1);
-      expect(res.stderr.trim()).toBe(`copy-data: the source database holds migrations this version does not know (${future}): run copy-data from a version that has them`);
+      expect(res.stderr.trim()).toBe(
+        `copy-data: the source database holds migrations this version does not know (${future}): run copy-data from a version that has them`,
+      );
     } finally {
       await withSource((source) => source.query(`DELETE FROM migrations WHERE name = $1`, [future]));
     }
@@ -278,7 +328,9 @@ describe('copy-data (embedded data directory → PostgreSQL)', () => {
       await scratch.query(`INSERT INTO migrations (timestamp, name) VALUES ($1, $2)`, [Date.now(), future]);
       const res = await runCli(['copy-data', '--from-embedded', dataDir, '--to', url]);
       expect(res.code).toBe(1);
-      expect(res.stderr.trim()).toBe(`copy-data: the target database holds migrations this version does not know (${future}): run copy-data from a version that has them`);
+      expect(res.stderr.trim()).toBe(
+        `copy-data: the target database holds migrations this version does not know (${future}): run copy-data from a version that has them`,
+      );
     });
   });
 
@@ -321,7 +373,12 @@ describe('copy-data (embedded data directory → PostgreSQL)', () => {
   });
 
   it('answers bad arguments with the usage and exit code 2', async () => {
-    for (const args of [[], ['--to', targetUrl], ['--from-embedded', '/tmp', '--to', 'mysql://x'], ['--from-embedded', '/tmp', '--to', targetUrl, '--batch-size', '0']]) {
+    for (const args of [
+      [],
+      ['--to', targetUrl],
+      ['--from-embedded', '/tmp', '--to', 'mysql://x'],
+      ['--from-embedded', '/tmp', '--to', targetUrl, '--batch-size', '0'],
+    ]) {
       const res = await runCli(['copy-data', ...args]);
       expect({ args, code: res.code }).toEqual({ args, code: 2 });
       expect(res.stderr).toContain('usage: npm run cli -- copy-data --from-embedded <data dir> --to <postgres url>');

@@ -16,7 +16,10 @@ describe('start-up output', () => {
     const server = await startServer(serverEnv({ LOG_FORMAT: 'pretty' }));
     try {
       await waitUntilReady(server);
-      const lines = server.output().split('\n').filter((line) => line.trim() !== '');
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((line) => line.trim() !== '');
       const listening = lines.findIndex((line) => line.includes('agent-ledger listening on'));
       expect(listening).toBeGreaterThanOrEqual(0);
       expect(listening).toBeLessThan(12);
@@ -32,7 +35,10 @@ describe('start-up output', () => {
     const server = await startServer(serverEnv({}));
     try {
       await waitUntilReady(server);
-      const lines = server.output().split('\n').filter((line) => line.trim() !== '');
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((line) => line.trim() !== '');
       expect(lines.length).toBeGreaterThan(0);
       for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
       expect(lines.some((line) => line.includes('agent-ledger listening on'))).toBe(true);

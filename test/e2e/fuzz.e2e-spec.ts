@@ -25,7 +25,15 @@ describe('fuzz: every operation of the OpenAPI document under generated requests
 
   beforeAll(() => h.seed());
   afterAll(async () => {
-    if (REPORT) for (const [name, counts] of statuses) console.log(name.padEnd(45), [...counts].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' '));
+    if (REPORT)
+      for (const [name, counts] of statuses)
+        console.log(
+          name.padEnd(45),
+          [...counts]
+            .sort(([a], [b]) => a - b)
+            .map(([status, n]) => `${status}×${n}`)
+            .join(' '),
+        );
     await h.close();
   });
 
@@ -60,7 +68,10 @@ describe('fuzz: every operation of the OpenAPI document under generated requests
       (error as Error).message = `${operationName(operation)}: ${(error as Error).message}`;
       throw error;
     }
-    expect([...counts.values()].reduce((sum, n) => sum + n, 0), 'requests sent within the budget').toBeGreaterThan(0);
+    expect(
+      [...counts.values()].reduce((sum, n) => sum + n, 0),
+      'requests sent within the budget',
+    ).toBeGreaterThan(0);
   }
 
   for (const operation of h.operations) {

@@ -24,7 +24,8 @@ describe('hostile input: targeted cases on every route', () => {
   const json = (res: WireResponse) => parseBody(res) as Record<string, unknown>;
   // The tenant routes: an admin route refuses this tenant's key (403) before it reads its query;
   // admin-dead-letters.e2e-spec covers those with an admin key, the fuzz with this one.
-  const getOperations = () => h.operations.filter((operation) => operation.method === 'GET' && operation.secured && !operation.path.startsWith('/api/v1/admin/'));
+  const getOperations = () =>
+    h.operations.filter((operation) => operation.method === 'GET' && operation.secured && !operation.path.startsWith('/api/v1/admin/'));
   const queryParameters = (operation: Operation, type?: string) =>
     operation.parameters.filter((parameter) => parameter.in === 'query' && (!type || parameter.schema.type === type));
   const listItems = (res: WireResponse): Record<string, unknown>[] => {
@@ -45,7 +46,11 @@ describe('hostile input: targeted cases on every route', () => {
 
   describe('URLs the router refuses', () => {
     it('answers a malformed URL or an over-long path parameter with problem+json carrying the X-Request-Id header', async () => {
-      for (const [path, status] of [['/api/v1/agents/%zz', 400], ['/api/v1/agents/%', 400], [`/api/v1/agents/${'a'.repeat(150)}`, 414]] as const) {
+      for (const [path, status] of [
+        ['/api/v1/agents/%zz', 400],
+        ['/api/v1/agents/%', 400],
+        [`/api/v1/agents/${'a'.repeat(150)}`, 414],
+      ] as const) {
         const res = await h.t.http().get(path).set(auth());
         expectProblem(res, status, 'BAD_REQUEST');
       }
@@ -63,7 +68,8 @@ describe('hostile input: targeted cases on every route', () => {
         for (const parameter of queryParameters(operation, 'string')) {
           for (const value of SQL_STRINGS.slice(0, 5)) {
             // A row holding the value itself, when the list's POST takes the field: it must come back, and only it.
-            const created = creator && fieldsOf(creator.body).strings.includes(parameter.name) ? await sendWithin(h, creator, { [parameter.name]: value }) : undefined;
+            const created =
+              creator && fieldsOf(creator.body).strings.includes(parameter.name) ? await sendWithin(h, creator, { [parameter.name]: value }) : undefined;
             const res = await h.send(await aim(h, operation, await h.targets(), `?${encode(parameter.name)}=${encode(value)}`));
             const what = `${operationName(operation)} ?${parameter.name}=${value}`;
             expectStatus(res, [200, 400, 404], what);
@@ -75,7 +81,10 @@ describe('hostile input: targeted cases on every route', () => {
               if (typeof item[parameter.name] === 'string' && !AGENT_REFERENCES.has(parameter.name)) expect(item[parameter.name], what).toBe(value);
             }
             if (created && created.res.status === 201) {
-              expect(listItems(res).map((item) => item.id), `${what} must find the row holding the value`).toContain(json(created.res).id);
+              expect(
+                listItems(res).map((item) => item.id),
+                `${what} must find the row holding the value`,
+              ).toContain(json(created.res).id);
               literalMatches++;
             }
           }
@@ -119,7 +128,10 @@ describe('hostile input: targeted cases on every route', () => {
           for (const value of [{ note: 'a\u0000b' }, { 'k\u0000': 1 }, { list: ['\ud800'] }, { '\udc00': true }]) {
             const { res } = await sendWithin(h, operation, { [field]: value });
             expectStatus(res, [400], `${operationName(operation)} ${field}=${JSON.stringify(value)}`);
-            expect(refusedFields(res).some((name) => name.startsWith(`${field}.`)), res.text).toBe(true);
+            expect(
+              refusedFields(res).some((name) => name.startsWith(`${field}.`)),
+              res.text,
+            ).toBe(true);
           }
         }
       }
@@ -240,7 +252,9 @@ describe('hostile input: targeted cases on every route', () => {
       for (const operation of bodyOperations(h)) {
         for (const field of fieldsOf(operation.body).objects) {
           for (const raw of ['1e400', '-1e400']) {
-            const { res } = await sendWithin(h, operation, { [field]: { big: 0 } }, (body) => body.replace(`"${field}":{"big":0}`, `"${field}":{"big":${raw}}`));
+            const { res } = await sendWithin(h, operation, { [field]: { big: 0 } }, (body) =>
+              body.replace(`"${field}":{"big":0}`, `"${field}":{"big":${raw}}`),
+            );
             expectStatus(res, [400], `${operationName(operation)} ${field}.big=${raw}`);
             expect(refusedFields(res)).toContain(`${field}.big`);
           }
@@ -251,14 +265,21 @@ describe('hostile input: targeted cases on every route', () => {
 
   describe('prototype-pollution keys', () => {
     it('refuses __proto__ and constructor.prototype anywhere in a body', async () => {
-      const payloads = ['{"__proto__":{"polluted":"yes"}}', '{"constructor":{"prototype":{"polluted":"yes"}}}', '{"items":[{"__proto__":{"polluted":"yes"}}]}', '[{"a":{"__proto__":{"polluted":"yes"}}}]'];
+      const payloads = [
+        '{"__proto__":{"polluted":"yes"}}',
+        '{"constructor":{"prototype":{"polluted":"yes"}}}',
+        '{"items":[{"__proto__":{"polluted":"yes"}}]}',
+        '[{"a":{"__proto__":{"polluted":"yes"}}}]',
+      ];
       for (const operation of bodyOperations(h)) {
         for (const payload of payloads) {
           const res = await h.send({ ...(await aim(h, operation, await h.targets())), payload });
           expectStatus(res, [400], `${operationName(operation)} ${payload}`);
         }
         for (const field of fieldsOf(operation.body).objects) {
-          const { res } = await sendWithin(h, operation, { [field]: { x: 1 } }, (body) => body.replace(`"${field}":{"x":1}`, `"${field}":{"__proto__":{"polluted":"yes"}}`));
+          const { res } = await sendWithin(h, operation, { [field]: { x: 1 } }, (body) =>
+            body.replace(`"${field}":{"x":1}`, `"${field}":{"__proto__":{"polluted":"yes"}}`),
+          );
           expectStatus(res, [400], `${operationName(operation)} ${field}.__proto__`);
         }
       }
@@ -295,7 +316,10 @@ describe('hostile input: targeted cases on every route', () => {
         for (const field of fieldsOf(operation.body).objects) {
           const { res } = await sendWithin(h, operation, { [field]: value });
           // Refused for another reason (a final state, a conflict) is fine; refused for these keys is not.
-          expect(refusedFields(res).filter((name) => name === field || name.startsWith(`${field}.`)), res.text).toEqual([]);
+          expect(
+            refusedFields(res).filter((name) => name === field || name.startsWith(`${field}.`)),
+            res.text,
+          ).toEqual([]);
           if (wrote(operation, res) && field in json(res)) {
             expect(json(res)[field], `${operationName(operation)} ${field}`).toEqual(value);
             stored++;

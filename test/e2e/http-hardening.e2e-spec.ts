@@ -260,7 +260,11 @@ describe('database errors leak nothing', () => {
       `ALTER TABLE agents ADD CONSTRAINT ${probe} CHECK (tenant_id <> '${tenant.tenantId}' OR name <> 'boom') NOT VALID`,
       `ALTER TABLE agents DROP CONSTRAINT ${probe}`,
       async () => {
-        const res = await suite.t.http().post('/api/v1/agents').set(tenant.auth).send(makeAgent({ name: 'boom' }));
+        const res = await suite.t
+          .http()
+          .post('/api/v1/agents')
+          .set(tenant.auth)
+          .send(makeAgent({ name: 'boom' }));
         const body = expectProblem(res, 500, 'INTERNAL');
         expect(body.detail).toMatch(/correlation id/);
         expectNothingInternal(res, [probe, '"agents"', tenant.tenantId, 'boom', 'researcher']);
@@ -279,7 +283,7 @@ describe('database errors leak nothing', () => {
     });
   });
 
-  it('keeps a database error out of a service call\'s lastError and its events', async () => {
+  it("keeps a database error out of a service call's lastError and its events", async () => {
     const t = await createTestApp({ LOG_LEVEL: 'fatal', QUEUE_PREFIX: `${probe}-outbox`, PERSIST_MAX_ATTEMPTS: '1' });
     try {
       const tenant = await createTenant(t.app);
@@ -287,7 +291,12 @@ describe('database errors leak nothing', () => {
         `ALTER TABLE agents ADD CONSTRAINT ${probe} CHECK (tenant_id <> '${tenant.tenantId}' OR name <> 'boom') NOT VALID`,
         `ALTER TABLE agents DROP CONSTRAINT ${probe}`,
         async () => {
-          const accepted = await t.http().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall({ result: makeAgent({ name: 'boom' }) })).expect(202);
+          const accepted = await t
+            .http()
+            .post('/api/v1/service-calls')
+            .set(tenant.auth)
+            .send(makeServiceCall({ result: makeAgent({ name: 'boom' }) }))
+            .expect(202);
           const dead = await waitFor('the result to be dead-lettered', async () => {
             const res = await t.http().get(`/api/v1/service-calls/${accepted.body.id}`).set(tenant.auth).expect(200);
             return res.body.status === 'dead_lettered' ? res : undefined;

@@ -15,15 +15,19 @@ describe('integrations API', () => {
   const suite = useTwoTenants();
   beforeEach(() => void ({ t, db, tenant, other } = suite));
 
-  const post = (path: string, body: unknown, owner = tenant) => t.http().post(`/api/v1${path}`).set(owner.auth).send(body as object);
+  const post = (path: string, body: unknown, owner = tenant) =>
+    t
+      .http()
+      .post(`/api/v1${path}`)
+      .set(owner.auth)
+      .send(body as object);
   const get = (path: string, owner = tenant) => t.http().get(`/api/v1${path}`).set(owner.auth);
   const patchSummary = (id: string, body: unknown, ifMatch?: string, owner = tenant) => {
     const request = t.http().patch(`/api/v1/integrated-objects/${id}/summary`).set(owner.auth);
     return (ifMatch === undefined ? request : request.set('If-Match', ifMatch)).send(body as object);
   };
   const ids = (body: { items: { id: string }[] }) => body.items.map((item) => item.id);
-  const eventTypes = async (id: string) =>
-    ((await get(`/events?aggregateId=${id}`).expect(200)).body.items as { type: string }[]).map((event) => event.type);
+  const eventTypes = async (id: string) => ((await get(`/events?aggregateId=${id}`).expect(200)).body.items as { type: string }[]).map((event) => event.type);
 
   const ticket = (overrides: Record<string, unknown> = {}) => ({
     platform: 'zendesk',
@@ -60,7 +64,13 @@ describe('integrations API', () => {
 
     it('re-imports by updating the stored object: same id, new version, omitted fields kept', async () => {
       const first = (await post('/integrated-objects', ticket({ summary: 'Login issue' })).expect(201)).body;
-      const changed = { platform: 'zendesk', originalId: first.originalId, companyId: 'acme', objectType: 'ticket', originalData: { subject: 'Login fails', status: 'solved' } };
+      const changed = {
+        platform: 'zendesk',
+        originalId: first.originalId,
+        companyId: 'acme',
+        objectType: 'ticket',
+        originalData: { subject: 'Login fails', status: 'solved' },
+      };
       const res = await post('/integrated-objects', changed).expect(200);
       expect(res.body).toMatchObject({
         id: first.id,
@@ -100,13 +110,26 @@ describe('integrations API', () => {
 
       // Each re-import finds its own company's object (an absent companyId and null name the same one).
       const solved = { subject: 'Login fails', status: 'solved' };
-      expect((await post('/integrated-objects', ticket({ originalId: '123', companyId: 'globex', originalData: solved })).expect(200)).body).toMatchObject({ id: globex.id, version: 2 });
-      expect((await post('/integrated-objects', ticket({ originalId: '123', companyId: null, originalData: solved })).expect(200)).body).toMatchObject({ id: none.id, version: 2 });
-      const bulk = (await post('/integrated-objects/bulk', { items: [ticket({ originalId: '123', companyId: 'acme', originalData: solved }), ticket({ originalId: '123', companyId: 'initech' })] }).expect(201)).body;
+      expect((await post('/integrated-objects', ticket({ originalId: '123', companyId: 'globex', originalData: solved })).expect(200)).body).toMatchObject({
+        id: globex.id,
+        version: 2,
+      });
+      expect((await post('/integrated-objects', ticket({ originalId: '123', companyId: null, originalData: solved })).expect(200)).body).toMatchObject({
+        id: none.id,
+        version: 2,
+      });
+      const bulk = (
+        await post('/integrated-objects/bulk', {
+          items: [ticket({ originalId: '123', companyId: 'acme', originalData: solved }), ticket({ originalId: '123', companyId: 'initech' })],
+        }).expect(201)
+      ).body;
       expect(bulk.items[0]).toMatchObject({ id: acme.id, version: 2 });
       expect(bulk.items[1].id).not.toBe(acme.id);
 
-      const rows = await db.query(`SELECT company_id, version FROM integrated_objects WHERE tenant_id = $1 AND original_id = '123' ORDER BY company_id NULLS FIRST`, [tenant.tenantId]);
+      const rows = await db.query(
+        `SELECT company_id, version FROM integrated_objects WHERE tenant_id = $1 AND original_id = '123' ORDER BY company_id NULLS FIRST`,
+        [tenant.tenantId],
+      );
       expect(rows).toEqual([
         { company_id: null, version: 2 },
         { company_id: 'acme', version: 2 },
@@ -120,7 +143,11 @@ describe('integrations API', () => {
       const body = ticket({ metadata: { a: 1, b: { c: [1, 2] } } });
       const first = (await post('/integrated-objects', body).expect(201)).body;
       const reordered = { ...body, originalData: { tags: ['auth'], status: 'open', subject: 'Login fails' }, metadata: { b: { c: [1, 2] }, a: 1 } };
-      for (const again of [body, reordered, { platform: body.platform, originalId: body.originalId, companyId: body.companyId, objectType: 'ticket', originalData: body.originalData }]) {
+      for (const again of [
+        body,
+        reordered,
+        { platform: body.platform, originalId: body.originalId, companyId: body.companyId, objectType: 'ticket', originalData: body.originalData },
+      ]) {
         const res = await post('/integrated-objects', again).expect(200);
         expect(res.body).toEqual(first);
         expect(res.headers.etag).toBe('"1"');
@@ -141,9 +168,7 @@ describe('integrations API', () => {
 
     it('applies every one of concurrent differing imports of the same object, one version each', async () => {
       const base = ticket();
-      const results = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => post('/integrated-objects', { ...base, originalData: { revision: i } })),
-      );
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => post('/integrated-objects', { ...base, originalData: { revision: i } })));
       expect(results.filter((res) => res.status === 201)).toHaveLength(1);
       expect(results.every((res) => res.status === 200 || res.status === 201)).toBe(true);
       // Each import wrote its own version: none was lost or applied on top of a stale read.
@@ -203,7 +228,11 @@ describe('integrations API', () => {
 
       const bulk = await changesNothing(() => post('/integrated-objects/bulk', { items: [ticket(), ticket({ objectType: '' })] }));
       expectFieldErrors(bulk, ['items.1.objectType']);
-      expectProblem(await changesNothing(() => post('/integrated-objects/bulk', { items: Array.from({ length: 1001 }, () => ticket()) })), 400, 'VALIDATION_FAILED');
+      expectProblem(
+        await changesNothing(() => post('/integrated-objects/bulk', { items: Array.from({ length: 1001 }, () => ticket()) })),
+        400,
+        'VALIDATION_FAILED',
+      );
       expectProblem(await changesNothing(() => post('/integrated-objects/bulk', { items: [] })), 400, 'VALIDATION_FAILED');
     });
   });
@@ -291,7 +320,11 @@ describe('integrations API', () => {
     it('deletes, guarded by If-Match when sent, with a deleted event; importing again creates a new object', async () => {
       const body = ticket();
       const object = (await post('/integrated-objects', body).expect(201)).body;
-      expectProblem(await changesNothing(() => t.http().delete(`/api/v1/integrated-objects/${object.id}`).set(tenant.auth).set('If-Match', '"2"')), 409, 'VERSION_CONFLICT');
+      expectProblem(
+        await changesNothing(() => t.http().delete(`/api/v1/integrated-objects/${object.id}`).set(tenant.auth).set('If-Match', '"2"')),
+        409,
+        'VERSION_CONFLICT',
+      );
       await t.http().delete(`/api/v1/integrated-objects/${object.id}`).set(tenant.auth).set('If-Match', '"1"').expect(204);
       expectProblem(await get(`/integrated-objects/${object.id}`), 404, 'NOT_FOUND');
       expectProblem(await t.http().delete(`/api/v1/integrated-objects/${object.id}`).set(tenant.auth), 404, 'NOT_FOUND');

@@ -2,7 +2,14 @@ import { Client } from 'pg';
 import { createPostgresLegacyTable, generateLegacyRows } from '../fixtures/legacy/legacy-fixture';
 import { connect, importLegacy, killImportAfterFirstCommit, uniqueNames } from '../utils/legacy-import';
 
-const TABLE_OF: Record<string, string> = { agent: 'agents', workflow: 'workflows', task: 'tasks', message: 'messages', action_log: 'action_logs', insight: 'insights' };
+const TABLE_OF: Record<string, string> = {
+  agent: 'agents',
+  workflow: 'workflows',
+  task: 'tasks',
+  message: 'messages',
+  action_log: 'action_logs',
+  insight: 'insights',
+};
 
 /** Target rows and ledger rows by legacy type, for one tenant. */
 async function countsByType(db: Client, tenant: string): Promise<{ target: Record<string, number>; ledger: Record<string, number> }> {
@@ -44,12 +51,16 @@ describe('npm run cli -- import-legacy, killed mid-run', () => {
     const rerun = await importLegacy([...args, '--batch-size', '500']);
     expect(rerun.stderr).not.toContain('cli:');
     expect(rerun.code).toBe(0);
-    expect(rerun.stdout).toMatch(new RegExp(`^total\\s+4,000\\s+${(rows.length - imported).toLocaleString('en-US')}\\s+${imported.toLocaleString('en-US')}\\s+0$`, 'm'));
+    expect(rerun.stdout).toMatch(
+      new RegExp(`^total\\s+4,000\\s+${(rows.length - imported).toLocaleString('en-US')}\\s+${imported.toLocaleString('en-US')}\\s+0$`, 'm'),
+    );
 
     const done = await countsByType(db, tenant);
     expect(done.target).toEqual(expected);
     expect(done.ledger).toEqual(expected);
-    const { rows: [ledger] } = await db.query(
+    const {
+      rows: [ledger],
+    } = await db.query(
       `SELECT count(*)::int AS n, count(DISTINCT legacy_id)::int AS legacy, count(DISTINCT target_id)::int AS targets FROM legacy_imports WHERE tenant_id = $1`,
       [tenant],
     );

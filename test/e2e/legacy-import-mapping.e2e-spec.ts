@@ -154,14 +154,18 @@ describe('npm run cli -- import-legacy --mapping', () => {
       (dir: string) => file(dir, 'as.json', { table: 't', types: { OrionActionLog: { as: 'actionlog' } } }),
       'types.OrionActionLog.as must be one of the known types',
     ],
-  ])('refuses %s in one line with exit code 2, before touching anything', async (_what, make, message) => {
-    const mapping = make(dir);
-    const result = await importLegacy(['--from', process.env.TEST_DATABASE_URL!, '--mapping', mapping, '--tenant', 'never-written']);
-    expect(result.code).toBe(2);
-    expect(result.stdout.trim().split('\n')).toHaveLength(1);
-    expect(result.stdout).toMatch(/^import-legacy: /);
-    expect(result.stdout).toContain(message);
-  }, 60_000);
+  ])(
+    'refuses %s in one line with exit code 2, before touching anything',
+    async (_what, make, message) => {
+      const mapping = make(dir);
+      const result = await importLegacy(['--from', process.env.TEST_DATABASE_URL!, '--mapping', mapping, '--tenant', 'never-written']);
+      expect(result.code).toBe(2);
+      expect(result.stdout.trim().split('\n')).toHaveLength(1);
+      expect(result.stdout).toMatch(/^import-legacy: /);
+      expect(result.stdout).toContain(message);
+    },
+    60_000,
+  );
 
   it('SIGKILLed mid-run with --mapping orion, a re-run imports exactly what is missing and verify passes', async () => {
     const { tenant, table } = uniqueNames('orioncrash');

@@ -8,7 +8,10 @@ import { connect, importLegacy, uniqueNames } from '../utils/legacy-import';
 
 const rows = sampleRows();
 const validRows = rows.filter((row) => row.expect === undefined);
-const rejectedIds = rows.filter((row) => row.expect !== undefined).map((row) => row.id).sort();
+const rejectedIds = rows
+  .filter((row) => row.expect !== undefined)
+  .map((row) => row.id)
+  .sort();
 
 describe('npm run cli -- import-legacy --verify and --cleanup', () => {
   let db: Client;

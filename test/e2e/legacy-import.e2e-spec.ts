@@ -6,13 +6,7 @@ import { Client } from 'pg';
 import { uuidv7 } from '../../src/common/persistence/uuid-v7';
 import { createAppDataSource } from '../../src/data-source';
 import { holdingWorkflowId, legacyTargetId } from '../../src/cli/legacy-import/target-id';
-import {
-  createEmbeddedLegacyDir,
-  createPostgresLegacyTable,
-  createSqliteLegacyFile,
-  SAMPLE_CREATED,
-  sampleRows,
-} from '../fixtures/legacy/legacy-fixture';
+import { createEmbeddedLegacyDir, createPostgresLegacyTable, createSqliteLegacyFile, SAMPLE_CREATED, sampleRows } from '../fixtures/legacy/legacy-fixture';
 import { runCli } from '../utils/cli-process';
 import { connect, expectRejections, importLegacy, tenantCounts, uniqueNames } from '../utils/legacy-import';
 
@@ -20,7 +14,11 @@ const rows = sampleRows();
 const rejectedRows = rows.filter((row) => row.expect !== undefined);
 
 /** Every invalid sample row is reported with its type, id and the expected reason; nothing else is. */
-const expectSampleRejections = (stdout: string) => expectRejections(stdout, rejectedRows.map((row) => ({ type: row.type, id: row.id, reason: row.expect! })));
+const expectSampleRejections = (stdout: string) =>
+  expectRejections(
+    stdout,
+    rejectedRows.map((row) => ({ type: row.type, id: row.id, reason: row.expect! })),
+  );
 
 function expectSampleCreated(counts: Record<string, number>): void {
   expect(counts).toMatchObject({
@@ -62,29 +60,69 @@ describe('npm run cli -- import-legacy', () => {
 
     // Fields, references, legacy timestamps and authorship as documented.
     const idOf = (legacyId: string) => legacyTargetId(tenant, source, legacyId, new Date(rows.find((row) => row.id === legacyId)!.created_at));
-    const { rows: [agent] } = await db.query('SELECT * FROM agents WHERE id = $1', [idOf('ag-2')]);
-    expect(agent).toMatchObject({ tenant_id: tenant, name: 'writer-1', role: 'writer', status: 'busy', description: 'drafts the reports', version: 1, created_by: 'legacy-import', updated_by: 'legacy-import' });
+    const {
+      rows: [agent],
+    } = await db.query('SELECT * FROM agents WHERE id = $1', [idOf('ag-2')]);
+    expect(agent).toMatchObject({
+      tenant_id: tenant,
+      name: 'writer-1',
+      role: 'writer',
+      status: 'busy',
+      description: 'drafts the reports',
+      version: 1,
+      created_by: 'legacy-import',
+      updated_by: 'legacy-import',
+    });
     expect(agent.created_at.toISOString()).toBe('2024-03-01T10:02:00.250Z');
     expect(agent.updated_at.toISOString()).toBe('2024-03-02T08:02:30.000Z');
-    const { rows: tasks } = await db.query('SELECT id, workflow_id, agent_id, parent_task_id, status, priority, input FROM tasks WHERE tenant_id = $1', [tenant]);
+    const { rows: tasks } = await db.query('SELECT id, workflow_id, agent_id, parent_task_id, status, priority, input FROM tasks WHERE tenant_id = $1', [
+      tenant,
+    ]);
     const task = (legacyId: string) => tasks.find((t) => t.id === idOf(legacyId));
-    expect(task('tk-1')).toMatchObject({ workflow_id: idOf('wf-1'), agent_id: idOf('ag-1'), parent_task_id: null, status: 'pending', priority: 5, input: { limit: 5 } });
+    expect(task('tk-1')).toMatchObject({
+      workflow_id: idOf('wf-1'),
+      agent_id: idOf('ag-1'),
+      parent_task_id: null,
+      status: 'pending',
+      priority: 5,
+      input: { limit: 5 },
+    });
     expect(task('tk-3')).toMatchObject({ workflow_id: idOf('wf-1'), parent_task_id: idOf('tk-1') }); // a subtask joins its parent's workflow
     expect(task('tk-4')).toMatchObject({ workflow_id: holdingWorkflowId(tenant, source) });
     const { rows: edges } = await db.query('SELECT task_id, depends_on_task_id FROM task_dependencies WHERE tenant_id = $1', [tenant]);
     expect(edges).toEqual([{ task_id: idOf('tk-2'), depends_on_task_id: idOf('tk-1') }]);
-    const { rows: [message] } = await db.query('SELECT from_agent_id, to_agent_id, task_id, status, sent_at FROM messages WHERE id = $1', [idOf('ms-1')]);
+    const {
+      rows: [message],
+    } = await db.query('SELECT from_agent_id, to_agent_id, task_id, status, sent_at FROM messages WHERE id = $1', [idOf('ms-1')]);
     expect(message).toMatchObject({ from_agent_id: idOf('ag-1'), to_agent_id: idOf('ag-2'), task_id: idOf('tk-1'), status: 'sent' });
     expect(message.sent_at.toISOString()).toBe('2024-03-01T10:16:00.250Z');
     const { rows: events } = await db.query(`SELECT type, payload FROM domain_events WHERE tenant_id = $1 ORDER BY id`, [tenant]);
     expect(events.filter((e) => e.type === 'legacy.imported').map((e) => [e.payload.legacyType, e.payload.count])).toEqual([
-      ['agent', 3], ['workflow', 2], ['task', 4], ['message', 2], ['job_result', 2], ['action_log', 3], ['insight', 2], ['pattern', 2], ['integrated_object', 2],
+      ['agent', 3],
+      ['workflow', 2],
+      ['task', 4],
+      ['message', 2],
+      ['job_result', 2],
+      ['action_log', 3],
+      ['insight', 2],
+      ['pattern', 2],
+      ['integrated_object', 2],
     ]);
     expect(events.filter((e) => e.type === 'workflow.created')).toHaveLength(1); // the holding workflow
-    const { rows: [object] } = await db.query('SELECT * FROM integrated_objects WHERE id = $1', [idOf('io-1')]);
+    const {
+      rows: [object],
+    } = await db.query('SELECT * FROM integrated_objects WHERE id = $1', [idOf('io-1')]);
     expect(object).toMatchObject({
-      platform: 'zendesk', original_id: '48213', object_type: 'ticket', company_id: 'acme-emea', original_data: { id: 48213, subject: 'Login fails', status: 'open' },
-      integrated_content: 'Customer cannot log in since Monday.', metadata: { syncedBy: 'nightly' }, summary: null, version: 1, created_by: 'legacy-import',
+      platform: 'zendesk',
+      original_id: '48213',
+      object_type: 'ticket',
+      company_id: 'acme-emea',
+      original_data: { id: 48213, subject: 'Login fails', status: 'open' },
+      integrated_content: 'Customer cannot log in since Monday.',
+      metadata: { syncedBy: 'nightly' },
+      summary: null,
+      version: 1,
+      created_by: 'legacy-import',
     });
 
     const second = await importLegacy(['--from', process.env.TEST_DATABASE_URL!, '--table', source, '--tenant', tenant]);
@@ -98,11 +136,20 @@ describe('npm run cli -- import-legacy', () => {
     const at = '2024-03-01T00:00:00Z';
     await createPostgresLegacyTable(process.env.TEST_DATABASE_URL!, source, [
       { id: 'p', type: 'pattern', data: { trigger: 'daily report', steps: ['legacy'] }, created_at: at, updated_at: at },
-      { id: 'o', type: 'integrated_object', data: { platform: 'jira', originalId: 'OPS-1', objectType: 'issue', originalData: { legacy: true } }, created_at: at, updated_at: at },
+      {
+        id: 'o',
+        type: 'integrated_object',
+        data: { platform: 'jira', originalId: 'OPS-1', objectType: 'issue', originalData: { legacy: true } },
+        created_at: at,
+        updated_at: at,
+      },
     ]);
     const pattern = uuidv7();
     const object = uuidv7();
-    await db.query(`INSERT INTO patterns (id, tenant_id, trigger, steps, created_by, updated_by) VALUES ($1, $2, 'daily report', '["current"]', 'api', 'api')`, [pattern, tenant]);
+    await db.query(
+      `INSERT INTO patterns (id, tenant_id, trigger, steps, created_by, updated_by) VALUES ($1, $2, 'daily report', '["current"]', 'api', 'api')`,
+      [pattern, tenant],
+    );
     await db.query(
       `INSERT INTO integrated_objects (id, tenant_id, platform, original_id, object_type, original_data, created_by, updated_by)
        VALUES ($1, $2, 'jira', 'OPS-1', 'issue', '{"current": true}', 'api', 'api')`,
@@ -112,7 +159,9 @@ describe('npm run cli -- import-legacy', () => {
     const result = await importLegacy(['--from', process.env.TEST_DATABASE_URL!, '--table', source, '--tenant', tenant]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`rejected pattern "p": trigger "daily report" is already taken by pattern ${pattern}`);
-    expect(result.stdout).toContain(`rejected integrated_object "o": platform "jira" with originalId "OPS-1" (no company) is already taken by integrated object ${object}`);
+    expect(result.stdout).toContain(
+      `rejected integrated_object "o": platform "jira" with originalId "OPS-1" (no company) is already taken by integrated object ${object}`,
+    );
     expect((await db.query('SELECT steps FROM patterns WHERE id = $1', [pattern])).rows[0].steps).toEqual(['current']);
     expect((await db.query('SELECT original_data FROM integrated_objects WHERE id = $1', [object])).rows[0].original_data).toEqual({ current: true });
     expect((await tenantCounts(db, tenant)).legacy_imports).toBe(0);
@@ -155,7 +204,8 @@ describe('npm run cli -- import-legacy', () => {
     const app = createAppDataSource({ profile: 'embedded', dataDir, migrationsRun: true }, { logging: false });
     await app.initialize(); // the app's own schema, as `npm start` makes it
     await app.query(`CREATE TABLE ${table} (id text PRIMARY KEY, type text, data jsonb, created_at timestamptz, updated_at timestamptz)`);
-    for (const row of rows) await app.query(`INSERT INTO ${table} VALUES ($1, $2, $3, $4, $5)`, [row.id, row.type, JSON.stringify(row.data), row.created_at, row.updated_at]);
+    for (const row of rows)
+      await app.query(`INSERT INTO ${table} VALUES ($1, $2, $3, $4, $5)`, [row.id, row.type, JSON.stringify(row.data), row.created_at, row.updated_at]);
     await app.destroy();
 
     const result = await runCli(['import-legacy', '--from', dataDir, '--table', table], { DATA_DIR: dataDir });
@@ -236,4 +286,3 @@ async function everyTableCount(db: Client, tenant: string, source: string): Prom
   counts[source] = (await db.query(`SELECT count(*)::int AS n FROM ${source}`)).rows[0].n;
   return counts;
 }
-

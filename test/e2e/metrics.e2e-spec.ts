@@ -34,7 +34,14 @@ describe('metrics API', () => {
   beforeEach(() => void ({ t, db, tenant, other } = suite));
 
   async function registerAgent(owner = tenant, status?: string): Promise<string> {
-    return (await t.http().post('/api/v1/agents').set(owner.auth).send(makeAgent(status ? { status: status as never } : {})).expect(201)).body.id;
+    return (
+      await t
+        .http()
+        .post('/api/v1/agents')
+        .set(owner.auth)
+        .send(makeAgent(status ? { status: status as never } : {}))
+        .expect(201)
+    ).body.id;
   }
 
   function contextOf(owner: TestTenant): RequestContext {
@@ -190,7 +197,11 @@ describe('metrics API', () => {
       expectFieldErrors(await t.http().get('/api/v1/system-metrics?name=').set(tenant.auth), ['name']);
       expectFieldErrors(await t.http().get('/api/v1/system-metrics?limit=abc').set(tenant.auth), ['limit']);
       expectFieldErrors(await t.http().get('/api/v1/system-metrics?unit=jobs').set(tenant.auth), ['unit']);
-      const forged = await t.http().get('/api/v1/system-metrics').query({ cursor: Buffer.from('1 OR 1=1').toString('base64url') }).set(tenant.auth);
+      const forged = await t
+        .http()
+        .get('/api/v1/system-metrics')
+        .query({ cursor: Buffer.from('1 OR 1=1').toString('base64url') })
+        .set(tenant.auth);
       expect(expectProblem(forged, 400, 'BAD_REQUEST').detail).toMatch(/cursor/);
       await t.http().get('/api/v1/system-metrics').expect(401);
     });
@@ -229,7 +240,12 @@ describe('metrics API', () => {
     }
 
     it('exposes agents and tasks by status, across tenants, equal to a recount of the tables', async () => {
-      for (const [owner, status] of [[tenant, 'busy'], [tenant, 'busy'], [other, 'error'], [tenant, 'offline']] as const) {
+      for (const [owner, status] of [
+        [tenant, 'busy'],
+        [tenant, 'busy'],
+        [other, 'error'],
+        [tenant, 'offline'],
+      ] as const) {
         await registerAgent(owner, status);
       }
       for (const status of ['running', 'running', 'completed', 'failed', 'cancelled'] as const) await insertTaskRow(db, tenant.tenantId, { status });

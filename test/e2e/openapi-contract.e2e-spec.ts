@@ -59,7 +59,9 @@ describe('OpenAPI document (/docs-json)', () => {
     const ids = operationsOf(document).map(([, operation]) => operation.operationId);
     expect(ids.filter((id) => !OPERATION_ID_PATTERN.test(id))).toEqual([]);
     expect(ids.filter((id, index) => ids.indexOf(id) !== index)).toEqual([]);
-    expect(ids).toEqual(expect.arrayContaining(['createAgent', 'listAgents', 'getAgent', 'updateAgent', 'deleteAgent', 'bulkCreateAgents', 'listTaskSubtasks']));
+    expect(ids).toEqual(
+      expect.arrayContaining(['createAgent', 'listAgents', 'getAgent', 'updateAgent', 'deleteAgent', 'bulkCreateAgents', 'listTaskSubtasks']),
+    );
   });
 
   it('says where the API is, what each tag groups, and which routes are public', () => {
@@ -106,8 +108,18 @@ describe('OpenAPI document (/docs-json)', () => {
 
   it('types whole numbers as integer and path ids as uuid', () => {
     expect(numbersNamedAsIntegers(document)).toEqual([]);
-    const parameters = operationsOf(document).flatMap(([name, operation]) => (operation.parameters ?? []).map((parameter) => ({ operation: name, ...parameter })));
-    expect(parameters.filter((parameter) => parameter.in === 'path' && parameter.name === 'id' && parameter.schema?.format !== 'uuid').map(({ operation }) => operation)).toEqual([]);
-    expect(parameters.filter((parameter) => INTEGER_NAME.test(parameter.name) && parameter.schema?.type === 'number').map(({ operation, name }) => `${operation} ${name}`)).toEqual([]);
+    const parameters = operationsOf(document).flatMap(([name, operation]) =>
+      (operation.parameters ?? []).map((parameter) => ({ operation: name, ...parameter })),
+    );
+    expect(
+      parameters
+        .filter((parameter) => parameter.in === 'path' && parameter.name === 'id' && parameter.schema?.format !== 'uuid')
+        .map(({ operation }) => operation),
+    ).toEqual([]);
+    expect(
+      parameters
+        .filter((parameter) => INTEGER_NAME.test(parameter.name) && parameter.schema?.type === 'number')
+        .map(({ operation, name }) => `${operation} ${name}`),
+    ).toEqual([]);
   });
 });

@@ -85,9 +85,20 @@ describe('rate limits', () => {
 
   it('gives intake and every bulk route one stricter budget, apart from the other routes', async () => {
     await t.http().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall()).expect(202);
-    await t.http().post('/api/v1/agents/bulk').set(tenant.auth).send({ items: [makeAgent()] }).expect(201);
+    await t
+      .http()
+      .post('/api/v1/agents/bulk')
+      .set(tenant.auth)
+      .send({ items: [makeAgent()] })
+      .expect(201);
     expectRateLimited(await t.http().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall()));
-    expectRateLimited(await t.http().post('/api/v1/action-logs/bulk').set(tenant.auth).send({ items: [{ actionType: 'a' }] }));
+    expectRateLimited(
+      await t
+        .http()
+        .post('/api/v1/action-logs/bulk')
+        .set(tenant.auth)
+        .send({ items: [{ actionType: 'a' }] }),
+    );
     // Reading service calls is an ordinary route, and the ordinary budget is untouched.
     const calls = await t.http().get('/api/v1/service-calls').set(tenant.auth).expect(200);
     expect(calls.headers['x-ratelimit-limit']).toBe('3');
@@ -151,12 +162,17 @@ describe('rate limits', () => {
       // The other 57 are served here, and the 2 that process did not use too once the key is quiet
       // there (it gives them back to the shared budget); without that, this process would stop at 57.
       let served = 0;
-      await waitFor('the 59 requests the other process left', async () => {
-        const res = await wide.http().get('/api/v1/agents').set(key.auth);
-        if (res.status === 200) served++;
-        else expectRateLimited(res);
-        return served === LIMIT - 1;
-      }, 10_000, 100);
+      await waitFor(
+        'the 59 requests the other process left',
+        async () => {
+          const res = await wide.http().get('/api/v1/agents').set(key.auth);
+          if (res.status === 200) served++;
+          else expectRateLimited(res);
+          return served === LIMIT - 1;
+        },
+        10_000,
+        100,
+      );
       expectRateLimited(await wide.http().get('/api/v1/agents').set(key.auth));
       expectRateLimited(await other.http().get('/api/v1/agents').set(key.auth));
     });

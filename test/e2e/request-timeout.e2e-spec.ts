@@ -32,10 +32,12 @@ async function recordOutcome(name: string, work: () => Promise<unknown>): Promis
 }
 
 function insertAgent(manager: EntityManager, ctx: RequestContext, name: string, from = ''): Promise<unknown> {
-  return manager.query(
-    `INSERT INTO agents (id, tenant_id, name, role, created_by, updated_by) SELECT $1::uuid, $2, $3, 'worker', $4, $4 ${from}`,
-    [randomUUID(), ctx.tenantId, name, ctx.actorId],
-  );
+  return manager.query(`INSERT INTO agents (id, tenant_id, name, role, created_by, updated_by) SELECT $1::uuid, $2, $3, 'worker', $4, $4 ${from}`, [
+    randomUUID(),
+    ctx.tenantId,
+    name,
+    ctx.actorId,
+  ]);
 }
 
 @Controller('deadline')
@@ -145,7 +147,15 @@ describe('a request past REQUEST_TIMEOUT_MS', () => {
 
   it('leaves no connection idle in a transaction, and the next requests are served', async () => {
     for (let i = 0; i < 3; i++) {
-      expectProblem(await t.http().post('/api/v1/deadline/before-commit').set(auth).send({ name: `again-${randomUUID()}` }), 503, 'REQUEST_TIMEOUT');
+      expectProblem(
+        await t
+          .http()
+          .post('/api/v1/deadline/before-commit')
+          .set(auth)
+          .send({ name: `again-${randomUUID()}` }),
+        503,
+        'REQUEST_TIMEOUT',
+      );
     }
     await waitFor('every abandoned transaction to be rolled back', async () => {
       const [{ n }] = await t.owner.query(
@@ -174,7 +184,11 @@ describe('a statement past DATABASE_STATEMENT_TIMEOUT_MS', () => {
     const body = expectProblem(res, 503, 'REQUEST_TIMEOUT');
     expect(body.detail).toMatch(/DATABASE_STATEMENT_TIMEOUT_MS/);
     expect(await t.owner.query('SELECT count(*)::int AS n FROM agents WHERE name = $1', [name])).toEqual([{ n: 0 }]);
-    expect(await t.owner.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND datname = current_database() AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()`)).toEqual([{ n: 0 }]);
+    expect(
+      await t.owner.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND datname = current_database() AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()`,
+      ),
+    ).toEqual([{ n: 0 }]);
   });
 
   it('bounds only request work: the same connections serve system work without the limit', async () => {

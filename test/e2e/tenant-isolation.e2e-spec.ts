@@ -33,8 +33,22 @@ describe('tenant isolation', () => {
   beforeEach(async () => {
     a = await createTenant(t.app, 'key-a');
     b = await createTenant(t.app, 'key-b');
-    agentOfA = (await t.http().post('/api/v1/agents').set(a.auth).send(makeAgent({ name: 'secret-of-a' })).expect(201)).body;
-    agentOfB = (await t.http().post('/api/v1/agents').set(b.auth).send(makeAgent({ name: 'own-of-b' })).expect(201)).body;
+    agentOfA = (
+      await t
+        .http()
+        .post('/api/v1/agents')
+        .set(a.auth)
+        .send(makeAgent({ name: 'secret-of-a' }))
+        .expect(201)
+    ).body;
+    agentOfB = (
+      await t
+        .http()
+        .post('/api/v1/agents')
+        .set(b.auth)
+        .send(makeAgent({ name: 'own-of-b' }))
+        .expect(201)
+    ).body;
   });
 
   async function readAsA(): Promise<AgentBody> {

@@ -13,10 +13,10 @@ export async function insertTaskRow(
 ): Promise<{ workflowId: string; taskId: string }> {
   const workflowId = uuidv7();
   const taskId = uuidv7();
-  await dataSource.query(
-    `INSERT INTO workflows (id, tenant_id, description, created_by, updated_by) VALUES ($1, $2, 'test workflow', 'test', 'test')`,
-    [workflowId, tenantId],
-  );
+  await dataSource.query(`INSERT INTO workflows (id, tenant_id, description, created_by, updated_by) VALUES ($1, $2, 'test workflow', 'test', 'test')`, [
+    workflowId,
+    tenantId,
+  ]);
   await dataSource.query(
     `INSERT INTO tasks (id, tenant_id, workflow_id, agent_id, description, status, created_by, updated_by)
      VALUES ($1, $2, $3, $4, 'test task', $5, 'test', 'test')`,

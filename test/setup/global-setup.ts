@@ -11,7 +11,9 @@ import { migrations } from '../../src/migrations';
 export const SERVICE_ROLE = 'agent_ledger_service';
 
 async function grantServiceRole(client: Client): Promise<void> {
-  await client.query(`DO $$ BEGIN CREATE ROLE ${SERVICE_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
+  await client.query(
+    `DO $$ BEGIN CREATE ROLE ${SERVICE_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
+  );
   await client.query(`GRANT USAGE ON SCHEMA public TO ${SERVICE_ROLE}`);
   await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${SERVICE_ROLE}`);
   await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${SERVICE_ROLE}`);

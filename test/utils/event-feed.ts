@@ -21,17 +21,16 @@ export interface FeedPageBody {
 
 /** One page of GET /events after `after`. */
 export async function readFeed(http: () => supertest.Agent, auth: Record<string, string>, after?: string, limit = 50): Promise<FeedPageBody> {
-  const res = await http().get('/api/v1/events').query({ limit, ...(after ? { after } : {}) }).set(auth);
+  const res = await http()
+    .get('/api/v1/events')
+    .query({ limit, ...(after ? { after } : {}) })
+    .set(auth);
   if (res.status !== 200) throw new Error(`GET /events answered ${res.status}: ${res.text}`);
   return res.body as FeedPageBody;
 }
 
 /** A reader following the head: pages until the feed has nothing more, returning what it read and where it stands. */
-export async function readToHead(
-  http: () => supertest.Agent,
-  auth: Record<string, string>,
-  after?: string,
-): Promise<{ items: FeedItem[]; cursor: string }> {
+export async function readToHead(http: () => supertest.Agent, auth: Record<string, string>, after?: string): Promise<{ items: FeedItem[]; cursor: string }> {
   const items: FeedItem[] = [];
   let cursor = after;
   for (;;) {
@@ -47,7 +46,13 @@ export function someEvents(count: number, nameLength = 4): NewDomainEvent[] {
   return Array.from({ length: count }, () => {
     const agentId = randomUUID();
     const name = 'n'.repeat(nameLength);
-    return { type: 'agent.registered', aggregateType: 'agent', aggregateId: agentId, aggregateVersion: 1, payload: { agentId, name, role: 'r', status: 'idle' } };
+    return {
+      type: 'agent.registered',
+      aggregateType: 'agent',
+      aggregateId: agentId,
+      aggregateVersion: 1,
+      payload: { agentId, name, role: 'r', status: 'idle' },
+    };
   });
 }
 

@@ -4,7 +4,18 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { CliRun, runCli, startCli } from './cli-process';
 
-export const TARGET_TABLES = ['agents', 'workflows', 'tasks', 'task_dependencies', 'messages', 'action_logs', 'job_results', 'insights', 'patterns', 'integrated_objects'];
+export const TARGET_TABLES = [
+  'agents',
+  'workflows',
+  'tasks',
+  'task_dependencies',
+  'messages',
+  'action_logs',
+  'job_results',
+  'insights',
+  'patterns',
+  'integrated_objects',
+];
 
 let counter = 0;
 

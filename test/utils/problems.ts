@@ -41,7 +41,11 @@ export function expectIndistinguishable(foreign: Response, foreignId: string, mi
   expect(foreign.status).toBe(missing.status);
   expect(foreign.headers['content-type']).toBe(missing.headers['content-type']);
   const normalise = (body: Record<string, unknown>, id: string) =>
-    JSON.parse(JSON.stringify({ ...body, correlationId: undefined }).split(id).join('<id>')) as Record<string, unknown>;
+    JSON.parse(
+      JSON.stringify({ ...body, correlationId: undefined })
+        .split(id)
+        .join('<id>'),
+    ) as Record<string, unknown>;
   expect(normalise(foreign.body, foreignId)).toEqual(normalise(missing.body, missingId));
 }
 

@@ -28,10 +28,7 @@ export async function openOwnerDataSource(): Promise<DataSource> {
  * Boots the real application (Fastify, filters, pipes, guards) against the test PostgreSQL
  * and Redis named in vitest.config.ts. `env` overrides variables for this app only.
  */
-export async function createTestApp(
-  env: Record<string, string | undefined> = {},
-  extraImports: ModuleMetadata['imports'] = [],
-): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string | undefined> = {}, extraImports: ModuleMetadata['imports'] = []): Promise<TestApp> {
   const saved = { ...process.env };
   Object.assign(process.env, env);
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete process.env[name];

@@ -53,7 +53,8 @@ function planTable(table: TableInfo, foreignKeys: ForeignKey[]): TablePlan {
 export function planCopy(source: Catalog, target: Catalog): TablePlan[] {
   const targetTables = new Map(target.tables.map((table) => [table.name, table]));
   for (const table of source.tables) {
-    if (table.primaryKey.length === 0) throw new CopyDataError(`Table ${table.name} has no primary key: its rows cannot be matched, so it cannot be copied safely`);
+    if (table.primaryKey.length === 0)
+      throw new CopyDataError(`Table ${table.name} has no primary key: its rows cannot be matched, so it cannot be copied safely`);
     const counterpart = targetTables.get(table.name);
     if (!counterpart) throw new CopyDataError(`Table ${table.name} exists in the source but not in the target`);
     if (signature(counterpart) !== signature(table)) {

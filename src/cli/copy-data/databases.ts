@@ -44,7 +44,9 @@ export async function migrateToCurrent(dataSource: DataSource, label: string): P
   const applied: string[] = exists ? (await dataSource.query('SELECT name FROM migrations ORDER BY id')).map((row: { name: string }) => row.name) : [];
   const unknown = applied.filter((name) => !known.has(name));
   if (unknown.length > 0) {
-    throw new CopyDataError(`the ${label} database holds migrations this version does not know (${unknown.join(', ')}): run copy-data from a version that has them`);
+    throw new CopyDataError(
+      `the ${label} database holds migrations this version does not know (${unknown.join(', ')}): run copy-data from a version that has them`,
+    );
   }
   const ran = await dataSource.runMigrations({ transaction: 'each' });
   return ran.length === 0

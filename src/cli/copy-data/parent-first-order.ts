@@ -13,7 +13,12 @@ const UNREACHED = 2147483647;
  * is computed once, in a temporary table on the source session, and the scan reads by
  * (depth, primary key).
  */
-export async function parentFirstScan(query: Query, plan: TablePlan, select: string[], batchSize: number): Promise<{ scan: KeysetScan; release: () => Promise<void> }> {
+export async function parentFirstScan(
+  query: Query,
+  plan: TablePlan,
+  select: string[],
+  batchSize: number,
+): Promise<{ scan: KeysetScan; release: () => Promise<void> }> {
   const table = qualified(plan.name);
   const pk = plan.primaryKey.map((column) => column.name);
   const referenced = plan.selfReferences.map((fk, f) => fk.referencedColumns.map((column, i) => ({ column, alias: `r${f}_${i}` })));
@@ -22,11 +27,11 @@ export async function parentFirstScan(query: Query, plan: TablePlan, select: str
 
   // A root: every self-reference is unset (a NULL column disables the foreign key) or points at the row itself.
   const isRoot = plan.selfReferences
-    .map((fk) => `(${fk.columns.map((column) => `t.${ident(column)} IS NULL`).join(' OR ')} OR ${tuple('t', fk.columns)} = ${tuple('t', fk.referencedColumns)})`)
+    .map(
+      (fk) => `(${fk.columns.map((column) => `t.${ident(column)} IS NULL`).join(' OR ')} OR ${tuple('t', fk.columns)} = ${tuple('t', fk.referencedColumns)})`,
+    )
     .join(' AND ');
-  const isChild = plan.selfReferences
-    .map((fk, f) => `${tuple('c', fk.columns)} = (${referenced[f].map(({ alias }) => `w.${alias}`).join(', ')})`)
-    .join(' OR ');
+  const isChild = plan.selfReferences.map((fk, f) => `${tuple('c', fk.columns)} = (${referenced[f].map(({ alias }) => `w.${alias}`).join(', ')})`).join(' OR ');
   const walked = `(${pk.map((_, i) => `w.p${i}`).join(', ')})`;
 
   await query(`DROP TABLE IF EXISTS pg_temp.${ORDER_TABLE}`);
@@ -45,7 +50,10 @@ export async function parentFirstScan(query: Query, plan: TablePlan, select: str
   return {
     scan: {
       from: `pg_temp.${ORDER_TABLE} o JOIN ${table} t ON ${tuple('o', pk)} = ${tuple('t', pk)}`,
-      key: [{ expression: 'o.copy_depth', type: 'integer' }, ...plan.primaryKey.map((column) => ({ expression: `o.${ident(column.name)}`, type: column.type }))],
+      key: [
+        { expression: 'o.copy_depth', type: 'integer' },
+        ...plan.primaryKey.map((column) => ({ expression: `o.${ident(column.name)}`, type: column.type })),
+      ],
       select,
       batchSize,
     },

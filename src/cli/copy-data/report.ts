@@ -38,7 +38,10 @@ export function conflicts(result: TableCopyResult): number {
 
 export function copiedLine(result: TableCopyResult): string {
   const parts = [`${result.sourceRows} rows read`, `${result.inserted} copied`, `${result.alreadyPresent} already present`];
-  if (result.differing > 0) parts.push(`${result.differing} differ in the target (kept as they are; keys: ${result.differingKeys.map((key) => key.join('/')).join(', ')}${result.differing > result.differingKeys.length ? ', …' : ''})`);
+  if (result.differing > 0)
+    parts.push(
+      `${result.differing} differ in the target (kept as they are; keys: ${result.differingKeys.map((key) => key.join('/')).join(', ')}${result.differing > result.differingKeys.length ? ', …' : ''})`,
+    );
   if (result.blocked > 0) parts.push(`${result.blocked} not copied: a unique value is taken by another row of the target`);
   return `${result.table}: ${parts.join(', ')} in ${result.seconds.toFixed(1)} s (${formatRate(result.sourceRows, result.seconds * 1000)})`;
 }
@@ -50,7 +53,17 @@ export function copySummary(results: TableCopyResult[]): string[] {
     ['table', 'source rows', 'copied', 'already present', 'conflicts', 'rows/s'],
     [
       ...results.map((r) => [r.table, r.sourceRows, r.inserted, r.alreadyPresent, conflicts(r), rowsPerSecond(r.sourceRows, r.seconds * 1000)]),
-      ['total', total((r) => r.sourceRows), total((r) => r.inserted), total((r) => r.alreadyPresent), total(conflicts), rowsPerSecond(total((r) => r.sourceRows), seconds * 1000)],
+      [
+        'total',
+        total((r) => r.sourceRows),
+        total((r) => r.inserted),
+        total((r) => r.alreadyPresent),
+        total(conflicts),
+        rowsPerSecond(
+          total((r) => r.sourceRows),
+          seconds * 1000,
+        ),
+      ],
     ],
   );
 }

@@ -25,7 +25,10 @@ export function orderByDependencies(tables: string[], dependencies: TableDepende
   }
   const ordered: string[] = [];
   while (waitingOn.size > 0) {
-    const ready = [...waitingOn].filter(([, parents]) => parents.size === 0).map(([table]) => table).sort();
+    const ready = [...waitingOn]
+      .filter(([, parents]) => parents.size === 0)
+      .map(([table]) => table)
+      .sort();
     if (ready.length === 0) throw new ForeignKeyCycleError([...waitingOn.keys()].sort());
     for (const table of ready) {
       ordered.push(table);

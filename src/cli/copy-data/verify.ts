@@ -31,7 +31,12 @@ export async function verifyTable(source: Query, target: Query, plan: TablePlan,
     const statement = `
       SELECT count(*)::int AS found FROM (${typedBatch(plan.written)}) s
        WHERE EXISTS (SELECT 1 FROM ${qualified(plan.name)} t WHERE ${sameContent('t', 's', plan.written)})`;
-    const scan = primaryKeyScan(plan.name, pk, names.map((name) => `t.${ident(name)}`), batchSize);
+    const scan = primaryKeyScan(
+      plan.name,
+      pk,
+      names.map((name) => `t.${ident(name)}`),
+      batchSize,
+    );
     for await (const rows of scanBatches(source, scan)) {
       const [{ found }] = (await target(statement, columnArrays(rows, names.length))) as { found: number }[];
       result.sourceRows += rows.length;
@@ -44,7 +49,13 @@ export async function verifyTable(source: Query, target: Query, plan: TablePlan,
 
   const lookup = `
     SELECT md5(${rowText('t', names)}) AS hash
-      FROM (${typedBatch(pk)}) k LEFT JOIN ${qualified(plan.name)} t ON ${tuple('t', pk.map((column) => column.name))} = ${tuple('k', pk.map((column) => column.name))}
+      FROM (${typedBatch(pk)}) k LEFT JOIN ${qualified(plan.name)} t ON ${tuple(
+        't',
+        pk.map((column) => column.name),
+      )} = ${tuple(
+        'k',
+        pk.map((column) => column.name),
+      )}
      ORDER BY k.ord`;
   const scan = primaryKeyScan(plan.name, pk, [...pk.map((column) => `t.${ident(column.name)}`), `md5(${rowText('t', names)})`], batchSize);
   const sourceChecksum = createHash('sha256');

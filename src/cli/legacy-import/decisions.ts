@@ -1,7 +1,5 @@
 /** What became of a legacy row: imported as a target row, or rejected with a reason. */
-export type Decision =
-  | { type: string; targetId: string; workflowId?: string }
-  | { type: string; rejected: string };
+export type Decision = { type: string; targetId: string; workflowId?: string } | { type: string; rejected: string };
 
 export type Resolution = { ok: true; decision: Extract<Decision, { targetId: string }> } | { ok: false; problem: string };
 

@@ -134,13 +134,7 @@ function isRejected(decision: Decision | undefined): boolean {
  * Reads, checks and maps one batch, in order: a row may name one decided earlier in the batch.
  * Rows the database would refuse (the mapper's conflicts) are rejected here too.
  */
-async function mapBatch(
-  mapper: LegacyMapper,
-  ids: string[],
-  raws: RawLegacyRow[],
-  ctx: MapContext,
-  db: TargetDatabase,
-): Promise<MappedBatch> {
+async function mapBatch(mapper: LegacyMapper, ids: string[], raws: RawLegacyRow[], ctx: MapContext, db: TargetDatabase): Promise<MappedBatch> {
   const byId = new Map(raws.map((raw) => [raw.id, raw]));
   const accepted: MappedRow[] = [];
   const rejected: Rejection[] = [];

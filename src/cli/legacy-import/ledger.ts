@@ -56,7 +56,14 @@ export class Ledger {
    * placeholder of the batch's target id array, already in `params`.
    */
   insertStatement(entries: { legacyId: string; checksum: string }[], legacyType: string, targetTable: string, targetIds: string, params: unknown[]): string {
-    params.push(this.tenantId, this.sourceTable, legacyType, targetTable, entries.map((entry) => entry.legacyId), entries.map((entry) => entry.checksum));
+    params.push(
+      this.tenantId,
+      this.sourceTable,
+      legacyType,
+      targetTable,
+      entries.map((entry) => entry.legacyId),
+      entries.map((entry) => entry.checksum),
+    );
     const p = params.length - 5;
     return `INSERT INTO legacy_imports (tenant_id, source_table, legacy_id, legacy_type, target_table, target_id, checksum)
       SELECT $${p}, $${p + 1}, l.legacy_id, $${p + 2}, $${p + 3}, l.target_id, l.checksum

@@ -58,7 +58,8 @@ export function parseImportOptions(positionals: string[], flags: Record<string, 
     throw new LegacyImportUsageError(`--table ${JSON.stringify(table)} is not a table name (letters, digits and _; "schema.table" for PostgreSQL)`);
   }
   const tenantId = (flags.tenant as string | undefined) ?? DEFAULT_TENANT;
-  if (!TENANT_ID_PATTERN.test(tenantId)) throw new LegacyImportUsageError('--tenant must be 1-63 characters of a-z, 0-9, "-" or "_", starting with a letter or digit');
+  if (!TENANT_ID_PATTERN.test(tenantId))
+    throw new LegacyImportUsageError('--tenant must be 1-63 characters of a-z, 0-9, "-" or "_", starting with a letter or digit');
   const batchSize = flags['batch-size'] === undefined ? DEFAULT_BATCH_SIZE : Number(flags['batch-size']);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
     throw new LegacyImportUsageError(`--batch-size must be a whole number from 1 to ${MAX_BATCH_SIZE}`);
@@ -99,7 +100,8 @@ function parseSource(from: string): SourceLocation {
     return { kind: 'postgres', url: from };
   }
   const path = resolve(from);
-  if (!existsSync(path)) throw new LegacyImportUsageError(`--from ${from}: no such file or directory (give a postgres:// URL, a SQLite file or a data directory)`);
+  if (!existsSync(path))
+    throw new LegacyImportUsageError(`--from ${from}: no such file or directory (give a postgres:// URL, a SQLite file or a data directory)`);
   if (statSync(path).isDirectory()) return { kind: 'embedded', dataDir: path };
   if (!isSqliteFile(path)) throw new LegacyImportUsageError(`--from ${from} is neither a SQLite file nor a directory`);
   return { kind: 'sqlite', file: path };

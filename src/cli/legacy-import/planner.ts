@@ -35,7 +35,14 @@ export async function planImport(source: LegacySource, ledger: Ledger, knownType
   const inSource = new Map<string, string>();
   const decisions = new Decisions(inSource);
   await ledger.loadInto(decisions);
-  const plan: ImportPlan = { total: 0, read: new Map(), alreadyImported: new Map(), pending: new Map(knownTypes.map((type) => [type, []])), rejections: [], decisions };
+  const plan: ImportPlan = {
+    total: 0,
+    read: new Map(),
+    alreadyImported: new Map(),
+    pending: new Map(knownTypes.map((type) => [type, []])),
+    rejections: [],
+    decisions,
+  };
   const taskRefs = new Map<string, string[]>();
   const reject = (legacyId: string, type: string, reason: string) => {
     plan.rejections.push({ legacyId, type, reason });
@@ -51,7 +58,12 @@ export async function planImport(source: LegacySource, ledger: Ledger, knownType
       const earlier = decisions.get(row.id);
       if (earlier && 'targetId' in earlier) {
         if (earlier.type === type) plan.alreadyImported.set(type, (plan.alreadyImported.get(type) ?? 0) + 1);
-        else plan.rejections.push({ legacyId: row.id, type, reason: `it was imported as ${earlier.type} ${earlier.targetId} and its type is now ${JSON.stringify(type)}` });
+        else
+          plan.rejections.push({
+            legacyId: row.id,
+            type,
+            reason: `it was imported as ${earlier.type} ${earlier.targetId} and its type is now ${JSON.stringify(type)}`,
+          });
         continue;
       }
       const pending = plan.pending.get(type);

@@ -59,14 +59,22 @@ export async function verifyLegacy(source: LegacySource, db: TargetDatabase, opt
     const counts: VerifyCounts = { source: inSource.get(mapper.type) ?? 0, imported: 0, matching: 0, differing: 0, goneFromSource: 0, notImported: 0 };
     report.counts.set(mapper.type, counts);
     const metadata = db.dataSource.getMetadata(mapper.entity);
-    const columns = new Map(mapper.fields.flatMap((field) => {
-      const column = metadata.findColumnWithPropertyName(field);
-      return column ? [[field, column.databaseName] as const] : [];
-    }));
+    const columns = new Map(
+      mapper.fields.flatMap((field) => {
+        const column = metadata.findColumnWithPropertyName(field);
+        return column ? [[field, column.databaseName] as const] : [];
+      }),
+    );
     for await (const entries of ledger.pages(options.batchSize, mapper.type)) {
       const [raws, targets] = await Promise.all([
         source.fetch(entries.map((entry) => entry.legacyId)),
-        mapper.loadTargets(db, columns, metadata.tableName, options.tenantId, entries.map((entry) => entry.targetId)),
+        mapper.loadTargets(
+          db,
+          columns,
+          metadata.tableName,
+          options.tenantId,
+          entries.map((entry) => entry.targetId),
+        ),
       ]);
       const byId = new Map(raws.map((raw) => [raw.id, raw]));
       for (const entry of entries) {

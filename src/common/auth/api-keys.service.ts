@@ -37,7 +37,13 @@ export interface RotatedApiKey {
 
 const KEY_PREFIX = 'alk_';
 /** Neither revoked nor past its expiry, by the database's clock. */
-const ACTIVE = { revokedAt: IsNull(), expiresAt: Or(IsNull(), Raw((column) => `${column} > now()`)) };
+const ACTIVE = {
+  revokedAt: IsNull(),
+  expiresAt: Or(
+    IsNull(),
+    Raw((column) => `${column} > now()`),
+  ),
+};
 
 /** How many unknown key hashes a process remembers at most (about 100 bytes each). */
 const UNKNOWN_KEYS_REMEMBERED = 4096;
@@ -85,9 +91,7 @@ export class ApiKeysService {
   }
 
   list(tenantId?: string): Promise<ApiKeyEntity[]> {
-    return TenantScope.system(() =>
-      this.dataSource.getRepository(ApiKeyEntity).find({ where: tenantId ? { tenantId } : {}, order: { createdAt: 'ASC' } }),
-    );
+    return TenantScope.system(() => this.dataSource.getRepository(ApiKeyEntity).find({ where: tenantId ? { tenantId } : {}, order: { createdAt: 'ASC' } }));
   }
 
   /** Revokes by id, in every process at once; returns false when no active key has that id. */
@@ -105,15 +109,17 @@ export class ApiKeysService {
    * can switch over), then expires. Undefined when no active key has that id.
    */
   async rotate(id: string, graceMs: number, expiresInMs?: number): Promise<RotatedApiKey | undefined> {
-    const rotated = await TenantScope.system(() => this.dataSource.transaction(async (manager) => {
-      const old = await manager.getRepository(ApiKeyEntity).findOne({ where: { id, ...ACTIVE }, lock: { mode: 'pessimistic_write' } });
-      if (!old) return undefined;
-      const created = await this.insert(manager, old.tenantId, old.name, expiresInMs);
-      const graceEnd = new Date(Date.now() + graceMs);
-      const oldKeyExpiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
-      await manager.getRepository(ApiKeyEntity).update({ id }, { expiresAt: oldKeyExpiresAt });
-      return { created, oldKeyExpiresAt };
-    }));
+    const rotated = await TenantScope.system(() =>
+      this.dataSource.transaction(async (manager) => {
+        const old = await manager.getRepository(ApiKeyEntity).findOne({ where: { id, ...ACTIVE }, lock: { mode: 'pessimistic_write' } });
+        if (!old) return undefined;
+        const created = await this.insert(manager, old.tenantId, old.name, expiresInMs);
+        const graceEnd = new Date(Date.now() + graceMs);
+        const oldKeyExpiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
+        await manager.getRepository(ApiKeyEntity).update({ id }, { expiresAt: oldKeyExpiresAt });
+        return { created, oldKeyExpiresAt };
+      }),
+    );
     // Caches drop the old key and read it again, now with its expiry.
     if (rotated) await this.announce(id);
     return rotated;

@@ -79,9 +79,7 @@ export const ERROR_TITLE: Record<ErrorCode, string> = {
 
 /** Reverse lookup for errors raised by the framework as bare HTTP statuses. */
 export function codeForStatus(status: number): ErrorCode {
-  const match = (Object.keys(ERROR_STATUS) as ErrorCode[]).find(
-    (code) => (ERROR_STATUS[code] as number) === status && code !== ErrorCode.ValidationFailed,
-  );
+  const match = (Object.keys(ERROR_STATUS) as ErrorCode[]).find((code) => (ERROR_STATUS[code] as number) === status && code !== ErrorCode.ValidationFailed);
   if (match) return match;
   return status >= 500 ? ErrorCode.Internal : ErrorCode.BadRequest;
 }

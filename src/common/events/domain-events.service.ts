@@ -96,10 +96,7 @@ export class DomainEvents {
       for (const outcome of outcomes) {
         if (outcome.status === 'fulfilled') continue;
         listenerFailures.inc({ event: event.type });
-        this.logger.error(
-          { err: outcome.reason, eventId: event.id, correlationId: event.correlationId },
-          `A listener of ${event.type} failed`,
-        );
+        this.logger.error({ err: outcome.reason, eventId: event.id, correlationId: event.correlationId }, `A listener of ${event.type} failed`);
       }
     }
   }

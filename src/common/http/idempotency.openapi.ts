@@ -15,7 +15,10 @@ const KEY_PARAMETER: ParameterObject = {
 };
 
 const REFUSALS: Record<'409' | '422', [ErrorCode, string]> = {
-  '409': [ErrorCode.IdempotencyKeyInUse, 'IDEMPOTENCY_KEY_IN_USE: the first request with this Idempotency-Key has no answer yet; retry after Retry-After seconds'],
+  '409': [
+    ErrorCode.IdempotencyKeyInUse,
+    'IDEMPOTENCY_KEY_IN_USE: the first request with this Idempotency-Key has no answer yet; retry after Retry-After seconds',
+  ],
   '422': [ErrorCode.IdempotencyKeyReused, 'IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was first used with another body or route'],
 };
 

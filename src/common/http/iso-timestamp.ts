@@ -18,8 +18,7 @@ export function IsIsoTimestamp(options?: ValidationOptions): PropertyDecorator {
       name: 'isIsoTimestamp',
       validator: {
         validate: (value) => isIsoTimestamp(value),
-        defaultMessage: (args) =>
-          `${args?.property} must be an ISO 8601 date or date-time with a time zone, e.g. 2026-01-31 or 2026-01-31T12:00:00Z`,
+        defaultMessage: (args) => `${args?.property} must be an ISO 8601 date or date-time with a time zone, e.g. 2026-01-31 or 2026-01-31T12:00:00Z`,
       },
     },
     options,

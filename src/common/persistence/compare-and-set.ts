@@ -19,12 +19,7 @@ export interface CasKey {
  * writer won (VersionConflictError with the current version) or the row is not the
  * caller's to see (AggregateNotFoundError).
  */
-export async function compareAndSet<T extends TenantOwnedEntity>(
-  manager: EntityManager,
-  target: EntityTarget<T>,
-  key: CasKey,
-  patch: Patch<T>,
-): Promise<T> {
+export async function compareAndSet<T extends TenantOwnedEntity>(manager: EntityManager, target: EntityTarget<T>, key: CasKey, patch: Patch<T>): Promise<T> {
   const result = await manager
     .createQueryBuilder()
     .update(target)
@@ -54,11 +49,7 @@ export async function deleteChecked<T extends TenantOwnedEntity>(
 }
 
 /** Why a guarded write touched no row: the row is gone (or another tenant's), or its version moved on. */
-async function explainMiss<T extends TenantOwnedEntity>(
-  manager: EntityManager,
-  target: EntityTarget<T>,
-  key: CasKey,
-): Promise<DomainError> {
+async function explainMiss<T extends TenantOwnedEntity>(manager: EntityManager, target: EntityTarget<T>, key: CasKey): Promise<DomainError> {
   const aggregateType = aggregateTypeOf(manager.connection.getMetadata(target).targetName);
   const current = await manager
     .createQueryBuilder()

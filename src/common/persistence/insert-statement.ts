@@ -32,12 +32,7 @@ export function valuesClause(rows: unknown[][], params: unknown[], casts?: strin
  * entity's metadata (column names, json encoding) without TypeORM's per-query builder cost.
  * Every row must set the same properties. Parameters are appended to `params`.
  */
-export function insertStatement<T extends ObjectLiteral>(
-  manager: EntityManager,
-  target: EntityTarget<T>,
-  rows: Partial<T>[],
-  params: unknown[],
-): string {
+export function insertStatement<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, rows: Partial<T>[], params: unknown[]): string {
   const metadata = manager.connection.getMetadata(target);
   const driver = manager.connection.driver;
   const columns = Object.keys(rows[0]).map((property) => {

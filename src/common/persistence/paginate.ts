@@ -27,13 +27,13 @@ export function decodeCursor(cursor: string): string {
  * Keyset pagination in id order (ids are uuid v7, so this is creation order): stable under
  * concurrent inserts and an index range scan at any depth, unlike OFFSET.
  */
-export async function paginate<T extends ObjectLiteral & { id: string }>(
-  query: SelectQueryBuilder<T>,
-  page: PageRequest,
-): Promise<Page<T>> {
+export async function paginate<T extends ObjectLiteral & { id: string }>(query: SelectQueryBuilder<T>, page: PageRequest): Promise<Page<T>> {
   const alias = query.alias;
   if (page.cursor) query.andWhere(`${alias}.id > :afterId`, { afterId: decodeCursor(page.cursor) });
-  const rows = await query.orderBy(`${alias}.id`, 'ASC').take(page.limit + 1).getMany();
+  const rows = await query
+    .orderBy(`${alias}.id`, 'ASC')
+    .take(page.limit + 1)
+    .getMany();
   const hasMore = rows.length > page.limit;
   const items = hasMore ? rows.slice(0, page.limit) : rows;
   return { items, nextCursor: hasMore ? encodeCursor(items[items.length - 1].id) : null };

@@ -17,7 +17,7 @@ const THIRD_PARTY_STYLESHEET = /<link\b[^>]*\bhref="https:\/\/fonts\.(?:googleap
  */
 export const withoutThirdPartyFonts: onSendHookHandler = (_request, reply, payload, done) => {
   const html = typeof payload === 'string' && /^text\/html/.test(String(reply.getHeader('content-type') ?? ''));
-  done(null, html ? (payload).replace(THIRD_PARTY_STYLESHEET, '') : payload);
+  done(null, html ? payload.replace(THIRD_PARTY_STYLESHEET, '') : payload);
 };
 
 /** Bull Board for the outbox queues. Its auth is attached in create-app (see adminAuthHook). */

@@ -136,7 +136,12 @@ export class AgentsService {
 
   /** Registers one agent per item in one statement of their shared transaction (for the outbox's batches). */
   registerEachIn(items: BatchRow<CreateAgentDto>[]): Promise<Agent[]> {
-    return insertEachIn(Agent, items, (ctx, input) => this.newAgent(ctx, input), (agent) => this.registeredEvent(agent));
+    return insertEachIn(
+      Agent,
+      items,
+      (ctx, input) => this.newAgent(ctx, input),
+      (agent) => this.registeredEvent(agent),
+    );
   }
 
   /** The tenant's agent; pass a transaction's manager to read inside that transaction. */

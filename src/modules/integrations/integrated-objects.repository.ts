@@ -44,11 +44,7 @@ export class IntegratedObjectsRepository {
 
   /** The object with this key, locked until the caller's transaction ends: concurrent imports of it queue up. */
   lockByKey(manager: EntityManager, key: ImportKey): Promise<IntegratedObject | null> {
-    return manager
-      .createQueryBuilder(IntegratedObject, 'object')
-      .where(KEY_CONDITION, key)
-      .setLock('pessimistic_write')
-      .getOne();
+    return manager.createQueryBuilder(IntegratedObject, 'object').where(KEY_CONDITION, key).setLock('pessimistic_write').getOne();
   }
 
   list(tenantId: string, filters: IntegratedObjectFilters, page: PageRequest): Promise<Page<IntegratedObject>> {
@@ -66,7 +62,12 @@ export class IntegratedObjectsRepository {
    */
   async insertNew(manager: EntityManager, rows: NewRow<IntegratedObject>[]): Promise<IntegratedObject[]> {
     const params: unknown[] = [];
-    const insert = insertStatement(manager, IntegratedObject, rows.map((row) => ({ ...row, version: 1 })), params);
+    const insert = insertStatement(
+      manager,
+      IntegratedObject,
+      rows.map((row) => ({ ...row, version: 1 })),
+      params,
+    );
     const stored: Record<string, unknown>[] = await manager.query(
       `${insert} ON CONFLICT ("tenant_id", "platform", "original_id", "company_id") DO NOTHING RETURNING *`,
       params,

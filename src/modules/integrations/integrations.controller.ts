@@ -21,7 +21,7 @@ export class IntegrationsController {
   @ApiOperation({
     summary: 'Import an object from a platform',
     description:
-      '201 for a new (platform, companyId, originalId): two companies\' objects with one originalId are two objects. ' +
+      "201 for a new (platform, companyId, originalId): two companies' objects with one originalId are two objects. " +
       'The same (platform, companyId, originalId) again updates the stored object ' +
       'with the fields sent (200, new version); an identical re-import changes nothing (200, same version).',
   })
@@ -75,11 +75,7 @@ export class IntegrationsController {
   }
 
   @VersionedDelete(':id', { summary: 'Delete an integrated object (guarded by If-Match when sent)' })
-  async remove(
-    @Ctx() ctx: RequestContext,
-    @Param('id', ParseIdPipe) id: string,
-    @OptionalExpectedVersion() expectedVersion?: number,
-  ): Promise<void> {
+  async remove(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @OptionalExpectedVersion() expectedVersion?: number): Promise<void> {
     await this.integrations.remove(ctx, id, expectedVersion);
   }
 }

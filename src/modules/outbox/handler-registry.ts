@@ -2,12 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { FieldError } from '../../common/errors';
 import { validateBody } from '../../common/http/validation';
-import {
-  PERSISTENCE_HANDLER,
-  PermanentPersistenceError,
-  PersistenceHandlerContract,
-  PersistenceHandlerOptions,
-} from './persistence-handler';
+import { PERSISTENCE_HANDLER, PermanentPersistenceError, PersistenceHandlerContract, PersistenceHandlerOptions } from './persistence-handler';
 
 export interface ResolvedHandler {
   /** `namespace/schema` of the handler (its namespace may be `core` for a fallback). */

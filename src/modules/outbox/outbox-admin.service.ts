@@ -62,7 +62,8 @@ export class OutboxAdminService {
    */
   async redrive(ctx: RequestContext, selection: DeadLetterSelection, options: { dryRun?: boolean; cursor?: string }): Promise<RedriveOutcome> {
     const limit = this.app.adminRedriveLimit;
-    if (selection.ids && selection.ids.length > limit) throw new BadRequestError(`ids names ${selection.ids.length} records; one call redrives at most ${limit}`);
+    if (selection.ids && selection.ids.length > limit)
+      throw new BadRequestError(`ids names ${selection.ids.length} records; one call redrives at most ${limit}`);
     const filter = this.filterOf(selection);
     if (options.dryRun) {
       const count = await TenantScope.system(() => this.records.countDeadLetters(filter));

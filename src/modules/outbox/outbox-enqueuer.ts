@@ -77,7 +77,8 @@ export class OutboxEnqueuer {
     if (state === 'completed' || state === 'failed') await this.queue.remove(ref.recordId);
     const data: RecordJobData = { ...ref, database: await this.database.get(), maxBackoffMs: this.config.maxBackoffMs };
     const added = await enqueueWithin(this.queue, RECORD_JOB, data, recordJobOptions(ref.recordId, delayMs, this.config), this.config.enqueueTimeoutMs);
-    if (!added) throw new Error(`Redis did not take the job of service call ${ref.recordId} within ${this.config.enqueueTimeoutMs} ms; the sweeper will enqueue it`);
+    if (!added)
+      throw new Error(`Redis did not take the job of service call ${ref.recordId} within ${this.config.enqueueTimeoutMs} ms; the sweeper will enqueue it`);
     this.logger.debug(`Enqueued service call ${ref.recordId} (its job was ${state})`);
     return true;
   }

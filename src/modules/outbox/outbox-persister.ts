@@ -60,9 +60,7 @@ class BatchAbortedError extends Error {
 }
 
 type ItemOutcome =
-  | { kind: 'persisted'; handler: string; domain: PersistedObject }
-  | { kind: 'skipped'; reason: string }
-  | { kind: 'failed'; handler: string; error: unknown };
+  { kind: 'persisted'; handler: string; domain: PersistedObject } | { kind: 'skipped'; reason: string } | { kind: 'failed'; handler: string; error: unknown };
 
 /** One claimed record in the drain's transaction: its own context, events and, in the end, outcome. */
 interface Item {
@@ -276,7 +274,8 @@ export class OutboxPersister {
     const { handler } = resolved;
     if (entries.length > 1 && handler.persistMany) {
       const objects = await handler.persistMany(contexts);
-      if (objects.length !== entries.length) throw new Error(`${resolved.identity}: persistMany returned ${objects.length} objects for ${entries.length} results`);
+      if (objects.length !== entries.length)
+        throw new Error(`${resolved.identity}: persistMany returned ${objects.length} objects for ${entries.length} results`);
       return objects;
     }
     const objects: PersistedObject[] = [];
@@ -336,7 +335,13 @@ export class OutboxPersister {
     const attempts = record.attempts + (finish.counted ? 1 : 0);
     if (outcome.kind === 'persisted') {
       const persistedAt = finished.get(record.id)?.persistedAt ?? new Date();
-      return { status: 'persisted', domainType: outcome.domain.type, domainId: outcome.domain.id, attempts, latencyMs: persistedAt.getTime() - record.createdAt.getTime() };
+      return {
+        status: 'persisted',
+        domainType: outcome.domain.type,
+        domainId: outcome.domain.id,
+        attempts,
+        latencyMs: persistedAt.getTime() - record.createdAt.getTime(),
+      };
     }
     if (outcome.kind === 'skipped') return { status: 'skipped', reason: outcome.reason };
     if (finish.status === 'dead_lettered') return { status: 'dead_lettered', attempts, reason: finish.lastError! };

@@ -346,10 +346,17 @@ export class OutboxRepository {
   }
 
   /** Ids and tenants of up to `limit` dead letters after `cursor`, and the cursor after them when more remain. */
-  async deadLetterKeys(filter: DeadLetterFilter, limit: number, cursor?: string): Promise<{ keys: { id: string; tenantId: string }[]; nextCursor: string | null }> {
+  async deadLetterKeys(
+    filter: DeadLetterFilter,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ keys: { id: string; tenantId: string }[]; nextCursor: string | null }> {
     const query = this.deadLetterQuery(filter).select(['record.id', 'record.tenantId']);
     if (cursor) query.andWhere('record.id > :after', { after: decodeCursor(cursor) });
-    const rows = await query.orderBy('record.id', 'ASC').take(limit + 1).getMany();
+    const rows = await query
+      .orderBy('record.id', 'ASC')
+      .take(limit + 1)
+      .getMany();
     const keys = rows.slice(0, limit).map(({ id, tenantId }) => ({ id, tenantId }));
     return { keys, nextCursor: rows.length > limit ? encodeCursor(keys[keys.length - 1].id) : null };
   }

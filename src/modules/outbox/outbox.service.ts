@@ -76,7 +76,11 @@ export class OutboxService {
       const stored = await this.records.insertNew(tx.manager, rows);
       const byKey = new Map(stored.map((record) => [keyText(record.callId, record.schemaIdentity), record]));
       const taken = unique.filter((index) => !byKey.has(keyText(items[index].callId, items[index].schema)));
-      for (const holder of await this.records.holdersOf(ctx.tenantId, taken.map((index) => keyOf(items[index])), tx.manager)) {
+      for (const holder of await this.records.holdersOf(
+        ctx.tenantId,
+        taken.map((index) => keyOf(items[index])),
+        tx.manager,
+      )) {
         const index = taken.find((i) => items[i].callId === holder.record.callId && items[i].schema === holder.record.schemaIdentity)!;
         byKey.set(keyText(holder.record.callId, holder.record.schemaIdentity), firstOf(holder, items.length > 1 ? index : undefined));
       }
@@ -149,7 +153,11 @@ export class OutboxService {
   }
 
   /** A page of records, each with the domain objects it became. */
-  async list(ctx: RequestContext, filters: ServiceCallFilters, page: PageRequest): Promise<Page<{ record: ServiceCallRecord; domainObjects: DomainObjectRef[] }>> {
+  async list(
+    ctx: RequestContext,
+    filters: ServiceCallFilters,
+    page: PageRequest,
+  ): Promise<Page<{ record: ServiceCallRecord; domainObjects: DomainObjectRef[] }>> {
     const records = await this.records.list(ctx.tenantId, filters, page);
     const persisted = records.items.filter((record) => record.status === 'persisted').map((record) => record.id);
     const chunks = new Map((await this.records.chunksOf(ctx.tenantId, persisted)).map((chunk) => [chunk.recordId, chunk]));

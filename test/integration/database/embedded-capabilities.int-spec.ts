@@ -17,7 +17,9 @@ describe('embedded database (PGlite) capabilities', () => {
     dataSource = createAppDataSource({ profile: 'embedded', dataDir, migrationsRun: true }, { migrationsRun: false, logging: false });
     await dataSource.initialize();
     await dataSource.query(`CREATE TABLE jobs (id int PRIMARY KEY, state text NOT NULL, body jsonb NOT NULL)`);
-    await dataSource.query(`INSERT INTO jobs SELECT g, 'pending', jsonb_build_object('n', g, 'tags', jsonb_build_array('a', 'b')) FROM generate_series(1, 10) g`);
+    await dataSource.query(
+      `INSERT INTO jobs SELECT g, 'pending', jsonb_build_object('n', g, 'tags', jsonb_build_array('a', 'b')) FROM generate_series(1, 10) g`,
+    );
   }, 60_000);
   afterAll(async () => {
     await dataSource.destroy();

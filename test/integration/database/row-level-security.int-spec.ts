@@ -103,13 +103,18 @@ describe('row-level security (the service role, through the application connecti
 
   it('refuses to write a row for another tenant, and changes nothing', async () => {
     const insertForB = TenantScope.run(a.tenantId, () =>
-      db.query(`INSERT INTO agents (id, tenant_id, name, role, status, metadata, version, created_by, updated_by)
-                VALUES (gen_random_uuid(), $1, 'planted', 'x', 'idle', '{}', 1, 'x', 'x')`, [b.tenantId]),
+      db.query(
+        `INSERT INTO agents (id, tenant_id, name, role, status, metadata, version, created_by, updated_by)
+                VALUES (gen_random_uuid(), $1, 'planted', 'x', 'idle', '{}', 1, 'x', 'x')`,
+        [b.tenantId],
+      ),
     );
     await expect(insertForB).rejects.toThrow(/row-level security/);
     const moveToB = TenantScope.run(a.tenantId, () => db.query(`UPDATE agents SET tenant_id = $1`, [b.tenantId]));
     await expect(moveToB).rejects.toThrow(/row-level security/);
-    const counts = (await owner.query(`SELECT tenant_id, count(*)::int AS n FROM agents WHERE tenant_id = ANY($1) GROUP BY 1 ORDER BY 1`, [[a.tenantId, b.tenantId]])).rows;
+    const counts = (
+      await owner.query(`SELECT tenant_id, count(*)::int AS n FROM agents WHERE tenant_id = ANY($1) GROUP BY 1 ORDER BY 1`, [[a.tenantId, b.tenantId]])
+    ).rows;
     expect(counts).toEqual([a.tenantId, b.tenantId].sort().map((tenantId) => ({ tenant_id: tenantId, n: 2 })));
   });
 

@@ -75,7 +75,12 @@ describe('the event feed (GET /events) in commit-safe order', () => {
           await new Promise((resolve) => setTimeout(resolve, 10 + ((writer * 7 + round) % 40)));
           await held.commit();
         } else if ((writer + round) % 7 === 0) {
-          await t.http().post('/api/v1/agents/bulk').set(tenant.auth).send({ items: [makeAgent(), makeAgent(), makeAgent()] }).expect(201);
+          await t
+            .http()
+            .post('/api/v1/agents/bulk')
+            .set(tenant.auth)
+            .send({ items: [makeAgent(), makeAgent(), makeAgent()] })
+            .expect(201);
         } else {
           await t.http().post('/api/v1/agents').set(tenant.auth).send(makeAgent()).expect(201);
         }

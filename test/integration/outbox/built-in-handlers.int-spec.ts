@@ -55,7 +55,13 @@ describe('built-in persistence handlers', () => {
   it('core/task.result@1 finishes the task, counts it for the agent and records a job result, in one transaction', async () => {
     const worker = await agent('worker');
     const workflow = (await api().post('/api/v1/workflows').set(tenant.auth).send(makeWorkflow()).expect(201)).body;
-    const task = (await api().post('/api/v1/tasks').set(tenant.auth).send(makeTask(workflow.id, { agentId: worker.id })).expect(201)).body;
+    const task = (
+      await api()
+        .post('/api/v1/tasks')
+        .set(tenant.auth)
+        .send(makeTask(workflow.id, { agentId: worker.id }))
+        .expect(201)
+    ).body;
 
     const body = makeServiceCall({ schema: 'task.result@1', result: { taskId: task.id, status: 'completed', output: { answer: 42 }, durationMs: 1200 } });
     const accepted = await api().post('/api/v1/service-calls').set(tenant.auth).send(body).expect(202);

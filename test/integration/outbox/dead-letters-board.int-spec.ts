@@ -16,7 +16,14 @@ describe('dead letters on the queue board', () => {
 
   beforeAll(async () => {
     t = await createTestApp(
-      { QUEUE_PREFIX: `dead-letters-${process.pid}`, PERSIST_BACKOFF_MS: '20', PERSIST_MAX_BACKOFF_MS: '100', PERSIST_MAX_ATTEMPTS: '3', SWEEP_INTERVAL_MS: '300', ADMIN_TENANTS: adminTenant },
+      {
+        QUEUE_PREFIX: `dead-letters-${process.pid}`,
+        PERSIST_BACKOFF_MS: '20',
+        PERSIST_MAX_BACKOFF_MS: '100',
+        PERSIST_MAX_ATTEMPTS: '3',
+        SWEEP_INTERVAL_MS: '300',
+        ADMIN_TENANTS: adminTenant,
+      },
       [TestHandlersModule],
     );
     queue = t.app.get<Queue>(getQueueToken('persistence'));
@@ -28,7 +35,12 @@ describe('dead letters on the queue board', () => {
   });
 
   const deadLetter = async (): Promise<{ id: string; callId: string }> => {
-    const accepted = await t.http().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall({ namespace: 'test', schema: 'broken@1', result: {} })).expect(202);
+    const accepted = await t
+      .http()
+      .post('/api/v1/service-calls')
+      .set(tenant.auth)
+      .send(makeServiceCall({ namespace: 'test', schema: 'broken@1', result: {} }))
+      .expect(202);
     await waitForServiceCall(t, tenant, accepted.body.id, 'dead_lettered');
     return accepted.body;
   };

@@ -31,7 +31,12 @@ describe('shutdown of a worker', () => {
   it('lets the batch in flight finish and commit before the process lets go', async () => {
     const t = await createTestApp({ QUEUE_PREFIX: `shutdown-${process.pid}` }, [SlowHandlerModule]);
     const tenant = await createTenant(t.app);
-    const accepted = await t.http().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall({ namespace: 'test', schema: 'slow@1', result: {} })).expect(202);
+    const accepted = await t
+      .http()
+      .post('/api/v1/service-calls')
+      .set(tenant.auth)
+      .send(makeServiceCall({ namespace: 'test', schema: 'slow@1', result: {} }))
+      .expect(202);
     const queue = t.app.get<Queue>(getQueueToken('persistence'));
     await waitFor('its batch to be running', async () => t.app.get(SlowHandler).started > 0 && (await queue.getJobCounts('active')).active === 1);
 

@@ -110,7 +110,10 @@ describe('outbox intake: bulk, call-id conflicts and results checked against the
     it('refuses another result or another namespace under the same key with 409 naming the first record, changing nothing', async () => {
       const body = makeServiceCall();
       const first = await post(body).expect(202);
-      for (const [change, differs] of [[{ result: makeAgent({ name: 'someone else' }) }, 'result'], [{ namespace: 'elsewhere' }, 'namespace']] as const) {
+      for (const [change, differs] of [
+        [{ result: makeAgent({ name: 'someone else' }) }, 'result'],
+        [{ namespace: 'elsewhere' }, 'namespace'],
+      ] as const) {
         const res = await expectRefusedUnchanged(() => post({ ...body, ...change }), 409, stored);
         expect(expectProblem(res, 409, 'CALL_ID_CONFLICT')).toMatchObject({ recordId: first.body.id, callId: body.callId, differs });
       }
@@ -129,7 +132,12 @@ describe('outbox intake: bulk, call-id conflicts and results checked against the
     it('does not see another tenant’s key: the same callId and schema in another tenant is a new result', async () => {
       const body = makeServiceCall();
       await post(body).expect(202);
-      await s.t.http().post('/api/v1/service-calls').set(s.other.auth).send({ ...body, result: makeAgent() }).expect(202);
+      await s.t
+        .http()
+        .post('/api/v1/service-calls')
+        .set(s.other.auth)
+        .send({ ...body, result: makeAgent() })
+        .expect(202);
     });
   });
 

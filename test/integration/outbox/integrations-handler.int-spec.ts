@@ -16,7 +16,13 @@ describe('integrations/object.import@1 persistence handler', () => {
   const api = () => t.http();
   const settled = (id: string, status: string) => waitForServiceCall(t, tenant, id, status);
   const submit = async (result: Record<string, unknown>) =>
-    (await api().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall({ namespace: 'integrations', schema: 'object.import@1', result })).expect(202)).body;
+    (
+      await api()
+        .post('/api/v1/service-calls')
+        .set(tenant.auth)
+        .send(makeServiceCall({ namespace: 'integrations', schema: 'object.import@1', result }))
+        .expect(202)
+    ).body;
   const rowsOf = () => db.query('SELECT id, version, original_data, summary FROM integrated_objects WHERE tenant_id = $1', [tenant.tenantId]);
   const eventCount = async (type: string) =>
     (await db.query('SELECT count(*)::int AS n FROM domain_events WHERE tenant_id = $1 AND type = $2', [tenant.tenantId, type]))[0].n as number;
@@ -62,7 +68,10 @@ describe('integrations/object.import@1 persistence handler', () => {
 
     const same = await settled((await submit(body)).id, 'persisted');
     expect(same.domainObjects[0].id).toBe(created.id);
-    const changed = await settled((await submit({ ...body, originalData: { subject: 'Printer on fire', status: 'solved' }, summary: 'Extinguished' })).id, 'persisted');
+    const changed = await settled(
+      (await submit({ ...body, originalData: { subject: 'Printer on fire', status: 'solved' }, summary: 'Extinguished' })).id,
+      'persisted',
+    );
     expect(changed.domainObjects[0].id).toBe(created.id);
 
     expect(await rowsOf()).toEqual([{ id: created.id, version: 2, original_data: { subject: 'Printer on fire', status: 'solved' }, summary: 'Extinguished' }]);
@@ -74,10 +83,16 @@ describe('integrations/object.import@1 persistence handler', () => {
     const acme = await settled((await submit(ticket({ originalId: '123', companyId: 'acme' }))).id, 'persisted');
     const globex = await settled((await submit(ticket({ originalId: '123', companyId: 'globex' }))).id, 'persisted');
     expect(acme.domainObjects[0].id).not.toBe(globex.domainObjects[0].id);
-    const again = await settled((await submit(ticket({ originalId: '123', companyId: 'globex', originalData: { subject: 'Printer on fire', status: 'solved' } }))).id, 'persisted');
+    const again = await settled(
+      (await submit(ticket({ originalId: '123', companyId: 'globex', originalData: { subject: 'Printer on fire', status: 'solved' } }))).id,
+      'persisted',
+    );
     expect(again.domainObjects[0].id).toBe(globex.domainObjects[0].id);
     const rows = await db.query(`SELECT company_id, version FROM integrated_objects WHERE tenant_id = $1 ORDER BY company_id`, [tenant.tenantId]);
-    expect(rows).toEqual([{ company_id: 'acme', version: 1 }, { company_id: 'globex', version: 2 }]);
+    expect(rows).toEqual([
+      { company_id: 'acme', version: 1 },
+      { company_id: 'globex', version: 2 },
+    ]);
   });
 
   it('makes one object of concurrent outbox imports of the same new object', async () => {

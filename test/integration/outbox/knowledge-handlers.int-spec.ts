@@ -26,12 +26,17 @@ describe('knowledge persistence handlers', () => {
     expect(stored.body).toMatchObject({ ...result, version: 1 });
     const found = await api().get('/api/v1/insights/search?q=run').set(tenant.auth).expect(200);
     expect(found.body.items.map((i: { id: string }) => i.id)).toEqual([id]);
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM domain_events WHERE tenant_id = $1 AND type = 'insight.recorded' AND aggregate_id = $2`, [tenant.tenantId, id]);
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM domain_events WHERE tenant_id = $1 AND type = 'insight.recorded' AND aggregate_id = $2`, [
+      tenant.tenantId,
+      id,
+    ]);
     expect(n).toBe(1);
   });
 
   it('knowledge/insight@1 dead-letters at once an insight with a confidence outside 0..1, writing nothing', async () => {
-    const accepted = await submit(makeServiceCall({ namespace: 'knowledge', schema: 'insight@1', result: { summary: 's', domain: 'd', confidence: 1.5, content: 'c' } }));
+    const accepted = await submit(
+      makeServiceCall({ namespace: 'knowledge', schema: 'insight@1', result: { summary: 's', domain: 'd', confidence: 1.5, content: 'c' } }),
+    );
     const dead = await settled(accepted.id, 'dead_lettered');
     expect(dead.attempts).toBe(0); // refused by the intake's schema check: never handed to a worker
     expect(dead.lastError).toMatch(/confidence/);
@@ -42,7 +47,9 @@ describe('knowledge persistence handlers', () => {
   it('knowledge/pattern@1 upserts by trigger: two calls make one pattern used twice, with the latest steps', async () => {
     const first = await submit(makeServiceCall({ namespace: 'knowledge', schema: 'pattern@1', result: { trigger: 'triage bug', steps: ['read', 'label'] } }));
     const one = await settled(first.id, 'persisted');
-    const second = await submit(makeServiceCall({ namespace: 'knowledge', schema: 'pattern@1', result: { trigger: 'triage bug', steps: ['read', 'label', 'assign'] } }));
+    const second = await submit(
+      makeServiceCall({ namespace: 'knowledge', schema: 'pattern@1', result: { trigger: 'triage bug', steps: ['read', 'label', 'assign'] } }),
+    );
     const two = await settled(second.id, 'persisted');
     expect(one.domainObjects[0]).toMatchObject({ type: 'pattern' });
     expect(two.domainObjects[0]).toEqual(one.domainObjects[0]);
@@ -53,14 +60,35 @@ describe('knowledge persistence handlers', () => {
     expect(events.map((e: { type: string }) => e.type)).toEqual(['pattern.created', 'pattern.used', 'pattern.used']);
 
     // Re-submitting a call id already persisted changes nothing: the count stays at 2 (another result under it is a conflict).
-    await api().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall({ callId: second.callId, namespace: 'knowledge', schema: 'pattern@1', result: { trigger: 'triage bug', steps: ['read', 'label', 'assign'] } })).expect(200);
-    await api().post('/api/v1/service-calls').set(tenant.auth).send(makeServiceCall({ callId: second.callId, namespace: 'knowledge', schema: 'pattern@1', result: { trigger: 'triage bug', steps: [] } })).expect(409);
+    await api()
+      .post('/api/v1/service-calls')
+      .set(tenant.auth)
+      .send(
+        makeServiceCall({
+          callId: second.callId,
+          namespace: 'knowledge',
+          schema: 'pattern@1',
+          result: { trigger: 'triage bug', steps: ['read', 'label', 'assign'] },
+        }),
+      )
+      .expect(200);
+    await api()
+      .post('/api/v1/service-calls')
+      .set(tenant.auth)
+      .send(makeServiceCall({ callId: second.callId, namespace: 'knowledge', schema: 'pattern@1', result: { trigger: 'triage bug', steps: [] } }))
+      .expect(409);
     const [after] = await db.query('SELECT usage_count FROM patterns WHERE id = $1', [rows[0].id]);
     expect(after.usage_count).toBe(2);
   });
 
   it('knowledge/pattern@1 counts a use of a pattern created through the API', async () => {
-    const created = (await api().post('/api/v1/patterns').set(tenant.auth).send({ trigger: 'deploy', steps: ['build'] }).expect(201)).body;
+    const created = (
+      await api()
+        .post('/api/v1/patterns')
+        .set(tenant.auth)
+        .send({ trigger: 'deploy', steps: ['build'] })
+        .expect(201)
+    ).body;
     const accepted = await submit(makeServiceCall({ namespace: 'knowledge', schema: 'pattern@1', result: { trigger: 'deploy', steps: ['build'] } }));
     const done = await settled(accepted.id, 'persisted');
     expect(done.domainObjects[0].id).toBe(created.id);

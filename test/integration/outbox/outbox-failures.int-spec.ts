@@ -87,7 +87,10 @@ describe('outbox under failure', () => {
 
       proxy.cut();
       await queue.resume();
-      await waitFor('attempts to fail while PostgreSQL is unreachable', async () => (await metricValue('persistence_results_total', { outcome: 'failed' })) > failedBefore);
+      await waitFor(
+        'attempts to fail while PostgreSQL is unreachable',
+        async () => (await metricValue('persistence_results_total', { outcome: 'failed' })) > failedBefore,
+      );
       await new Promise((resolve) => setTimeout(resolve, 1500));
       proxy.restore();
 
@@ -97,7 +100,9 @@ describe('outbox under failure', () => {
         await waitFor(
           'every result to be persisted after the outage',
           async () => {
-            const [row] = await direct.query(`SELECT count(*)::int AS n FROM service_call_records WHERE tenant_id = $1 AND status = 'persisted'`, [tenant.tenantId]);
+            const [row] = await direct.query(`SELECT count(*)::int AS n FROM service_call_records WHERE tenant_id = $1 AND status = 'persisted'`, [
+              tenant.tenantId,
+            ]);
             return row.n === accepted.length;
           },
           30_000,

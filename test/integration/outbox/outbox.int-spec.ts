@@ -204,7 +204,12 @@ describe('outbox: service-call results persisted exactly once', () => {
     const theirDeadLetters = await t.http().get('/api/v1/dead-letters').set(other.auth).expect(200);
     expect(theirDeadLetters.body.items).toEqual([]);
     // The same call id in another tenant is another result.
-    await t.http().post('/api/v1/service-calls').set(other.auth).send({ ...makeServiceCall(), callId: a.body.callId }).expect(202);
+    await t
+      .http()
+      .post('/api/v1/service-calls')
+      .set(other.auth)
+      .send({ ...makeServiceCall(), callId: a.body.callId })
+      .expect(202);
   });
 
   it('refuses malformed intake with a problem and stores nothing', async () => {

@@ -92,9 +92,7 @@ describe('RedisThrottlerStorage', () => {
   it('counts concurrent hits exactly (one atomic script per hit)', async () => {
     const storages = [await connectedStorage(), await connectedStorage()];
     const caller = nextKey();
-    const records = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => storages[i % 2].increment(caller, 60_000, 1000, 60_000, 'default')),
-    );
+    const records = await Promise.all(Array.from({ length: 50 }, (_, i) => storages[i % 2].increment(caller, 60_000, 1000, 60_000, 'default')));
     expect(records.map((record) => record.totalHits).sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 

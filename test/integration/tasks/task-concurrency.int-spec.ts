@@ -25,11 +25,10 @@ describe('tasks under concurrent writers', () => {
   }
 
   async function edgesOfWorkflow(): Promise<[string, string][]> {
-    const rows: { task_id: string; depends_on_task_id: string }[] = await t.owner
-      .query(
-        'SELECT d.task_id, d.depends_on_task_id FROM task_dependencies d JOIN tasks t ON t.id = d.task_id WHERE t.workflow_id = $1',
-        [workflowId],
-      );
+    const rows: { task_id: string; depends_on_task_id: string }[] = await t.owner.query(
+      'SELECT d.task_id, d.depends_on_task_id FROM task_dependencies d JOIN tasks t ON t.id = d.task_id WHERE t.workflow_id = $1',
+      [workflowId],
+    );
     return rows.map((row) => [row.task_id, row.depends_on_task_id]);
   }
 
@@ -59,7 +58,12 @@ describe('tasks under concurrent writers', () => {
     await t.http().patch(`/api/v1/tasks/${id}`).set(tenant.auth).set('If-Match', '"1"').send({ status: 'running' }).expect(200);
     const answers = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        t.http().patch(`/api/v1/tasks/${id}`).set(tenant.auth).set('If-Match', '"2"').send({ status: i % 2 ? 'completed' : 'failed', output: { writer: i } }),
+        t
+          .http()
+          .patch(`/api/v1/tasks/${id}`)
+          .set(tenant.auth)
+          .set('If-Match', '"2"')
+          .send({ status: i % 2 ? 'completed' : 'failed', output: { writer: i } }),
       ),
     );
     expect(answers.filter((res) => res.status === 200)).toHaveLength(1);
@@ -108,7 +112,11 @@ describe('tasks under concurrent writers', () => {
   it('creates tasks in one workflow concurrently with dependency changes without deadlock or loss', async () => {
     const [a, b] = await createTasks(2);
     const creators = Array.from({ length: 10 }, () =>
-      t.http().post('/api/v1/tasks').set(tenant.auth).send(makeTask(workflowId, { dependsOn: [a] })),
+      t
+        .http()
+        .post('/api/v1/tasks')
+        .set(tenant.auth)
+        .send(makeTask(workflowId, { dependsOn: [a] })),
     );
     const [adding, ...created] = await Promise.all([addDependencies(b, [a]), ...creators]);
     expect(adding.status).toBe(200);

@@ -61,7 +61,10 @@ describe('loadConfig', () => {
       expect(loadConfig({ DOCS_AUTH: 'true' }).http.docsAuth).toBe(true);
       const cors = loadConfig({ CORS_ORIGINS: ' https://app.example.com, http://localhost:5173 ,' });
       expect(cors.http.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
-      expect(loadConfig({ CONNECTION_TIMEOUT_MS: '0', REQUEST_TIMEOUT_MS: '120000' }).http).toMatchObject({ connectionTimeoutMs: 0, requestTimeoutMs: 120_000 });
+      expect(loadConfig({ CONNECTION_TIMEOUT_MS: '0', REQUEST_TIMEOUT_MS: '120000' }).http).toMatchObject({
+        connectionTimeoutMs: 0,
+        requestTimeoutMs: 120_000,
+      });
     });
 
     it('believes X-Forwarded-For only from the proxies TRUST_PROXY lists', () => {
@@ -195,7 +198,10 @@ describe('loadConfig', () => {
     });
 
     it('refuses AUTH=off while listening beyond loopback, naming AUTH and HOST', () => {
-      const envs: Record<string, string>[] = [{ AUTH: 'off', HOST: '0.0.0.0' }, { AUTH: 'off', HOST: '0.0.0.0', DATABASE_URL: SERVER_DB }];
+      const envs: Record<string, string>[] = [
+        { AUTH: 'off', HOST: '0.0.0.0' },
+        { AUTH: 'off', HOST: '0.0.0.0', DATABASE_URL: SERVER_DB },
+      ];
       for (const env of envs) {
         const error = configError(env);
         expect(error.message).toContain('AUTH');

@@ -5,9 +5,13 @@ const ROOT = resolve(__dirname, '../../..');
 
 /** The manual: the README, the pages it links to, and the other documents users open. */
 function documents(): string[] {
-  const docs = readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => join(ROOT, 'docs', name));
+  const docs = readdirSync(join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => join(ROOT, 'docs', name));
   const packages = existsSync(join(ROOT, 'packages'))
-    ? readdirSync(join(ROOT, 'packages')).map((name) => join(ROOT, 'packages', name, 'README.md')).filter((path) => existsSync(path))
+    ? readdirSync(join(ROOT, 'packages'))
+        .map((name) => join(ROOT, 'packages', name, 'README.md'))
+        .filter((path) => existsSync(path))
     : [];
   return [join(ROOT, 'README.md'), join(ROOT, 'SECURITY.md'), join(ROOT, 'bench', 'README.md'), ...docs, ...packages];
 }
@@ -19,7 +23,14 @@ function anchorsOf(markdown: string): Set<string> {
   for (const line of markdown.split('\n')) {
     if (line.startsWith('```')) fenced = !fenced;
     const heading = !fenced && /^#{1,6} (.+)$/.exec(line);
-    if (heading) anchors.add(heading[1].trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-'));
+    if (heading)
+      anchors.add(
+        heading[1]
+          .trim()
+          .toLowerCase()
+          .replace(/[^\p{L}\p{N} _-]/gu, '')
+          .replace(/ /g, '-'),
+      );
   }
   return anchors;
 }

@@ -30,7 +30,10 @@ describe('parseLegacyRow', () => {
 
   it('parses the data and falls back to created_at for a missing updated_at', () => {
     const parsed = parseLegacyRow(raw);
-    expect(parsed).toEqual({ ok: true, value: { id: 'a1', type: 'agent', data: { name: 'x' }, createdAt: new Date('2024-03-01T00:00:00Z'), updatedAt: new Date('2024-03-01T00:00:00Z') } });
+    expect(parsed).toEqual({
+      ok: true,
+      value: { id: 'a1', type: 'agent', data: { name: 'x' }, createdAt: new Date('2024-03-01T00:00:00Z'), updatedAt: new Date('2024-03-01T00:00:00Z') },
+    });
   });
 
   it.each([

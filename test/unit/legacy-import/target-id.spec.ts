@@ -7,7 +7,9 @@ describe('legacyTargetId', () => {
   it('is the same for the same tenant, table and legacy id, and differs when any of them does', () => {
     const id = legacyTargetId('acme', 'objects', 'a1', at);
     expect(legacyTargetId('acme', 'objects', 'a1', at)).toBe(id);
-    expect(new Set([id, legacyTargetId('other', 'objects', 'a1', at), legacyTargetId('acme', 'things', 'a1', at), legacyTargetId('acme', 'objects', 'a2', at)]).size).toBe(4);
+    expect(
+      new Set([id, legacyTargetId('other', 'objects', 'a1', at), legacyTargetId('acme', 'things', 'a1', at), legacyTargetId('acme', 'objects', 'a2', at)]).size,
+    ).toBe(4);
   });
 
   it('is a version 8 UUID that starts with the legacy created_at, so ids sort by legacy creation time', () => {

@@ -14,6 +14,8 @@ describe('deployment channels', () => {
   });
 
   it('carry the key-revocation announcements too', () => {
-    expect(apiKeyInvalidationChannel({ url: 'redis://10.0.0.1:6379/7', queuePrefix: 'prod', defaulted: false, serverSearchPath: '' })).toBe('prod:db7:api-keys:invalidated');
+    expect(apiKeyInvalidationChannel({ url: 'redis://10.0.0.1:6379/7', queuePrefix: 'prod', defaulted: false, serverSearchPath: '' })).toBe(
+      'prod:db7:api-keys:invalidated',
+    );
   });
 });

@@ -9,43 +9,102 @@ function expectClosedPath(graph: Map<string, string[]>, cycle: string[]): void {
 describe('findCycle', () => {
   it('finds none in an empty graph, a chain, or a diamond', () => {
     expect(findCycle(new Map())).toBeNull();
-    expect(findCycle(dependencyGraph([['c', 'b'], ['b', 'a']]))).toBeNull();
+    expect(
+      findCycle(
+        dependencyGraph([
+          ['c', 'b'],
+          ['b', 'a'],
+        ]),
+      ),
+    ).toBeNull();
     // d waits for b and c, which both wait for a: shared dependencies are not a cycle.
-    expect(findCycle(dependencyGraph([['d', 'b'], ['d', 'c'], ['b', 'a'], ['c', 'a']]), ['d'])).toBeNull();
+    expect(
+      findCycle(
+        dependencyGraph([
+          ['d', 'b'],
+          ['d', 'c'],
+          ['b', 'a'],
+          ['c', 'a'],
+        ]),
+        ['d'],
+      ),
+    ).toBeNull();
   });
 
   it('reports a task depending on itself as [a, a]', () => {
     expect(findCycle(dependencyGraph([['a', 'a']]))).toEqual(['a', 'a']);
-    expect(findCycle(dependencyGraph([['b', 'c'], ['a', 'a']]), ['a'])).toEqual(['a', 'a']);
+    expect(
+      findCycle(
+        dependencyGraph([
+          ['b', 'c'],
+          ['a', 'a'],
+        ]),
+        ['a'],
+      ),
+    ).toEqual(['a', 'a']);
   });
 
   it('reports a two-cycle in order', () => {
-    expect(findCycle(dependencyGraph([['a', 'b'], ['b', 'a']]), ['a'])).toEqual(['a', 'b', 'a']);
-    expect(findCycle(dependencyGraph([['a', 'b'], ['b', 'a']]), ['b'])).toEqual(['b', 'a', 'b']);
+    expect(
+      findCycle(
+        dependencyGraph([
+          ['a', 'b'],
+          ['b', 'a'],
+        ]),
+        ['a'],
+      ),
+    ).toEqual(['a', 'b', 'a']);
+    expect(
+      findCycle(
+        dependencyGraph([
+          ['a', 'b'],
+          ['b', 'a'],
+        ]),
+        ['b'],
+      ),
+    ).toEqual(['b', 'a', 'b']);
   });
 
   it('reports a three-cycle in order, from the root given', () => {
-    const graph = dependencyGraph([['a', 'b'], ['b', 'c'], ['c', 'a']]);
+    const graph = dependencyGraph([
+      ['a', 'b'],
+      ['b', 'c'],
+      ['c', 'a'],
+    ]);
     expect(findCycle(graph, ['a'])).toEqual(['a', 'b', 'c', 'a']);
     expect(findCycle(graph, ['c'])).toEqual(['c', 'a', 'b', 'c']);
   });
 
   it('finds a cycle that hangs off an acyclic part, without the tail', () => {
     // x → y → a → b → c → a: the cycle is a, b, c; x and y only lead into it.
-    const graph = dependencyGraph([['x', 'y'], ['y', 'a'], ['a', 'b'], ['b', 'c'], ['c', 'a']]);
+    const graph = dependencyGraph([
+      ['x', 'y'],
+      ['y', 'a'],
+      ['a', 'b'],
+      ['b', 'c'],
+      ['c', 'a'],
+    ]);
     const cycle = findCycle(graph, ['x'])!;
     expect(cycle).toEqual(['a', 'b', 'c', 'a']);
     expectClosedPath(graph, cycle);
   });
 
   it('finds a cycle not reachable from the roots', () => {
-    const graph = dependencyGraph([['r', 's'], ['p', 'q'], ['q', 'p']]);
+    const graph = dependencyGraph([
+      ['r', 's'],
+      ['p', 'q'],
+      ['q', 'p'],
+    ]);
     expect(findCycle(graph, ['r'])).toEqual(['p', 'q', 'p']);
   });
 
   it('detects the cycle closed by a new edge into an existing chain', () => {
     // Existing: b → c → d. New: d → b would make d wait for b, which waits (through c) for d.
-    const graph = dependencyGraph([['d', 'b'], ['b', 'c'], ['c', 'd']]);
+    const graph = dependencyGraph([
+      ['d', 'b'],
+      ['b', 'c'],
+      ['c', 'd'],
+    ]);
     expect(findCycle(graph, ['d'])).toEqual(['d', 'b', 'c', 'd']);
   });
 
@@ -59,6 +118,17 @@ describe('findCycle', () => {
   });
 
   it('keeps the order of edges when building a graph', () => {
-    expect(dependencyGraph([['a', 'c'], ['a', 'b'], ['b', 'c']])).toEqual(new Map([['a', ['c', 'b']], ['b', ['c']]]));
+    expect(
+      dependencyGraph([
+        ['a', 'c'],
+        ['a', 'b'],
+        ['b', 'c'],
+      ]),
+    ).toEqual(
+      new Map([
+        ['a', ['c', 'b']],
+        ['b', ['c']],
+      ]),
+    );
   });
 });

@@ -5,10 +5,7 @@ import { parseBody, WireRequest, WireResponse } from './wire';
  * to widen when the API learns a new answer (429 once rate limiting answers fuzzed traffic).
  * 403: the admin routes (`/api/v1/admin/…`) refuse the key of a tenant that is not an admin.
  */
-export const ALLOWED_STATUSES: ReadonlySet<number> = new Set([
-  200, 201, 202, 204,
-  400, 401, 403, 404, 409, 413, 414, 415, 422, 428,
-]);
+export const ALLOWED_STATUSES: ReadonlySet<number> = new Set([200, 201, 202, 204, 400, 401, 403, 404, 409, 413, 414, 415, 422, 428]);
 
 /** A status below 500 from the allowed set; every error is problem+json whose status matches the answer's. */
 export function expectCleanAnswer(res: WireResponse): void {
@@ -60,7 +57,8 @@ export class ForeignData {
     const body = parseBody(res) as { id?: unknown; items?: { id?: unknown }[] } | undefined;
     const rows = [body, ...(Array.isArray(body?.items) ? body.items : [])];
     for (const row of rows) {
-      if (row && typeof row === 'object' && typeof row.id === 'string') expect(this.ids.has(row.id.toLowerCase()), `another tenant's row ${row.id}`).toBe(false);
+      if (row && typeof row === 'object' && typeof row.id === 'string')
+        expect(this.ids.has(row.id.toLowerCase()), `another tenant's row ${row.id}`).toBe(false);
     }
   }
 }

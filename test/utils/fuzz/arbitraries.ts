@@ -25,11 +25,43 @@ export const UNICODE_STRINGS = [
 ];
 /** Strings PostgreSQL cannot store as sent: the API must refuse them, never answer 500. */
 export const UNSTORABLE_STRINGS = ['a\u0000b', '\u0000', 'lone \ud800 high', 'lone \udc00 low', '\udfff\ud800'];
-const KEYWORD_STRINGS = ['', ' ', 'null', 'undefined', 'true', 'NaN', 'Infinity', '-Infinity', '-1', '0', '1e308', '18446744073709551616', '0x10', '__proto__', 'constructor', 'prototype'];
+const KEYWORD_STRINGS = [
+  '',
+  ' ',
+  'null',
+  'undefined',
+  'true',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '-1',
+  '0',
+  '1e308',
+  '18446744073709551616',
+  '0x10',
+  '__proto__',
+  'constructor',
+  'prototype',
+];
 const MARKUP_STRINGS = ['../../etc/passwd', '<script>alert(1)</script>', '${7*7}', '{{7*7}}', '%00', '%zz', 'a\r\nX-Injected: 1'];
 /** Keys that mean something to JavaScript objects, the ORM or the API itself. */
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'];
-const SPECIAL_KEYS = [...PROTOTYPE_KEYS, 'tenantId', 'tenant_id', 'id', 'version', 'createdAt', 'createdBy', '$where', '$gt', '', ' ', 'a.b', 'items', 'status'];
+const SPECIAL_KEYS = [
+  ...PROTOTYPE_KEYS,
+  'tenantId',
+  'tenant_id',
+  'id',
+  'version',
+  'createdAt',
+  'createdBy',
+  '$where',
+  '$gt',
+  '',
+  ' ',
+  'a.b',
+  'items',
+  'status',
+];
 
 const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...SQL_STRINGS, ...UNICODE_STRINGS, ...UNSTORABLE_STRINGS, ...KEYWORD_STRINGS, ...MARKUP_STRINGS) },
@@ -39,27 +71,41 @@ const hostileString: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** Numbers at and beyond every boundary a column or validator has. */
-const EXTREME_NUMBERS = [-1, 0, -0, 0.5, -0.5, 1.5, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 2 ** 53 + 2, 2 ** 64, 1e308, -1e308, 5e-324, Number.MAX_SAFE_INTEGER];
-const hostileNumber: fc.Arbitrary<number> = fc.oneof(
-  fc.constantFrom(...EXTREME_NUMBERS),
-  fc.integer(),
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
-);
+const EXTREME_NUMBERS = [
+  -1,
+  0,
+  -0,
+  0.5,
+  -0.5,
+  1.5,
+  2 ** 31 - 1,
+  2 ** 31,
+  -(2 ** 31),
+  -(2 ** 31) - 1,
+  2 ** 53 + 2,
+  2 ** 64,
+  1e308,
+  -1e308,
+  5e-324,
+  Number.MAX_SAFE_INTEGER,
+];
+const hostileNumber: fc.Arbitrary<number> = fc.oneof(fc.constantFrom(...EXTREME_NUMBERS), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }));
 
-const objectKey: fc.Arbitrary<string> = fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...SPECIAL_KEYS) }, { weight: 3, arbitrary: fc.string({ maxLength: 12 }) });
+const objectKey: fc.Arbitrary<string> = fc.oneof(
+  { weight: 1, arbitrary: fc.constantFrom(...SPECIAL_KEYS) },
+  { weight: 3, arbitrary: fc.string({ maxLength: 12 }) },
+);
 
 /** A plain JSON object; `Object.fromEntries` keeps a `__proto__` key as an ordinary own key. */
 const jsonObject = (key: fc.Arbitrary<string>, maxDepth: number): fc.Arbitrary<Record<string, unknown>> =>
   fc.array(fc.tuple(key, fc.jsonValue({ maxDepth })), { maxLength: 4 }).map((entries) => Object.fromEntries(entries));
 
 /** JSON nested deeper than the API allows (32 levels), as objects or arrays. */
-const deeplyNested: fc.Arbitrary<unknown> = fc
-  .tuple(fc.integer({ min: 30, max: 80 }), fc.boolean())
-  .map(([depth, arrays]) => {
-    let value: unknown = 1;
-    for (let i = 0; i < depth; i++) value = arrays ? [value] : { a: value };
-    return value;
-  });
+const deeplyNested: fc.Arbitrary<unknown> = fc.tuple(fc.integer({ min: 30, max: 80 }), fc.boolean()).map(([depth, arrays]) => {
+  let value: unknown = 1;
+  for (let i = 0; i < depth; i++) value = arrays ? [value] : { a: value };
+  return value;
+});
 
 /** A value of the wrong type, size or shape for whatever field it lands in. */
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -76,7 +122,11 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
  * `service-calls` → service_call_records; undefined when nothing matches (any id will do).
  */
 export function tableFor(name: string, tables: string[]): string | undefined {
-  const words = name.replace(/Ids?$/, '').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/-/g, '_');
+  const words = name
+    .replace(/Ids?$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/-/g, '_');
   for (const candidate of [words, words.split('_').pop()!]) {
     const singular = candidate.replace(/s$/, '');
     const match = tables.find((table) => table === candidate || table === `${singular}s`) ?? tables.find((table) => table.startsWith(`${singular}_`));
@@ -117,7 +167,8 @@ const isoDate = fc.date({ min: MIN_DATE, max: MAX_DATE, noInvalidDate: true }).m
 /** A value the schema allows: what a well-behaved client would send (nested objects follow the style). */
 function wellFormed(schema: Schema, name: string, style: Style): fc.Arbitrary<unknown> {
   const tables = Object.keys(style.targets.own);
-  const orNull = (arbitrary: fc.Arbitrary<unknown>) => (schema.nullable ? fc.oneof({ weight: 5, arbitrary }, { weight: 1, arbitrary: fc.constant(null) }) : arbitrary);
+  const orNull = (arbitrary: fc.Arbitrary<unknown>) =>
+    schema.nullable ? fc.oneof({ weight: 5, arbitrary }, { weight: 1, arbitrary: fc.constant(null) }) : arbitrary;
   if (schema.enum) return orNull(fc.constantFrom(...schema.enum));
   switch (schema.type) {
     case 'string': {
@@ -177,14 +228,36 @@ function shapedBody(schema: Schema, style: Style): fc.Arbitrary<unknown> {
     .map(([present, extra]) => Object.fromEntries([...present.filter((field): field is [string, unknown] => field !== undefined), ...extra]));
 }
 
-const MALFORMED_BODIES = ['{', '{"a":', '', 'null', '[]', '"text"', '1', 'true', '{"a":1}{"b":2}', '{"a":1,}', "{'a':1}", 'NaN', '{"a":NaN}', '{"a":1e400}', '\uFEFF{}', '{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}'];
+const MALFORMED_BODIES = [
+  '{',
+  '{"a":',
+  '',
+  'null',
+  '[]',
+  '"text"',
+  '1',
+  'true',
+  '{"a":1}{"b":2}',
+  '{"a":1,}',
+  "{'a':1}",
+  'NaN',
+  '{"a":NaN}',
+  '{"a":1e400}',
+  '\uFEFF{}',
+  '{"__proto__":{"polluted":1}}',
+  '{"constructor":{"prototype":{"polluted":1}}}',
+];
 
 function bodyArbitrary(operation: Operation, style: Style): fc.Arbitrary<string | undefined> {
   const json = (arbitrary: fc.Arbitrary<unknown>) => arbitrary.map((value) => JSON.stringify(value));
   const hostile = style.hostile ? 1 : 0;
   const malformed = fc.oneof(fc.constantFrom(...MALFORMED_BODIES), fc.string({ maxLength: 30 }));
   if (!operation.body) {
-    return weighted({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: hostile, arbitrary: json(fc.jsonValue()) }, { weight: hostile, arbitrary: malformed });
+    return weighted(
+      { weight: 8, arbitrary: fc.constant(undefined) },
+      { weight: hostile, arbitrary: json(fc.jsonValue()) },
+      { weight: hostile, arbitrary: malformed },
+    );
   }
   return weighted(
     { weight: 12, arbitrary: json(wellFormed(operation.body, 'body', style)) },
@@ -222,7 +295,18 @@ function queryValue(schema: Schema, name: string, style: Style): fc.Arbitrary<st
   );
 }
 
-const RAW_QUERY_GARBAGE = ['%zz', '&&', '=', 'a[b]=1', '__proto__[polluted]=1', 'constructor[prototype][polluted]=1', '__proto__=x', 'limit', 'limit=', '%00=1'];
+const RAW_QUERY_GARBAGE = [
+  '%zz',
+  '&&',
+  '=',
+  'a[b]=1',
+  '__proto__[polluted]=1',
+  'constructor[prototype][polluted]=1',
+  '__proto__=x',
+  'limit',
+  'limit=',
+  '%00=1',
+];
 
 function queryArbitrary(operation: Operation, style: Style): fc.Arbitrary<string> {
   const hostile = style.hostile ? 1 : 0;
@@ -232,13 +316,27 @@ function queryArbitrary(operation: Operation, style: Style): fc.Arbitrary<string
     .map((parameter) =>
       weighted(
         { weight: parameter.required ? 0 : 3, arbitrary: none },
-        { weight: parameter.required || hostile ? 4 : 2, arbitrary: queryValue(parameter.schema, parameter.name, style).map((value): [string, string][] => [[parameter.name, value]]) },
+        {
+          weight: parameter.required || hostile ? 4 : 2,
+          arbitrary: queryValue(parameter.schema, parameter.name, style).map((value): [string, string][] => [[parameter.name, value]]),
+        },
         // The same parameter twice arrives as an array.
-        { weight: hostile, arbitrary: fc.array(queryValue(parameter.schema, parameter.name, style), { minLength: 2, maxLength: 3 }).map((values) => values.map((value): [string, string] => [parameter.name, value])) },
+        {
+          weight: hostile,
+          arbitrary: fc
+            .array(queryValue(parameter.schema, parameter.name, style), { minLength: 2, maxLength: 3 })
+            .map((values) => values.map((value): [string, string] => [parameter.name, value])),
+        },
       ),
     );
-  const unknown = weighted({ weight: 8, arbitrary: none }, { weight: hostile, arbitrary: fc.array(fc.tuple(objectKey, hostileString), { minLength: 1, maxLength: 2 }) });
-  const raw = weighted({ weight: 12, arbitrary: fc.constant<string[]>([]) }, { weight: hostile, arbitrary: fc.array(fc.constantFrom(...RAW_QUERY_GARBAGE), { minLength: 1, maxLength: 2 }) });
+  const unknown = weighted(
+    { weight: 8, arbitrary: none },
+    { weight: hostile, arbitrary: fc.array(fc.tuple(objectKey, hostileString), { minLength: 1, maxLength: 2 }) },
+  );
+  const raw = weighted(
+    { weight: 12, arbitrary: fc.constant<string[]>([]) },
+    { weight: hostile, arbitrary: fc.array(fc.constantFrom(...RAW_QUERY_GARBAGE), { minLength: 1, maxLength: 2 }) },
+  );
   return fc.tuple(fc.tuple(...pairs), unknown, raw).map(([knownPairs, unknownPairs, rawParts]) => {
     const parts = [...knownPairs.flat(), ...unknownPairs].map(([key, value]) => `${encode(key)}=${encode(value)}`);
     const query = [...parts, ...rawParts].join('&');
@@ -251,13 +349,32 @@ function queryArbitrary(operation: Operation, style: Style): fc.Arbitrary<string
 const headerValue = hostileString.map((value) => headerBytes(value).replace(/[\x00-\x08\x0a-\x1f\x7f]/g, ''));
 
 const IF_MATCH_VALUES = ['"1"', '"2"', '"3"', 'W/"1"', '*', '"0"', '"-1"', '"abc"', '""', '1', '"99999999999"', '"2147483648"', '"1", "2"', ' "1" '];
-const CONTENT_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/JSON', 'application/json; charset=latin1', 'application/problem+json', 'application/xml', 'application/json;;', ''];
+const CONTENT_TYPES = [
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/JSON',
+  'application/json; charset=latin1',
+  'application/problem+json',
+  'application/xml',
+  'application/json;;',
+  '',
+];
 
 function headersArbitrary(operation: Operation, style: Style, hasBody: boolean): fc.Arbitrary<Record<string, string>> {
   const { key } = style.targets;
   const hostile = style.hostile ? 1 : 0;
   const bogusAuthorization = fc.oneof(
-    fc.constantFrom('Bearer', 'Bearer ', 'Bearer alk_nope', 'Basic dXNlcjpwYXNz', `Bearer ${key}x`, `Bearer ${key.slice(0, -1)}`, `Bearer ${key} extra`, `Token ${key}`),
+    fc.constantFrom(
+      'Bearer',
+      'Bearer ',
+      'Bearer alk_nope',
+      'Basic dXNlcjpwYXNz',
+      `Bearer ${key}x`,
+      `Bearer ${key.slice(0, -1)}`,
+      `Bearer ${key} extra`,
+      `Token ${key}`,
+    ),
     headerValue.map((value) => `Bearer ${value}`),
   );
   const auth = weighted<Record<string, string>>(
@@ -323,11 +440,15 @@ function styledRequest(operation: Operation, style: Style): fc.Arbitrary<WireReq
  * hostile (path, query, headers and body all mutated).
  */
 export function requestArbitrary(operation: Operation, targets: FuzzTargets): fc.Arbitrary<WireRequest> {
-  return fc.oneof({ weight: 2, arbitrary: styledRequest(operation, { targets, hostile: false }) }, { weight: 3, arbitrary: styledRequest(operation, { targets, hostile: true }) });
+  return fc.oneof(
+    { weight: 2, arbitrary: styledRequest(operation, { targets, hostile: false }) },
+    { weight: 3, arbitrary: styledRequest(operation, { targets, hostile: true }) },
+  );
 }
 
 /** Counterexamples print as JSON with long strings cut short, so a failure report stays readable. */
 function printable(request: WireRequest): WireRequest {
-  const text = () => JSON.stringify(request, (_key, value) => (typeof value === 'string' && value.length > 300 ? `${value.slice(0, 100)}…(${value.length} characters)` : value));
+  const text = () =>
+    JSON.stringify(request, (_key, value) => (typeof value === 'string' && value.length > 300 ? `${value.slice(0, 100)}…(${value.length} characters)` : value));
   return Object.defineProperty(request, fc.toStringMethod, { value: text, enumerable: false });
 }

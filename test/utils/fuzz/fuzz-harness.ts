@@ -40,7 +40,12 @@ export class FuzzHarness {
 
   static async boot(): Promise<FuzzHarness> {
     // /metrics as in production: behind METRICS_AUTH (it counts every tenant's rows).
-    const t = await createTestApp({ LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'silent', METRICS_AUTH: 'true', METRICS_TOKEN: 'fuzz-metrics-token-0123456789', ...QUIET_OUTBOX });
+    const t = await createTestApp({
+      LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'silent',
+      METRICS_AUTH: 'true',
+      METRICS_TOKEN: 'fuzz-metrics-token-0123456789',
+      ...QUIET_OUTBOX,
+    });
     return new FuzzHarness(t, await discoverOperations(t.app), await TenantTables.discover(t.owner));
   }
 
@@ -88,7 +93,9 @@ export class FuzzHarness {
     const after = await this.tables.snapshot(tenants);
     expect(after[this.other.tenantId], "another tenant's rows changed").toEqual(before[this.other.tenantId]);
     if (res.status >= 400 || request.method === 'GET') {
-      expect(after[this.tenant.tenantId], `a ${request.method} answered ${res.status} changed the database: ${res.text.slice(0, 300)}`).toEqual(before[this.tenant.tenantId]);
+      expect(after[this.tenant.tenantId], `a ${request.method} answered ${res.status} changed the database: ${res.text.slice(0, 300)}`).toEqual(
+        before[this.tenant.tenantId],
+      );
     }
     this.last = after;
     return res;

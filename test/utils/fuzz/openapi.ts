@@ -40,7 +40,15 @@ export interface Operation {
 interface OpenApiDocument {
   paths: Record<
     string,
-    Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> }; responses?: Record<string, { content?: Record<string, unknown> }>; security?: unknown[] }>
+    Record<
+      string,
+      {
+        parameters?: Parameter[];
+        requestBody?: { content?: Record<string, { schema?: Schema }> };
+        responses?: Record<string, { content?: Record<string, unknown> }>;
+        security?: unknown[];
+      }
+    >
   >;
   components?: { schemas?: Record<string, Schema> };
 }

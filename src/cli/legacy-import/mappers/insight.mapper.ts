@@ -10,6 +10,13 @@ export class InsightMapper extends LegacyMapper<CreateInsightDto> {
   readonly fields = ['summary', 'domain', 'confidence', 'content', 'createdAt', 'updatedAt'];
 
   protected values(body: CreateInsightDto, row: LegacyRow): Record<string, unknown> {
-    return { summary: body.summary, domain: body.domain, confidence: body.confidence, content: body.content, createdAt: row.createdAt, updatedAt: row.updatedAt };
+    return {
+      summary: body.summary,
+      domain: body.domain,
+      confidence: body.confidence,
+      content: body.content,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
   }
 }

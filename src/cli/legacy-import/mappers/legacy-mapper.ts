@@ -105,7 +105,13 @@ export abstract class LegacyMapper<Dto extends object = object> {
   }
 
   /** The mapped fields of target rows as stored, by id, for `--verify` (the columns of `fields`). */
-  async loadTargets(db: SqlClient, columns: ReadonlyMap<string, string>, table: string, tenantId: string, ids: string[]): Promise<Map<string, Record<string, unknown>>> {
+  async loadTargets(
+    db: SqlClient,
+    columns: ReadonlyMap<string, string>,
+    table: string,
+    tenantId: string,
+    ids: string[],
+  ): Promise<Map<string, Record<string, unknown>>> {
     const selected = [...columns].map(([property, column]) => `"${column}" AS "${property}"`).join(', ');
     const rows = await db.query(`SELECT id, ${selected} FROM "${table}" WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tenantId, ids]);
     return new Map(rows.map((row) => [String(row.id), row]));

@@ -23,7 +23,10 @@ export class PatternMapper extends LegacyMapper<CreatePatternDto> {
     describe: (values) => `trigger ${JSON.stringify(values.trigger)}`,
     keyOf: (values) => String(values.trigger),
     stored: async (db, tenantId, rows) => {
-      const found = await db.query('SELECT trigger, id FROM patterns WHERE tenant_id = $1 AND trigger = ANY($2::text[])', [tenantId, rows.map((row) => row.values.trigger)]);
+      const found = await db.query('SELECT trigger, id FROM patterns WHERE tenant_id = $1 AND trigger = ANY($2::text[])', [
+        tenantId,
+        rows.map((row) => row.values.trigger),
+      ]);
       return new Map(found.map((pattern) => [String(pattern.trigger), String(pattern.id)]));
     },
     targetName: 'pattern',

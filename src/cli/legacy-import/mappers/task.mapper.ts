@@ -87,7 +87,10 @@ export class TaskMapper extends LegacyMapper<CreateTaskDto> {
     ids: string[],
   ): Promise<Map<string, Record<string, unknown>>> {
     const tasks = await super.loadTargets(db, columns, table, tenantId, ids);
-    const edges = await db.query('SELECT task_id, depends_on_task_id FROM task_dependencies WHERE tenant_id = $1 AND task_id = ANY($2::uuid[])', [tenantId, ids]);
+    const edges = await db.query('SELECT task_id, depends_on_task_id FROM task_dependencies WHERE tenant_id = $1 AND task_id = ANY($2::uuid[])', [
+      tenantId,
+      ids,
+    ]);
     for (const task of tasks.values()) task.dependsOn = [];
     for (const edge of edges) (tasks.get(String(edge.task_id))?.dependsOn as string[] | undefined)?.push(String(edge.depends_on_task_id));
     for (const task of tasks.values()) (task.dependsOn as string[]).sort();

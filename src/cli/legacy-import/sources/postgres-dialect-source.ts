@@ -53,8 +53,13 @@ export class PostgresDialectSource implements LegacySource {
     const [counts] = await this.client.query(
       `SELECT count(*)::int AS rows, count(${id})::int AS "withId", count(DISTINCT ${id})::int AS distinct FROM ${this.table}`,
     );
-    const duplicated = await this.client.query(`SELECT ${id}::text AS id FROM ${this.table} WHERE ${id} IS NOT NULL GROUP BY ${id} HAVING count(*) > 1 LIMIT 5`);
-    const problem = idProblems(counts as { rows: number; withId: number; distinct: number }, duplicated.map((row) => String(row.id)));
+    const duplicated = await this.client.query(
+      `SELECT ${id}::text AS id FROM ${this.table} WHERE ${id} IS NOT NULL GROUP BY ${id} HAVING count(*) > 1 LIMIT 5`,
+    );
+    const problem = idProblems(
+      counts as { rows: number; withId: number; distinct: number },
+      duplicated.map((row) => String(row.id)),
+    );
     if (problem) throw new LegacySourceError(`${this.description}: ${problem}`);
   }
 
@@ -90,7 +95,10 @@ export class PostgresDialectSource implements LegacySource {
   }
 
   async delete(ids: string[]): Promise<number> {
-    const [deleted] = await this.client.query(`WITH gone AS (DELETE FROM ${this.table} WHERE ${this.id} = ANY($1) RETURNING 1) SELECT count(*)::int AS n FROM gone`, [ids]);
+    const [deleted] = await this.client.query(
+      `WITH gone AS (DELETE FROM ${this.table} WHERE ${this.id} = ANY($1) RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+      [ids],
+    );
     return Number(deleted.n);
   }
 

@@ -45,7 +45,10 @@ export class SqliteSource implements LegacySource {
     const id = this.id;
     const [counts] = this.all(`SELECT count(*) AS rows, count(${id}) AS withId, count(DISTINCT ${id}) AS "distinct" FROM ${this.quoted}`);
     const duplicated = this.all(`SELECT CAST(${id} AS TEXT) AS id FROM ${this.quoted} WHERE ${id} IS NOT NULL GROUP BY ${id} HAVING count(*) > 1 LIMIT 5`);
-    const problem = idProblems(counts as { rows: number; withId: number; distinct: number }, duplicated.map((row) => String(row.id)));
+    const problem = idProblems(
+      counts as { rows: number; withId: number; distinct: number },
+      duplicated.map((row) => String(row.id)),
+    );
     if (problem) throw new LegacySourceError(`${this.description}: ${problem}`);
   }
 

@@ -90,7 +90,10 @@ export class EventStreams implements OnModuleDestroy {
     this.retries.clear();
     for (const streams of this.byTenant.values()) {
       for (const subscription of streams) {
-        subscription.channel.close({ event: 'closing', data: JSON.stringify({ reason: 'shutdown', detail: 'The server is shutting down: reconnect with Last-Event-ID to resume.' }) });
+        subscription.channel.close({
+          event: 'closing',
+          data: JSON.stringify({ reason: 'shutdown', detail: 'The server is shutting down: reconnect with Last-Event-ID to resume.' }),
+        });
       }
     }
   }
@@ -112,10 +115,7 @@ export class EventStreams implements OnModuleDestroy {
 
   private startTimers(): void {
     if (this.timers.length > 0) return;
-    this.timers.push(
-      setInterval(() => this.wake(undefined), this.config.pollMs).unref(),
-      setInterval(() => this.heartbeat(), this.config.heartbeatMs).unref(),
-    );
+    this.timers.push(setInterval(() => this.wake(undefined), this.config.pollMs).unref(), setInterval(() => this.heartbeat(), this.config.heartbeatMs).unref());
   }
 
   private heartbeat(): void {

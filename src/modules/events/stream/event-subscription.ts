@@ -5,7 +5,6 @@ import { EventFilters } from '../events.repository';
 import { CoalescedReads } from './coalesced-reads';
 import { ChannelClosedError, SlowConsumerError, SseChannel } from './sse-channel';
 
-
 const logger = new Logger('EventStreams');
 
 /**
@@ -54,12 +53,19 @@ export class EventSubscription {
       if (error instanceof SlowConsumerError) {
         this.channel.close({
           event: 'dropped',
-          data: JSON.stringify({ reason: 'slow_consumer', detail: `Dropped: ${error.message}. Reconnect with Last-Event-ID to resume.`, resumeAfter: this.lastSent }),
+          data: JSON.stringify({
+            reason: 'slow_consumer',
+            detail: `Dropped: ${error.message}. Reconnect with Last-Event-ID to resume.`,
+            resumeAfter: this.lastSent,
+          }),
         });
         return;
       }
       logger.error({ err: error, tenantId: this.tenantId }, 'An event stream failed');
-      this.channel.close({ event: 'dropped', data: JSON.stringify({ reason: 'server_error', detail: 'Reconnect with Last-Event-ID to resume.', resumeAfter: this.lastSent }) });
+      this.channel.close({
+        event: 'dropped',
+        data: JSON.stringify({ reason: 'server_error', detail: 'Reconnect with Last-Event-ID to resume.', resumeAfter: this.lastSent }),
+      });
     }
   }
 

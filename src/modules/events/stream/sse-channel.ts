@@ -15,7 +15,10 @@ export interface BufferLimits {
 
 /** The client does not take what is written fast enough: it is dropped instead of buffered for. */
 export class SlowConsumerError extends Error {
-  constructor(readonly bufferedBytes: number, readonly stallMs: number) {
+  constructor(
+    readonly bufferedBytes: number,
+    readonly stallMs: number,
+  ) {
     super(`the client left ${bufferedBytes} bytes unread for ${stallMs} ms`);
   }
 }

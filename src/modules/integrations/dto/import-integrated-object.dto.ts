@@ -31,14 +31,25 @@ export class ImportIntegratedObjectDto {
   @MaxLength(MAX_OBJECT_TYPE)
   objectType: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'acme-emea', maxLength: MAX_COMPANY_ID, description: 'A company within your tenant, part of the key: without one, the object is the one of no company' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'acme-emea',
+    maxLength: MAX_COMPANY_ID,
+    description: 'A company within your tenant, part of the key: without one, the object is the one of no company',
+  })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(MAX_COMPANY_ID)
   companyId?: string | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { id: 48213, subject: 'Login fails', status: 'open' }, description: 'The object as received' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { id: 48213, subject: 'Login fails', status: 'open' },
+    description: 'The object as received',
+  })
   @IsObject()
   @JsonAsSent()
   originalData: Record<string, unknown>;

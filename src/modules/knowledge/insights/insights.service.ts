@@ -42,7 +42,12 @@ export class InsightsService {
 
   /** Records one insight per item in one statement of their shared transaction (for the outbox's batches). */
   recordEachIn(items: BatchRow<CreateInsightDto>[]): Promise<Insight[]> {
-    return insertEachIn(Insight, items, (ctx, input) => this.newInsight(ctx, input), (insight) => this.recordedEvent(insight));
+    return insertEachIn(
+      Insight,
+      items,
+      (ctx, input) => this.newInsight(ctx, input),
+      (insight) => this.recordedEvent(insight),
+    );
   }
 
   async get(ctx: RequestContext, id: string): Promise<Insight> {

@@ -26,7 +26,10 @@ const HANDLER: ApiPropertyOptions = {
   example: 'core/task.result@1',
   description: 'The handler that takes the result; null when none is registered for its (namespace, schema): it will be skipped',
 };
-const PROBLEMS: ApiPropertyOptions = { type: [ResultProblem], description: 'Why the result does not match its handler schema; non-empty exactly when the outcome is dead_lettered' };
+const PROBLEMS: ApiPropertyOptions = {
+  type: [ResultProblem],
+  description: 'Why the result does not match its handler schema; non-empty exactly when the outcome is dead_lettered',
+};
 
 /** The answer of `POST /service-calls`: the record, and what the intake concluded. */
 export class ServiceCallIntakeResponse extends ServiceCallResponse {

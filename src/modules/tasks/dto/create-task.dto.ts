@@ -23,7 +23,13 @@ export class TaskFieldsDto {
   @MaxLength(MAX_DESCRIPTION)
   description: string;
 
-  @ApiPropertyOptional({ type: 'integer', default: 0, minimum: MIN_PRIORITY, maximum: MAX_PRIORITY, description: 'Higher means more urgent, in your own scale' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    default: 0,
+    minimum: MIN_PRIORITY,
+    maximum: MAX_PRIORITY,
+    description: 'Higher means more urgent, in your own scale',
+  })
   @IsOptionalNotNull()
   @IsInt()
   @Min(MIN_PRIORITY)

@@ -11,7 +11,13 @@ export class CreatePatternDto {
   @MaxLength(500)
   trigger: string;
 
-  @ApiProperty({ type: 'array', items: {}, maxItems: 1000, example: [{ tool: 'search' }, { tool: 'summarize' }], description: 'The steps, any JSON values, in order' })
+  @ApiProperty({
+    type: 'array',
+    items: {},
+    maxItems: 1000,
+    example: [{ tool: 'search' }, { tool: 'summarize' }],
+    description: 'The steps, any JSON values, in order',
+  })
   @IsArray()
   @ArrayMaxSize(1000)
   @JsonAsSent()
