@@ -10,7 +10,7 @@ const INTEGER_NAME = /^(version|\w+Version|attempts|priority|status|limit|offset
 interface Operation {
   operationId: string;
   tags?: string[];
-  security?: unknown[];
+  security?: Record<string, string[]>[];
   parameters?: { name: string; in: string; schema?: { type?: string; format?: string } }[];
   responses: Record<string, { headers?: Record<string, unknown>; content?: Record<string, { schema?: unknown; example?: { status?: number } }> }>;
 }
@@ -18,7 +18,7 @@ interface Document {
   servers?: { url: string }[];
   tags?: { name: string; description?: string }[];
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, unknown> };
+  components: { schemas: Record<string, unknown>; securitySchemes?: Record<string, unknown> };
 }
 
 function operationsOf(document: Document): [string, Operation][] {
@@ -74,7 +74,7 @@ describe('OpenAPI document (/docs-json)', () => {
     expect(document.paths['/metrics'].get.security).toEqual([{ 'metrics-token': [] }]);
     expect(document.paths['/api/v1/agents'].get.security).toEqual([{ 'api-key': [] }]);
     // Every scheme an operation names is declared, so a generated client can fill it in.
-    const schemes = Object.keys(document.components?.securitySchemes ?? {});
+    const schemes = Object.keys(document.components.securitySchemes ?? {});
     const named = operationsOf(document).flatMap(([, operation]) => (operation.security ?? []).flatMap((requirement) => Object.keys(requirement)));
     expect(named.filter((name) => !schemes.includes(name))).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { Counter, register } from 'prom-client';
+import { counter } from '../observability/metric';
 import { DataSource, EntityManager, IsNull, Or, Raw } from 'typeorm';
 import { appConfig, AppConfig } from '../../config/app.config';
 import { BadRequestError } from '../errors';
@@ -48,12 +48,10 @@ const ACTIVE = {
 /** How many unknown key hashes a process remembers at most (about 100 bytes each). */
 const UNKNOWN_KEYS_REMEMBERED = 4096;
 
-const lookups =
-  (register.getSingleMetric('api_key_lookups_total') as Counter | undefined) ??
-  new Counter({
-    name: 'api_key_lookups_total',
-    help: 'API keys looked up in the database because no cache of the process could answer',
-  });
+const lookups = counter({
+  name: 'api_key_lookups_total',
+  help: 'API keys looked up in the database because no cache of the process could answer',
+});
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');

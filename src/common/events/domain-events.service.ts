@@ -1,18 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { Counter, register } from 'prom-client';
+import { counter } from '../observability/metric';
 import { EntityManager } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
 import { valuesClause } from '../persistence/insert-statement';
 import { DomainEventEnvelope, NewDomainEvent } from './event-catalog';
 
-const listenerFailures =
-  (register.getSingleMetric('domain_event_listener_failures_total') as Counter<'event'> | undefined) ??
-  new Counter({
-    name: 'domain_event_listener_failures_total',
-    help: 'Domain event listeners that threw, by event type',
-    labelNames: ['event'],
-  });
+const listenerFailures = counter({
+  name: 'domain_event_listener_failures_total',
+  help: 'Domain event listeners that threw, by event type',
+  labelNames: ['event'],
+});
 
 const COLUMNS = 'tenant_id, actor_id, correlation_id, type, aggregate_type, aggregate_id, aggregate_version, payload';
 

@@ -1,15 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { Counter, register } from 'prom-client';
+import { counter } from '../observability/metric';
 
 /** How long a request waits for Redis before it is served uncounted. */
 export const RATE_LIMIT_REDIS_TIMEOUT_MS = 500;
 
-const unavailable =
-  (register.getSingleMetric('rate_limit_unavailable_total') as Counter | undefined) ??
-  new Counter({
-    name: 'rate_limit_unavailable_total',
-    help: 'Requests served without a rate-limit check because Redis did not answer in time',
-  });
+const unavailable = counter({
+  name: 'rate_limit_unavailable_total',
+  help: 'Requests served without a rate-limit check because Redis did not answer in time',
+});
 
 /**
  * Runs the Redis commands of the rate limits so that they fail open: when Redis is away or slower
