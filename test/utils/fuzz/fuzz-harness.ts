@@ -2,6 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { ApiKeysService } from '../../../src/common/auth/api-keys.service';
 import { ALL_QUEUES } from '../../../src/common/queues/queue-names';
+import { ScratchDatabase, createScratchDatabase } from '../scratch-database';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../test-app';
 import { expectCleanAnswer, ForeignData } from './answers';
 import { FuzzTargets } from './arbitraries';
@@ -12,9 +13,9 @@ import { send, WireRequest, WireResponse } from './wire';
 
 /**
  * Nothing may change these tenants' rows behind a request's back, so that "changed nothing" is
- * exact: the app serves the API only (no worker), enqueues under a queue prefix no worker
- * reads, and dates its service calls two hours ahead, past any test run, so that the sweepers
- * of the other test files' workers (same database) leave them alone.
+ * exact: the app has a database of its own (the workers of other test files drain every due
+ * record of the database they serve), serves the API only (no worker) and enqueues under a queue
+ * prefix no worker reads.
  */
 const QUIET_OUTBOX = { APP_ROLE: 'api', QUEUE_PREFIX: `agent-ledger-fuzz-${process.pid}`, SWEEP_INTERVAL_MS: '3600000' };
 
@@ -36,17 +37,21 @@ export class FuzzHarness {
     readonly t: TestApp,
     readonly operations: Operation[],
     readonly tables: TenantTables,
+    private readonly database: ScratchDatabase,
   ) {}
 
   static async boot(): Promise<FuzzHarness> {
+    const database = await createScratchDatabase('fuzz');
     // /metrics as in production: behind METRICS_AUTH (it counts every tenant's rows).
     const t = await createTestApp({
+      DATABASE_URL: database.serviceUrl,
+      TEST_DATABASE_URL: database.ownerUrl,
       LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'silent',
       METRICS_AUTH: 'true',
       METRICS_TOKEN: 'fuzz-metrics-token-0123456789',
       ...QUIET_OUTBOX,
     });
-    return new FuzzHarness(t, await discoverOperations(t.app), await TenantTables.discover(t.owner));
+    return new FuzzHarness(t, await discoverOperations(t.app), await TenantTables.discover(t.owner), database);
   }
 
   /** Two fresh tenants with a few rows of every kind; the other tenant's rows carry a marker. */
@@ -105,5 +110,6 @@ export class FuzzHarness {
   async close(): Promise<void> {
     for (const name of ALL_QUEUES) await this.t.app.get<Queue>(getQueueToken(name)).obliterate({ force: true });
     await this.t.close();
+    await this.database.drop();
   }
 }
