@@ -96,16 +96,27 @@ async function startWorker(port) {
 }
 
 /**
- * Posts one result as a client would: a 5xx (the database went away under the request) is retried
- * with the same call id, which the intake deduplicates (200 with the first record).
+ * Posts one result as a client would: a 5xx (the database went away under the request) or a
+ * connection lost on the way is retried with the same call id, which the intake deduplicates (200
+ * with the first record). A dead API process is not retried: the run fails on it.
  */
 async function postOne(api, key, callId) {
   for (let attempt = 1; ; attempt++) {
-    const response = await fetch(`${api.base}/api/v1/service-calls`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ callId, namespace: 'core', schema: 'agent.registration@1', result: { name: callId, role: 'chaos' } }),
-    });
+    let response;
+    try {
+      response = await fetch(`${api.base}/api/v1/service-calls`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ callId, namespace: 'core', schema: 'agent.registration@1', result: { name: callId, role: 'chaos' } }),
+      });
+    } catch (error) {
+      if (api.child.exitCode !== null || api.child.signalCode !== null)
+        throw new Error(`the API process exited (${api.child.exitCode ?? api.child.signalCode})`);
+      if (attempt >= 20) throw error;
+      log(`POST /service-calls lost its connection (${error.cause?.code ?? error.cause?.message ?? error.message}); retrying ${callId}`);
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      continue;
+    }
     if (response.status === 202 || response.status === 200) return;
     const text = await response.text();
     if (response.status < 500 || attempt >= 20) throw new Error(`POST /service-calls answered ${response.status}: ${text}`);
@@ -170,7 +181,7 @@ async function runScenario(name, { tenant, key }, stack, db, redis) {
   const started = Date.now();
   const posting = post(stack.api, key, RESULTS);
   // Awaited below; a failure meanwhile must reach main()'s handler (which stops the processes), not crash the run.
-  posting.catch(() => undefined);
+  posting.catch(() => logTails(stack));
   await waitUntil('a quarter of the results to be persisted', async () => (await counts(db, tenant)).persisted >= RESULTS / 4, DRAIN_TIMEOUT_MS);
   if (name === 'kill') {
     const victim = stack.workers.shift();
