@@ -1,10 +1,7 @@
-import { DynamicModule, Module, ModuleMetadata, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './common/auth/auth.module';
-import { KeyedIncomingMessage, redactUrl, requestLogLevel } from './common/http/request-log';
-import { PRETTY_TRANSPORT } from './common/logging/pretty-transport';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { DomainEventsModule } from './common/events/domain-events.module';
 import { IdempotencyInterceptor } from './common/http/idempotency.interceptor';
@@ -13,7 +10,7 @@ import { PersistenceModule } from './common/persistence/persistence.module';
 import { QueueBoardModule } from './common/queues/bull-board.module';
 import { QueuesModule } from './common/queues/queues.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
-import { AppConfig, appConfig, AppRole, configLoaders, LogLevel, validateEnv } from './config';
+import { AppRole, configLoaders, validateEnv } from './config';
 import { entities } from './data-source';
 import { DatabaseModule } from './database/database.module';
 import { AgentsModule } from './modules/agents/agents.module';
@@ -30,8 +27,6 @@ import { OutboxWorkerModule } from './modules/outbox/outbox-worker.module';
 import { TasksModule } from './modules/tasks/tasks.module';
 import { WorkflowsModule } from './modules/workflows/workflows.module';
 import { RedisModule } from './redis/redis.module';
-
-const REQUEST_LOG_LEVELS = new Set<LogLevel>(['info', 'debug', 'trace']);
 
 /**
  * The feature modules. Every role loads them (handlers use their services); a worker process
@@ -58,26 +53,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configLoaders, validate: validateEnv }),
-        LoggerModule.forRootAsync({
-          inject: [appConfig.KEY],
-          useFactory: (config: AppConfig) => ({
-            // Request logs are written at info (server errors at error): above info the per-request
-            // logging middleware is not mounted at all, which roughly doubles throughput on small requests.
-            forRoutes: REQUEST_LOG_LEVELS.has(config.logLevel) ? [{ path: '{*splat}', method: RequestMethod.ALL }] : [],
-            pinoHttp: {
-              level: config.logLevel,
-              transport: config.logFormat === 'pretty' ? PRETTY_TRANSPORT : undefined,
-              customLogLevel: requestLogLevel,
-              // Which key acted (its id, never the key); headers are not logged, and would be redacted.
-              customProps: (req) => ({ keyId: (req as KeyedIncomingMessage).apiKeyId }),
-              redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
-              serializers: {
-                req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
-                res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-              },
-            },
-          }),
-        }),
         DatabaseModule.forRoot(entities),
         RedisModule,
         PersistenceModule,

@@ -7,8 +7,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { SwaggerModule } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Logger } from 'nestjs-pino';
-import { quietStartup } from './common/logging/startup-quiet-logger';
+import { createLogging } from './common/logging/logging';
 import { adminAuthHook } from './common/auth/admin-auth.hook';
 import { ApiKeyAuthenticator } from './common/auth/api-key-authenticator';
 import { RequestGate } from './common/auth/request-gate';
@@ -89,8 +88,18 @@ export async function createApp(config: Config = loadConfig(), extraImports: Mod
     logger: false,
     abortOnError: false,
   });
-  app.useLogger(quietStartup(app.get(Logger)));
+  const logging = createLogging(config.app);
+  app.useLogger(logging.logger);
   const fastify = app.getHttpAdapter().getInstance();
+  const { logRequest } = logging;
+  if (logRequest) {
+    // First of the hooks, so that every answer is logged, also those sent before the body is read.
+    fastify.addHook('onRequest', (request, reply, done) => {
+      (request.raw as { id?: string }).id = request.id;
+      logRequest(request.raw, reply.raw);
+      done();
+    });
+  }
 
   // JSON only (anything else → 415): Fastify's secure JSON parser, plus a check for what
   // PostgreSQL cannot store (NUL, lone surrogates) and for absurd nesting, both → 400.
