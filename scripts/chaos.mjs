@@ -111,7 +111,7 @@ async function postOne(api, key, callId) {
       });
     } catch (error) {
       if (api.child.exitCode !== null || api.child.signalCode !== null)
-        throw new Error(`the API process exited (${api.child.exitCode ?? api.child.signalCode})`);
+        throw new Error(`the API process exited (${api.child.exitCode ?? api.child.signalCode})`, { cause: error });
       if (attempt >= 20) throw error;
       log(`POST /service-calls lost its connection (${error.cause?.code ?? error.cause?.message ?? error.message}); retrying ${callId}`);
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
