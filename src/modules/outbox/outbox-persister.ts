@@ -108,10 +108,18 @@ export class OutboxPersister {
     @Inject(queuesConfig.KEY) private readonly config: QueuesConfig,
   ) {}
 
-  /** Claims up to PERSIST_BATCH_SIZE due results and persists them in one transaction. */
-  async drain(): Promise<DrainReport> {
+  /**
+   * Claims up to PERSIST_BATCH_SIZE due results and persists them in one transaction.
+   * `onFullBatch` is called as soon as a full batch is claimed (more may be due), so that a
+   * neighbour can claim the next batch while this one is persisted.
+   */
+  async drain(onFullBatch?: () => void): Promise<DrainReport> {
     const handled = this.handledSchemas();
-    const batch = await this.run((manager) => this.records.claimDue(manager, this.config.batchSize, handled));
+    const batch = await this.run(async (manager) => {
+      const claimed = await this.records.claimDue(manager, this.config.batchSize, handled);
+      if (claimed.length >= this.config.batchSize) onFullBatch?.();
+      return claimed;
+    });
     const report: DrainReport = { claimed: batch.items.length, persisted: 0, skipped: 0, retrying: 0, deadLettered: 0 };
     for (const item of batch.items) {
       const outcome = this.outcomeOf(item, batch.finished);

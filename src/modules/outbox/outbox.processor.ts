@@ -69,12 +69,20 @@ export class OutboxProcessor extends WorkerHost implements OnApplicationBootstra
     throw new DelayedError();
   }
 
-  /** One batch. The wake-up is released first, so a result that arrives meanwhile wakes another worker. */
+  /**
+   * One batch. The wake-up is released first, so a result that arrives meanwhile wakes another
+   * worker. A full batch wakes a neighbour as soon as it is claimed, so that a backlog is drained
+   * by as many batches at once as the workers have slots (SKIP LOCKED keeps them apart), not one
+   * after the other. If that wake-up does not reach Redis the job fails and is retried.
+   */
   private async drain(job: Job<DrainJobData>): Promise<DrainReport> {
     await job.removeDeduplicationKey();
-    const report = await this.persister.drain();
-    // A full batch: more may be due. Wake a neighbour rather than wait for the next intake.
-    if (report.claimed >= this.config.batchSize) await this.enqueuer.wake();
+    let wake: Promise<void> | undefined;
+    const report = await this.persister.drain(() => {
+      wake = this.enqueuer.wake();
+      wake.catch(() => undefined);
+    });
+    await wake;
     return report;
   }
 
