@@ -2,7 +2,7 @@ import { registerAs } from '@nestjs/config';
 import { EnvReader } from './env-readers';
 
 export interface EventsConfig {
-  /** Live streams (`GET /events/stream`) one API key may hold open at once in one API process. */
+  /** Live streams (`GET /events/stream`) one API key may hold open at once, across the API processes (see StreamSeats). */
   maxStreamsPerKey: number;
   /** A comment line is sent on an idle stream this often, so proxies and clients see it alive. */
   heartbeatMs: number;

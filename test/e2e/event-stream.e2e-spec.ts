@@ -129,9 +129,9 @@ describe('the live event stream (GET /events/stream)', () => {
     expect(onB.events.map((event) => event.aggregateId)).toEqual([id]);
   });
 
-  it('allows at most EVENTS_MAX_STREAMS_PER_KEY open streams per key: 429 problem+json over it', async () => {
+  it('allows at most EVENTS_MAX_STREAMS_PER_KEY open streams per key across the API processes: 429 problem+json over it', async () => {
     const first = await stream();
-    await stream();
+    await stream('', {}, b);
     const third = await SseClient.open(a.url, tenant.auth);
     expect(third.status).toBe(429);
     expect(third.response.headers['content-type']).toMatch(/^application\/problem\+json/);

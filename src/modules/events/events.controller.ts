@@ -58,7 +58,7 @@ export class EventsController {
     const given = resumed ?? (query.after !== undefined ? this.feed.positionOf(ctx.tenantId, query.after) : undefined);
     // Without a cursor the stream starts where the feed does, at the start of the tenant's history.
     const after = given ?? START;
-    const release = this.streams.admit(request.apiKeyId ?? `tenant:${ctx.tenantId}`);
+    const release = await this.streams.admit(request.apiKeyId ?? `tenant:${ctx.tenantId}`);
     reply.hijack();
     reply.raw.writeHead(200, {
       ...(reply.getHeaders() as OutgoingHttpHeaders),

@@ -9,6 +9,7 @@ import { CoalescedReads } from './coalesced-reads';
 import { EventSubscription } from './event-subscription';
 import { EventWakeups } from './event-wakeups';
 import { SseChannel } from './sse-channel';
+import { StreamSeats } from './stream-seats';
 
 /** Events read from the feed per round trip while a stream catches up. */
 const PAGE_SIZE = 200;
@@ -23,14 +24,13 @@ export interface StreamRequest {
 }
 
 /**
- * The live streams of this process: admits them within the per-key limit, wakes those of a tenant
+ * The live streams of this process: admits them within the per-key limit (StreamSeats), wakes those of a tenant
  * when it has new events (and all of them on a timer), keeps idle ones alive with heartbeats, and
  * closes them at shutdown.
  */
 @Injectable()
 export class EventStreams implements OnModuleDestroy {
   private readonly byTenant = new Map<string, Set<EventSubscription>>();
-  private readonly perHolder = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly reads: CoalescedReads;
   /** One pending re-read per tenant, so that its streams read together (and share the query). */
@@ -39,25 +39,18 @@ export class EventStreams implements OnModuleDestroy {
   constructor(
     private readonly feed: EventFeed,
     wakeups: EventWakeups,
+    private readonly seats: StreamSeats,
     @Inject(eventsConfig.KEY) private readonly config: EventsConfig,
   ) {
     this.reads = new CoalescedReads(feed, PAGE_SIZE);
     wakeups.onWake((tenantId) => this.wake(tenantId));
   }
 
-  /** Takes a place for the holder, or throws TooManyStreamsError; returns its release. */
-  admit(holder: string): () => void {
-    const open = this.perHolder.get(holder) ?? 0;
-    if (open >= this.config.maxStreamsPerKey) throw new TooManyStreamsError(this.config.maxStreamsPerKey);
-    this.perHolder.set(holder, open + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = (this.perHolder.get(holder) ?? 1) - 1;
-      if (left === 0) this.perHolder.delete(holder);
-      else this.perHolder.set(holder, left);
-    };
+  /** Takes a place for the holder (across the deployment's API processes), or throws TooManyStreamsError; returns its release. */
+  async admit(holder: string): Promise<() => void> {
+    const release = await this.seats.take(holder);
+    if (!release) throw new TooManyStreamsError(this.config.maxStreamsPerKey);
+    return release;
   }
 
   /** Serves one admitted stream on `out` until the client leaves; `release` is called then. */
@@ -120,5 +113,6 @@ export class EventStreams implements OnModuleDestroy {
 
   private heartbeat(): void {
     for (const streams of this.byTenant.values()) for (const subscription of streams) subscription.channel.comment('heartbeat');
+    void this.seats.renew();
   }
 }
