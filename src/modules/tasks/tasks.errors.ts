@@ -46,3 +46,13 @@ export class TaskNotPendingError extends UnprocessableError {
     super(`task ${id} is ${status}: dependencies can be added only while it is pending`, { status });
   }
 }
+
+/** The problem of a field that names a task the tenant cannot see. */
+export function missingTask(field: string, id: string): FieldError {
+  return { field, message: `${field}: ${id} does not name an existing task` };
+}
+
+/** The problem of a dependency (`field`, as sent: `name`) on a task of another workflow. */
+export function otherWorkflow(field: string, name: string): FieldError {
+  return { field, message: `${field}: ${name} is a task of another workflow; a task may depend only on tasks of its own workflow` };
+}

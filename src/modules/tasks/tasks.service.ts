@@ -1,28 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import { RequestContext } from '../../common/auth/request-context';
 import { reportedInstant } from '../../common/domain/reported-time';
 import { assertTransition } from '../../common/domain/transitions';
-import {
-  BadRequestError,
-  bulkItem,
-  FieldError,
-  FieldPath,
-  singleItem,
-  UnknownReferenceError,
-  ValidationFailedError,
-  VersionConflictError,
-} from '../../common/errors';
+import { BadRequestError, bulkItem, FieldError, FieldPath, singleItem, UnknownReferenceError, VersionConflictError } from '../../common/errors';
 import { NewDomainEvent } from '../../common/events/event-catalog';
 import { Patch } from '../../common/persistence/compare-and-set';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { ReferenceCheck, ReferenceKind } from '../../common/persistence/references';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
-import { uuidv7 } from '../../common/persistence/uuid-v7';
 import { AgentsService } from '../agents/agents.service';
 import { AgentMetricsService } from '../agents/metrics/agent-metrics.service';
 import { TaskCounts, WorkflowsService } from '../workflows/workflows.service';
 import { UpdateTaskDto } from './dto/update-task.dto';
+import { NewTask, PlannedTask, TaskBulkPlan } from './task-bulk-plan';
 import { dependencyGraph, findCycle } from './task-graph';
 import { runTimestampsFor, startsRun } from '../workflows/run-transitions';
 import { StartedAtWithoutStartError } from '../workflows/workflows.errors';
@@ -30,6 +20,8 @@ import { isFinalTaskStatus, TASK_TRANSITIONS } from './task-transitions';
 import { Task, TaskStatus } from './task.entity';
 import {
   DependencyOutsideWorkflowError,
+  missingTask,
+  otherWorkflow,
   TaskBlockedError,
   TaskDependencyCycleError,
   TaskFinishedError,
@@ -39,20 +31,6 @@ import {
 import { TaskEvents } from './tasks.events';
 import { DependencyEdge, TaskFilters, TasksRepository } from './tasks.repository';
 import { EntityManager } from 'typeorm';
-
-/**
- * A task to create. `dependsOn` names task ids, or, within one bulk request, the `ref` of
- * another item; `ref` is echoed back.
- */
-export interface NewTask {
-  ref?: string;
-  workflowId: string;
-  agentId?: string | null;
-  description: string;
-  priority?: number;
-  input?: Record<string, unknown>;
-  dependsOn?: string[];
-}
 
 /** A task with the ids of the tasks it depends on. */
 export interface TaskView {
@@ -66,14 +44,6 @@ export interface CreatedTask extends TaskView {
 
 /** The fields of a task a PATCH may change besides its status. */
 export type TaskChanges = Omit<UpdateTaskDto, 'status' | 'version' | 'startedAt'>;
-
-/** Where a field of an item is in the request body: `agentId`, or `items.3.agentId` in a bulk request. */
-/** A task being created, with its dependencies resolved to ids. */
-interface PlannedTask {
-  row: NewRow<Task>;
-  ref: string | null;
-  dependsOn: string[];
-}
 
 /** The fields a body actually sent (`null` included: it clears a nullable field). */
 function definedFields<T extends object>(fields: T): Partial<T> {
@@ -325,99 +295,20 @@ export class TasksService {
   }
 
   /**
-   * Checks a batch before anything is written: refs (400), references the tenant cannot see
-   * (422), dependencies across workflows (422) and cycles within the batch (422); then gives
-   * every item its id and its dependencies as ids.
+   * Plans a batch (see TaskBulkPlan): the refs first, then one lookup of the items' workflows and
+   * agents and one of the existing tasks they depend on, then the dependency rules; answers the
+   * rows to write, every item with its id and its dependencies as ids.
    */
   private async plan(ctx: RequestContext, sent: NewTask[], options: { field: FieldPath; parentTaskId: string | null }): Promise<PlannedTask[]> {
-    const { field } = options;
-    // PostgreSQL answers uuids in lower case; compare them that way.
-    const inputs = sent.map((input) => ({ ...input, workflowId: input.workflowId.toLowerCase() }));
-    const ids = inputs.map(() => uuidv7());
-
-    // Refs: unique, and every dependency is a ref of the batch or a task id.
-    const refIndex = new Map<string, number>();
-    const malformed: FieldError[] = [];
-    inputs.forEach((input, i) => {
-      if (input.ref === undefined) return;
-      const other = refIndex.get(input.ref);
-      if (other === undefined) refIndex.set(input.ref, i);
-      else malformed.push({ field: field(i, 'ref'), message: `ref "${input.ref}" is already the ref of item ${other}: refs must be unique` });
-    });
-    const dependencies = inputs.map((input, i) =>
-      (input.dependsOn ?? []).map((name, k) => {
-        const inBatch = refIndex.get(name);
-        if (inBatch !== undefined) return { k, name, index: inBatch, id: ids[inBatch] };
-        if (!isUUID(name)) {
-          malformed.push({ field: field(i, `dependsOn.${k}`), message: `"${name}" is neither a task id nor the ref of an item of this request` });
-        }
-        return { k, name, index: undefined, id: name.toLowerCase() };
-      }),
-    );
-    if (malformed.length > 0) throw new ValidationFailedError(malformed);
-
-    // References the tenant cannot see: the same answer whether they exist elsewhere or nowhere.
-    const existingTargets = [
-      ...new Set(
-        dependencies
-          .flat()
-          .filter((d) => d.index === undefined)
-          .map((d) => d.id),
-      ),
-    ];
+    const plan = new TaskBulkPlan(sent, options.field);
     const check = new ReferenceCheck(ctx.tenantId);
-    inputs.forEach((input, i) => {
-      check.add(this.workflows.references, field(i, 'workflowId'), input.workflowId);
-      check.add(this.agents.references, field(i, 'agentId'), input.agentId);
+    plan.items.forEach((item, i) => {
+      check.add(this.workflows.references, options.field(i, 'workflowId'), item.workflowId);
+      check.add(this.agents.references, options.field(i, 'agentId'), item.agentId);
     });
-    const [{ resolved, errors: unknown }, workflowOfTask] = await Promise.all([check.resolveAll(), this.tasks.workflowsOf(ctx.tenantId, existingTargets)]);
-    inputs.forEach((input, i) => {
-      for (const d of dependencies[i]) {
-        if (d.index === undefined && !workflowOfTask.has(d.id)) unknown.push(missingTask(field(i, `dependsOn.${d.k}`), d.id));
-      }
-    });
-    if (unknown.length > 0) throw new UnknownReferenceError(unknown);
-
-    // A task waits only for tasks of its own workflow.
-    const outside: FieldError[] = [];
-    inputs.forEach((input, i) => {
-      for (const d of dependencies[i]) {
-        const workflowId = d.index === undefined ? workflowOfTask.get(d.id) : inputs[d.index].workflowId;
-        if (workflowId !== input.workflowId) outside.push(otherWorkflow(field(i, `dependsOn.${d.k}`), d.name));
-      }
-    });
-    if (outside.length > 0) throw new DependencyOutsideWorkflowError(outside);
-
-    // Existing tasks cannot depend on new ones, so a cycle can only run through the batch.
-    const inBatchEdges = dependencies.flatMap((ds, i) => ds.filter((d) => d.index !== undefined).map((d) => [ids[i], d.id] as const));
-    const cycle = findCycle(dependencyGraph(inBatchEdges));
-    if (cycle) {
-      const refOf = new Map(ids.map((id, i) => [id, inputs[i].ref ?? id]));
-      throw new TaskDependencyCycleError(cycle.map((id) => refOf.get(id)!));
-    }
-
-    return inputs.map((input, i) => ({
-      ref: input.ref ?? null,
-      dependsOn: [...new Set(dependencies[i].map((d) => d.id))].sort(),
-      row: {
-        id: ids[i],
-        tenantId: ctx.tenantId,
-        workflowId: input.workflowId,
-        agentId: resolved.id(this.agents.references, input.agentId),
-        parentTaskId: options.parentTaskId,
-        description: input.description,
-        priority: input.priority ?? 0,
-        status: 'pending',
-        input: input.input ?? {},
-        output: null,
-        error: null,
-        durationMs: null,
-        startedAt: null,
-        finishedAt: null,
-        createdBy: ctx.actorId,
-        updatedBy: ctx.actorId,
-      },
-    }));
+    const [{ resolved, errors }, workflowOfTask] = await Promise.all([check.resolveAll(), this.tasks.workflowsOf(ctx.tenantId, plan.existingTargets)]);
+    plan.checkDependencies(workflowOfTask, errors);
+    return plan.tasks(ctx, options.parentTaskId, (item) => resolved.id(this.agents.references, item.agentId));
   }
 
   /** Writes planned tasks and their dependencies with their `task.created` events, all or nothing. */
@@ -470,12 +361,4 @@ export class TasksService {
 
 function missingAgent(field: string): FieldError {
   return { field, message: `${field} does not name an existing agent` };
-}
-
-function missingTask(field: string, id: string): FieldError {
-  return { field, message: `${field}: ${id} does not name an existing task` };
-}
-
-function otherWorkflow(field: string, name: string): FieldError {
-  return { field, message: `${field}: ${name} is a task of another workflow; a task may depend only on tasks of its own workflow` };
 }
