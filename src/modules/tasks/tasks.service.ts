@@ -7,7 +7,7 @@ import { NewDomainEvent } from '../../common/events/event-catalog';
 import { Patch } from '../../common/persistence/compare-and-set';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { ReferenceCheck, ReferenceKind } from '../../common/persistence/references';
-import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
+import { NewRow, Transaction, UnitOfWork, WriteScope } from '../../common/persistence/unit-of-work';
 import { AgentsService } from '../agents/agents.service';
 import { AgentMetricsService } from '../agents/metrics/agent-metrics.service';
 import { TaskCounts, WorkflowsService } from '../workflows/workflows.service';
@@ -332,14 +332,14 @@ export class TasksService {
     const rows = planned.map((p) => p.row);
     const edges: DependencyEdge[] = planned.flatMap((p) => p.dependsOn.map((target) => [p.row.id, target] as const));
     try {
+      const write = (scope: WriteScope) => this.unitOfWork.insert(scope, Task, rows, creationEvent);
       // Without dependencies, the tasks and their events are one statement; with them, one transaction.
       const tasks =
         edges.length === 0
-          ? await this.unitOfWork.insert(ctx, Task, rows, creationEvent)
+          ? await write(ctx)
           : await this.unitOfWork.run(ctx, async (tx) => {
-              const inserted = await this.tasks.insertMany(tx.manager, rows);
+              const inserted = await write(tx);
               await this.tasks.insertDependencies(tx.manager, ctx.tenantId, edges);
-              for (const row of rows) tx.record(creationEvent(row));
               return inserted;
             });
       return tasks.map((task, i) => ({ task, dependsOn: planned[i].dependsOn, ref: planned[i].ref }));
