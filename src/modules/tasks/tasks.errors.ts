@@ -7,13 +7,6 @@ export class TaskNotFoundError extends AggregateNotFoundError {
   }
 }
 
-/** A change to a task in a final state (completed, failed, cancelled): 422. */
-export class TaskFinishedError extends UnprocessableError {
-  constructor(id: string, status: TaskStatus) {
-    super(`task ${id} is ${status}, a final state: it can no longer change`, { status });
-  }
-}
-
 /** The task cannot start while a task it depends on has not completed: 409 naming them in `blockedBy`. */
 export class TaskBlockedError extends DomainError {
   readonly code = ErrorCode.Conflict;

@@ -1,22 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../common/auth/request-context';
-import { reportedInstant } from '../../common/domain/reported-time';
-import { assertTransition } from '../../common/domain/transitions';
-import { BadRequestError, bulkItem, FieldError, FieldPath, singleItem, UnknownReferenceError, VersionConflictError } from '../../common/errors';
+import { runChange } from '../../common/domain/run-lifecycle';
+import { bulkItem, FieldError, FieldPath, singleItem, UnknownReferenceError, VersionConflictError } from '../../common/errors';
 import { NewDomainEvent } from '../../common/events/event-catalog';
-import { Patch } from '../../common/persistence/compare-and-set';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { ReferenceCheck, ReferenceKind } from '../../common/persistence/references';
 import { NewRow, Transaction, UnitOfWork, WriteScope } from '../../common/persistence/unit-of-work';
 import { AgentsService } from '../agents/agents.service';
 import { AgentMetricsService } from '../agents/metrics/agent-metrics.service';
 import { TaskCounts, WorkflowsService } from '../workflows/workflows.service';
+import { readRunUpdate } from '../../common/http/run-update.dto';
+import { definedFields } from '../../common/http/versioned-update.dto';
 import { UpdateTaskDto } from './dto/update-task.dto';
 import { NewTask, PlannedTask, TaskBulkPlan } from './task-bulk-plan';
 import { dependencyGraph, findCycle } from './task-graph';
-import { runTimestampsFor, startsRun } from '../workflows/run-transitions';
-import { StartedAtWithoutStartError } from '../workflows/workflows.errors';
-import { isFinalTaskStatus, TASK_TRANSITIONS } from './task-transitions';
+import { TASK_TRANSITIONS } from './task-transitions';
 import { Task, TaskStatus } from './task.entity';
 import {
   DependencyOutsideWorkflowError,
@@ -24,7 +22,6 @@ import {
   otherWorkflow,
   TaskBlockedError,
   TaskDependencyCycleError,
-  TaskFinishedError,
   TaskNotFoundError,
   TaskNotPendingError,
 } from './tasks.errors';
@@ -44,11 +41,6 @@ export interface CreatedTask extends TaskView {
 
 /** The fields of a task a PATCH may change besides its status. */
 export type TaskChanges = Omit<UpdateTaskDto, 'status' | 'version' | 'startedAt'>;
-
-/** The fields a body actually sent (`null` included: it clears a nullable field). */
-function definedFields<T extends object>(fields: T): Partial<T> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
 
 @Injectable()
 export class TasksService {
@@ -129,10 +121,7 @@ export class TasksService {
    * TASK_TRANSITIONS. See `change` for the rules; an agentId must name one of the tenant's agents.
    */
   async update(ctx: RequestContext, id: string, expectedVersion: number, input: UpdateTaskDto): Promise<TaskView> {
-    const { version: _ignored, status, startedAt: reportedStart, ...rest } = input;
-    const startedAt = reportedInstant('startedAt', reportedStart, new Date());
-    const changes = definedFields(rest);
-    if (status === undefined && Object.keys(changes).length === 0) throw new BadRequestError('Send at least one field to change');
+    const { status, startedAt, changes } = readRunUpdate(input);
     if (changes.agentId) {
       const { resolved, errors } = await new ReferenceCheck(ctx.tenantId).add(this.agents.references, 'agentId', changes.agentId).resolveAll();
       // The path comes first: a task the caller cannot see is a 404 whatever the body says.
@@ -173,19 +162,14 @@ export class TasksService {
     if (expectedVersion !== undefined && before.version !== expectedVersion) {
       throw new VersionConflictError('task', id, expectedVersion, before.version);
     }
-    if (status !== undefined) assertTransition(TASK_TRANSITIONS, 'task', id, before.status, status);
-    else if (isFinalTaskStatus(before.status)) throw new TaskFinishedError(id, before.status);
-    const starts = status !== undefined && startsRun(before.status, status);
-    if (startedAt !== undefined && !starts) throw new StartedAtWithoutStartError('task', id);
-    if (starts) {
+    const run = runChange({ type: 'task', id, status: before.status }, TASK_TRANSITIONS, { status, startedAt });
+    if (run.starts) {
       const blockedBy = dependencies.filter((dependency) => dependency.status !== 'completed').map((dependency) => dependency.id);
       if (blockedBy.length > 0) throw new TaskBlockedError(id, blockedBy);
     }
 
     await this.agents.holdForWrite(tx, [before.agentId, changes.agentId ?? null]);
-    const patch: Patch<Task> = { ...changes, updatedBy: actorId };
-    if (status !== undefined) Object.assign(patch, { status }, runTimestampsFor(before.status, status, new Date(), startedAt));
-    const task = await this.tasks.update(tx.manager, { tenantId, id, expectedVersion: before.version }, patch);
+    const task = await this.tasks.update(tx.manager, { tenantId, id, expectedVersion: before.version }, { ...changes, ...run.patch, updatedBy: actorId });
 
     const changed = Object.keys(changes);
     if (changed.length > 0) {
