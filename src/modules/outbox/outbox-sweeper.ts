@@ -19,7 +19,6 @@ const BATCH = 500;
 @Injectable()
 export class OutboxSweeper extends PeriodicTask<number> {
   private readonly logger = new Logger(OutboxSweeper.name);
-  protected readonly intervalMs: number;
 
   constructor(
     private readonly records: OutboxRepository,
@@ -27,8 +26,7 @@ export class OutboxSweeper extends PeriodicTask<number> {
     private readonly persister: OutboxPersister,
     @Inject(queuesConfig.KEY) private readonly config: QueuesConfig,
   ) {
-    super();
-    this.intervalMs = config.sweepIntervalMs;
+    super(config.sweepIntervalMs);
   }
 
   /** One pass (see `runOnce`); returns how many records got a new job. */
@@ -62,7 +60,7 @@ export class OutboxSweeper extends PeriodicTask<number> {
       if (requeued > 0) this.logger.log(`Sweeper enqueued ${requeued} failed service call(s) whose job Redis lost`);
       return requeued + (wake ? 1 : 0);
     } catch (error) {
-      this.logger.warn(`Sweep failed (will retry in ${this.config.sweepIntervalMs} ms): ${(error as Error).message}`);
+      this.logger.warn(`Sweep failed (will retry in ${this.intervalMs} ms): ${(error as Error).message}`);
       return 0;
     }
   }
