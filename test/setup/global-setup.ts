@@ -51,10 +51,21 @@ export default async function setup(): Promise<void> {
     await client.end();
   }
 
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  // The client is generated from the document this code produces, then compiled with the example
-  // that uses it: a change to the API that breaks either fails the run here.
-  execFileSync(process.execPath, ['packages/client/scripts/generate-types.mjs'], { stdio: 'inherit' });
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'packages/client/tsconfig.json'], { stdio: 'inherit' });
+  if (!builtByPretest()) {
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    // The client is generated from the document this code produces, then compiled with the example
+    // that uses it: a change to the API that breaks either fails the run here.
+    execFileSync(process.execPath, ['packages/client/scripts/generate-types.mjs'], { stdio: 'inherit' });
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'packages/client/tsconfig.json'], { stdio: 'inherit' });
+  }
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'examples/tsconfig.json'], { stdio: 'inherit' });
+}
+
+/**
+ * Whether `npm test` built `dist/` and the client just before, in its pretest step (which then
+ * type-checks the server, the tests and the example once): the server is not compiled again here.
+ * A run started otherwise (`npx vitest run <files>`, `npm test --ignore-scripts`) builds them here.
+ */
+function builtByPretest(): boolean {
+  return process.env.npm_lifecycle_event === 'test' && process.env.npm_config_ignore_scripts !== 'true';
 }

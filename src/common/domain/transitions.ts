@@ -22,3 +22,8 @@ export function canTransition<S extends string>(table: TransitionTable<S>, from:
 export function assertTransition<S extends string>(table: TransitionTable<S>, aggregateType: string, id: string, from: S, to: S): void {
   if (!canTransition(table, from, to)) throw new IllegalTransitionError(aggregateType, id, from, to, table[from]);
 }
+
+/** Whether `status` is final in the table: no transition leaves it. */
+export function isFinal<S extends string>(table: TransitionTable<S>, status: S): boolean {
+  return table[status].length === 0;
+}

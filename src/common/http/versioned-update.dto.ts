@@ -19,7 +19,12 @@ export class VersionedUpdateDto {
  */
 export function changedFields<T extends VersionedUpdateDto>(body: T): Partial<Omit<T, 'version'>> {
   const { version: _version, ...rest } = body;
-  const changes = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)) as Partial<Omit<T, 'version'>>;
+  const changes = definedFields(rest);
   if (Object.keys(changes).length === 0) throw new BadRequestError('Send at least one field to change');
   return changes;
+}
+
+/** The fields a body actually sent (`null` included: it clears a nullable field). */
+export function definedFields<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

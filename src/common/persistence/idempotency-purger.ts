@@ -13,14 +13,12 @@ const BATCH = 1000;
 @Injectable()
 export class IdempotencyKeysPurger extends PeriodicTask<number> {
   private readonly logger = new Logger(IdempotencyKeysPurger.name);
-  protected readonly intervalMs: number;
 
   constructor(
     private readonly keys: IdempotencyKeys,
     @Inject(idempotencyConfig.KEY) config: IdempotencyConfig,
   ) {
-    super();
-    this.intervalMs = config.purgeIntervalMs;
+    super(config.purgeIntervalMs);
   }
 
   protected async pass(): Promise<number> {

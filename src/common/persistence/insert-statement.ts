@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { hydrate } from './hydrate';
-import { autocommitWrite, IdempotencyClaim, transactionClaiming } from './idempotency-claim';
+import { IdempotencyClaim, transactionClaiming } from './idempotency-claim';
 
 export interface Statement {
   sql: string;
@@ -78,15 +78,9 @@ export async function queryPrepared(dataSource: DataSource, sql: string, params:
   }
 }
 
-/**
- * Inserts rows in the caller's transaction (or on their own, with the request's Idempotency-Key if
- * it has one to claim) and returns them as stored (defaults filled in).
- */
+/** Inserts rows in the transaction of `manager` and returns them as stored (defaults filled in). */
 export async function insertReturning<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, rows: Partial<T>[]): Promise<T[]> {
   const params: unknown[] = [];
-  const sql = `${insertStatement(manager, target, rows, params)} RETURNING *`;
-  const stored: Record<string, unknown>[] = manager.queryRunner?.isTransactionActive
-    ? await manager.query(sql, params)
-    : await autocommitWrite(manager, (m) => m.query(sql, params));
+  const stored: Record<string, unknown>[] = await manager.query(`${insertStatement(manager, target, rows, params)} RETURNING *`, params);
   return stored.map((row) => hydrate(manager, target, row));
 }

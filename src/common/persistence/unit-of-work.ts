@@ -59,38 +59,68 @@ export class UnitOfWork {
   }
 
   /**
-   * Inserts new aggregates (version 1) and one creation event for each in a single SQL statement:
-   * atomic without BEGIN/COMMIT, so a create costs one round trip to the database (a request with
-   * an Idempotency-Key to claim pays for a transaction that inserts the key first).
+   * Inserts new aggregates (version 1) with one creation event each: the one way rows are created.
+   * Given a request's context, rows and events are a single SQL statement, atomic without
+   * BEGIN/COMMIT, so a create costs one round trip to the database (a request with an
+   * Idempotency-Key to claim pays for a transaction that inserts the key first). Given a
+   * transaction, the rows are one statement of it and the events go to its log, committed with it.
    */
   insert<T extends TenantOwnedEntity>(
-    context: RequestContext,
+    scope: WriteScope,
     target: EntityTarget<T>,
     rows: NewRow<T>[],
     creationEvent: (row: NewRow<T>) => NewDomainEvent,
   ): Promise<T[]> {
-    const versioned = rows.map((row) => ({ ...row, version: 1 }) as unknown as T);
-    return TenantScope.run(context.tenantId, () => retryOnContention(() => this.insertScoped(context, target, versioned, creationEvent)));
+    return this.write(scope, target, rows.map(versionOne), creationEvent);
   }
 
   /**
-   * Inserts append-only records (no version) and one event for each in a single SQL statement,
-   * like `insert`: every record of a bulk request has its event, or none is stored.
+   * Inserts append-only records (no version) with one event each, like `insert`: every record of a
+   * bulk request has its event, or none is stored.
    */
-  append<T extends AppendedRow>(context: RequestContext, target: EntityTarget<T>, rows: T[], event: (row: T) => NewDomainEvent): Promise<T[]> {
-    return TenantScope.run(context.tenantId, () => retryOnContention(() => this.insertScoped(context, target, rows, event)));
+  append<T extends AppendedRow>(scope: WriteScope, target: EntityTarget<T>, rows: T[], event: (row: T) => NewDomainEvent): Promise<T[]> {
+    return this.write(scope, target, rows, event);
   }
 
-  private async insertScoped<T extends AppendedRow, R extends T>(
+  /**
+   * Inserts one new aggregate (version 1) per item in ONE multi-row statement of the items' shared
+   * transaction, and records each creation event in its own item's log. Returns the rows in the
+   * order of `items`. The batch counterpart of a service's `…In(tx, input)` operation.
+   */
+  insertEachIn<T extends TenantOwnedEntity, I>(
+    target: EntityTarget<T>,
+    items: BatchRow<I>[],
+    newRow: (ctx: RequestContext, input: I) => NewRow<T>,
+    creationEvent: (row: NewRow<T>) => NewDomainEvent,
+  ): Promise<T[]> {
+    return insertRecorded(
+      target,
+      items.map(({ tx, input }) => ({ tx, row: versionOne<T>(newRow(tx.context, input)) })),
+      creationEvent,
+    );
+  }
+
+  private write<T extends AppendedRow>(scope: WriteScope, target: EntityTarget<T>, rows: T[], event: (row: T) => NewDomainEvent): Promise<T[]> {
+    if (isTransaction(scope))
+      return insertRecorded(
+        target,
+        rows.map((row) => ({ tx: scope, row })),
+        event,
+      );
+    return TenantScope.run(scope.tenantId, () => retryOnContention(() => this.insertWithEvents(scope, target, rows, event)));
+  }
+
+  /** The rows and their events in one statement, on their own; the events are published once it has run. */
+  private async insertWithEvents<T extends AppendedRow>(
     context: RequestContext,
     target: EntityTarget<T>,
-    rows: R[],
-    creationEvent: (row: R) => NewDomainEvent,
+    rows: T[],
+    event: (row: T) => NewDomainEvent,
   ): Promise<T[]> {
     if (rows.length === 0) return [];
     const manager = this.dataSource.manager;
     const params: unknown[] = [];
-    const events = rows.map(creationEvent);
+    const events = rows.map(event);
     const sql = `WITH inserted AS (${insertStatement(manager, target, rows as Partial<T>[], params)} RETURNING *),
       events AS (${this.events.insertStatement(context, events, params)})
       SELECT inserted.*, events.id AS event_id_, events.occurred_at AS event_occurred_at_
@@ -108,6 +138,16 @@ export class UnitOfWork {
   }
 }
 
+/**
+ * Where new rows are written: as the request of a context, on their own (one statement with their
+ * events), or in a transaction already open (its manager, its event log).
+ */
+export type WriteScope = RequestContext | Transaction;
+
+function isTransaction(scope: WriteScope): scope is Transaction {
+  return 'record' in scope;
+}
+
 /** One new row of a batch written inside a shared transaction, with the handle of the work it belongs to. */
 export interface BatchRow<I> {
   /** Its own context and event log (see OutboxPersister): the manager is the same for every row. */
@@ -115,23 +155,29 @@ export interface BatchRow<I> {
   input: I;
 }
 
+function versionOne<T extends TenantOwnedEntity>(row: NewRow<T>): T {
+  return { ...row, version: 1 } as unknown as T;
+}
+
 /**
- * Inserts one new aggregate (version 1) per item in ONE multi-row statement of the items' shared
- * transaction, and records each creation event in its own item's log. Returns the rows in the
- * order of `items`. The batch counterpart of a service's `…In(tx, input)` operation.
+ * Inserts the rows in ONE multi-row statement of their entries' shared transaction and records
+ * each row's event in its own entry's log. Returns the rows as stored, in the order of `entries`.
  */
-export async function insertEachIn<T extends TenantOwnedEntity, I>(
+async function insertRecorded<T extends AppendedRow>(
   target: EntityTarget<T>,
-  items: BatchRow<I>[],
-  newRow: (ctx: RequestContext, input: I) => NewRow<T>,
-  creationEvent: (row: T) => NewDomainEvent,
+  entries: { tx: Transaction; row: T }[],
+  event: (row: T) => NewDomainEvent,
 ): Promise<T[]> {
-  if (items.length === 0) return [];
-  const rows = items.map(({ tx, input }) => ({ ...newRow(tx.context, input), version: 1 }) as Partial<T>);
-  const stored = new Map((await insertReturning(items[0].tx.manager, target, rows)).map((row) => [row.id, row]));
-  return items.map(({ tx }, i) => {
-    const row = stored.get(rows[i].id!)!;
-    tx.record(creationEvent(row));
-    return row;
+  if (entries.length === 0) return [];
+  const stored = await insertReturning(
+    entries[0].tx.manager,
+    target,
+    entries.map(({ row }) => row as Partial<T>),
+  );
+  const byId = new Map(stored.map((row) => [row.id, row]));
+  return entries.map(({ tx, row }) => {
+    const inserted = byId.get(row.id)!;
+    tx.record(event(inserted));
+    return inserted;
   });
 }

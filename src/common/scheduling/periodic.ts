@@ -9,7 +9,7 @@ export abstract class PeriodicTask<T> implements OnApplicationBootstrap, OnAppli
   private timer?: NodeJS.Timeout;
   private running?: Promise<T>;
 
-  protected abstract readonly intervalMs: number;
+  constructor(protected readonly intervalMs: number) {}
 
   /** One pass of the work; it handles its own errors (a rejection is dropped). */
   protected abstract pass(): Promise<T>;

@@ -7,7 +7,7 @@ import { NewDomainEvent } from '../../common/events/event-catalog';
 import { ReferenceKind } from '../../common/persistence/references';
 import { isUniqueViolation } from '../../common/persistence/unique-violation';
 import { Page, PageRequest } from '../../common/persistence/paginate';
-import { BatchRow, insertEachIn, NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
+import { BatchRow, NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { newAuditedFields } from '../../common/persistence/new-row';
 import { Agent, AGENT_KEY_INDEX, AgentStatus } from './agent.entity';
 import { AgentKeyTakenError, AgentNotFoundError } from './agents.errors';
@@ -136,7 +136,7 @@ export class AgentsService {
 
   /** Registers one agent per item in one statement of their shared transaction (for the outbox's batches). */
   registerEachIn(items: BatchRow<CreateAgentDto>[]): Promise<Agent[]> {
-    return insertEachIn(
+    return this.unitOfWork.insertEachIn(
       Agent,
       items,
       (ctx, input) => this.newAgent(ctx, input),

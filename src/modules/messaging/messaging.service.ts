@@ -14,7 +14,6 @@ import {
 } from '../../common/errors';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { NewDomainEvent } from '../../common/events/event-catalog';
-import { insertReturning } from '../../common/persistence/insert-statement';
 import { checkItemReferences } from '../../common/persistence/references';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { newAuditedFields } from '../../common/persistence/new-row';
@@ -78,8 +77,7 @@ export class MessagingService {
   /** Sends a message inside the caller's transaction (for persistence handlers and other modules). */
   async sendIn(tx: Transaction, input: CreateMessageDto): Promise<Message> {
     const resolved = await this.resolveReferences(tx.context, input, tx.manager);
-    const [message] = await insertReturning(tx.manager, Message, [{ ...this.newMessage(tx.context, resolved), version: 1 }]);
-    tx.record(this.sentEvent(message));
+    const [message] = await this.unitOfWork.insert(tx, Message, [this.newMessage(tx.context, resolved)], (row) => this.sentEvent(row));
     return message;
   }
 

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeriodicTask } from '../../common/scheduling/periodic';
 import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { queuesConfig, QueuesConfig } from '../../config/queues.config';
 import { OutboxEnqueuer } from './outbox-enqueuer';
@@ -16,35 +17,22 @@ const BATCH = 500;
  * record write once.
  */
 @Injectable()
-export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxSweeper extends PeriodicTask<number> {
   private readonly logger = new Logger(OutboxSweeper.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
 
   constructor(
     private readonly records: OutboxRepository,
     private readonly enqueuer: OutboxEnqueuer,
     private readonly persister: OutboxPersister,
     @Inject(queuesConfig.KEY) private readonly config: QueuesConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweepOnce(), this.config.sweepIntervalMs);
-    this.timer.unref();
+  ) {
+    super(config.sweepIntervalMs);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
-  }
-
-  /** One pass; returns how many records got a new job. Overlapping calls share the pass in flight. */
-  sweepOnce(): Promise<number> {
+  /** One pass (see `runOnce`); returns how many records got a new job. */
+  protected pass(): Promise<number> {
     // The sweeper works for every tenant at once: the one system task of the outbox.
-    this.running ??= TenantScope.system(() => this.sweep()).finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return TenantScope.system(() => this.sweep());
   }
 
   private async sweep(): Promise<number> {
@@ -72,7 +60,7 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
       if (requeued > 0) this.logger.log(`Sweeper enqueued ${requeued} failed service call(s) whose job Redis lost`);
       return requeued + (wake ? 1 : 0);
     } catch (error) {
-      this.logger.warn(`Sweep failed (will retry in ${this.config.sweepIntervalMs} ms): ${(error as Error).message}`);
+      this.logger.warn(`Sweep failed (will retry in ${this.intervalMs} ms): ${(error as Error).message}`);
       return 0;
     }
   }

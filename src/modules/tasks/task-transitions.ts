@@ -14,8 +14,3 @@ export const TASK_TRANSITIONS: TransitionTable<TaskStatus> = {
   failed: [],
   cancelled: [],
 };
-
-/** A final state: nothing about the task changes any more. */
-export function isFinalTaskStatus(status: TaskStatus): boolean {
-  return TASK_TRANSITIONS[status].length === 0;
-}

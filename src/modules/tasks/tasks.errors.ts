@@ -7,13 +7,6 @@ export class TaskNotFoundError extends AggregateNotFoundError {
   }
 }
 
-/** A change to a task in a final state (completed, failed, cancelled): 422. */
-export class TaskFinishedError extends UnprocessableError {
-  constructor(id: string, status: TaskStatus) {
-    super(`task ${id} is ${status}, a final state: it can no longer change`, { status });
-  }
-}
-
 /** The task cannot start while a task it depends on has not completed: 409 naming them in `blockedBy`. */
 export class TaskBlockedError extends DomainError {
   readonly code = ErrorCode.Conflict;
@@ -45,4 +38,14 @@ export class TaskNotPendingError extends UnprocessableError {
   constructor(id: string, status: TaskStatus) {
     super(`task ${id} is ${status}: dependencies can be added only while it is pending`, { status });
   }
+}
+
+/** The problem of a field that names a task the tenant cannot see. */
+export function missingTask(field: string, id: string): FieldError {
+  return { field, message: `${field}: ${id} does not name an existing task` };
+}
+
+/** The problem of a dependency (`field`, as sent: `name`) on a task of another workflow. */
+export function otherWorkflow(field: string, name: string): FieldError {
+  return { field, message: `${field}: ${name} is a task of another workflow; a task may depend only on tasks of its own workflow` };
 }

@@ -4,10 +4,8 @@ import { CasKey, compareAndSet, deleteChecked, Patch } from '../../common/persis
 import { existingIds } from '../../common/persistence/existing-ids';
 import { isForeignKeyViolationOf } from '../../common/persistence/foreign-key-violation';
 import { hydrate } from '../../common/persistence/hydrate';
-import { insertStatement } from '../../common/persistence/insert-statement';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
 import { idReferences, ReferenceKind } from '../../common/persistence/references';
-import { NewRow } from '../../common/persistence/unit-of-work';
 import { Task, TaskStatus } from './task.entity';
 
 export interface TaskFilters {
@@ -137,15 +135,6 @@ export class TasksRepository {
       [tenantId, fromIds],
     );
     return rows.map((row) => [row.task_id, row.depends_on_task_id] as const);
-  }
-
-  /** Inserts new tasks (version 1) in one statement, in the caller's transaction. */
-  async insertMany(manager: EntityManager, rows: NewRow<Task>[]): Promise<Task[]> {
-    const params: unknown[] = [];
-    const versioned = rows.map((row) => ({ ...row, version: 1 }));
-    const stored: Record<string, unknown>[] = await manager.query(`${insertStatement(manager, Task, versioned, params)} RETURNING *`, params);
-    const byId = new Map(stored.map((row) => [String(row.id), row]));
-    return rows.map((row) => hydrate(manager, Task, byId.get(row.id)!));
   }
 
   /**

@@ -1,58 +1,33 @@
 import { Injectable } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import { RequestContext } from '../../common/auth/request-context';
-import { reportedInstant } from '../../common/domain/reported-time';
-import { assertTransition } from '../../common/domain/transitions';
-import {
-  BadRequestError,
-  bulkItem,
-  FieldError,
-  FieldPath,
-  singleItem,
-  UnknownReferenceError,
-  ValidationFailedError,
-  VersionConflictError,
-} from '../../common/errors';
+import { runChange } from '../../common/domain/run-lifecycle';
+import { bulkItem, FieldError, FieldPath, singleItem, UnknownReferenceError, VersionConflictError } from '../../common/errors';
 import { NewDomainEvent } from '../../common/events/event-catalog';
-import { Patch } from '../../common/persistence/compare-and-set';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { ReferenceCheck, ReferenceKind } from '../../common/persistence/references';
-import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
-import { uuidv7 } from '../../common/persistence/uuid-v7';
+import { NewRow, Transaction, UnitOfWork, WriteScope } from '../../common/persistence/unit-of-work';
 import { AgentsService } from '../agents/agents.service';
 import { AgentMetricsService } from '../agents/metrics/agent-metrics.service';
 import { TaskCounts, WorkflowsService } from '../workflows/workflows.service';
+import { readRunUpdate } from '../../common/http/run-update.dto';
+import { definedFields } from '../../common/http/versioned-update.dto';
 import { UpdateTaskDto } from './dto/update-task.dto';
+import { NewTask, PlannedTask, TaskBulkPlan } from './task-bulk-plan';
 import { dependencyGraph, findCycle } from './task-graph';
-import { runTimestampsFor, startsRun } from '../workflows/run-transitions';
-import { StartedAtWithoutStartError } from '../workflows/workflows.errors';
-import { isFinalTaskStatus, TASK_TRANSITIONS } from './task-transitions';
+import { TASK_TRANSITIONS } from './task-transitions';
 import { Task, TaskStatus } from './task.entity';
 import {
   DependencyOutsideWorkflowError,
+  missingTask,
+  otherWorkflow,
   TaskBlockedError,
   TaskDependencyCycleError,
-  TaskFinishedError,
   TaskNotFoundError,
   TaskNotPendingError,
 } from './tasks.errors';
 import { TaskEvents } from './tasks.events';
 import { DependencyEdge, TaskFilters, TasksRepository } from './tasks.repository';
 import { EntityManager } from 'typeorm';
-
-/**
- * A task to create. `dependsOn` names task ids, or, within one bulk request, the `ref` of
- * another item; `ref` is echoed back.
- */
-export interface NewTask {
-  ref?: string;
-  workflowId: string;
-  agentId?: string | null;
-  description: string;
-  priority?: number;
-  input?: Record<string, unknown>;
-  dependsOn?: string[];
-}
 
 /** A task with the ids of the tasks it depends on. */
 export interface TaskView {
@@ -66,19 +41,6 @@ export interface CreatedTask extends TaskView {
 
 /** The fields of a task a PATCH may change besides its status. */
 export type TaskChanges = Omit<UpdateTaskDto, 'status' | 'version' | 'startedAt'>;
-
-/** Where a field of an item is in the request body: `agentId`, or `items.3.agentId` in a bulk request. */
-/** A task being created, with its dependencies resolved to ids. */
-interface PlannedTask {
-  row: NewRow<Task>;
-  ref: string | null;
-  dependsOn: string[];
-}
-
-/** The fields a body actually sent (`null` included: it clears a nullable field). */
-function definedFields<T extends object>(fields: T): Partial<T> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
 
 @Injectable()
 export class TasksService {
@@ -159,10 +121,7 @@ export class TasksService {
    * TASK_TRANSITIONS. See `change` for the rules; an agentId must name one of the tenant's agents.
    */
   async update(ctx: RequestContext, id: string, expectedVersion: number, input: UpdateTaskDto): Promise<TaskView> {
-    const { version: _ignored, status, startedAt: reportedStart, ...rest } = input;
-    const startedAt = reportedInstant('startedAt', reportedStart, new Date());
-    const changes = definedFields(rest);
-    if (status === undefined && Object.keys(changes).length === 0) throw new BadRequestError('Send at least one field to change');
+    const { status, startedAt, changes } = readRunUpdate(input);
     if (changes.agentId) {
       const { resolved, errors } = await new ReferenceCheck(ctx.tenantId).add(this.agents.references, 'agentId', changes.agentId).resolveAll();
       // The path comes first: a task the caller cannot see is a 404 whatever the body says.
@@ -203,19 +162,14 @@ export class TasksService {
     if (expectedVersion !== undefined && before.version !== expectedVersion) {
       throw new VersionConflictError('task', id, expectedVersion, before.version);
     }
-    if (status !== undefined) assertTransition(TASK_TRANSITIONS, 'task', id, before.status, status);
-    else if (isFinalTaskStatus(before.status)) throw new TaskFinishedError(id, before.status);
-    const starts = status !== undefined && startsRun(before.status, status);
-    if (startedAt !== undefined && !starts) throw new StartedAtWithoutStartError('task', id);
-    if (starts) {
+    const run = runChange({ type: 'task', id, status: before.status }, TASK_TRANSITIONS, { status, startedAt });
+    if (run.starts) {
       const blockedBy = dependencies.filter((dependency) => dependency.status !== 'completed').map((dependency) => dependency.id);
       if (blockedBy.length > 0) throw new TaskBlockedError(id, blockedBy);
     }
 
     await this.agents.holdForWrite(tx, [before.agentId, changes.agentId ?? null]);
-    const patch: Patch<Task> = { ...changes, updatedBy: actorId };
-    if (status !== undefined) Object.assign(patch, { status }, runTimestampsFor(before.status, status, new Date(), startedAt));
-    const task = await this.tasks.update(tx.manager, { tenantId, id, expectedVersion: before.version }, patch);
+    const task = await this.tasks.update(tx.manager, { tenantId, id, expectedVersion: before.version }, { ...changes, ...run.patch, updatedBy: actorId });
 
     const changed = Object.keys(changes);
     if (changed.length > 0) {
@@ -325,99 +279,20 @@ export class TasksService {
   }
 
   /**
-   * Checks a batch before anything is written: refs (400), references the tenant cannot see
-   * (422), dependencies across workflows (422) and cycles within the batch (422); then gives
-   * every item its id and its dependencies as ids.
+   * Plans a batch (see TaskBulkPlan): the refs first, then one lookup of the items' workflows and
+   * agents and one of the existing tasks they depend on, then the dependency rules; answers the
+   * rows to write, every item with its id and its dependencies as ids.
    */
   private async plan(ctx: RequestContext, sent: NewTask[], options: { field: FieldPath; parentTaskId: string | null }): Promise<PlannedTask[]> {
-    const { field } = options;
-    // PostgreSQL answers uuids in lower case; compare them that way.
-    const inputs = sent.map((input) => ({ ...input, workflowId: input.workflowId.toLowerCase() }));
-    const ids = inputs.map(() => uuidv7());
-
-    // Refs: unique, and every dependency is a ref of the batch or a task id.
-    const refIndex = new Map<string, number>();
-    const malformed: FieldError[] = [];
-    inputs.forEach((input, i) => {
-      if (input.ref === undefined) return;
-      const other = refIndex.get(input.ref);
-      if (other === undefined) refIndex.set(input.ref, i);
-      else malformed.push({ field: field(i, 'ref'), message: `ref "${input.ref}" is already the ref of item ${other}: refs must be unique` });
-    });
-    const dependencies = inputs.map((input, i) =>
-      (input.dependsOn ?? []).map((name, k) => {
-        const inBatch = refIndex.get(name);
-        if (inBatch !== undefined) return { k, name, index: inBatch, id: ids[inBatch] };
-        if (!isUUID(name)) {
-          malformed.push({ field: field(i, `dependsOn.${k}`), message: `"${name}" is neither a task id nor the ref of an item of this request` });
-        }
-        return { k, name, index: undefined, id: name.toLowerCase() };
-      }),
-    );
-    if (malformed.length > 0) throw new ValidationFailedError(malformed);
-
-    // References the tenant cannot see: the same answer whether they exist elsewhere or nowhere.
-    const existingTargets = [
-      ...new Set(
-        dependencies
-          .flat()
-          .filter((d) => d.index === undefined)
-          .map((d) => d.id),
-      ),
-    ];
+    const plan = new TaskBulkPlan(sent, options.field);
     const check = new ReferenceCheck(ctx.tenantId);
-    inputs.forEach((input, i) => {
-      check.add(this.workflows.references, field(i, 'workflowId'), input.workflowId);
-      check.add(this.agents.references, field(i, 'agentId'), input.agentId);
+    plan.items.forEach((item, i) => {
+      check.add(this.workflows.references, options.field(i, 'workflowId'), item.workflowId);
+      check.add(this.agents.references, options.field(i, 'agentId'), item.agentId);
     });
-    const [{ resolved, errors: unknown }, workflowOfTask] = await Promise.all([check.resolveAll(), this.tasks.workflowsOf(ctx.tenantId, existingTargets)]);
-    inputs.forEach((input, i) => {
-      for (const d of dependencies[i]) {
-        if (d.index === undefined && !workflowOfTask.has(d.id)) unknown.push(missingTask(field(i, `dependsOn.${d.k}`), d.id));
-      }
-    });
-    if (unknown.length > 0) throw new UnknownReferenceError(unknown);
-
-    // A task waits only for tasks of its own workflow.
-    const outside: FieldError[] = [];
-    inputs.forEach((input, i) => {
-      for (const d of dependencies[i]) {
-        const workflowId = d.index === undefined ? workflowOfTask.get(d.id) : inputs[d.index].workflowId;
-        if (workflowId !== input.workflowId) outside.push(otherWorkflow(field(i, `dependsOn.${d.k}`), d.name));
-      }
-    });
-    if (outside.length > 0) throw new DependencyOutsideWorkflowError(outside);
-
-    // Existing tasks cannot depend on new ones, so a cycle can only run through the batch.
-    const inBatchEdges = dependencies.flatMap((ds, i) => ds.filter((d) => d.index !== undefined).map((d) => [ids[i], d.id] as const));
-    const cycle = findCycle(dependencyGraph(inBatchEdges));
-    if (cycle) {
-      const refOf = new Map(ids.map((id, i) => [id, inputs[i].ref ?? id]));
-      throw new TaskDependencyCycleError(cycle.map((id) => refOf.get(id)!));
-    }
-
-    return inputs.map((input, i) => ({
-      ref: input.ref ?? null,
-      dependsOn: [...new Set(dependencies[i].map((d) => d.id))].sort(),
-      row: {
-        id: ids[i],
-        tenantId: ctx.tenantId,
-        workflowId: input.workflowId,
-        agentId: resolved.id(this.agents.references, input.agentId),
-        parentTaskId: options.parentTaskId,
-        description: input.description,
-        priority: input.priority ?? 0,
-        status: 'pending',
-        input: input.input ?? {},
-        output: null,
-        error: null,
-        durationMs: null,
-        startedAt: null,
-        finishedAt: null,
-        createdBy: ctx.actorId,
-        updatedBy: ctx.actorId,
-      },
-    }));
+    const [{ resolved, errors }, workflowOfTask] = await Promise.all([check.resolveAll(), this.tasks.workflowsOf(ctx.tenantId, plan.existingTargets)]);
+    plan.checkDependencies(workflowOfTask, errors);
+    return plan.tasks(ctx, options.parentTaskId, (item) => resolved.id(this.agents.references, item.agentId));
   }
 
   /** Writes planned tasks and their dependencies with their `task.created` events, all or nothing. */
@@ -441,14 +316,14 @@ export class TasksService {
     const rows = planned.map((p) => p.row);
     const edges: DependencyEdge[] = planned.flatMap((p) => p.dependsOn.map((target) => [p.row.id, target] as const));
     try {
+      const write = (scope: WriteScope) => this.unitOfWork.insert(scope, Task, rows, creationEvent);
       // Without dependencies, the tasks and their events are one statement; with them, one transaction.
       const tasks =
         edges.length === 0
-          ? await this.unitOfWork.insert(ctx, Task, rows, creationEvent)
+          ? await write(ctx)
           : await this.unitOfWork.run(ctx, async (tx) => {
-              const inserted = await this.tasks.insertMany(tx.manager, rows);
+              const inserted = await write(tx);
               await this.tasks.insertDependencies(tx.manager, ctx.tenantId, edges);
-              for (const row of rows) tx.record(creationEvent(row));
               return inserted;
             });
       return tasks.map((task, i) => ({ task, dependsOn: planned[i].dependsOn, ref: planned[i].ref }));
@@ -470,12 +345,4 @@ export class TasksService {
 
 function missingAgent(field: string): FieldError {
   return { field, message: `${field} does not name an existing agent` };
-}
-
-function missingTask(field: string, id: string): FieldError {
-  return { field, message: `${field}: ${id} does not name an existing task` };
-}
-
-function otherWorkflow(field: string, name: string): FieldError {
-  return { field, message: `${field}: ${name} is a task of another workflow; a task may depend only on tasks of its own workflow` };
 }

@@ -13,8 +13,3 @@ export const WORKFLOW_TRANSITIONS: TransitionTable<WorkflowStatus> = {
   failed: [],
   cancelled: [],
 };
-
-/** A final state: nothing about the workflow changes any more. */
-export function isFinalWorkflowStatus(status: WorkflowStatus): boolean {
-  return WORKFLOW_TRANSITIONS[status].length === 0;
-}

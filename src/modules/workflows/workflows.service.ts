@@ -1,19 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../common/auth/request-context';
-import { reportedInstant } from '../../common/domain/reported-time';
-import { assertTransition } from '../../common/domain/transitions';
-import { BadRequestError, VersionConflictError } from '../../common/errors';
-import { Patch } from '../../common/persistence/compare-and-set';
+import { runChange } from '../../common/domain/run-lifecycle';
+import { VersionConflictError } from '../../common/errors';
+import { readRunUpdate } from '../../common/http/run-update.dto';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { ReferenceKind } from '../../common/persistence/references';
 import { Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { newAuditedFields } from '../../common/persistence/new-row';
 import { CreateWorkflowDto } from './dto/create-workflow.dto';
 import { UpdateWorkflowDto } from './dto/update-workflow.dto';
-import { runTimestampsFor, startsRun } from './run-transitions';
-import { isFinalWorkflowStatus, WORKFLOW_TRANSITIONS } from './workflow-transitions';
+import { WORKFLOW_TRANSITIONS } from './workflow-transitions';
 import { Workflow } from './workflow.entity';
-import { StartedAtWithoutStartError, WorkflowFinishedError, WorkflowNotFoundError } from './workflows.errors';
+import { WorkflowNotFoundError } from './workflows.errors';
 import { WorkflowEvents } from './workflows.events';
 import { TaskCounts, WorkflowFilters, WorkflowsRepository } from './workflows.repository';
 
@@ -23,11 +21,6 @@ export type { TaskCounts } from './workflows.repository';
 export interface WorkflowWithCounts {
   workflow: Workflow;
   taskCounts: TaskCounts;
-}
-
-/** The fields a body actually sent (`null` included: it clears a nullable field). */
-function definedFields<T extends object>(fields: T): Partial<T> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 const NO_TASKS: TaskCounts = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
@@ -122,22 +115,18 @@ export class WorkflowsService {
    * so a caller that lost a race hears 409, not 422 about a state it never saw.
    */
   update(ctx: RequestContext, id: string, expectedVersion: number, input: UpdateWorkflowDto): Promise<WorkflowWithCounts> {
-    const { version: _ignored, status, startedAt: reportedStart, ...rest } = input;
-    const startedAt = reportedInstant('startedAt', reportedStart, new Date());
-    const fields = definedFields(rest);
-    const changed = Object.keys(fields);
-    if (status === undefined && changed.length === 0) throw new BadRequestError('Send at least one field to change');
+    const { status, startedAt, changes } = readRunUpdate(input);
+    const changed = Object.keys(changes);
     return this.unitOfWork.run(ctx, async (tx) => {
       const before = await this.workflows.findById(ctx.tenantId, id, tx.manager);
       if (!before) throw new WorkflowNotFoundError(id);
       if (before.version !== expectedVersion) throw new VersionConflictError('workflow', id, expectedVersion, before.version);
-      if (status !== undefined) assertTransition(WORKFLOW_TRANSITIONS, 'workflow', id, before.status, status);
-      else if (isFinalWorkflowStatus(before.status)) throw new WorkflowFinishedError(id, before.status);
-      if (startedAt !== undefined && (status === undefined || !startsRun(before.status, status))) throw new StartedAtWithoutStartError('workflow', id);
-
-      const patch: Patch<Workflow> = { ...fields, updatedBy: ctx.actorId };
-      if (status !== undefined) Object.assign(patch, { status }, runTimestampsFor(before.status, status, new Date(), startedAt));
-      const workflow = await this.workflows.update(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion }, patch);
+      const run = runChange({ type: 'workflow', id, status: before.status }, WORKFLOW_TRANSITIONS, { status, startedAt });
+      const workflow = await this.workflows.update(
+        tx.manager,
+        { tenantId: ctx.tenantId, id, expectedVersion },
+        { ...changes, ...run.patch, updatedBy: ctx.actorId },
+      );
 
       if (changed.length > 0) {
         tx.record({

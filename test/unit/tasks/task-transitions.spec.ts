@@ -1,6 +1,6 @@
-import { canTransition, IllegalTransitionError, assertTransition } from '../../../src/common/domain/transitions';
-import { isFinalTaskStatus, TASK_TRANSITIONS } from '../../../src/modules/tasks/task-transitions';
-import { runTimestampsFor } from '../../../src/modules/workflows/run-transitions';
+import { runTimestampsFor } from '../../../src/common/domain/run-lifecycle';
+import { canTransition, IllegalTransitionError, assertTransition, isFinal } from '../../../src/common/domain/transitions';
+import { TASK_TRANSITIONS } from '../../../src/modules/tasks/task-transitions';
 import { TASK_STATUSES, TaskStatus } from '../../../src/modules/tasks/task.entity';
 
 /** Every legal status change of a task, written out independently of the table under test. */
@@ -50,7 +50,7 @@ describe('task transitions', () => {
   });
 
   it('treats completed, failed and cancelled as final, and nothing else', () => {
-    expect(TASK_STATUSES.filter(isFinalTaskStatus)).toEqual(['completed', 'failed', 'cancelled']);
+    expect(TASK_STATUSES.filter((status) => isFinal(TASK_TRANSITIONS, status))).toEqual(['completed', 'failed', 'cancelled']);
   });
 
   it('stamps startedAt on running, clears it on a retry, and stamps finishedAt on a final state', () => {

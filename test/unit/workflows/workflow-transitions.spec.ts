@@ -1,6 +1,6 @@
-import { assertTransition, canTransition, IllegalTransitionError } from '../../../src/common/domain/transitions';
-import { runTimestampsFor } from '../../../src/modules/workflows/run-transitions';
-import { isFinalWorkflowStatus, WORKFLOW_TRANSITIONS } from '../../../src/modules/workflows/workflow-transitions';
+import { assertTransition, canTransition, IllegalTransitionError, isFinal } from '../../../src/common/domain/transitions';
+import { runTimestampsFor } from '../../../src/common/domain/run-lifecycle';
+import { WORKFLOW_TRANSITIONS } from '../../../src/modules/workflows/workflow-transitions';
 import { WORKFLOW_STATUSES, WorkflowStatus } from '../../../src/modules/workflows/workflow.entity';
 
 /** Every legal status change of a workflow, written out independently of the table under test. */
@@ -49,7 +49,7 @@ describe('workflow transitions', () => {
   });
 
   it('treats completed, failed and cancelled as final, and nothing else', () => {
-    expect(WORKFLOW_STATUSES.filter(isFinalWorkflowStatus)).toEqual(['completed', 'failed', 'cancelled']);
+    expect(WORKFLOW_STATUSES.filter((status) => isFinal(WORKFLOW_TRANSITIONS, status))).toEqual(['completed', 'failed', 'cancelled']);
   });
 
   it('stamps startedAt on running and finishedAt on a final state; one step from pending stamps both', () => {

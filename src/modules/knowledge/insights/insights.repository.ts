@@ -15,7 +15,7 @@ export interface InsightMatch {
 /** Marks matches as <b>…</b> and joins up to three fragments with " … ". */
 const HEADLINE_OPTIONS = 'StartSel=<b>, StopSel=</b>, MaxFragments=3, MaxWords=30, MinWords=8, FragmentDelimiter=" … "';
 
-/** Every query on `insights` (inserts go through UnitOfWork.insert, or insertReturning in a handler's transaction). */
+/** Every query on `insights` (inserts go through UnitOfWork.insert). */
 @Injectable()
 export class InsightsRepository {
   constructor(private readonly dataSource: DataSource) {}

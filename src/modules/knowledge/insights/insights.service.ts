@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../../common/auth/request-context';
 import { NewDomainEvent } from '../../../common/events/event-catalog';
 import { Page, PageRequest } from '../../../common/persistence/paginate';
-import { BatchRow, insertEachIn, NewRow, Transaction, UnitOfWork } from '../../../common/persistence/unit-of-work';
+import { BatchRow, NewRow, Transaction, UnitOfWork } from '../../../common/persistence/unit-of-work';
 import { newAuditedFields } from '../../../common/persistence/new-row';
 import { changedFields } from '../../../common/http/versioned-update.dto';
 import { CreateInsightDto } from './dto/create-insight.dto';
@@ -42,7 +42,7 @@ export class InsightsService {
 
   /** Records one insight per item in one statement of their shared transaction (for the outbox's batches). */
   recordEachIn(items: BatchRow<CreateInsightDto>[]): Promise<Insight[]> {
-    return insertEachIn(
+    return this.unitOfWork.insertEachIn(
       Insight,
       items,
       (ctx, input) => this.newInsight(ctx, input),

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { insertReturning } from '../../../common/persistence/insert-statement';
+import { DataSource } from 'typeorm';
 import { Page, PageRequest, paginate } from '../../../common/persistence/paginate';
 import { JobResult } from './job-result.entity';
 
@@ -10,12 +9,6 @@ export type NewJobResultRow = Omit<JobResult, 'createdAt'>;
 @Injectable()
 export class JobResultsRepository {
   constructor(private readonly dataSource: DataSource) {}
-
-  /** Inserts a result in the caller's transaction (bulk and single creates go through UnitOfWork.append). */
-  async insert(manager: EntityManager, row: NewJobResultRow): Promise<JobResult> {
-    const [stored] = await insertReturning(manager, JobResult, [row]);
-    return stored;
-  }
 
   findById(tenantId: string, id: string): Promise<JobResult | null> {
     return this.dataSource.manager.findOneBy(JobResult, { tenantId, id });

@@ -36,8 +36,7 @@ export class JobResultsService {
    * agentId (the task result handler takes them from the task it has just changed).
    */
   async recordIn(tx: Transaction, input: NewJobResult): Promise<JobResult> {
-    const result = await this.jobResults.insert(tx.manager, this.newRow(tx.context, input));
-    tx.record(this.recordedEvent(result));
+    const [result] = await this.unitOfWork.append(tx, JobResult, [this.newRow(tx.context, input) as JobResult], (row) => this.recordedEvent(row));
     return result;
   }
 

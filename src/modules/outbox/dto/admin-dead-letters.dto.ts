@@ -4,30 +4,18 @@ import { PageOf } from '../../../common/http/collections';
 import { IsIsoTimestamp } from '../../../common/http/iso-timestamp';
 import { PageQueryDto } from '../../../common/http/page-query.dto';
 import { TENANT_ID_PATTERN } from '../../../config/tenant-id';
-import { NAMESPACE, SCHEMA_IDENTITY } from '../persistence-handler';
 import { ServiceCallRecord } from '../service-call-record.entity';
+import { ServiceCallKindFilterDto } from './list-service-calls.query';
 
 const HANDLER = /^[a-z][a-z0-9_.-]{0,63}\/[a-z][a-z0-9_.-]{0,99}@[1-9][0-9]{0,5}$/;
 
 /** Which dead letters, across tenants: every member optional, all of them must hold. */
-export class DeadLetterFilterDto {
+export class DeadLetterFilterDto extends ServiceCallKindFilterDto {
   @ApiPropertyOptional({ example: 'acme', description: 'Only this tenant' })
   @IsOptional()
   @IsString()
   @Matches(TENANT_ID_PATTERN, { message: 'tenant is not a tenant id' })
   tenant?: string;
-
-  @ApiPropertyOptional({ example: 'core' })
-  @IsOptional()
-  @IsString()
-  @Matches(NAMESPACE, { message: 'namespace is not a valid namespace' })
-  namespace?: string;
-
-  @ApiPropertyOptional({ example: 'task.result@1' })
-  @IsOptional()
-  @IsString()
-  @Matches(SCHEMA_IDENTITY, { message: 'schema must be a name and a version, e.g. task.result@1' })
-  schema?: string;
 
   @ApiPropertyOptional({ example: 'core/task.result@1', description: 'Results this handler takes (GET /handlers lists them)' })
   @IsOptional()

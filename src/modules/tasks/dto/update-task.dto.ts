@@ -1,13 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsAgentReference } from '../../agents/agent-key';
-import { IsIsoTimestamp } from '../../../common/http/iso-timestamp';
-import { VersionedUpdateDto } from '../../../common/http/versioned-update.dto';
+import { RunUpdateDto } from '../../../common/http/run-update.dto';
 import { IsMilliseconds, IsOptionalNotNull, JsonAsSent, MAX_MILLISECONDS } from '../../../common/http/validation';
 import { TASK_STATUSES, TaskStatus } from '../task.entity';
 import { MAX_DESCRIPTION, MAX_PRIORITY, MIN_PRIORITY } from './create-task.dto';
 
-export class UpdateTaskDto extends VersionedUpdateDto {
+export class UpdateTaskDto extends RunUpdateDto {
   @ApiPropertyOptional({
     enum: TASK_STATUSES,
     description:
@@ -60,14 +59,4 @@ export class UpdateTaskDto extends VersionedUpdateDto {
   @IsOptional()
   @IsMilliseconds()
   durationMs?: number | null;
-
-  @ApiPropertyOptional({
-    example: '2026-01-31T12:00:00.250Z',
-    description:
-      'When the work started, as the caller saw it; taken only by a transition that starts the run (to running, or pending → ' +
-      'completed | failed in one step), which otherwise stamps the time of the request. Not in the future.',
-  })
-  @IsOptional()
-  @IsIsoTimestamp()
-  startedAt?: string;
 }

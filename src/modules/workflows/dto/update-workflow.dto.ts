@@ -1,11 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsIsoTimestamp } from '../../../common/http/iso-timestamp';
-import { VersionedUpdateDto } from '../../../common/http/versioned-update.dto';
+import { RunUpdateDto } from '../../../common/http/run-update.dto';
 import { IsOptionalNotNull, JsonAsSent } from '../../../common/http/validation';
 import { WORKFLOW_STATUSES, WorkflowStatus } from '../workflow.entity';
 
-export class UpdateWorkflowDto extends VersionedUpdateDto {
+export class UpdateWorkflowDto extends RunUpdateDto {
   @ApiPropertyOptional({
     enum: WORKFLOW_STATUSES,
     description: 'pending → running | completed | failed | cancelled, running → completed | failed | cancelled; anything else is 422',
@@ -32,14 +31,4 @@ export class UpdateWorkflowDto extends VersionedUpdateDto {
   @IsString()
   @MaxLength(10_000)
   error?: string | null;
-
-  @ApiPropertyOptional({
-    example: '2026-01-31T12:00:00.250Z',
-    description:
-      'When the work started, as the caller saw it; taken only by a transition that starts the run (to running, or pending → ' +
-      'completed | failed in one step), which otherwise stamps the time of the request. Not in the future.',
-  })
-  @IsOptional()
-  @IsIsoTimestamp()
-  startedAt?: string;
 }
