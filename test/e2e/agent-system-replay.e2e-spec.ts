@@ -30,7 +30,7 @@ describe('the agent-system persistence service’s usage, replayed through the A
 
     // task = persistence.create_task(workflow_id=workflow_id, agent_id="agent_sena", description="분석 수행", priority=10)
     const task = await api().post('/api/v1/tasks').set(auth).send({ workflowId, agentId: 'agent_sena', description: '분석 수행', priority: 10 }).expect(201);
-    expect(task.body).toMatchObject({ agentId: sena.body.id, status: 'pending', priority: 10 });
+    expect(task.body).toMatchObject({ agentId: sena.body.id, agentKey: 'agent_sena', status: 'pending', priority: 10 });
     const taskId = task.body.id;
 
     // persistence.update_task_status(task_id=task_id, status="completed", output_data={"result": "분석 완료"}, duration_ms=150.5)
@@ -40,7 +40,7 @@ describe('the agent-system persistence service’s usage, replayed through the A
       .set('If-Match', task.headers.etag)
       .send({ status: 'completed', output: { result: '분석 완료' }, durationMs: 150.5 })
       .expect(200);
-    expect(done.body).toMatchObject({ status: 'completed', output: { result: '분석 완료' }, durationMs: 150.5 });
+    expect(done.body).toMatchObject({ agentKey: 'agent_sena', status: 'completed', output: { result: '분석 완료' }, durationMs: 150.5 });
     expect(done.body.startedAt).toBe(done.body.finishedAt);
     const metrics = await api().get(`/api/v1/agents/${sena.body.id}/metrics`).set(auth).expect(200);
     expect(metrics.body).toMatchObject({ totalTasks: 1, completedTasks: 1, avgDurationMs: 150.5, successRate: 1 });
@@ -51,7 +51,14 @@ describe('the agent-system persistence service’s usage, replayed through the A
       .set(auth)
       .send({ fromAgentId: 'agent_sena', toAgentId: 'agent_lubit', type: 'task_response', content: { status: '완료' }, taskId })
       .expect(201);
-    expect(message.body).toMatchObject({ fromAgentId: sena.body.id, toAgentId: lubit.body.id, taskId, status: 'sent' });
+    expect(message.body).toMatchObject({
+      fromAgentId: sena.body.id,
+      fromAgentKey: 'agent_sena',
+      toAgentId: lubit.body.id,
+      toAgentKey: 'agent_lubit',
+      taskId,
+      status: 'sent',
+    });
 
     // persistence.update_message_status(message_id, status, received_at, processed_at): the agent's own instants.
     const sentAt = new Date(message.body.sentAt).getTime();
@@ -79,7 +86,7 @@ describe('the agent-system persistence service’s usage, replayed through the A
       .set(auth)
       .send({ component: 'agent_sena', status: 'ok', message: '정상', responseTimeMs: 12.75, agentId: 'agent_sena', details: { cpu: 0.4 } })
       .expect(201);
-    expect(health.body).toMatchObject({ agentId: sena.body.id, responseTimeMs: 12.75 });
+    expect(health.body).toMatchObject({ agentId: sena.body.id, agentKey: 'agent_sena', responseTimeMs: 12.75 });
     const senaHealth = await api().get('/api/v1/health-records?agentId=agent_sena').set(auth).expect(200);
     expect(senaHealth.body.items.map((r: { id: string }) => r.id)).toEqual([health.body.id]);
 

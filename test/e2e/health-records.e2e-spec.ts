@@ -58,6 +58,7 @@ describe('health records API', () => {
       message: 'p99 above 2 s',
       responseTimeMs: 2300,
       agentId: null,
+      agentKey: null,
       details: { region: 'eu', errors: 3 },
       recordedAt: expect.any(String),
       createdBy: 'test-key',

@@ -54,6 +54,7 @@ describe('metrics API', () => {
       const res = await t.http().get(`/api/v1/agents/${agentId}/metrics`).set(tenant.auth).expect(200);
       expect(res.body).toEqual({
         agentId,
+        agentKey: null,
         totalTasks: 0,
         completedTasks: 0,
         failedTasks: 0,

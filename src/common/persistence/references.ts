@@ -1,26 +1,38 @@
 import { EntityManager } from 'typeorm';
 import { FieldError, FieldPath, UnknownReferenceError, unknownReference } from '../errors';
 
+/** The row a name resolved to: its id, and its key for a kind whose rows may have one (agents). */
+export interface ReferencedRow {
+  id: string;
+  key?: string | null;
+}
+
 /**
  * One kind of row a body may name (an agent, a task…): how to resolve many names at once.
- * `resolve` answers, for every name that names a row of the tenant, the row's id; the others are
+ * `resolve` answers, for every name that names a row of the tenant, that row; the others are
  * absent from the map. Another tenant's row and a row that exists nowhere get the same answer.
  */
 export interface ReferenceKind {
   readonly noun: string;
-  resolve(tenantId: string, names: string[], manager?: EntityManager): Promise<Map<string, string>>;
+  resolve(tenantId: string, names: string[], manager?: EntityManager): Promise<Map<string, ReferencedRow>>;
 }
 
-/** The ids the names of a checked request resolved to. */
+/** The rows the names of a checked request resolved to. */
 export class ResolvedReferences {
-  constructor(private readonly byKind: Map<ReferenceKind, Map<string, string>>) {}
+  constructor(private readonly byKind: Map<ReferenceKind, Map<string, ReferencedRow>>) {}
 
   /** The id `name` resolved to; null for no reference. */
   id(kind: ReferenceKind, name: string | null | undefined): string | null {
     if (name == null) return null;
-    const id = this.byKind.get(kind)?.get(name);
-    if (id === undefined) throw new Error(`${kind.noun} reference "${name}" was not part of the check`);
-    return id;
+    const row = this.byKind.get(kind)?.get(name);
+    if (row === undefined) throw new Error(`${kind.noun} reference "${name}" was not part of the check`);
+    return row.id;
+  }
+
+  /** id → key of every row of `kind` the request named, for a kind whose rows may have keys (null: this row has none). */
+  keys(kind: ReferenceKind): Map<string, string | null> {
+    const rows = [...(this.byKind.get(kind)?.values() ?? [])];
+    return new Map(rows.flatMap((row) => (row.key === undefined ? [] : [[row.id, row.key] as const])));
   }
 }
 
@@ -56,7 +68,7 @@ export class ReferenceCheck {
     const lookup = (kind: ReferenceKind) =>
       kind.resolve(this.tenantId, [...new Set(this.asked.filter((ref) => ref.kind === kind).map((ref) => ref.name))], this.manager);
     // Inside a transaction the queries share one session: one after the other.
-    const found: Map<string, string>[] = [];
+    const found: Map<string, ReferencedRow>[] = [];
     if (this.manager) for (const kind of kinds) found.push(await lookup(kind));
     else found.push(...(await Promise.all(kinds.map(lookup))));
     const byKind = new Map(kinds.map((kind, i) => [kind, found[i]]));
@@ -96,7 +108,7 @@ export function idReferences(noun: string, table: string, defaultManager: () => 
       if (ids.length === 0) return new Map();
       const rows: { id: string }[] = await manager.query(`SELECT id FROM "${table}" WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tenantId, ids]);
       const found = new Set(rows.map((row) => row.id));
-      return new Map(names.filter((name) => found.has(name.toLowerCase())).map((name) => [name, name.toLowerCase()]));
+      return new Map(names.filter((name) => found.has(name.toLowerCase())).map((name) => [name, { id: name.toLowerCase() }]));
     },
   };
 }

@@ -4,6 +4,7 @@ import { CasKey, compareAndSet, deleteChecked, Patch } from '../../common/persis
 import { existingIds } from '../../common/persistence/existing-ids';
 import { hydrate, queryRows } from '../../common/persistence/hydrate';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
+import { ReferencedRow } from '../../common/persistence/references';
 import { Agent, AgentStatus } from './agent.entity';
 
 export interface AgentFilters {
@@ -41,10 +42,11 @@ export class AgentsRepository {
   }
 
   /**
-   * Resolves references to agents, each an id or a key, in one query: name → id for every name
-   * that names an agent of the tenant. Keys are never shaped like uuids, so a uuid is an id.
+   * Resolves references to agents, each an id or a key, in one query: name → the agent's id and
+   * key, for every name that names an agent of the tenant. Keys are never shaped like uuids, so a
+   * uuid is an id.
    */
-  async resolve(tenantId: string, names: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, string>> {
+  async resolve(tenantId: string, names: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, ReferencedRow>> {
     const ids = names.filter((name) => UUID.test(name)).map((name) => name.toLowerCase());
     const keys = names.filter((name) => !UUID.test(name));
     if (names.length === 0) return new Map();
@@ -52,15 +54,15 @@ export class AgentsRepository {
       'SELECT id, key FROM agents WHERE tenant_id = $1 AND (id = ANY($2::uuid[]) OR key = ANY($3::text[]))',
       [tenantId, ids, keys],
     );
-    const byName = new Map<string, string>();
+    const byName = new Map<string, ReferencedRow>();
     for (const row of rows) {
-      byName.set(row.id, row.id);
-      if (row.key !== null) byName.set(row.key, row.id);
+      byName.set(row.id, row);
+      if (row.key !== null) byName.set(row.key, row);
     }
     return new Map(
       names.flatMap((name) => {
-        const id = byName.get(UUID.test(name) ? name.toLowerCase() : name);
-        return id === undefined ? [] : [[name, id] as const];
+        const row = byName.get(UUID.test(name) ? name.toLowerCase() : name);
+        return row === undefined ? [] : [[name, row] as const];
       }),
     );
   }
@@ -72,14 +74,14 @@ export class AgentsRepository {
     await manager.query('SELECT id FROM agents WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR KEY SHARE', [tenantId, distinct]);
   }
 
-  /** The key of each of `ids` that has one. */
-  async keysOf(tenantId: string, ids: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, string>> {
+  /** id → key (null for an agent without one) of each of `ids` that names an agent of the tenant. */
+  async keysOf(tenantId: string, ids: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, string | null>> {
     const distinct = [...new Set(ids)];
     if (distinct.length === 0) return new Map();
-    const rows: { id: string; key: string }[] = await manager.query(
-      'SELECT id, key FROM agents WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND key IS NOT NULL',
-      [tenantId, distinct],
-    );
+    const rows: { id: string; key: string | null }[] = await manager.query('SELECT id, key FROM agents WHERE tenant_id = $1 AND id = ANY($2::uuid[])', [
+      tenantId,
+      distinct,
+    ]);
     return new Map(rows.map((row) => [row.id, row.key]));
   }
 

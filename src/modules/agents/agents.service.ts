@@ -4,11 +4,12 @@ import { EntityManager } from 'typeorm';
 import { RequestContext } from '../../common/auth/request-context';
 import { BadRequestError, ValidationFailedError, VersionConflictError } from '../../common/errors';
 import { NewDomainEvent } from '../../common/events/event-catalog';
-import { ReferenceKind } from '../../common/persistence/references';
+import { ReferenceKind, ResolvedReferences } from '../../common/persistence/references';
 import { isUniqueViolation } from '../../common/persistence/unique-violation';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { BatchRow, NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { newAuditedFields } from '../../common/persistence/new-row';
+import { AgentKeys, WithAgentKeys } from './agent-keys';
 import { Agent, AGENT_KEY_INDEX, AgentStatus } from './agent.entity';
 import { AgentKeyTakenError, AgentNotFoundError } from './agents.errors';
 import { AgentEvents } from './agents.events';
@@ -112,14 +113,35 @@ export class AgentsService {
 
   /** The id of the tenant's agent named by `reference` (its id or its key); null when it names none. */
   async resolveOne(ctx: RequestContext, reference: string): Promise<string | null> {
-    return (await this.agents.resolve(ctx.tenantId, [reference])).get(reference) ?? null;
+    return (await this.agents.resolve(ctx.tenantId, [reference])).get(reference)?.id ?? null;
   }
 
-  /** The key of each of `ids` that names an agent with one (for responses that name agents by id). */
-  keysOf(ctx: RequestContext, ids: (string | null)[]): Promise<Map<string, string>> {
-    return this.agents.keysOf(
-      ctx.tenantId,
-      ids.filter((id): id is string => id !== null),
+  /** The keys of the agents a request's references resolved to: what a write answers with, at no extra query. */
+  keysResolved(resolved: ResolvedReferences): AgentKeys {
+    return new AgentKeys(resolved.keys(this.references));
+  }
+
+  /**
+   * The keys of the agents `ids` name, for an answer: one query for those `known` does not
+   * already hold, none when it holds them all (or there are none).
+   */
+  async keysFor(ctx: RequestContext, ids: (string | null)[], known: AgentKeys = AgentKeys.none): Promise<AgentKeys> {
+    const missing = ids.filter((id): id is string => id !== null && !known.knows(id));
+    if (missing.length === 0) return known;
+    return known.with(await this.agents.keysOf(ctx.tenantId, missing));
+  }
+
+  /** `value` with the keys of the agents `ids` name (see keysFor). */
+  async withKeys<T>(ctx: RequestContext, value: T, ids: (string | null)[], known?: AgentKeys): Promise<WithAgentKeys<T>> {
+    return { value, agentKeys: await this.keysFor(ctx, ids, known) };
+  }
+
+  /** A page of rows that each name at most one agent (`agentId`), with those agents' keys: one lookup for the page. */
+  pageWithKeys<T extends { agentId: string | null }>(ctx: RequestContext, page: Page<T>): Promise<WithAgentKeys<Page<T>>> {
+    return this.withKeys(
+      ctx,
+      page,
+      page.items.map((row) => row.agentId),
     );
   }
 

@@ -22,7 +22,8 @@ export class HealthRecordsController {
   @ApiCreatedResponse({ type: HealthRecordResponse })
   @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY)
   async create(@Ctx() ctx: RequestContext, @Body() body: CreateHealthRecordDto): Promise<HealthRecordResponse> {
-    return HealthRecordResponse.from(await this.records.record(ctx, body));
+    const { value: record, agentKeys } = await this.records.record(ctx, body);
+    return HealthRecordResponse.from(record, agentKeys);
   }
 
   @Get()
@@ -33,8 +34,8 @@ export class HealthRecordsController {
   @ApiOkResponse({ type: HealthRecordPage })
   async list(@Ctx() ctx: RequestContext, @Query() query: ListHealthRecordsQuery): Promise<HealthRecordPage> {
     const since = query.since === undefined ? undefined : new Date(query.since);
-    const page = await this.records.list(ctx, { component: query.component, agentId: query.agentId, since }, query);
-    return { items: page.items.map((record) => HealthRecordResponse.from(record)), nextCursor: page.nextCursor };
+    const { value: page, agentKeys } = await this.records.list(ctx, { component: query.component, agentId: query.agentId, since }, query);
+    return { items: page.items.map((record) => HealthRecordResponse.from(record, agentKeys)), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -42,6 +43,7 @@ export class HealthRecordsController {
   @ApiOkResponse({ type: HealthRecordResponse })
   @ApiProblems(HttpStatus.NOT_FOUND)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<HealthRecordResponse> {
-    return HealthRecordResponse.from(await this.records.get(ctx, id));
+    const { value: record, agentKeys } = await this.records.get(ctx, id);
+    return HealthRecordResponse.from(record, agentKeys);
   }
 }

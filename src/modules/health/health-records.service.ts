@@ -5,6 +5,7 @@ import { Page, PageRequest } from '../../common/persistence/paginate';
 import { checkItemReferences } from '../../common/persistence/references';
 import { UnitOfWork } from '../../common/persistence/unit-of-work';
 import { uuidv7 } from '../../common/persistence/uuid-v7';
+import { AgentKeys, WithAgentKeys } from '../agents/agent-keys';
 import { AgentsService } from '../agents/agents.service';
 import { CreateHealthRecordDto } from './dto/create-health-record.dto';
 import { HealthRecord } from './health-record.entity';
@@ -21,7 +22,7 @@ export class HealthRecordsService {
   ) {}
 
   /** Stores an observation; an agentId the tenant cannot see is a 422 naming the field. */
-  async record(ctx: RequestContext, input: CreateHealthRecordDto): Promise<HealthRecord> {
+  async record(ctx: RequestContext, input: CreateHealthRecordDto): Promise<WithAgentKeys<HealthRecord>> {
     const resolved = await checkItemReferences(ctx.tenantId, [input], singleItem, [['agentId', this.agents.references]]);
     const row: NewHealthRecord = {
       id: uuidv7(),
@@ -41,19 +42,20 @@ export class HealthRecordsService {
       aggregateVersion: null,
       payload: { healthRecordId: record.id, component: record.component, status: record.status, agentId: record.agentId },
     }));
-    return stored;
+    return { value: stored, agentKeys: this.agents.keysResolved(resolved) };
   }
 
-  async get(ctx: RequestContext, id: string): Promise<HealthRecord> {
+  async get(ctx: RequestContext, id: string): Promise<WithAgentKeys<HealthRecord>> {
     const record = await this.records.findById(ctx.tenantId, id);
     if (!record) throw new AggregateNotFoundError('health record', id);
-    return record;
+    return this.agents.withKeys(ctx, record, [record.agentId]);
   }
 
   /** The tenant's records; `filters.agentId` may be an agent's id or key (one that names no agent matches nothing). */
-  async list(ctx: RequestContext, filters: HealthRecordFilters, page: PageRequest): Promise<Page<HealthRecord>> {
+  async list(ctx: RequestContext, filters: HealthRecordFilters, page: PageRequest): Promise<WithAgentKeys<Page<HealthRecord>>> {
     const agentId = filters.agentId === undefined ? undefined : await this.agents.resolveOne(ctx, filters.agentId);
-    if (agentId === null) return { items: [], nextCursor: null };
-    return this.records.list(ctx.tenantId, { ...filters, agentId }, page);
+    if (agentId === null) return { value: { items: [], nextCursor: null }, agentKeys: AgentKeys.none };
+    const found = await this.records.list(ctx.tenantId, { ...filters, agentId }, page);
+    return this.agents.pageWithKeys(ctx, found);
   }
 }

@@ -25,7 +25,8 @@ export class MessagingController {
   @ApiCreatedResponse({ type: MessageResponse })
   @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY)
   async send(@Ctx() ctx: RequestContext, @Body() body: CreateMessageDto): Promise<MessageResponse> {
-    return MessageResponse.from(await this.messaging.send(ctx, body));
+    const { value: message, agentKeys } = await this.messaging.send(ctx, body);
+    return MessageResponse.from(message, agentKeys);
   }
 
   @Get('messages/:id')
@@ -33,7 +34,8 @@ export class MessagingController {
   @ApiOkResponse({ type: MessageResponse })
   @ApiProblems(HttpStatus.NOT_FOUND)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<MessageResponse> {
-    return MessageResponse.from(await this.messaging.get(ctx, id));
+    const { value: message, agentKeys } = await this.messaging.get(ctx, id);
+    return MessageResponse.from(message, agentKeys);
   }
 
   @VersionedPatch(
@@ -54,7 +56,8 @@ export class MessagingController {
     @ExpectedVersion() expectedVersion: number,
     @Body() body: UpdateMessageStatusDto,
   ): Promise<MessageResponse> {
-    return MessageResponse.from(await this.messaging.changeStatus(ctx, id, expectedVersion, body));
+    const { value: message, agentKeys } = await this.messaging.changeStatus(ctx, id, expectedVersion, body);
+    return MessageResponse.from(message, agentKeys);
   }
 
   @Get('agents/:id/messages')
@@ -62,8 +65,8 @@ export class MessagingController {
   @ApiOkResponse({ type: MessagePage })
   @ApiProblems(HttpStatus.NOT_FOUND)
   async listForAgent(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) agentId: string, @Query() query: ListAgentMessagesQuery): Promise<MessagePage> {
-    const page = await this.messaging.listForAgent(ctx, agentId, query.direction, query);
-    return { items: page.items.map((message) => MessageResponse.from(message)), nextCursor: page.nextCursor };
+    const { value: page, agentKeys } = await this.messaging.listForAgent(ctx, agentId, query.direction, query);
+    return { items: page.items.map((message) => MessageResponse.from(message, agentKeys)), nextCursor: page.nextCursor };
   }
 
   @VersionedDelete('messages/:id', { summary: 'Delete a message (guarded by If-Match when sent)' })
@@ -76,7 +79,7 @@ export class MessagingController {
   @ApiOkResponse({ type: MessagePage })
   @ApiProblems(HttpStatus.NOT_FOUND)
   async listForTask(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) taskId: string, @Query() query: PageQueryDto): Promise<MessagePage> {
-    const page = await this.messaging.listForTask(ctx, taskId, query);
-    return { items: page.items.map((message) => MessageResponse.from(message)), nextCursor: page.nextCursor };
+    const { value: page, agentKeys } = await this.messaging.listForTask(ctx, taskId, query);
+    return { items: page.items.map((message) => MessageResponse.from(message, agentKeys)), nextCursor: page.nextCursor };
   }
 }

@@ -17,6 +17,7 @@ import { NewDomainEvent } from '../../common/events/event-catalog';
 import { checkItemReferences } from '../../common/persistence/references';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { newAuditedFields } from '../../common/persistence/new-row';
+import { AgentKeys, WithAgentKeys } from '../agents/agent-keys';
 import { AgentsService } from '../agents/agents.service';
 import { CreateMessageDto } from './dto/create-message.dto';
 import { MESSAGE_TRANSITIONS, MessageTimestamps, reportableTimestamps, timestampsFor } from './message-transitions';
@@ -63,11 +64,11 @@ export class MessagingService {
    * with its `message.sent` event in the same statement. A reference the tenant cannot see is a
    * 422 naming the field. Agents are not locked: a message may outlive its agents by design.
    */
-  async send(ctx: RequestContext, input: CreateMessageDto): Promise<Message> {
-    const resolved = await this.resolveReferences(ctx, input);
+  async send(ctx: RequestContext, input: CreateMessageDto): Promise<WithAgentKeys<Message>> {
+    const { message: resolved, agentKeys } = await this.resolveReferences(ctx, input);
     try {
       const [message] = await this.unitOfWork.insert(ctx, Message, [this.newMessage(ctx, resolved)], (row) => this.sentEvent(row));
-      return message;
+      return { value: message, agentKeys };
     } catch (error) {
       if (this.messages.isMissingTaskError(error)) throw new UnknownReferenceError([missingTask]);
       throw error;
@@ -76,27 +77,28 @@ export class MessagingService {
 
   /** Sends a message inside the caller's transaction (for persistence handlers and other modules). */
   async sendIn(tx: Transaction, input: CreateMessageDto): Promise<Message> {
-    const resolved = await this.resolveReferences(tx.context, input, tx.manager);
+    const { message: resolved } = await this.resolveReferences(tx.context, input, tx.manager);
     const [message] = await this.unitOfWork.insert(tx, Message, [this.newMessage(tx.context, resolved)], (row) => this.sentEvent(row));
     return message;
   }
 
-  async get(ctx: RequestContext, id: string): Promise<Message> {
+  async get(ctx: RequestContext, id: string): Promise<WithAgentKeys<Message>> {
     const message = await this.messages.findById(ctx.tenantId, id);
     if (!message) throw new MessageNotFoundError(id);
-    return message;
+    return this.withKeys(ctx, message);
   }
 
   /** The agent's messages in creation order; an agent the tenant cannot see is a 404. */
-  async listForAgent(ctx: RequestContext, agentId: string, direction: MessageDirection, page: PageRequest): Promise<Page<Message>> {
-    await this.agents.get(ctx, agentId);
-    return this.messages.listForAgent(ctx.tenantId, agentId, direction, page);
+  async listForAgent(ctx: RequestContext, agentId: string, direction: MessageDirection, page: PageRequest): Promise<WithAgentKeys<Page<Message>>> {
+    const agent = await this.agents.get(ctx, agentId);
+    // The agent's own key is known already: the lookup asks only for its correspondents'.
+    return this.withKeys(ctx, await this.messages.listForAgent(ctx.tenantId, agentId, direction, page), new AgentKeys(new Map([[agent.id, agent.key]])));
   }
 
   /** The messages about a task, in creation order; a task the tenant cannot see is a 404. */
-  async listForTask(ctx: RequestContext, taskId: string, page: PageRequest): Promise<Page<Message>> {
+  async listForTask(ctx: RequestContext, taskId: string, page: PageRequest): Promise<WithAgentKeys<Page<Message>>> {
     if (!(await this.messages.taskExists(ctx.tenantId, taskId))) throw new AggregateNotFoundError('task', taskId);
-    return this.messages.listForTask(ctx.tenantId, taskId, page);
+    return this.withKeys(ctx, await this.messages.listForTask(ctx.tenantId, taskId, page));
   }
 
   /** Deletes the message (guarded by its version when the caller sent one), recording `message.deleted`. */
@@ -112,11 +114,11 @@ export class MessagingService {
    * The version is checked before the transition, so a caller that lost a race hears 409
    * (reload and retry), not 422 about a state it never saw.
    */
-  changeStatus(ctx: RequestContext, id: string, expectedVersion: number, change: MessageStatusChange): Promise<Message> {
+  async changeStatus(ctx: RequestContext, id: string, expectedVersion: number, change: MessageStatusChange): Promise<WithAgentKeys<Message>> {
     const { status: to } = change;
     const now = new Date();
     const reported = this.reportedTimestamps(change, now);
-    return this.unitOfWork.run(ctx, async (tx) => {
+    const changed = await this.unitOfWork.run(ctx, async (tx) => {
       const before = await this.messages.findById(ctx.tenantId, id, tx.manager);
       if (!before) throw new MessageNotFoundError(id);
       if (before.version !== expectedVersion) throw new VersionConflictError('message', id, expectedVersion, before.version);
@@ -137,6 +139,7 @@ export class MessagingService {
       });
       return message;
     });
+    return this.withKeys(ctx, changed);
   }
 
   /** The instants the agent reported with a status change, each checked against the clock and against the status it comes with. */
@@ -164,11 +167,26 @@ export class MessagingService {
     };
   }
 
+  /** The message or messages with the keys of the agents they name (one lookup for all; `known` spares asking again). */
+  private withKeys<T extends Message | Page<Message>>(ctx: RequestContext, value: T, known?: AgentKeys): Promise<WithAgentKeys<T>> {
+    const messages: Message[] = 'items' in value ? value.items : [value];
+    return this.agents.withKeys(
+      ctx,
+      value,
+      messages.flatMap((message) => [message.fromAgentId, message.toAgentId]),
+      known,
+    );
+  }
+
   /**
-   * The message with its agents and task as ids (an agent may be named by its key); every
-   * reference the tenant cannot see is reported together, as a 422.
+   * The message with its agents and task as ids (an agent may be named by its key), and the
+   * agents' keys; every reference the tenant cannot see is reported together, as a 422.
    */
-  private async resolveReferences(ctx: RequestContext, input: CreateMessageDto, manager?: EntityManager): Promise<CreateMessageDto> {
+  private async resolveReferences(
+    ctx: RequestContext,
+    input: CreateMessageDto,
+    manager?: EntityManager,
+  ): Promise<{ message: CreateMessageDto; agentKeys: AgentKeys }> {
     const agents = this.agents.references;
     const resolved = await checkItemReferences(
       ctx.tenantId,
@@ -181,12 +199,13 @@ export class MessagingService {
       ],
       manager,
     );
-    return {
+    const message = {
       ...input,
       fromAgentId: resolved.id(agents, input.fromAgentId)!,
       toAgentId: resolved.id(agents, input.toAgentId)!,
       taskId: resolved.id(this.messages.taskReferences, input.taskId),
     };
+    return { message, agentKeys: this.agents.keysResolved(resolved) };
   }
 
   private newMessage(ctx: RequestContext, input: CreateMessageDto): NewRow<Message> {

@@ -30,8 +30,8 @@ export class TasksController {
   @ApiCreatedResponse({ type: TaskResponse })
   @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY)
   async create(@Ctx() ctx: RequestContext, @Body() body: CreateTaskDto): Promise<TaskResponse> {
-    const { task, dependsOn } = await this.tasks.create(ctx, body);
-    return TaskResponse.from(task, dependsOn);
+    const { value, agentKeys } = await this.tasks.create(ctx, body);
+    return TaskResponse.from(value, agentKeys);
   }
 
   @Post('bulk')
@@ -44,8 +44,8 @@ export class TasksController {
   @ApiCreatedResponse({ type: BulkTaskList })
   @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PAYLOAD_TOO_LARGE)
   async createMany(@Ctx() ctx: RequestContext, @Body() body: BulkCreateTasksDto): Promise<BulkTaskList> {
-    const created = await this.tasks.createMany(ctx, body.items);
-    return { items: created.map(({ task, dependsOn, ref }) => ({ ...TaskResponse.from(task, dependsOn), ref })) };
+    const { value: created, agentKeys } = await this.tasks.createMany(ctx, body.items);
+    return { items: created.map((view) => ({ ...TaskResponse.from(view, agentKeys), ref: view.ref })) };
   }
 
   @Get()
@@ -67,8 +67,8 @@ export class TasksController {
   @ApiOkResponse({ type: TaskResponse })
   @ApiProblems(HttpStatus.NOT_FOUND)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<TaskResponse> {
-    const { task, dependsOn } = await this.tasks.get(ctx, id);
-    return TaskResponse.from(task, dependsOn);
+    const { value, agentKeys } = await this.tasks.get(ctx, id);
+    return TaskResponse.from(value, agentKeys);
   }
 
   @VersionedPatch(
@@ -89,8 +89,8 @@ export class TasksController {
     @ExpectedVersion() expectedVersion: number,
     @Body() body: UpdateTaskDto,
   ): Promise<TaskResponse> {
-    const { task, dependsOn } = await this.tasks.update(ctx, id, expectedVersion, body);
-    return TaskResponse.from(task, dependsOn);
+    const { value, agentKeys } = await this.tasks.update(ctx, id, expectedVersion, body);
+    return TaskResponse.from(value, agentKeys);
   }
 
   @VersionedDelete(':id', {
@@ -108,8 +108,8 @@ export class TasksController {
   @ApiCreatedResponse({ type: TaskResponse })
   @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
   async createSubtask(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @Body() body: CreateSubtaskDto): Promise<TaskResponse> {
-    const { task, dependsOn } = await this.tasks.createSubtask(ctx, id, body);
-    return TaskResponse.from(task, dependsOn);
+    const { value, agentKeys } = await this.tasks.createSubtask(ctx, id, body);
+    return TaskResponse.from(value, agentKeys);
   }
 
   @Get(':id/subtasks')
@@ -145,7 +145,7 @@ export class TasksController {
     @Body() body: AddDependenciesDto,
     @OptionalExpectedVersion() expectedVersion?: number,
   ): Promise<TaskResponse> {
-    const { task, dependsOn } = await this.tasks.addDependencies(ctx, id, body.dependsOn, expectedVersion);
-    return TaskResponse.from(task, dependsOn);
+    const { value, agentKeys } = await this.tasks.addDependencies(ctx, id, body.dependsOn, expectedVersion);
+    return TaskResponse.from(value, agentKeys);
   }
 }

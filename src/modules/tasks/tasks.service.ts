@@ -6,6 +6,7 @@ import { NewDomainEvent } from '../../common/events/event-catalog';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { ReferenceCheck, ReferenceKind } from '../../common/persistence/references';
 import { NewRow, Transaction, UnitOfWork, WriteScope } from '../../common/persistence/unit-of-work';
+import { AgentKeys, WithAgentKeys } from '../agents/agent-keys';
 import { AgentsService } from '../agents/agents.service';
 import { AgentMetricsService } from '../agents/metrics/agent-metrics.service';
 import { TaskCounts, WorkflowsService } from '../workflows/workflows.service';
@@ -27,7 +28,6 @@ import {
 } from './tasks.errors';
 import { TaskEvents } from './tasks.events';
 import { DependencyEdge, TaskFilters, TasksRepository } from './tasks.repository';
-import { EntityManager } from 'typeorm';
 
 /** A task with the ids of the tasks it depends on. */
 export interface TaskView {
@@ -52,10 +52,10 @@ export class TasksService {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  async create(ctx: RequestContext, input: NewTask): Promise<TaskView> {
-    const planned = await this.plan(ctx, [input], { field: singleItem, parentTaskId: null });
+  async create(ctx: RequestContext, input: NewTask): Promise<WithAgentKeys<TaskView>> {
+    const { planned, agentKeys } = await this.plan(ctx, [input], { field: singleItem, parentTaskId: null });
     const [created] = await this.insert(ctx, planned);
-    return created;
+    return { value: created, agentKeys };
   }
 
   /**
@@ -63,23 +63,26 @@ export class TasksService {
    * name another item by its `ref`; references are checked for the whole batch before anything
    * is written, and a problem names the item (`items.3.agentId`).
    */
-  async createMany(ctx: RequestContext, inputs: NewTask[]): Promise<CreatedTask[]> {
-    return this.insert(ctx, await this.plan(ctx, inputs, { field: bulkItem, parentTaskId: null }));
+  async createMany(ctx: RequestContext, inputs: NewTask[]): Promise<WithAgentKeys<CreatedTask[]>> {
+    const { planned, agentKeys } = await this.plan(ctx, inputs, { field: bulkItem, parentTaskId: null });
+    return { value: await this.insert(ctx, planned), agentKeys };
   }
 
   /** Creates a subtask of `parentId`, in the parent's workflow. */
-  async createSubtask(ctx: RequestContext, parentId: string, input: Omit<NewTask, 'workflowId' | 'ref'>): Promise<TaskView> {
-    const parent = await this.get(ctx, parentId);
-    const planned = await this.plan(ctx, [{ ...input, workflowId: parent.task.workflowId }], { field: singleItem, parentTaskId: parent.task.id });
+  async createSubtask(ctx: RequestContext, parentId: string, input: Omit<NewTask, 'workflowId' | 'ref'>): Promise<WithAgentKeys<TaskView>> {
+    const parent = await this.find(ctx, parentId);
+    const { planned, agentKeys } = await this.plan(ctx, [{ ...input, workflowId: parent.task.workflowId }], {
+      field: singleItem,
+      parentTaskId: parent.task.id,
+    });
     const [created] = await this.insert(ctx, planned);
-    return created;
+    return { value: created, agentKeys };
   }
 
-  /** The tenant's task; pass a transaction's manager to read inside that transaction. */
-  async get(ctx: RequestContext, id: string, manager?: EntityManager): Promise<TaskView> {
-    const found = await this.tasks.findWithDependencies(ctx.tenantId, id, manager);
-    if (!found) throw new TaskNotFoundError(id);
-    return { task: found.task, dependsOn: found.dependencies.map((dependency) => dependency.id) };
+  /** The tenant's task, with the key of its agent. */
+  async get(ctx: RequestContext, id: string): Promise<WithAgentKeys<TaskView>> {
+    const view = await this.find(ctx, id);
+    return this.agents.withKeys(ctx, view, [view.task.agentId]);
   }
 
   /** References to tasks in bodies (see ReferenceCheck). */
@@ -93,26 +96,31 @@ export class TasksService {
   }
 
   /** The tenant's tasks; `filters.agentId` may be an agent's id or key (one that names no agent matches nothing). */
-  async list(ctx: RequestContext, filters: TaskFilters, page: PageRequest): Promise<Page<TaskView>> {
+  async list(ctx: RequestContext, filters: TaskFilters, page: PageRequest): Promise<WithAgentKeys<Page<TaskView>>> {
     const agentId = filters.agentId === undefined ? undefined : await this.agents.resolveOne(ctx, filters.agentId);
-    if (agentId === null) return { items: [], nextCursor: null };
+    if (agentId === null) return { value: { items: [], nextCursor: null }, agentKeys: AgentKeys.none };
     return this.withDependencies(ctx, this.tasks.list(ctx.tenantId, { ...filters, agentId }, page));
   }
 
   /** The tasks of a workflow the caller can see (404 otherwise). */
-  async listForWorkflow(ctx: RequestContext, workflowId: string, filters: Omit<TaskFilters, 'workflowId'>, page: PageRequest): Promise<Page<TaskView>> {
+  async listForWorkflow(
+    ctx: RequestContext,
+    workflowId: string,
+    filters: Omit<TaskFilters, 'workflowId'>,
+    page: PageRequest,
+  ): Promise<WithAgentKeys<Page<TaskView>>> {
     await this.workflows.get(ctx, workflowId);
     return this.list(ctx, { ...filters, workflowId }, page);
   }
 
-  async listSubtasks(ctx: RequestContext, id: string, page: PageRequest): Promise<Page<TaskView>> {
-    await this.get(ctx, id);
+  async listSubtasks(ctx: RequestContext, id: string, page: PageRequest): Promise<WithAgentKeys<Page<TaskView>>> {
+    await this.find(ctx, id);
     return this.list(ctx, { parentTaskId: id }, page);
   }
 
   /** The tasks `id` depends on, each with its status. */
-  async listDependencies(ctx: RequestContext, id: string, page: PageRequest): Promise<Page<TaskView>> {
-    await this.get(ctx, id);
+  async listDependencies(ctx: RequestContext, id: string, page: PageRequest): Promise<WithAgentKeys<Page<TaskView>>> {
+    await this.find(ctx, id);
     return this.withDependencies(ctx, this.tasks.listDependencies(ctx.tenantId, id, page));
   }
 
@@ -120,16 +128,19 @@ export class TasksService {
    * Applies a change made against `expectedVersion`: fields, and a status change along
    * TASK_TRANSITIONS. See `change` for the rules; an agentId must name one of the tenant's agents.
    */
-  async update(ctx: RequestContext, id: string, expectedVersion: number, input: UpdateTaskDto): Promise<TaskView> {
+  async update(ctx: RequestContext, id: string, expectedVersion: number, input: UpdateTaskDto): Promise<WithAgentKeys<TaskView>> {
     const { status, startedAt, changes } = readRunUpdate(input);
+    let known: AgentKeys | undefined;
     if (changes.agentId) {
       const { resolved, errors } = await new ReferenceCheck(ctx.tenantId).add(this.agents.references, 'agentId', changes.agentId).resolveAll();
       // The path comes first: a task the caller cannot see is a 404 whatever the body says.
       if (errors.length > 0) throw (await this.tasks.findById(ctx.tenantId, id)) ? new UnknownReferenceError(errors) : new TaskNotFoundError(id);
       changes.agentId = resolved.id(this.agents.references, changes.agentId);
+      known = this.agents.keysResolved(resolved);
     }
     try {
-      return await this.unitOfWork.run(ctx, (tx) => this.change(tx, id, { status, changes, expectedVersion, startedAt }));
+      const view = await this.unitOfWork.run(ctx, (tx) => this.change(tx, id, { status, changes, expectedVersion, startedAt }));
+      return await this.agents.withKeys(ctx, view, [view.task.agentId], known);
     } catch (error) {
       if (this.tasks.isMissingAgentError(error)) throw new UnknownReferenceError([missingAgent('agentId')]);
       throw error;
@@ -237,8 +248,8 @@ export class TasksService {
    * a dependency that would close one is refused with the cycle. Moves the task's version
    * (guarded by `expectedVersion` when given), so a concurrent start of the task conflicts.
    */
-  addDependencies(ctx: RequestContext, id: string, dependsOn: string[], expectedVersion?: number): Promise<TaskView> {
-    return this.unitOfWork.run(ctx, async (tx) => {
+  async addDependencies(ctx: RequestContext, id: string, dependsOn: string[], expectedVersion?: number): Promise<WithAgentKeys<TaskView>> {
+    const view = await this.unitOfWork.run(ctx, async (tx): Promise<TaskView> => {
       const { tenantId } = ctx;
       const seen = await this.tasks.findById(tenantId, id, tx.manager);
       if (!seen) throw new TaskNotFoundError(id);
@@ -276,6 +287,7 @@ export class TasksService {
       });
       return { task: updated, dependsOn: all };
     });
+    return this.agents.withKeys(ctx, view, [view.task.agentId]);
   }
 
   /**
@@ -283,7 +295,11 @@ export class TasksService {
    * agents and one of the existing tasks they depend on, then the dependency rules; answers the
    * rows to write, every item with its id and its dependencies as ids.
    */
-  private async plan(ctx: RequestContext, sent: NewTask[], options: { field: FieldPath; parentTaskId: string | null }): Promise<PlannedTask[]> {
+  private async plan(
+    ctx: RequestContext,
+    sent: NewTask[],
+    options: { field: FieldPath; parentTaskId: string | null },
+  ): Promise<{ planned: PlannedTask[]; agentKeys: AgentKeys }> {
     const plan = new TaskBulkPlan(sent, options.field);
     const check = new ReferenceCheck(ctx.tenantId);
     plan.items.forEach((item, i) => {
@@ -292,7 +308,8 @@ export class TasksService {
     });
     const [{ resolved, errors }, workflowOfTask] = await Promise.all([check.resolveAll(), this.tasks.workflowsOf(ctx.tenantId, plan.existingTargets)]);
     plan.checkDependencies(workflowOfTask, errors);
-    return plan.tasks(ctx, options.parentTaskId, (item) => resolved.id(this.agents.references, item.agentId));
+    const planned = plan.tasks(ctx, options.parentTaskId, (item) => resolved.id(this.agents.references, item.agentId));
+    return { planned, agentKeys: this.agents.keysResolved(resolved) };
   }
 
   /** Writes planned tasks and their dependencies with their `task.created` events, all or nothing. */
@@ -333,13 +350,27 @@ export class TasksService {
     }
   }
 
-  private async withDependencies(ctx: RequestContext, pending: Promise<Page<Task>>): Promise<Page<TaskView>> {
+  /** The tenant's task with the ids it depends on. */
+  private async find(ctx: RequestContext, id: string): Promise<TaskView> {
+    const found = await this.tasks.findWithDependencies(ctx.tenantId, id);
+    if (!found) throw new TaskNotFoundError(id);
+    return { task: found.task, dependsOn: found.dependencies.map((dependency) => dependency.id) };
+  }
+
+  /** A page of tasks with what each depends on and the keys of their agents (two lookups for the page, side by side). */
+  private async withDependencies(ctx: RequestContext, pending: Promise<Page<Task>>): Promise<WithAgentKeys<Page<TaskView>>> {
     const page = await pending;
-    const dependsOn = await this.tasks.dependsOnOf(
-      ctx.tenantId,
-      page.items.map((task) => task.id),
-    );
-    return { items: page.items.map((task) => ({ task, dependsOn: dependsOn.get(task.id)! })), nextCursor: page.nextCursor };
+    const [dependsOn, agentKeys] = await Promise.all([
+      this.tasks.dependsOnOf(
+        ctx.tenantId,
+        page.items.map((task) => task.id),
+      ),
+      this.agents.keysFor(
+        ctx,
+        page.items.map((task) => task.agentId),
+      ),
+    ]);
+    return { value: { items: page.items.map((task) => ({ task, dependsOn: dependsOn.get(task.id)! })), nextCursor: page.nextCursor }, agentKeys };
   }
 }
 

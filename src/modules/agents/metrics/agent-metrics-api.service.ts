@@ -11,9 +11,9 @@ export class AgentMetricsApiService {
     private readonly metrics: AgentMetricsService,
   ) {}
 
-  /** The agent's task counters (zeros before its first finished task); 404 for an agent the tenant cannot see. */
-  async forAgent(ctx: RequestContext, agentId: string): Promise<AgentMetricsView> {
-    await this.agents.get(ctx, agentId);
-    return this.metrics.forAgent(ctx.tenantId, agentId);
+  /** The agent's task counters (zeros before its first finished task) with its key; 404 for an agent the tenant cannot see. */
+  async forAgent(ctx: RequestContext, agentId: string): Promise<AgentMetricsView & { agentKey: string | null }> {
+    const agent = await this.agents.get(ctx, agentId);
+    return { ...(await this.metrics.forAgent(ctx.tenantId, agentId)), agentKey: agent.key };
   }
 }

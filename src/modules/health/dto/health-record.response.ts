@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AgentKeys, ApiAgentKey } from '../../agents/agent-keys';
 import { HEALTH_STATUSES, HealthRecord, HealthStatus } from '../health-record.entity';
 import { PageOf } from '../../../common/http/collections';
 
@@ -21,6 +22,9 @@ export class HealthRecordResponse {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   agentId: string | null;
 
+  @ApiAgentKey('agentId')
+  agentKey: string | null;
+
   @ApiProperty({ type: 'object', additionalProperties: true })
   details: Record<string, unknown>;
 
@@ -30,7 +34,7 @@ export class HealthRecordResponse {
   @ApiProperty({ description: 'Actor that reported it' })
   createdBy: string;
 
-  static from(record: HealthRecord): HealthRecordResponse {
+  static from(record: HealthRecord, agentKeys: AgentKeys): HealthRecordResponse {
     return {
       id: record.id,
       component: record.component,
@@ -38,6 +42,7 @@ export class HealthRecordResponse {
       message: record.message,
       responseTimeMs: record.responseTimeMs,
       agentId: record.agentId,
+      agentKey: agentKeys.of(record.agentId),
       details: record.details,
       recordedAt: record.recordedAt.toISOString(),
       createdBy: record.createdBy,

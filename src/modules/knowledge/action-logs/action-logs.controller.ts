@@ -19,7 +19,8 @@ export class ActionLogsController {
   @ApiOperation({ summary: 'Log an action an agent took (append-only)' })
   @ApiCreatedResponse({ type: ActionLogResponse })
   async create(@Ctx() ctx: RequestContext, @Body() body: CreateActionLogDto): Promise<ActionLogResponse> {
-    return ActionLogResponse.from(await this.logs.log(ctx, body));
+    const { value: log, agentKeys } = await this.logs.log(ctx, body);
+    return ActionLogResponse.from(log, agentKeys);
   }
 
   @Post('bulk')
@@ -27,16 +28,16 @@ export class ActionLogsController {
   @ApiCreatedResponse({ type: ActionLogList })
   @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PAYLOAD_TOO_LARGE)
   async createMany(@Ctx() ctx: RequestContext, @Body() body: BulkCreateActionLogsDto): Promise<ActionLogList> {
-    const logs = await this.logs.logMany(ctx, body.items);
-    return { items: logs.map((log) => ActionLogResponse.from(log)) };
+    const { value: logs, agentKeys } = await this.logs.logMany(ctx, body.items);
+    return { items: logs.map((log) => ActionLogResponse.from(log, agentKeys)) };
   }
 
   @Get()
   @ApiOperation({ summary: 'List actions, oldest first, by action type and by trace id' })
   @ApiOkResponse({ type: ActionLogPage })
   async list(@Ctx() ctx: RequestContext, @Query() query: ListActionLogsQuery): Promise<ActionLogPage> {
-    const page = await this.logs.list(ctx, { actionType: query.actionType, traceId: query.traceId }, query);
-    return { items: page.items.map((log) => ActionLogResponse.from(log)), nextCursor: page.nextCursor };
+    const { value: page, agentKeys } = await this.logs.list(ctx, { actionType: query.actionType, traceId: query.traceId }, query);
+    return { items: page.items.map((log) => ActionLogResponse.from(log, agentKeys)), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -44,6 +45,7 @@ export class ActionLogsController {
   @ApiOkResponse({ type: ActionLogResponse })
   @ApiProblems(HttpStatus.NOT_FOUND)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<ActionLogResponse> {
-    return ActionLogResponse.from(await this.logs.get(ctx, id));
+    const { value: log, agentKeys } = await this.logs.get(ctx, id);
+    return ActionLogResponse.from(log, agentKeys);
   }
 }

@@ -9,6 +9,7 @@ import { ActionLog } from './action-log.entity';
 import { ActionLogFilters, ActionLogsRepository, NewActionLog } from './action-logs.repository';
 import { CreateActionLogDto } from './dto/create-action-log.dto';
 import { checkItemReferences } from '../../../common/persistence/references';
+import { WithAgentKeys } from '../../agents/agent-keys';
 import { AgentsService } from '../../agents/agents.service';
 
 /** The log of what agents did: append-only, each entry with its `action_log.recorded` event. */
@@ -21,27 +22,28 @@ export class ActionLogsService {
   ) {}
 
   /** Stores an entry; an agentId the tenant cannot see is a 422 naming the field. */
-  async log(ctx: RequestContext, input: CreateActionLogDto): Promise<ActionLog> {
-    const [log] = await this.insert(ctx, [input], singleItem);
-    return log;
+  async log(ctx: RequestContext, input: CreateActionLogDto): Promise<WithAgentKeys<ActionLog>> {
+    const { value, agentKeys } = await this.insert(ctx, [input], singleItem);
+    return { value: value[0], agentKeys };
   }
 
   /** Stores every entry or none, in one statement; each agentId the tenant cannot see is a 422 naming `items.<i>.agentId`. */
-  logMany(ctx: RequestContext, inputs: CreateActionLogDto[]): Promise<ActionLog[]> {
+  logMany(ctx: RequestContext, inputs: CreateActionLogDto[]): Promise<WithAgentKeys<ActionLog[]>> {
     return this.insert(ctx, inputs, bulkItem);
   }
 
-  async get(ctx: RequestContext, id: string): Promise<ActionLog> {
+  async get(ctx: RequestContext, id: string): Promise<WithAgentKeys<ActionLog>> {
     const log = await this.logs.findById(ctx.tenantId, id);
     if (!log) throw new AggregateNotFoundError('action log', id);
-    return log;
+    return this.agents.withKeys(ctx, log, [log.agentId]);
   }
 
-  list(ctx: RequestContext, filters: ActionLogFilters, page: PageRequest): Promise<Page<ActionLog>> {
-    return this.logs.list(ctx.tenantId, filters, page);
+  async list(ctx: RequestContext, filters: ActionLogFilters, page: PageRequest): Promise<WithAgentKeys<Page<ActionLog>>> {
+    const found = await this.logs.list(ctx.tenantId, filters, page);
+    return this.agents.pageWithKeys(ctx, found);
   }
 
-  private async insert(ctx: RequestContext, inputs: CreateActionLogDto[], field: FieldPath): Promise<ActionLog[]> {
+  private async insert(ctx: RequestContext, inputs: CreateActionLogDto[], field: FieldPath): Promise<WithAgentKeys<ActionLog[]>> {
     const agents = this.agents.references;
     const resolved = await checkItemReferences(ctx.tenantId, inputs, field, [['agentId', agents]]);
     const rows = inputs.map((input): NewActionLog => ({
@@ -56,12 +58,13 @@ export class ActionLogsService {
       createdBy: ctx.actorId,
     }));
     // One statement for the rows and their events: every entry of a bulk request, or none.
-    return this.unitOfWork.append(ctx, ActionLog, rows as ActionLog[], (log) => ({
+    const logs = await this.unitOfWork.append(ctx, ActionLog, rows as ActionLog[], (log) => ({
       type: KnowledgeEvents.actionLogRecorded,
       aggregateType: 'action_log',
       aggregateId: log.id,
       aggregateVersion: null,
       payload: { actionLogId: log.id, actionType: log.actionType, agentId: log.agentId, traceId: log.traceId },
     }));
+    return { value: logs, agentKeys: this.agents.keysResolved(resolved) };
   }
 }

@@ -19,7 +19,8 @@ export class JobResultsController {
   @ApiOperation({ summary: 'Record what a job produced (append-only)' })
   @ApiCreatedResponse({ type: JobResultResponse })
   async create(@Ctx() ctx: RequestContext, @Body() body: CreateJobResultDto): Promise<JobResultResponse> {
-    return JobResultResponse.from(await this.results.record(ctx, body));
+    const { value: result, agentKeys } = await this.results.record(ctx, body);
+    return JobResultResponse.from(result, agentKeys);
   }
 
   @Post('bulk')
@@ -27,16 +28,16 @@ export class JobResultsController {
   @ApiCreatedResponse({ type: JobResultList })
   @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PAYLOAD_TOO_LARGE)
   async createMany(@Ctx() ctx: RequestContext, @Body() body: BulkCreateJobResultsDto): Promise<JobResultList> {
-    const results = await this.results.recordMany(ctx, body.items);
-    return { items: results.map((result) => JobResultResponse.from(result)) };
+    const { value: results, agentKeys } = await this.results.recordMany(ctx, body.items);
+    return { items: results.map((result) => JobResultResponse.from(result, agentKeys)) };
   }
 
   @Get()
   @ApiOperation({ summary: 'List job results, oldest first, by job id' })
   @ApiOkResponse({ type: JobResultPage })
   async list(@Ctx() ctx: RequestContext, @Query() query: ListJobResultsQuery): Promise<JobResultPage> {
-    const page = await this.results.list(ctx, { jobId: query.jobId }, query);
-    return { items: page.items.map((result) => JobResultResponse.from(result)), nextCursor: page.nextCursor };
+    const { value: page, agentKeys } = await this.results.list(ctx, { jobId: query.jobId }, query);
+    return { items: page.items.map((result) => JobResultResponse.from(result, agentKeys)), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -44,6 +45,7 @@ export class JobResultsController {
   @ApiOkResponse({ type: JobResultResponse })
   @ApiProblems(HttpStatus.NOT_FOUND)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<JobResultResponse> {
-    return JobResultResponse.from(await this.results.get(ctx, id));
+    const { value: result, agentKeys } = await this.results.get(ctx, id);
+    return JobResultResponse.from(result, agentKeys);
   }
 }

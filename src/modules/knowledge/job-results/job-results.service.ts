@@ -9,6 +9,7 @@ import { uuidv7 } from '../../../common/persistence/uuid-v7';
 import { JobResult } from './job-result.entity';
 import { JobResultsRepository, NewJobResultRow } from './job-results.repository';
 import { checkItemReferences } from '../../../common/persistence/references';
+import { WithAgentKeys } from '../../agents/agent-keys';
 import { AgentsService } from '../../agents/agents.service';
 import { TasksService } from '../../tasks/tasks.service';
 
@@ -41,27 +42,28 @@ export class JobResultsService {
   }
 
   /** Stores a result; a taskId or agentId the tenant cannot see is a 422 naming the field. */
-  async record(ctx: RequestContext, input: NewJobResult): Promise<JobResult> {
-    const [result] = await this.insert(ctx, [input], singleItem);
-    return result;
+  async record(ctx: RequestContext, input: NewJobResult): Promise<WithAgentKeys<JobResult>> {
+    const { value, agentKeys } = await this.insert(ctx, [input], singleItem);
+    return { value: value[0], agentKeys };
   }
 
   /** Stores every result or none, in one statement; each reference the tenant cannot see is a 422 naming `items.<i>.<field>`. */
-  recordMany(ctx: RequestContext, inputs: NewJobResult[]): Promise<JobResult[]> {
+  recordMany(ctx: RequestContext, inputs: NewJobResult[]): Promise<WithAgentKeys<JobResult[]>> {
     return this.insert(ctx, inputs, bulkItem);
   }
 
-  async get(ctx: RequestContext, id: string): Promise<JobResult> {
+  async get(ctx: RequestContext, id: string): Promise<WithAgentKeys<JobResult>> {
     const result = await this.jobResults.findById(ctx.tenantId, id);
     if (!result) throw new AggregateNotFoundError('job result', id);
-    return result;
+    return this.agents.withKeys(ctx, result, [result.agentId]);
   }
 
-  list(ctx: RequestContext, filters: { jobId?: string }, page: PageRequest): Promise<Page<JobResult>> {
-    return this.jobResults.list(ctx.tenantId, filters, page);
+  async list(ctx: RequestContext, filters: { jobId?: string }, page: PageRequest): Promise<WithAgentKeys<Page<JobResult>>> {
+    const found = await this.jobResults.list(ctx.tenantId, filters, page);
+    return this.agents.pageWithKeys(ctx, found);
   }
 
-  private async insert(ctx: RequestContext, inputs: NewJobResult[], field: FieldPath): Promise<JobResult[]> {
+  private async insert(ctx: RequestContext, inputs: NewJobResult[], field: FieldPath): Promise<WithAgentKeys<JobResult[]>> {
     const [agents, tasks] = [this.agents.references, this.tasks.references];
     const resolved = await checkItemReferences(ctx.tenantId, inputs, field, [
       ['agentId', agents],
@@ -69,7 +71,8 @@ export class JobResultsService {
     ]);
     const rows = inputs.map((input) => this.newRow(ctx, { ...input, agentId: resolved.id(agents, input.agentId), taskId: resolved.id(tasks, input.taskId) }));
     // One statement for the rows and their events: every result of a bulk request, or none.
-    return this.unitOfWork.append(ctx, JobResult, rows as JobResult[], (result) => this.recordedEvent(result));
+    const results = await this.unitOfWork.append(ctx, JobResult, rows as JobResult[], (result) => this.recordedEvent(result));
+    return { value: results, agentKeys: this.agents.keysResolved(resolved) };
   }
 
   private recordedEvent(result: NewJobResultRow): NewDomainEvent<'job_result.recorded'> {

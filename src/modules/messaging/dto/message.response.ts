@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AuditedResponse, auditedFields } from '../../../common/http/audited.response';
+import { AgentKeys, ApiAgentKey } from '../../agents/agent-keys';
 import { MESSAGE_STATUSES, Message, MessageStatus } from '../message.entity';
 import { PageOf } from '../../../common/http/collections';
 
@@ -7,8 +8,14 @@ export class MessageResponse extends AuditedResponse {
   @ApiProperty({ format: 'uuid' })
   fromAgentId: string;
 
+  @ApiAgentKey('fromAgentId')
+  fromAgentKey: string | null;
+
   @ApiProperty({ format: 'uuid' })
   toAgentId: string;
+
+  @ApiAgentKey('toAgentId')
+  toAgentKey: string | null;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null when none was given, or once the task is deleted' })
   taskId: string | null;
@@ -36,11 +43,13 @@ export class MessageResponse extends AuditedResponse {
   })
   processedAt: string | null;
 
-  static from(message: Message): MessageResponse {
+  static from(message: Message, agentKeys: AgentKeys): MessageResponse {
     return {
       ...auditedFields(message),
       fromAgentId: message.fromAgentId,
+      fromAgentKey: agentKeys.of(message.fromAgentId),
       toAgentId: message.toAgentId,
+      toAgentKey: agentKeys.of(message.toAgentId),
       taskId: message.taskId,
       type: message.type,
       content: message.content,

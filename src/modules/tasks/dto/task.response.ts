@@ -1,8 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { RunResponse, runFields } from '../../workflows/dto/run.response';
 import { Page } from '../../../common/persistence/paginate';
-import { TASK_STATUSES, Task, TaskStatus } from '../task.entity';
+import { TASK_STATUSES, TaskStatus } from '../task.entity';
 import { PageOf } from '../../../common/http/collections';
+import { AgentKeys, ApiAgentKey, WithAgentKeys } from '../../agents/agent-keys';
+import { TaskView } from '../tasks.service';
 
 export class TaskResponse extends RunResponse {
   @ApiProperty({ format: 'uuid' })
@@ -10,6 +12,9 @@ export class TaskResponse extends RunResponse {
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null when unassigned, or once the agent is deleted' })
   agentId: string | null;
+
+  @ApiAgentKey('agentId')
+  agentKey: string | null;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The parent of a subtask; list a parent’s subtasks with GET /tasks/:id/subtasks' })
   parentTaskId: string | null;
@@ -29,11 +34,12 @@ export class TaskResponse extends RunResponse {
   @ApiProperty({ type: [String], format: 'uuid', description: 'Ids of the tasks that must complete before this one may start' })
   dependsOn: string[];
 
-  static from(task: Task, dependsOn: string[]): TaskResponse {
+  static from({ task, dependsOn }: TaskView, agentKeys: AgentKeys): TaskResponse {
     return {
       ...runFields(task),
       workflowId: task.workflowId,
       agentId: task.agentId,
+      agentKey: agentKeys.of(task.agentId),
       parentTaskId: task.parentTaskId,
       description: task.description,
       priority: task.priority,
@@ -45,8 +51,8 @@ export class TaskResponse extends RunResponse {
 }
 
 export class TaskPage extends PageOf(TaskResponse) {
-  static from(page: Page<{ task: Task; dependsOn: string[] }>): TaskPage {
-    return { items: page.items.map(({ task, dependsOn }) => TaskResponse.from(task, dependsOn)), nextCursor: page.nextCursor };
+  static from({ value: page, agentKeys }: WithAgentKeys<Page<TaskView>>): TaskPage {
+    return { items: page.items.map((view) => TaskResponse.from(view, agentKeys)), nextCursor: page.nextCursor };
   }
 }
 

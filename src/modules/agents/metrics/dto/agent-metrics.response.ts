@@ -1,9 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ApiAgentKey } from '../../agent-keys';
 import { AgentMetricsView } from '../agent-metrics.service';
 
 export class AgentMetricsResponse implements AgentMetricsView {
   @ApiProperty({ format: 'uuid' })
   agentId: string;
+
+  @ApiAgentKey('agentId')
+  agentKey: string | null;
 
   @ApiProperty({ type: 'integer', example: 12, description: 'Tasks of the agent that finished, completed or failed' })
   totalTasks: number;

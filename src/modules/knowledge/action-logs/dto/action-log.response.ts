@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AgentKeys, ApiAgentKey } from '../../../agents/agent-keys';
 import { ActionLog } from '../action-log.entity';
 import { PageOf, BulkOf } from '../../../../common/http/collections';
 
@@ -24,13 +25,16 @@ export class ActionLogResponse {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   agentId: string | null;
 
+  @ApiAgentKey('agentId')
+  agentKey: string | null;
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
   @ApiProperty({ description: 'Actor that logged it' })
   createdBy: string;
 
-  static from(log: ActionLog): ActionLogResponse {
+  static from(log: ActionLog, agentKeys: AgentKeys): ActionLogResponse {
     return {
       id: log.id,
       actionType: log.actionType,
@@ -39,6 +43,7 @@ export class ActionLogResponse {
       durationMs: log.durationMs,
       traceId: log.traceId,
       agentId: log.agentId,
+      agentKey: agentKeys.of(log.agentId),
       createdAt: log.createdAt.toISOString(),
       createdBy: log.createdBy,
     };

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AgentKeys, ApiAgentKey } from '../../../agents/agent-keys';
 import { JobResult } from '../job-result.entity';
 import { PageOf, BulkOf } from '../../../../common/http/collections';
 
@@ -15,6 +16,9 @@ export class JobResultResponse {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   agentId: string | null;
 
+  @ApiAgentKey('agentId')
+  agentKey: string | null;
+
   @ApiProperty({ type: String, nullable: true })
   status: string | null;
 
@@ -30,12 +34,13 @@ export class JobResultResponse {
   @ApiProperty({ description: 'Actor that recorded it' })
   createdBy: string;
 
-  static from(result: JobResult): JobResultResponse {
+  static from(result: JobResult, agentKeys: AgentKeys): JobResultResponse {
     return {
       id: result.id,
       jobId: result.jobId,
       taskId: result.taskId,
       agentId: result.agentId,
+      agentKey: agentKeys.of(result.agentId),
       status: result.status,
       outputArtifacts: result.outputArtifacts,
       metrics: result.metrics,
