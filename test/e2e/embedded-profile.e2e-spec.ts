@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, waitUntilReady } from '../utils/server-process';
+import { waitFor } from '../utils/wait';
 
 /** The zero-setup default: no DATABASE_URL, PGlite under DATA_DIR, the real compiled server. */
 describe('embedded profile (npm start with no configuration)', () => {
@@ -38,6 +39,25 @@ describe('embedded profile (npm start with no configuration)', () => {
       const found = (await (await fetch(`${first.baseUrl}/api/v1/insights/search?q=run`)).json()) as { items: { highlight: string }[] };
       expect(found.items).toHaveLength(1);
       expect(found.items[0].highlight).toContain('<b>running</b>');
+
+      // A bulk write stores every item's event in the statement of its rows, on the embedded engine too.
+      const logged = await fetch(`${first.baseUrl}/api/v1/action-logs/bulk`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ items: [{ actionType: 'fetch' }, { actionType: 'parse', traceId: 't-1' }] }),
+      });
+      expect(logged.status).toBe(201);
+      const logIds = ((await logged.json()) as { items: { id: string }[] }).items.map((log) => log.id);
+      const recorded = await waitFor('the bulk write’s events in the feed', async () => {
+        const page = (await (await fetch(`${first.baseUrl}/api/v1/events?type=action_log.recorded`)).json()) as {
+          items: { aggregateId: string; payload: { traceId: string | null } }[];
+        };
+        return page.items.length === logIds.length && page.items;
+      });
+      expect(recorded.map((event) => [event.aggregateId, event.payload.traceId])).toEqual([
+        [logIds[0], null],
+        [logIds[1], 't-1'],
+      ]);
     } finally {
       expect(await first.stop('SIGTERM')).toBe(0);
     }

@@ -3,6 +3,7 @@ import { makeMessage } from '../factories/message.factory';
 import { makeTask } from '../factories/task.factory';
 import { makeWorkflow } from '../factories/workflow.factory';
 import { expectIndistinguishable, expectProblem, expectRefusedUnchanged } from '../utils/problems';
+import { statementsDuring } from '../utils/statements';
 import { TestTenant, useTwoTenants } from '../utils/test-app';
 
 interface Row {
@@ -166,6 +167,67 @@ describe('the whole lifecycle: deletes, updates, reads by id, counts', () => {
       .send({ items: [{ jobId: 'a' }, { jobId: 'b', agentId: 'agent_nobody' }] })
       .expect(422);
     expect(await count('domain_events')).toBe(before);
+  });
+
+  it('stores each bulk item’s event as a single create stores it: type, aggregate, actor, correlation id and payload', async () => {
+    const { tenant } = suite;
+    const agent = await post(tenant, '/agents', makeAgent({ key: 'agent_sena' }));
+    const { task } = await graph();
+    const stored = (ids: string[]) =>
+      suite.db.query(
+        `SELECT type, aggregate_type, aggregate_id, aggregate_version, actor_id, correlation_id, payload
+         FROM domain_events WHERE tenant_id = $1 AND aggregate_id = ANY($2::uuid[]) ORDER BY id`,
+        [tenant.tenantId, ids],
+      );
+    const send = (path: string, body: object, correlationId: string) =>
+      api().post(`/api/v1${path}`).set(tenant.auth).set('X-Actor-Id', 'planner-7').set('X-Request-Id', correlationId).send(body).expect(201);
+    const logs = [
+      { actionType: 'tool "search" ✓', traceId: 'trace-ü\\n', agentId: 'agent_sena', parameters: { q: 'x' } },
+      { actionType: 'step', durationMs: 1.5 },
+    ];
+    const results = [
+      { jobId: 'job-"1"', taskId: task.id, agentId: agent.id, status: 'completed' },
+      { jobId: 'job-2', metrics: { pages: 3 } },
+    ];
+
+    const single = (await send('/action-logs', logs[0], 'corr-single')).body;
+    let bulkLogs: Row[] = [];
+    const sent = await statementsDuring(async () => (bulkLogs = (await send('/action-logs/bulk', { items: logs }, 'corr-logs')).body.items));
+    // The rows and their events, in one statement: every item of a bulk request has its event, or none is stored.
+    expect(sent.filter((sql) => /\bINSERT INTO\b/.test(sql))).toEqual([expect.stringMatching(/INSERT INTO "action_logs".*INSERT INTO domain_events/)]);
+    const bulkResults = (await send('/job-results/bulk', { items: results }, 'corr-results')).body.items;
+
+    const event = (type: string, aggregateType: string, aggregateId: string, correlationId: string, payload: object) => ({
+      type,
+      aggregate_type: aggregateType,
+      aggregate_id: aggregateId,
+      aggregate_version: null,
+      actor_id: 'planner-7',
+      correlation_id: correlationId,
+      payload,
+    });
+    const logEvent = (log: Row, correlationId: string) =>
+      event('action_log.recorded', 'action_log', log.id, correlationId, {
+        actionLogId: log.id,
+        actionType: log.actionType,
+        agentId: log.agentId,
+        traceId: log.traceId,
+      });
+    expect(await stored([single.id])).toEqual([logEvent(single, 'corr-single')]);
+    expect(await stored(bulkLogs.map((log: Row) => log.id))).toEqual(bulkLogs.map((log: Row) => logEvent(log, 'corr-logs')));
+    expect(bulkLogs[0]).toMatchObject({ actionType: 'tool "search" ✓', traceId: 'trace-ü\\n', agentId: agent.id });
+    expect(await stored(bulkResults.map((result: Row) => result.id))).toEqual(
+      bulkResults.map((result: Row) =>
+        event('job_result.recorded', 'job_result', result.id, 'corr-results', {
+          jobResultId: result.id,
+          jobId: result.jobId,
+          taskId: result.taskId,
+          agentId: result.agentId,
+          status: result.status,
+        }),
+      ),
+    );
+    expect(bulkResults[0]).toMatchObject({ jobId: 'job-"1"', taskId: task.id, agentId: agent.id });
   });
 
   it('counts tasks by status, of the tenant or of one workflow', async () => {

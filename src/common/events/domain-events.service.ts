@@ -13,6 +13,9 @@ const listenerFailures = counter({
 });
 
 const COLUMNS = 'tenant_id, actor_id, correlation_id, type, aggregate_type, aggregate_id, aggregate_version, payload';
+/** The columns as jsonb_to_recordset reads them from a JSON array of events (their table's types). */
+const RECORD_TYPES =
+  'tenant_id text, actor_id text, correlation_id text, type text, aggregate_type text, aggregate_id uuid, aggregate_version int, payload jsonb';
 
 /** An event with the context it happened in. */
 export interface ContextualEvent {
@@ -44,19 +47,42 @@ export class DomainEvents {
     );
   }
 
-  /** The same for events of several contexts (a batch of several tenants' work): each row its own tenant, actor and correlation id. */
+  /**
+   * The same for events of several contexts (a batch of several tenants' work): each row its own
+   * tenant, actor and correlation id. One event is a VALUES row of fixed shape (a single create's
+   * statement, prepared once per connection). Several are ONE parameter, a JSON array that
+   * PostgreSQL expands into rows: a bulk write of 1000 records would otherwise send 8000
+   * parameters, each payload serialised on its own, and a 1000-row VALUES list for PostgreSQL to
+   * parse and plan, nearly as costly as inserting the records themselves.
+   */
   insertEachStatement(entries: ContextualEvent[], params: unknown[]): string {
-    const rows = entries.map(({ context, event }) => [
-      context.tenantId,
-      context.actorId,
-      context.correlationId,
-      event.type,
-      event.aggregateType,
-      event.aggregateId,
-      event.aggregateVersion,
-      JSON.stringify(event.payload),
-    ]);
-    return `INSERT INTO domain_events (${COLUMNS}) VALUES ${valuesClause(rows, params)} RETURNING id, occurred_at, aggregate_id`;
+    const returning = 'RETURNING id, occurred_at, aggregate_id';
+    if (entries.length === 1) {
+      const [{ context, event }] = entries;
+      const row = [
+        context.tenantId,
+        context.actorId,
+        context.correlationId,
+        event.type,
+        event.aggregateType,
+        event.aggregateId,
+        event.aggregateVersion,
+        JSON.stringify(event.payload),
+      ];
+      return `INSERT INTO domain_events (${COLUMNS}) VALUES ${valuesClause([row], params)} ${returning}`;
+    }
+    const rows = entries.map(({ context, event }) => ({
+      tenant_id: context.tenantId,
+      actor_id: context.actorId,
+      correlation_id: context.correlationId,
+      type: event.type,
+      aggregate_type: event.aggregateType,
+      aggregate_id: event.aggregateId,
+      aggregate_version: event.aggregateVersion,
+      payload: event.payload,
+    }));
+    params.push(JSON.stringify(rows));
+    return `INSERT INTO domain_events (${COLUMNS}) SELECT ${COLUMNS} FROM jsonb_to_recordset($${params.length}::jsonb) AS e(${RECORD_TYPES}) ${returning}`;
   }
 
   async append(manager: EntityManager, context: RequestContext, events: NewDomainEvent[]): Promise<DomainEventEnvelope[]> {
@@ -75,8 +101,14 @@ export class DomainEvents {
   }
 
   envelope(context: RequestContext, event: NewDomainEvent, stored: StoredEvent): DomainEventEnvelope {
+    // Field by field, not `...event`: a bulk write makes a thousand of these, and spreading cost
+    // several times more.
     return {
-      ...event,
+      type: event.type,
+      aggregateType: event.aggregateType,
+      aggregateId: event.aggregateId,
+      aggregateVersion: event.aggregateVersion,
+      payload: event.payload,
       id: String(stored.id),
       tenantId: context.tenantId,
       actorId: context.actorId,
