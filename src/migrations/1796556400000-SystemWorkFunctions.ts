@@ -32,7 +32,8 @@ const SIGNATURES = [
  *   scheduling hint (ids, tenants and keys of pending records: never their results);
  * - `outbox_record_tenant`: the tenant of a record known by id only (a job without one);
  * - `outbox_totals`, `outbox_pending_by_tenant`, `status_counts`: the gauges of /metrics (counts);
- * - `outbox_dead_letters`, `outbox_dead_letter_count`: the admin routes' dead letters of every tenant;
+ * - `outbox_dead_letters`, `outbox_dead_letter_count`: the admin routes' dead letters of every tenant
+ *   (what the list shows: keys, attempts, reason; never the result);
  * - `idempotency_keys_purge`: expired Idempotency-Keys of every tenant.
  *
  * Nobody but the service role may call them: EXECUTE is revoked from PUBLIC and granted to the
@@ -148,10 +149,13 @@ export class SystemWorkFunctions1796556400000 implements MigrationInterface {
     const deadLetterArguments = 'tenant text, ns text, schema_id text, excluded_namespaces text[], since timestamptz, record_ids uuid[]';
     await queryRunner.query(`
             CREATE FUNCTION "outbox_dead_letters"(${deadLetterArguments}, after_id uuid, max_rows integer)
-            RETURNS SETOF service_call_records
+            RETURNS TABLE (id uuid, tenant_id text, call_id text, namespace text, schema_identity text, attempts integer,
+                           last_error text, correlation_id text, created_at timestamptz, updated_at timestamptz)
             LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
             AS \$\$
-                SELECT r.* FROM service_call_records r
+                SELECT r.id, r.tenant_id, r.call_id, r.namespace, r.schema_identity, r.attempts,
+                       r.last_error, r.correlation_id, r.created_at, r.updated_at
+                FROM service_call_records r
                 WHERE ${deadLetterFilter} AND (after_id IS NULL OR r.id > after_id)
                 ORDER BY r.id LIMIT max_rows
             \$\$

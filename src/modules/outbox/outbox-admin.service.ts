@@ -8,9 +8,8 @@ import { queuesConfig, QueuesConfig } from '../../config/queues.config';
 import { HandlerRegistry } from './handler-registry';
 import { UnknownHandlerError } from './outbox.errors';
 import { sweepGraceMs } from './outbox.jobs';
-import { DeadLetterFilter, OutboxRepository } from './outbox.repository';
+import { DeadLetterFilter, DeadLetterSummary, OutboxRepository } from './outbox.repository';
 import { redrivenEvent } from './outbox.service';
-import { ServiceCallRecord } from './service-call-record.entity';
 
 /** An operator's choice of dead letters (all members optional; `handler` is `namespace/schema`). */
 export interface DeadLetterSelection {
@@ -45,7 +44,7 @@ export class OutboxAdminService {
   ) {}
 
   /** A page of every tenant's dead letters, oldest first, each with the handler that takes it. */
-  async list(selection: DeadLetterSelection, page: PageRequest): Promise<Page<{ record: ServiceCallRecord; handler: string | null }>> {
+  async list(selection: DeadLetterSelection, page: PageRequest): Promise<Page<{ record: DeadLetterSummary; handler: string | null }>> {
     const filter = this.filterOf(selection);
     const found = await this.records.deadLetters(filter, page);
     return {

@@ -69,6 +69,12 @@ export interface DeadLetterFilter {
   ids?: string[];
 }
 
+/** A dead letter as the admin routes list it: no result (that stays in its tenant's scope). */
+export type DeadLetterSummary = Pick<
+  ServiceCallRecord,
+  'id' | 'tenantId' | 'callId' | 'namespace' | 'schemaIdentity' | 'attempts' | 'lastError' | 'correlationId' | 'createdAt' | 'updatedAt'
+>;
+
 /** What operators watch of the outbox, across every tenant. */
 export interface OutboxBacklog {
   deadLettered: number;
@@ -334,7 +340,7 @@ export class OutboxRepository {
   }
 
   /** A page of dead letters of every tenant, oldest first. */
-  async deadLetters(filter: DeadLetterFilter, page: PageRequest): Promise<Page<ServiceCallRecord>> {
+  async deadLetters(filter: DeadLetterFilter, page: PageRequest): Promise<Page<DeadLetterSummary>> {
     const after = page.cursor === undefined ? null : decodeCursor(page.cursor);
     const rows: Record<string, unknown>[] = await this.dataSource.query('SELECT * FROM outbox_dead_letters($1, $2, $3, $4, $5, $6, $7, $8)', [
       ...deadLetterArguments(filter),
