@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { grantToServiceRoles } from './service-role-functions';
 
 /** Every function below, as DROP and GRANT name them. */
 const SIGNATURES = [
@@ -36,9 +37,7 @@ const SIGNATURES = [
  *   (what the list shows: keys, attempts, reason; never the result);
  * - `idempotency_keys_purge`: expired Idempotency-Keys of every tenant.
  *
- * Nobody but the service role may call them: EXECUTE is revoked from PUBLIC and granted to the
- * roles that already read and write the tenant tables (an existing deployment keeps working); a
- * new deployment's role script grants it by default privileges (deploy/postgres/init-roles.sh).
+ * Nobody but the service role may call them (see grantToServiceRoles).
  */
 export class SystemWorkFunctions1796556400000 implements MigrationInterface {
   name = 'SystemWorkFunctions1796556400000';
@@ -177,21 +176,7 @@ export class SystemWorkFunctions1796556400000 implements MigrationInterface {
                 SELECT count(*)::int FROM gone
             \$\$
         `);
-    for (const signature of SIGNATURES) await queryRunner.query(`REVOKE ALL ON FUNCTION ${signature} FROM PUBLIC`);
-    // The service role of a deployment made before these functions: whoever may read the keys, other than their owner.
-    await queryRunner.query(`
-            DO \$\$
-            DECLARE grantee regrole;
-            BEGIN
-                FOR grantee IN
-                    SELECT DISTINCT a.grantee::regrole FROM pg_class c, aclexplode(c.relacl) a
-                    WHERE c.oid = 'api_keys'::regclass AND a.privilege_type = 'SELECT' AND a.grantee NOT IN (0, c.relowner)
-                LOOP
-                    EXECUTE format('GRANT EXECUTE ON FUNCTION ${SIGNATURES.join(', ')} TO %s', grantee);
-                END LOOP;
-            END
-            \$\$
-        `);
+    await grantToServiceRoles(queryRunner, SIGNATURES, 'api_keys');
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

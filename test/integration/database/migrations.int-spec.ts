@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createAppDataSource } from '../../../src/data-source';
 import { migrations } from '../../../src/migrations';
+import { SERVICE_ROLE } from '../../setup/global-setup';
 
 const TABLES = [
   'action_logs',
@@ -130,6 +131,22 @@ describe('migrations', () => {
       await dataSource.query(`DELETE FROM integrated_objects WHERE company_id IS DISTINCT FROM 'acme'`);
       await revertThrough(dataSource, PER_COMPANY);
       await expect(insert('00000000-0000-7000-8000-000000000006', 'globex')).rejects.toThrow(/duplicate key/);
+    });
+  });
+
+  it('upgrading a deployment lets its service role, and nobody else, call the functions of the work across tenants', async () => {
+    await withFreshDatabase(async (dataSource) => {
+      await dataSource.runMigrations({ transaction: 'each' });
+      await revertThrough(dataSource, 'SystemWorkFunctions1796556400000');
+      // What the role script granted before the functions existed: the rows of the tables.
+      await dataSource.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${SERVICE_ROLE}`);
+      await dataSource.runMigrations({ transaction: 'each' });
+      const [may] = await dataSource.query(
+        `SELECT has_function_privilege($1, 'api_key_by_hash(text)', 'EXECUTE') AS service,
+                has_function_privilege('pg_monitor', 'api_key_by_hash(text)', 'EXECUTE') AS other`,
+        [SERVICE_ROLE],
+      );
+      expect(may).toEqual({ service: true, other: false });
     });
   });
 
