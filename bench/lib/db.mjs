@@ -36,8 +36,9 @@ export function serviceUrl(url) {
 }
 
 /**
- * Applies the migrations as the owner (`url`), then lets SERVICE_ROLE read and write the tables:
- * the app is then started on serviceUrl(url), under the row-level security policies.
+ * Applies the migrations as the owner (`url`), then lets SERVICE_ROLE read and write the tables and
+ * call the functions of the work across tenants: the app is then started on serviceUrl(url), under
+ * the row-level security policies.
  */
 export async function migrateForServiceRole(url) {
   const { createAppDataSource } = await import('../../dist/data-source.js');
@@ -50,6 +51,7 @@ export async function migrateForServiceRole(url) {
     );
     await owner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${SERVICE_ROLE}`);
     await owner.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${SERVICE_ROLE}`);
+    await owner.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO ${SERVICE_ROLE}`);
   } finally {
     await owner.destroy();
   }

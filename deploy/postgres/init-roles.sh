@@ -21,7 +21,11 @@ GRANT CONNECT ON DATABASE :"db" TO ledger_service;
 GRANT USAGE ON SCHEMA public TO ledger_service;
 ALTER DEFAULT PRIVILEGES FOR ROLE ledger_owner IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ledger_service;
 ALTER DEFAULT PRIVILEGES FOR ROLE ledger_owner IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ledger_service;
--- Tables that already exist (the script run after the migrations):
+-- The functions that do the service's work across tenants (API key lookup, sweeper, gauges, admin
+-- routes): the migrations revoke them from PUBLIC; the service role may call them.
+ALTER DEFAULT PRIVILEGES FOR ROLE ledger_owner IN SCHEMA public GRANT EXECUTE ON FUNCTIONS TO ledger_service;
+-- Tables and functions that already exist (the script run after the migrations):
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ledger_service;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ledger_service;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO ledger_service;
 SQL

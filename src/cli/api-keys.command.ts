@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { ApiKeysRepository } from '../common/auth/api-keys.repository';
 import { ApiKeysService, CreatedApiKey } from '../common/auth/api-keys.service';
 import { Config } from '../config';
 import { parseDuration } from './args';
@@ -41,7 +42,7 @@ export async function apiKeysCommand(
   config: Config,
 ): Promise<number> {
   const notice = new KeyInvalidationNotice(config);
-  const code = await run(new ApiKeysService(dataSource, config.app, notice), args, flags, out);
+  const code = await run(new ApiKeysService(new ApiKeysRepository(dataSource), config.app, notice), args, flags, out);
   for (const line of notice.lines) out(line);
   return code;
 }

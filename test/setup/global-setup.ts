@@ -10,13 +10,19 @@ import { migrations } from '../../src/migrations';
  */
 export const SERVICE_ROLE = 'agent_ledger_service';
 
+/** What the service role may do in a migrated database: rows of the tables, and the functions of its work across tenants. */
+export const SERVICE_ROLE_GRANTS = [
+  `GRANT USAGE ON SCHEMA public TO ${SERVICE_ROLE}`,
+  `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${SERVICE_ROLE}`,
+  `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${SERVICE_ROLE}`,
+  `GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO ${SERVICE_ROLE}`,
+];
+
 async function grantServiceRole(client: Client): Promise<void> {
   await client.query(
     `DO $$ BEGIN CREATE ROLE ${SERVICE_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
   );
-  await client.query(`GRANT USAGE ON SCHEMA public TO ${SERVICE_ROLE}`);
-  await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${SERVICE_ROLE}`);
-  await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${SERVICE_ROLE}`);
+  for (const grant of SERVICE_ROLE_GRANTS) await client.query(grant);
 }
 
 /** Any fixed number: serialises the set-up of test runs that start at the same time. */

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { createAppDataSource } from '../../src/data-source';
-import { SERVICE_ROLE } from '../setup/global-setup';
+import { SERVICE_ROLE, SERVICE_ROLE_GRANTS } from '../setup/global-setup';
 
 export interface ScratchDatabase {
   /** As the owner of the tables (for assertions). */
@@ -22,8 +22,7 @@ export async function createScratchDatabase(label: string): Promise<ScratchDatab
   await owner.initialize();
   try {
     await owner.runMigrations({ transaction: 'each' });
-    await owner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${SERVICE_ROLE}`);
-    await owner.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${SERVICE_ROLE}`);
+    for (const grant of SERVICE_ROLE_GRANTS) await owner.query(grant);
   } finally {
     await owner.destroy();
   }

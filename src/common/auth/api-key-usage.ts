@@ -1,6 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { TenantScope } from '../tenancy/tenant-scope';
+import { ApiKeysRepository } from './api-keys.repository';
 
 /** A key's last_used_at is written at most this often by one process. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
@@ -18,7 +17,7 @@ export class ApiKeyUsage implements BeforeApplicationShutdown {
   private readonly due = new Set<string>();
   private scheduled = false;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly keys: ApiKeysRepository) {}
 
   touch(keyId: string): void {
     const now = Date.now();
@@ -36,8 +35,7 @@ export class ApiKeyUsage implements BeforeApplicationShutdown {
     this.due.clear();
     if (ids.length === 0) return;
     try {
-      // Keys of any tenant at once: system work.
-      await TenantScope.system(() => this.dataSource.query('UPDATE api_keys SET last_used_at = now() WHERE id = ANY($1::uuid[])', [ids]));
+      await this.keys.markUsed(ids);
     } catch (error) {
       for (const id of ids) this.written.delete(id); // written on the next use instead
       this.logger.warn(`Could not record the use of ${ids.length} API key(s): ${(error as Error).message}`);

@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { counter } from '../observability/metric';
-import { DataSource, EntityManager, IsNull, Or, Raw } from 'typeorm';
 import { appConfig, AppConfig } from '../../config/app.config';
 import { BadRequestError } from '../errors';
 import { uuidv7 } from '../persistence/uuid-v7';
 import { TENANT_ID_PATTERN } from '../../config/tenant-id';
-import { TenantScope } from '../tenancy/tenant-scope';
 import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeysRepository, ListedKey } from './api-keys.repository';
 import { ApiKeyInvalidations } from './api-key-invalidations';
 import { ApiKeyUsage } from './api-key-usage';
 import { UnknownKeyCache } from './unknown-key-cache';
@@ -36,14 +36,6 @@ export interface RotatedApiKey {
 }
 
 const KEY_PREFIX = 'alk_';
-/** Neither revoked nor past its expiry, by the database's clock. */
-const ACTIVE = {
-  revokedAt: IsNull(),
-  expiresAt: Or(
-    IsNull(),
-    Raw((column) => `${column} > now()`),
-  ),
-};
 
 /** How many unknown key hashes a process remembers at most (about 100 bytes each). */
 const UNKNOWN_KEYS_REMEMBERED = 4096;
@@ -70,7 +62,7 @@ export class ApiKeysService {
   private readonly unknown: UnknownKeyCache;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly keys: ApiKeysRepository,
     @Inject(appConfig.KEY) private readonly config: Pick<AppConfig, 'apiKeyCacheTtlMs' | 'apiKeyNegativeCacheTtlMs'>,
     @Optional() private readonly invalidations?: ApiKeyInvalidations,
     @Optional() private readonly usage?: ApiKeyUsage,
@@ -85,19 +77,18 @@ export class ApiKeysService {
       throw new BadRequestError('tenant must be 1-63 characters of a-z, 0-9, "-" or "_", starting with a letter or digit');
     }
     if (name.trim() === '' || name.length > 200) throw new BadRequestError('name must be 1-200 characters');
-    return TenantScope.run(tenantId, () => this.insert(this.dataSource.manager, tenantId, name.trim(), expiresInMs));
+    return this.insert(tenantId, name.trim(), expiresInMs);
   }
 
-  list(tenantId?: string): Promise<ApiKeyEntity[]> {
-    return TenantScope.system(() => this.dataSource.getRepository(ApiKeyEntity).find({ where: tenantId ? { tenantId } : {}, order: { createdAt: 'ASC' } }));
+  /** Every key of a tenant (or of every tenant), oldest first, without hashes. */
+  list(tenantId?: string): Promise<ListedKey[]> {
+    return this.keys.list(tenantId);
   }
 
   /** Revokes by id, in every process at once; returns false when no active key has that id. */
   async revoke(id: string): Promise<boolean> {
-    const result = await TenantScope.system(() =>
-      this.dataSource.getRepository(ApiKeyEntity).update({ id, revokedAt: IsNull() }, { revokedAt: () => 'now()' }),
-    );
-    const revoked = (result.affected ?? 0) > 0;
+    const tenantId = await this.keys.tenantOf(id);
+    const revoked = tenantId !== undefined && (await this.keys.revoke(tenantId, id));
     if (revoked) await this.announce(id);
     return revoked;
   }
@@ -107,17 +98,17 @@ export class ApiKeysService {
    * can switch over), then expires. Undefined when no active key has that id.
    */
   async rotate(id: string, graceMs: number, expiresInMs?: number): Promise<RotatedApiKey | undefined> {
-    const rotated = await TenantScope.system(() =>
-      this.dataSource.transaction(async (manager) => {
-        const old = await manager.getRepository(ApiKeyEntity).findOne({ where: { id, ...ACTIVE }, lock: { mode: 'pessimistic_write' } });
-        if (!old) return undefined;
-        const created = await this.insert(manager, old.tenantId, old.name, expiresInMs);
-        const graceEnd = new Date(Date.now() + graceMs);
-        const oldKeyExpiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
-        await manager.getRepository(ApiKeyEntity).update({ id }, { expiresAt: oldKeyExpiresAt });
-        return { created, oldKeyExpiresAt };
-      }),
-    );
+    const tenantId = await this.keys.tenantOf(id);
+    if (tenantId === undefined) return undefined;
+    const rotated = await this.keys.transaction(async (manager) => {
+      const old = await this.keys.lockActive(manager, tenantId, id);
+      if (!old) return undefined;
+      const created = await this.insert(tenantId, old.name, expiresInMs, manager);
+      const graceEnd = new Date(Date.now() + graceMs);
+      const oldKeyExpiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
+      await this.keys.setExpiry(manager, tenantId, id, oldKeyExpiresAt);
+      return { created, oldKeyExpiresAt };
+    });
     // Caches drop the old key and read it again, now with its expiry.
     if (rotated) await this.announce(id);
     return rotated;
@@ -140,13 +131,8 @@ export class ApiKeysService {
     if (this.unknown.has(hash)) return undefined;
     if (!cached) await beforeLookup?.();
     lookups.inc();
-    // The key decides the tenant, so its lookup cannot be scoped by one.
-    const row = await TenantScope.system(() =>
-      this.dataSource.getRepository(ApiKeyEntity).findOne({
-        where: { keyHash: hash, ...ACTIVE },
-        select: { id: true, tenantId: true, name: true, expiresAt: true },
-      }),
-    );
+    // The key decides the tenant, so its lookup cannot be scoped by one: a function of the database does it.
+    const row = await this.keys.findActiveByHash(hash);
     if (!row) {
       this.cache.delete(hash);
       this.unknown.add(hash);
@@ -171,7 +157,7 @@ export class ApiKeysService {
     await this.invalidations?.publish(id);
   }
 
-  private async insert(manager: EntityManager, tenantId: string, name: string, expiresInMs?: number): Promise<CreatedApiKey> {
+  private async insert(tenantId: string, name: string, expiresInMs?: number, manager?: EntityManager): Promise<CreatedApiKey> {
     const key = KEY_PREFIX + randomBytes(24).toString('base64url');
     const row: ApiKeyEntity = {
       id: uuidv7(),
@@ -184,7 +170,7 @@ export class ApiKeysService {
       expiresAt: expiresInMs === undefined ? null : new Date(Date.now() + expiresInMs),
       lastUsedAt: null,
     };
-    await manager.getRepository(ApiKeyEntity).insert(row);
+    await this.keys.insert(row, manager);
     return { id: row.id, tenantId, name, keyPrefix: row.keyPrefix, expiresAt: row.expiresAt, key };
   }
 }

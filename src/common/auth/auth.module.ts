@@ -4,12 +4,14 @@ import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { ApiKeyInvalidations, RedisApiKeyInvalidations } from './api-key-invalidations';
 import { ApiKeyUsage } from './api-key-usage';
+import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService } from './api-keys.service';
 import { RequestGate } from './request-gate';
 
 @Global()
 @Module({
   providers: [
+    ApiKeysRepository,
     ApiKeysService,
     ApiKeyAuthenticator,
     ApiKeyUsage,

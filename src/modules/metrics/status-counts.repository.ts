@@ -8,7 +8,8 @@ export interface StatusCounts {
 }
 
 /**
- * Reads `agents` and `tasks` directly, read-only, across all tenants: the Prometheus gauges are
+ * Counts `agents` and `tasks` across all tenants through the `status_counts()` function of the
+ * database (the service role reads no other tenant's rows itself): the Prometheus gauges are
  * operator aggregates, not tenant data, and MetricsModule runs in every role, including worker
  * processes that load neither the agents nor the tasks module.
  */
@@ -18,11 +19,7 @@ export class StatusCountsRepository {
 
   /** One round trip: a GROUP BY per table. */
   async countByStatus(): Promise<StatusCounts> {
-    const rows: { kind: 'agents' | 'tasks'; status: string; n: number }[] = await this.dataSource.query(
-      `SELECT 'agents' AS kind, status, count(*)::int AS n FROM agents GROUP BY status
-       UNION ALL
-       SELECT 'tasks' AS kind, status, count(*)::int AS n FROM tasks GROUP BY status`,
-    );
+    const rows: { kind: 'agents' | 'tasks'; status: string; n: number }[] = await this.dataSource.query('SELECT kind, status, n FROM status_counts()');
     const counts: StatusCounts = { agents: {}, tasks: {} };
     for (const row of rows) counts[row.kind][row.status] = Number(row.n);
     return counts;

@@ -3,7 +3,6 @@ import { Gauge } from 'prom-client';
 import { BoundedRead } from '../../common/observability/bounded-read';
 import { GaugeFeed } from '../../common/observability/gauge-feed';
 import { gauge } from '../../common/observability/metric';
-import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { AGENT_STATUSES } from '../agents/agent.entity';
 import { TASK_STATUSES } from '../tasks/task.entity';
 import { StatusCounts, StatusCountsRepository } from './status-counts.repository';
@@ -41,8 +40,7 @@ statusGauge('agent_ledger_tasks', 'Tasks by status, across all tenants (refreshe
 @Injectable()
 export class StatusGauges extends GaugeFeed<StatusCounts> {
   protected readonly live = sources;
-  // Gauges count across tenants: system work.
-  protected readonly read = new BoundedRead(() => TenantScope.system(() => this.repository.countByStatus()), {
+  protected readonly read = new BoundedRead(() => this.repository.countByStatus(), {
     name: 'status_counts',
     maxAgeMs: STATUS_COUNTS_MAX_AGE_MS,
   });

@@ -3,15 +3,13 @@ import { RequestContext } from '../../common/auth/request-context';
 import { BadRequestError } from '../../common/errors';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { UnitOfWork } from '../../common/persistence/unit-of-work';
-import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { appConfig, AppConfig } from '../../config/app.config';
 import { queuesConfig, QueuesConfig } from '../../config/queues.config';
 import { HandlerRegistry } from './handler-registry';
 import { UnknownHandlerError } from './outbox.errors';
 import { sweepGraceMs } from './outbox.jobs';
-import { DeadLetterFilter, OutboxRepository } from './outbox.repository';
+import { DeadLetterFilter, DeadLetterSummary, OutboxRepository } from './outbox.repository';
 import { redrivenEvent } from './outbox.service';
-import { ServiceCallRecord } from './service-call-record.entity';
 
 /** An operator's choice of dead letters (all members optional; `handler` is `namespace/schema`). */
 export interface DeadLetterSelection {
@@ -30,10 +28,10 @@ export interface RedriveOutcome {
 }
 
 /**
- * Dead letters across tenants, for the admin API and the command line. Reading across tenants is
- * the one thing done in the system scope (deliberately, here only); every change is made in the
- * record's own tenant scope, one transaction per tenant, with a `persistence.redriven` event per
- * record whose actor is the operator.
+ * Dead letters across tenants, for the admin API and the command line. Reading across tenants goes
+ * through functions of the database (outbox_dead_letters, outbox_dead_letter_count); every change
+ * is made in the record's own tenant scope, one transaction per tenant, with a
+ * `persistence.redriven` event per record whose actor is the operator.
  */
 @Injectable()
 export class OutboxAdminService {
@@ -46,9 +44,9 @@ export class OutboxAdminService {
   ) {}
 
   /** A page of every tenant's dead letters, oldest first, each with the handler that takes it. */
-  async list(selection: DeadLetterSelection, page: PageRequest): Promise<Page<{ record: ServiceCallRecord; handler: string | null }>> {
+  async list(selection: DeadLetterSelection, page: PageRequest): Promise<Page<{ record: DeadLetterSummary; handler: string | null }>> {
     const filter = this.filterOf(selection);
-    const found = await TenantScope.system(() => this.records.deadLetters(filter, page));
+    const found = await this.records.deadLetters(filter, page);
     return {
       items: found.items.map((record) => ({ record, handler: this.registry.resolve(record.namespace, record.schemaIdentity)?.identity ?? null })),
       nextCursor: found.nextCursor,
@@ -66,10 +64,10 @@ export class OutboxAdminService {
       throw new BadRequestError(`ids names ${selection.ids.length} records; one call redrives at most ${limit}`);
     const filter = this.filterOf(selection);
     if (options.dryRun) {
-      const count = await TenantScope.system(() => this.records.countDeadLetters(filter));
+      const count = await this.records.countDeadLetters(filter);
       return { dryRun: true, count, nextCursor: null };
     }
-    const { keys, nextCursor } = await TenantScope.system(() => this.records.deadLetterKeys(filter, limit, options.cursor));
+    const { keys, nextCursor } = await this.records.deadLetterKeys(filter, limit, options.cursor);
     const byTenant = new Map<string, string[]>();
     for (const { id, tenantId } of keys) byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), id]);
     let count = 0;

@@ -155,9 +155,8 @@ export class OutboxPersister {
     return { exact, core: exact.filter((identity) => identity.startsWith('core/')).map((identity) => identity.slice('core/'.length)) };
   }
 
-  private async tenantOf(recordId: string): Promise<string | undefined> {
-    const record = await TenantScope.system(() => this.dataSource.manager.findOneBy(ServiceCallRecord, { id: recordId }));
-    return record?.tenantId;
+  private tenantOf(recordId: string): Promise<string | undefined> {
+    return this.records.tenantOfRecord(recordId);
   }
 
   /**

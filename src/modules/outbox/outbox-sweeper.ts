@@ -31,8 +31,9 @@ export class OutboxSweeper extends PeriodicTask<number> {
 
   /** One pass (see `runOnce`); returns how many records got a new job. */
   protected pass(): Promise<number> {
-    // The sweeper works for every tenant at once: the one system task of the outbox.
-    return TenantScope.system(() => this.sweep());
+    // The sweeper works for every tenant at once: its work list comes from functions of the database
+    // (outbox_due, outbox_postpone), and whatever it does to one record it does in that record's tenant scope.
+    return this.sweep();
   }
 
   private async sweep(): Promise<number> {
@@ -47,7 +48,7 @@ export class OutboxSweeper extends PeriodicTask<number> {
           continue;
         }
         // A failed one is its own job's, which Redis lost: a new one.
-        const stillPending = () => this.records.isPending(record.id);
+        const stillPending = () => TenantScope.run(record.tenantId, () => this.records.isPending(record.id));
         const ref = { recordId: record.id, tenantId: record.tenantId, callId: record.callId, schema: record.schemaIdentity };
         if (await this.enqueuer.requeue(ref, 0, stillPending)) requeued++;
       }

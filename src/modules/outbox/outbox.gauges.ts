@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { BoundedRead } from '../../common/observability/bounded-read';
 import { GaugeFeed } from '../../common/observability/gauge-feed';
 import { gauge } from '../../common/observability/metric';
-import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { OutboxBacklog, OutboxRepository } from './outbox.repository';
 
 /** Tenants named in `agent_ledger_outbox_backlog{tenant}`: the largest backlogs only, so labels stay bounded. */
@@ -49,7 +48,7 @@ gauge({
 @Injectable()
 export class OutboxGauges extends GaugeFeed<OutboxBacklog> {
   protected readonly live = sources;
-  protected readonly read = new BoundedRead(() => TenantScope.system(() => this.repository.backlog(BACKLOG_TOP_TENANTS)), {
+  protected readonly read = new BoundedRead(() => this.repository.backlog(BACKLOG_TOP_TENANTS), {
     name: 'outbox_backlog',
     maxAgeMs: OUTBOX_GAUGES_MAX_AGE_MS,
   });

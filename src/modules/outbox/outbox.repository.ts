@@ -69,6 +69,12 @@ export interface DeadLetterFilter {
   ids?: string[];
 }
 
+/** A dead letter as the admin routes list it: no result (that stays in its tenant's scope). */
+export type DeadLetterSummary = Pick<
+  ServiceCallRecord,
+  'id' | 'tenantId' | 'callId' | 'namespace' | 'schemaIdentity' | 'attempts' | 'lastError' | 'correlationId' | 'createdAt' | 'updatedAt'
+>;
+
 /** What operators watch of the outbox, across every tenant. */
 export interface OutboxBacklog {
   deadLettered: number;
@@ -85,28 +91,29 @@ export class OutboxRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Counts across tenants (call it in `TenantScope.system`): dead letters, pending records and the
-   * age of the oldest, and the `topTenants` tenants with the largest backlog.
+   * Counts across tenants (functions of the database: the service role reads no other tenant's
+   * rows): dead letters, pending records and the age of the oldest, and the `topTenants` tenants
+   * with the largest backlog.
    */
   async backlog(topTenants: number): Promise<OutboxBacklog> {
     const [totals]: { dead_lettered: number; pending: number; oldest_pending_seconds: number | null }[] = await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE status = 'dead_lettered')::int AS dead_lettered,
-              count(*) FILTER (WHERE status = 'pending')::int AS pending,
-              extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending'))::float8 AS oldest_pending_seconds
-         FROM service_call_records
-        WHERE status IN ('pending', 'dead_lettered')`,
+      'SELECT dead_lettered, pending, oldest_pending_seconds FROM outbox_totals()',
     );
-    const byTenant: { tenant_id: string; pending: number }[] = await this.dataSource.query(
-      `SELECT tenant_id, count(*)::int AS pending FROM service_call_records
-        WHERE status = 'pending' GROUP BY tenant_id ORDER BY pending DESC, tenant_id LIMIT $1`,
-      [topTenants],
-    );
+    const byTenant: { tenant_id: string; pending: number }[] = await this.dataSource.query('SELECT tenant_id, pending FROM outbox_pending_by_tenant($1)', [
+      topTenants,
+    ]);
     return {
       deadLettered: Number(totals.dead_lettered),
       pending: Number(totals.pending),
       oldestPendingSeconds: totals.oldest_pending_seconds === null ? null : Math.max(0, Number(totals.oldest_pending_seconds)),
       pendingByTenant: byTenant.map((row) => ({ tenantId: row.tenant_id, pending: Number(row.pending) })),
     };
+  }
+
+  /** The tenant of a record known by its id only, whoever it belongs to (undefined when there is none). */
+  async tenantOfRecord(id: string): Promise<string | undefined> {
+    const [row]: { tenant: string | null }[] = await this.dataSource.query('SELECT outbox_record_tenant($1) AS tenant', [id]);
+    return row?.tenant ?? undefined;
   }
 
   findById(tenantId: string, id: string): Promise<ServiceCallRecord | null> {
@@ -175,14 +182,18 @@ export class OutboxRepository {
   }
 
   /** Pending records whose time has come (any tenant): the sweeper's work list, oldest due first. */
-  due(limit: number): Promise<Pick<ServiceCallRecord, 'id' | 'tenantId' | 'callId' | 'schemaIdentity' | 'attempts'>[]> {
-    return this.dataSource.manager
-      .createQueryBuilder(ServiceCallRecord, 'record')
-      .select(['record.id', 'record.tenantId', 'record.callId', 'record.schemaIdentity', 'record.attempts'])
-      .where(`record.status = 'pending' AND record.nextAttemptAt <= now()`)
-      .orderBy('record.nextAttemptAt', 'ASC')
-      .limit(limit)
-      .getMany();
+  async due(limit: number): Promise<Pick<ServiceCallRecord, 'id' | 'tenantId' | 'callId' | 'schemaIdentity' | 'attempts'>[]> {
+    const rows: { id: string; tenant_id: string; call_id: string; schema_identity: string; attempts: number }[] = await this.dataSource.query(
+      'SELECT id, tenant_id, call_id, schema_identity, attempts FROM outbox_due($1)',
+      [limit],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      tenantId: row.tenant_id,
+      callId: row.call_id,
+      schemaIdentity: row.schema_identity,
+      attempts: Number(row.attempts),
+    }));
   }
 
   /**
@@ -204,15 +215,13 @@ export class OutboxRepository {
     return rows.map((row) => hydrate(manager, ServiceCallRecord, row));
   }
 
-  /** Fresh pending results that no handler of this process takes (the sweeper skips them once they are overdue). */
+  /** Fresh pending results (any tenant) that no handler of this process takes (the sweeper skips them once they are overdue). */
   async dueWithoutHandler(limit: number, handled: HandledSchemas): Promise<Pick<ServiceCallRecord, 'id' | 'tenantId'>[]> {
-    const rows: { id: string; tenant_id: string }[] = await this.dataSource.query(
-      `SELECT id, tenant_id FROM service_call_records
-       WHERE status = 'pending' AND attempts = 0 AND next_attempt_at <= now()
-         AND NOT (namespace || '/' || schema_identity = ANY($2::text[]) OR schema_identity = ANY($3::text[]))
-       ORDER BY next_attempt_at LIMIT $1`,
-      [limit, handled.exact, handled.core],
-    );
+    const rows: { id: string; tenant_id: string }[] = await this.dataSource.query('SELECT id, tenant_id FROM outbox_due_without_handler($1, $2, $3)', [
+      limit,
+      handled.exact,
+      handled.core,
+    ]);
     return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id }));
   }
 
@@ -294,16 +303,12 @@ export class OutboxRepository {
   }
 
   /**
-   * Pushes the sweeper's next look at records that turned out to have a live job. A scheduling
-   * hint, not a change of the record: no version bump, no event.
+   * Pushes the sweeper's next look at records (any tenant) that turned out to have a live job. A
+   * scheduling hint, not a change of the record: no version bump, no event.
    */
   async postpone(ids: string[], delayMs: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.dataSource.query(
-      `UPDATE service_call_records SET next_attempt_at = now() + ($2 * interval '1 millisecond')
-       WHERE id = ANY($1::uuid[]) AND status = 'pending'`,
-      [ids, delayMs],
-    );
+    await this.dataSource.query('SELECT outbox_postpone($1::uuid[], $2)', [ids, delayMs]);
   }
 
   /** Claims the idempotency key; false when a previous attempt already persisted this result. */
@@ -334,15 +339,24 @@ export class OutboxRepository {
     });
   }
 
-  /** A page of dead letters of every tenant the current scope sees, oldest first (run it in the system scope). */
-  deadLetters(filter: DeadLetterFilter, page: PageRequest): Promise<Page<ServiceCallRecord>> {
-    return paginate(this.deadLetterQuery(filter), page);
+  /** A page of dead letters of every tenant, oldest first. */
+  async deadLetters(filter: DeadLetterFilter, page: PageRequest): Promise<Page<DeadLetterSummary>> {
+    const after = page.cursor === undefined ? null : decodeCursor(page.cursor);
+    const rows: Record<string, unknown>[] = await this.dataSource.query('SELECT * FROM outbox_dead_letters($1, $2, $3, $4, $5, $6, $7, $8)', [
+      ...deadLetterArguments(filter),
+      after,
+      page.limit + 1,
+    ]);
+    const items = rows.slice(0, page.limit).map((row) => hydrate(this.dataSource.manager, ServiceCallRecord, row));
+    return { items, nextCursor: rows.length > page.limit ? encodeCursor(items[items.length - 1].id) : null };
   }
 
-  countDeadLetters(filter: DeadLetterFilter, after?: string): Promise<number> {
-    const query = this.deadLetterQuery(filter);
-    if (after) query.andWhere('record.id > :after', { after });
-    return query.getCount();
+  async countDeadLetters(filter: DeadLetterFilter): Promise<number> {
+    const [row]: { count: number }[] = await this.dataSource.query(
+      'SELECT outbox_dead_letter_count($1, $2, $3, $4, $5, $6) AS count',
+      deadLetterArguments(filter),
+    );
+    return Number(row.count);
   }
 
   /** Ids and tenants of up to `limit` dead letters after `cursor`, and the cursor after them when more remain. */
@@ -351,14 +365,8 @@ export class OutboxRepository {
     limit: number,
     cursor?: string,
   ): Promise<{ keys: { id: string; tenantId: string }[]; nextCursor: string | null }> {
-    const query = this.deadLetterQuery(filter).select(['record.id', 'record.tenantId']);
-    if (cursor) query.andWhere('record.id > :after', { after: decodeCursor(cursor) });
-    const rows = await query
-      .orderBy('record.id', 'ASC')
-      .take(limit + 1)
-      .getMany();
-    const keys = rows.slice(0, limit).map(({ id, tenantId }) => ({ id, tenantId }));
-    return { keys, nextCursor: rows.length > limit ? encodeCursor(keys[keys.length - 1].id) : null };
+    const page = await this.deadLetters(filter, { limit, cursor });
+    return { keys: page.items.map(({ id, tenantId }) => ({ id, tenantId })), nextCursor: page.nextCursor };
   }
 
   /**
@@ -376,16 +384,16 @@ export class OutboxRepository {
     );
     return rows.map((row) => hydrate(manager, ServiceCallRecord, row));
   }
+}
 
-  private deadLetterQuery(filter: DeadLetterFilter) {
-    const query = this.dataSource.manager.createQueryBuilder(ServiceCallRecord, 'record').where(`record.status = 'dead_lettered'`);
-    if (filter.tenant) query.andWhere('record.tenantId = :tenant', { tenant: filter.tenant });
-    if (filter.namespace) query.andWhere('record.namespace = :namespace', { namespace: filter.namespace });
-    if (filter.schema) query.andWhere('record.schemaIdentity = :schema', { schema: filter.schema });
-    if (filter.excludedNamespaces?.length) query.andWhere('record.namespace NOT IN (:...excluded)', { excluded: filter.excludedNamespaces });
-    if (filter.since) query.andWhere('record.updatedAt >= :since', { since: filter.since });
-    // An empty list of ids matches nothing (a filter that contradicts itself, say).
-    if (filter.ids) query.andWhere(filter.ids.length > 0 ? 'record.id IN (:...ids)' : 'false', { ids: filter.ids });
-    return query;
-  }
+/** The arguments of the dead-letter functions (`outbox_dead_letters`, `outbox_dead_letter_count`) for a filter: NULL for none. */
+function deadLetterArguments(filter: DeadLetterFilter): unknown[] {
+  return [
+    filter.tenant ?? null,
+    filter.namespace ?? null,
+    filter.schema ?? null,
+    filter.excludedNamespaces?.length ? filter.excludedNamespaces : null,
+    filter.since ?? null,
+    filter.ids ?? null,
+  ];
 }

@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { ApiKeysRepository } from '../../../src/common/auth/api-keys.repository';
+import { hashApiKey } from '../../../src/common/auth/api-keys.service';
+import { uuidv7 } from '../../../src/common/persistence/uuid-v7';
 import { createAppDataSource } from '../../../src/data-source';
+import { StatusCountsRepository } from '../../../src/modules/metrics/status-counts.repository';
+import { OutboxRepository } from '../../../src/modules/outbox/outbox.repository';
+import { insertServiceCallRow } from '../../factories/service-call-row.factory';
 
 /**
  * The SQL the service relies on, run on the embedded engine (PGlite): if one of these ever
@@ -79,5 +85,34 @@ describe('embedded database (PGlite) capabilities', () => {
     expect(others).toEqual([]);
     expect(match.id).toBe(2);
     expect(match.highlight).toContain('<b>run</b>');
+  });
+
+  it('runs the work across tenants through the security-definer functions, as PGlite’s own superuser', async () => {
+    await dataSource.runMigrations({ transaction: 'each' });
+    const keys = new ApiKeysRepository(dataSource);
+    for (const tenantId of ['pglite-a', 'pglite-b']) {
+      const id = uuidv7();
+      const row = { id, tenantId, name: 'ops', keyPrefix: 'alk_abcdef', keyHash: hashApiKey(`alk_${tenantId}`), createdAt: new Date() };
+      await keys.insert({ ...row, revokedAt: null, expiresAt: null, lastUsedAt: null });
+      await insertServiceCallRow(dataSource, tenantId, { status: 'dead_lettered' });
+      await insertServiceCallRow(dataSource, tenantId);
+    }
+    const found = await keys.findActiveByHash(hashApiKey('alk_pglite-b'));
+    expect(found).toMatchObject({ tenantId: 'pglite-b', name: 'ops', expiresAt: null });
+    expect(await keys.tenantOf(found!.id)).toBe('pglite-b');
+    expect((await keys.list()).map((key) => key.tenantId)).toEqual(['pglite-a', 'pglite-b']);
+
+    const outbox = new OutboxRepository(dataSource);
+    expect(await outbox.backlog(10)).toMatchObject({
+      deadLettered: 2,
+      pending: 2,
+      pendingByTenant: [
+        { tenantId: 'pglite-a', pending: 1 },
+        { tenantId: 'pglite-b', pending: 1 },
+      ],
+    });
+    expect((await outbox.deadLetters({}, { limit: 10 })).items.map((record) => record.tenantId)).toEqual(['pglite-a', 'pglite-b']);
+    expect(await outbox.countDeadLetters({ tenant: 'pglite-a' })).toBe(1);
+    expect(await new StatusCountsRepository(dataSource).countByStatus()).toEqual({ agents: {}, tasks: {} });
   });
 });

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createAppDataSource } from '../../../src/data-source';
 import { migrations } from '../../../src/migrations';
+import { SERVICE_ROLE } from '../../setup/global-setup';
 
 const TABLES = [
   'action_logs',
@@ -30,6 +31,8 @@ const TABLES = [
   'workflows',
 ];
 
+const PER_COMPANY = 'IntegratedObjectsPerCompany1796552780638';
+
 async function userTables(dataSource: DataSource): Promise<string[]> {
   const rows: { table_name: string }[] = await dataSource.query(
     `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT IN ('migrations', 'typeorm_metadata') ORDER BY 1`,
@@ -43,6 +46,25 @@ async function schemaDrift(dataSource: DataSource): Promise<string[]> {
   return sql.upQueries.map((query) => query.query);
 }
 
+/** The functions the migrations made (not those of an extension). */
+async function userFunctions(dataSource: DataSource): Promise<string[]> {
+  const rows: { name: string }[] = await dataSource.query(
+    `SELECT p.proname AS name FROM pg_proc p
+     WHERE p.pronamespace = 'public'::regnamespace AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+     ORDER BY 1`,
+  );
+  return rows.map((row) => row.name);
+}
+
+/** Reverts the newest migrations, down to and including the one named. */
+async function revertThrough(dataSource: DataSource, name: string): Promise<void> {
+  for (;;) {
+    const [last]: { name: string }[] = await dataSource.query(`SELECT name FROM migrations ORDER BY timestamp DESC LIMIT 1`);
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    if (last.name === name) return;
+  }
+}
+
 async function upDownUp(dataSource: DataSource): Promise<void> {
   await dataSource.runMigrations({ transaction: 'each' });
   expect(await userTables(dataSource)).toEqual(TABLES);
@@ -50,6 +72,7 @@ async function upDownUp(dataSource: DataSource): Promise<void> {
 
   for (let i = 0; i < migrations.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
   expect(await userTables(dataSource)).toEqual([]);
+  expect(await userFunctions(dataSource)).toEqual([]);
 
   await dataSource.runMigrations({ transaction: 'each' });
   expect(await userTables(dataSource)).toEqual(TABLES);
@@ -83,7 +106,7 @@ describe('migrations', () => {
   it('key integrated objects by company, keeping every existing row; a revert refuses while two companies share a key', async () => {
     await withFreshDatabase(async (dataSource) => {
       await dataSource.runMigrations({ transaction: 'each' });
-      await dataSource.undoLastMigration({ transaction: 'each' }); // back to the key without the company
+      await revertThrough(dataSource, PER_COMPANY); // back to the key without the company
       const insert = (id: string, company: string | null, originalId = '123') =>
         dataSource.query(
           `INSERT INTO integrated_objects (id, tenant_id, platform, original_id, company_id, object_type, original_data, created_by, updated_by)
@@ -103,11 +126,27 @@ describe('migrations', () => {
       await dataSource.query(`UPDATE integrated_objects SET original_id = '123' WHERE company_id IS NULL`);
       await expect(insert('00000000-0000-7000-8000-000000000005', null)).rejects.toThrow(/duplicate key/); // no company: unique as before
 
-      await expect(dataSource.undoLastMigration({ transaction: 'each' })).rejects.toThrow(/key\(s\) have objects of more than one company/);
+      await expect(revertThrough(dataSource, PER_COMPANY)).rejects.toThrow(/key\(s\) have objects of more than one company/);
       expect(await dataSource.query(`SELECT count(*)::int AS n FROM integrated_objects`)).toEqual([{ n: 3 }]);
       await dataSource.query(`DELETE FROM integrated_objects WHERE company_id IS DISTINCT FROM 'acme'`);
-      await dataSource.undoLastMigration({ transaction: 'each' });
+      await revertThrough(dataSource, PER_COMPANY);
       await expect(insert('00000000-0000-7000-8000-000000000006', 'globex')).rejects.toThrow(/duplicate key/);
+    });
+  });
+
+  it('upgrading a deployment lets its service role, and nobody else, call the functions of the work across tenants', async () => {
+    await withFreshDatabase(async (dataSource) => {
+      await dataSource.runMigrations({ transaction: 'each' });
+      await revertThrough(dataSource, 'SystemWorkFunctions1796556400000');
+      // What the role script granted before the functions existed: the rows of the tables.
+      await dataSource.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${SERVICE_ROLE}`);
+      await dataSource.runMigrations({ transaction: 'each' });
+      const [may] = await dataSource.query(
+        `SELECT has_function_privilege($1, 'api_key_by_hash(text)', 'EXECUTE') AS service,
+                has_function_privilege('pg_monitor', 'api_key_by_hash(text)', 'EXECUTE') AS other`,
+        [SERVICE_ROLE],
+      );
+      expect(may).toEqual({ service: true, other: false });
     });
   });
 

@@ -4,7 +4,7 @@ import { PageOf } from '../../../common/http/collections';
 import { IsIsoTimestamp } from '../../../common/http/iso-timestamp';
 import { PageQueryDto } from '../../../common/http/page-query.dto';
 import { TENANT_ID_PATTERN } from '../../../config/tenant-id';
-import { ServiceCallRecord } from '../service-call-record.entity';
+import type { DeadLetterSummary } from '../outbox.repository';
 import { ServiceCallKindFilterDto } from './list-service-calls.query';
 
 const HANDLER = /^[a-z][a-z0-9_.-]{0,63}\/[a-z][a-z0-9_.-]{0,99}@[1-9][0-9]{0,5}$/;
@@ -87,7 +87,7 @@ export class AdminDeadLetterResponse {
   @ApiProperty({ format: 'date-time', description: 'When it was dead-lettered' })
   deadLetteredAt: string;
 
-  static from(record: ServiceCallRecord, handler: string | null): AdminDeadLetterResponse {
+  static from(record: DeadLetterSummary, handler: string | null): AdminDeadLetterResponse {
     return {
       id: record.id,
       tenant: record.tenantId,
