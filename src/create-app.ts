@@ -20,7 +20,7 @@ import { answerClientError, createHttpServer, limitRequestsPerClient } from './c
 import { addSecurityHeaders } from './common/http/security-headers';
 import { buildOpenApiDocument } from './common/http/openapi/openapi-document';
 import { RequestScopeInterceptor } from './common/http/request-scope.interceptor';
-import { findUnstorableJson } from './common/http/safe-json';
+import { findUnstorableBody, findUnstorableJson } from './common/http/safe-json';
 import { createValidationPipe } from './common/http/validation';
 import { AppModule } from './app.module';
 import { Config, loadConfig } from './config';
@@ -102,19 +102,20 @@ export async function createApp(config: Config = loadConfig(), extraImports: Mod
   }
 
   // JSON only (anything else → 415): Fastify's secure JSON parser, plus a check for what
-  // PostgreSQL cannot store (NUL, lone surrogates) and for absurd nesting, both → 400.
+  // PostgreSQL cannot store (NUL, lone surrogates), for absurd nesting, and for what parsing
+  // changed (a number rounded, a key given twice), all → 400 naming the field.
   fastify.removeContentTypeParser(['text/plain', 'application/json']);
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     // The default parser is callback-style (it returns nothing to await).
     void parseJson(request, body as string, (error: Error | null, value?: unknown) => {
       if (error) return done(error);
-      const problem = findUnstorableJson(value);
+      const problem = findUnstorableBody(body as string, value);
       done(problem ? new ValidationFailedError([problem]) : null, value);
     });
   });
   fastify.addHook('preValidation', async (request) => {
-    const problem = findUnstorableJson(request.query, '') ?? findUnstorableJson(request.params, '');
+    const problem = findUnstorableJson(request.query) ?? findUnstorableJson(request.params);
     if (problem) throw new ValidationFailedError([problem]);
   });
   const adminAuth = adminAuthHook(app.get(ApiKeyAuthenticator), 'The admin UI', config.app.adminTenants);
