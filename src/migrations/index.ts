@@ -13,6 +13,7 @@ import { AgentKeysAndFractionalDurations1796546377390 } from './1796546377390-Ag
 import { OutboxBatchedDrain1796546506449 } from './1796546506449-OutboxBatchedDrain';
 import { EventCommitOrder1796552097450 } from './1796552097450-EventCommitOrder';
 import { IntegratedObjectsPerCompany1796552780638 } from './1796552780638-IntegratedObjectsPerCompany';
+import { KeyAuthorship1796558479837 } from './1796558479837-KeyAuthorship';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
 export const migrations: (new () => MigrationInterface)[] = [
@@ -30,4 +31,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   OutboxBatchedDrain1796546506449,
   EventCommitOrder1796552097450,
   IntegratedObjectsPerCompany1796552780638,
+  KeyAuthorship1796558479837,
 ];

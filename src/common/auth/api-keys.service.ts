@@ -17,6 +17,13 @@ export interface ApiKeyIdentity {
   id: string;
   tenantId: string;
   name: string;
+  /** Whether `X-Actor-Id` may name the actor of its requests (see ApiKeyEntity). */
+  actorOverride: boolean;
+}
+
+export interface ApiKeyOptions {
+  /** False: the actor of every request is the key's name; `X-Actor-Id` naming another is refused. Default true. */
+  actorOverride?: boolean;
 }
 
 export interface CreatedApiKey {
@@ -25,6 +32,7 @@ export interface CreatedApiKey {
   name: string;
   keyPrefix: string;
   expiresAt: Date | null;
+  actorOverride: boolean;
   /** The secret itself: returned once, never stored. */
   key: string;
 }
@@ -80,12 +88,12 @@ export class ApiKeysService {
   }
 
   /** A new key; with `expiresInMs` it stops working that long from now. */
-  create(tenantId: string, name: string, expiresInMs?: number): Promise<CreatedApiKey> {
+  create(tenantId: string, name: string, expiresInMs?: number, options: ApiKeyOptions = {}): Promise<CreatedApiKey> {
     if (!TENANT_ID_PATTERN.test(tenantId)) {
       throw new BadRequestError('tenant must be 1-63 characters of a-z, 0-9, "-" or "_", starting with a letter or digit');
     }
     if (name.trim() === '' || name.length > 200) throw new BadRequestError('name must be 1-200 characters');
-    return TenantScope.run(tenantId, () => this.insert(this.dataSource.manager, tenantId, name.trim(), expiresInMs));
+    return TenantScope.run(tenantId, () => this.insert(this.dataSource.manager, tenantId, name.trim(), expiresInMs, options.actorOverride ?? true));
   }
 
   list(tenantId?: string): Promise<ApiKeyEntity[]> {
@@ -111,7 +119,7 @@ export class ApiKeysService {
       this.dataSource.transaction(async (manager) => {
         const old = await manager.getRepository(ApiKeyEntity).findOne({ where: { id, ...ACTIVE }, lock: { mode: 'pessimistic_write' } });
         if (!old) return undefined;
-        const created = await this.insert(manager, old.tenantId, old.name, expiresInMs);
+        const created = await this.insert(manager, old.tenantId, old.name, expiresInMs, old.actorOverride);
         const graceEnd = new Date(Date.now() + graceMs);
         const oldKeyExpiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
         await manager.getRepository(ApiKeyEntity).update({ id }, { expiresAt: oldKeyExpiresAt });
@@ -144,7 +152,7 @@ export class ApiKeysService {
     const row = await TenantScope.system(() =>
       this.dataSource.getRepository(ApiKeyEntity).findOne({
         where: { keyHash: hash, ...ACTIVE },
-        select: { id: true, tenantId: true, name: true, expiresAt: true },
+        select: { id: true, tenantId: true, name: true, expiresAt: true, actorOverride: true },
       }),
     );
     if (!row) {
@@ -152,7 +160,7 @@ export class ApiKeysService {
       this.unknown.add(hash);
       return undefined;
     }
-    const identity = { id: row.id, tenantId: row.tenantId, name: row.name };
+    const identity = { id: row.id, tenantId: row.tenantId, name: row.name, actorOverride: row.actorOverride };
     const validUntil = Math.min(Date.now() + this.config.apiKeyCacheTtlMs, row.expiresAt?.getTime() ?? Infinity);
     this.cache.set(hash, { identity, validUntil });
     this.usage?.touch(identity.id);
@@ -171,7 +179,13 @@ export class ApiKeysService {
     await this.invalidations?.publish(id);
   }
 
-  private async insert(manager: EntityManager, tenantId: string, name: string, expiresInMs?: number): Promise<CreatedApiKey> {
+  private async insert(
+    manager: EntityManager,
+    tenantId: string,
+    name: string,
+    expiresInMs: number | undefined,
+    actorOverride: boolean,
+  ): Promise<CreatedApiKey> {
     const key = KEY_PREFIX + randomBytes(24).toString('base64url');
     const row: ApiKeyEntity = {
       id: uuidv7(),
@@ -182,9 +196,10 @@ export class ApiKeysService {
       createdAt: new Date(),
       revokedAt: null,
       expiresAt: expiresInMs === undefined ? null : new Date(Date.now() + expiresInMs),
+      actorOverride,
       lastUsedAt: null,
     };
     await manager.getRepository(ApiKeyEntity).insert(row);
-    return { id: row.id, tenantId, name, keyPrefix: row.keyPrefix, expiresAt: row.expiresAt, key };
+    return { id: row.id, tenantId, name, keyPrefix: row.keyPrefix, expiresAt: row.expiresAt, actorOverride, key };
   }
 }

@@ -2,7 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { appConfig, AppConfig } from '../../config/app.config';
 import { rateLimitConfig, RateLimitConfig } from '../../config/rate-limit.config';
-import { BadRequestError, buildProblem, DomainError, ErrorCode, PROBLEM_CONTENT_TYPE, problemHeaders, RateLimitedError, UnauthenticatedError } from '../errors';
+import {
+  BadRequestError,
+  buildProblem,
+  DomainError,
+  ErrorCode,
+  ForbiddenError,
+  PROBLEM_CONTENT_TYPE,
+  problemHeaders,
+  RateLimitedError,
+  UnauthenticatedError,
+} from '../errors';
 import type { KeyedIncomingMessage } from '../http/request-log';
 import { RateLimiter } from '../rate-limit/rate-limiter';
 import { presentedKey } from './api-key.guard';
@@ -75,14 +85,17 @@ export class RequestGate {
       throw new BadRequestError('X-Actor-Id must be 1-200 printable ASCII characters');
     }
     const correlationId = String(request.id);
-    if (this.app.auth === 'off') return { tenantId: DEFAULT_TENANT, actorId: actorHeader ?? 'anonymous', correlationId };
+    if (this.app.auth === 'off') return { tenantId: DEFAULT_TENANT, actorId: actorHeader ?? 'anonymous', keyId: null, correlationId };
     const key = presentedKey(request.headers);
     const identity = await this.authenticator.authenticate(key, request.ip);
     if (!key) throw new UnauthenticatedError('Send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>"');
     if (!identity) throw new UnauthenticatedError('The API key is unknown, revoked or expired');
     request.apiKeyId = identity.id;
     (request.raw as KeyedIncomingMessage).apiKeyId = identity.id;
-    return { tenantId: identity.tenantId, actorId: actorHeader ?? identity.name, correlationId };
+    if (actorHeader !== undefined && actorHeader !== identity.name && !identity.actorOverride) {
+      throw new ForbiddenError(`This API key acts as "${identity.name}" only (created with --no-actor-override): send no X-Actor-Id, or its own name`);
+    }
+    return { tenantId: identity.tenantId, actorId: actorHeader ?? identity.name, keyId: identity.id, correlationId };
   }
 
   /** Per API key (by client address when no key authenticated it), in two budgets: strict routes and the rest. */

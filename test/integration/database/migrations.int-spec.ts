@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createAppDataSource } from '../../../src/data-source';
 import { migrations } from '../../../src/migrations';
+import { IntegratedObjectsPerCompany1796552780638 } from '../../../src/migrations/1796552780638-IntegratedObjectsPerCompany';
 
 const TABLES = [
   'action_logs',
@@ -56,6 +57,12 @@ async function upDownUp(dataSource: DataSource): Promise<void> {
   expect(await schemaDrift(dataSource)).toEqual([]);
 }
 
+/** Reverts every migration applied after `migration` (all are applied), leaving it the last one. */
+async function undoAfter(dataSource: DataSource, migration: (typeof migrations)[number]): Promise<void> {
+  const later = migrations.length - 1 - migrations.indexOf(migration);
+  for (let i = 0; i < later; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+}
+
 /** Runs `test` on a data source over a new, empty PostgreSQL database, dropped afterwards. */
 async function withFreshDatabase(test: (dataSource: DataSource) => Promise<void>): Promise<void> {
   const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
@@ -83,6 +90,7 @@ describe('migrations', () => {
   it('key integrated objects by company, keeping every existing row; a revert refuses while two companies share a key', async () => {
     await withFreshDatabase(async (dataSource) => {
       await dataSource.runMigrations({ transaction: 'each' });
+      await undoAfter(dataSource, IntegratedObjectsPerCompany1796552780638);
       await dataSource.undoLastMigration({ transaction: 'each' }); // back to the key without the company
       const insert = (id: string, company: string | null, originalId = '123') =>
         dataSource.query(
@@ -94,6 +102,7 @@ describe('migrations', () => {
       await insert('00000000-0000-7000-8000-000000000002', null, '124');
 
       await dataSource.runMigrations({ transaction: 'each' });
+      await undoAfter(dataSource, IntegratedObjectsPerCompany1796552780638);
       expect(await dataSource.query(`SELECT id, original_id, company_id FROM integrated_objects ORDER BY id`)).toEqual([
         { id: '00000000-0000-7000-8000-000000000001', original_id: '123', company_id: 'acme' },
         { id: '00000000-0000-7000-8000-000000000002', original_id: '124', company_id: null },

@@ -52,7 +52,7 @@ export class InsightsRepository {
   ): Promise<InsightMatch[]> {
     const rows: Record<string, unknown>[] = await manager.query(
       `SELECT i.id, i.version, i.created_at, i.updated_at, i.tenant_id, i.summary, i.domain, i.confidence, i.content,
-              i.created_by, i.updated_by,
+              i.created_by, i.created_by_key_id, i.updated_by, i.updated_by_key_id,
               m.rank AS rank_,
               ts_headline('english', i.summary || ' ' || i.content, q.query, $4) AS highlight_
        FROM websearch_to_tsquery('english', $2) AS q(query)

@@ -3,7 +3,7 @@ import { RequestContext } from '../../../common/auth/request-context';
 import { NewDomainEvent } from '../../../common/events/event-catalog';
 import { Page, PageRequest } from '../../../common/persistence/paginate';
 import { BatchRow, NewRow, Transaction, UnitOfWork } from '../../../common/persistence/unit-of-work';
-import { newAuditedFields } from '../../../common/persistence/new-row';
+import { newAuditedFields, updatedBy } from '../../../common/persistence/new-row';
 import { changedFields } from '../../../common/http/versioned-update.dto';
 import { CreateInsightDto } from './dto/create-insight.dto';
 import { UpdateInsightDto } from './dto/update-insight.dto';
@@ -60,7 +60,7 @@ export class InsightsService {
   update(ctx: RequestContext, id: string, expectedVersion: number, input: UpdateInsightDto): Promise<Insight> {
     const changes = changedFields(input);
     return this.unitOfWork.run(ctx, async (tx) => {
-      const insight = await this.insights.update(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion }, { ...changes, updatedBy: ctx.actorId });
+      const insight = await this.insights.update(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion }, { ...changes, ...updatedBy(ctx) });
       tx.record({
         type: KnowledgeEvents.insightUpdated,
         aggregateType: 'insight',
