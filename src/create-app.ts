@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { createLogging } from './common/logging/logging';
 import { adminAuthHook } from './common/auth/admin-auth.hook';
 import { ApiKeyAuthenticator } from './common/auth/api-key-authenticator';
@@ -118,6 +118,9 @@ export async function createApp(config: Config = loadConfig(), extraImports: Mod
     const problem = findUnstorableJson(request.query) ?? findUnstorableJson(request.params);
     if (problem) throw new ValidationFailedError([problem]);
   });
+  const gate = app.get(RequestGate);
+  // Looked up per request: the client's type generator builds the app in preview mode, without providers.
+  const countRequest: onRequestAsyncHookHandler = (request, reply) => gate.countHook(request, reply);
   const adminAuth = adminAuthHook(app.get(ApiKeyAuthenticator), 'The admin UI', config.app.adminTenants);
   const docsAuth = adminAuthHook(app.get(ApiKeyAuthenticator), 'The API documentation');
   // Resolved when the board's routes are registered (after the queues exist).
@@ -131,8 +134,11 @@ export async function createApp(config: Config = loadConfig(), extraImports: Mod
   fastify.addHook('onRoute', (route) => {
     if (route.url.endsWith('/bulk')) route.bodyLimit = config.app.bulkBodyLimitBytes;
     // Every route of the UI, whatever its path encoding: the page, its JSON API, actions, assets.
+    // The docs and the admin UI count against the rate limits, by key once one authenticated them.
     const keyCheck = keyCheckOf(route.url);
-    if (keyCheck) route.onRequest = [keyCheck, ...(route.onRequest ? [route.onRequest].flat() : [])];
+    const counted = config.rateLimit.enabled && (isDocsRoute(route.url) || route.url.startsWith(BULL_BOARD_ROUTE));
+    const checks = [...(keyCheck ? [keyCheck] : []), ...(counted ? [countRequest] : [])];
+    if (checks.length > 0) route.onRequest = [...checks, ...(route.onRequest ? [route.onRequest].flat() : [])];
     if (keyCheck && isBoardRetryRoute(route.url)) route.preHandler = [retryActor(), ...(route.preHandler ? [route.preHandler].flat() : [])];
     if (route.url.startsWith(BULL_BOARD_ROUTE)) route.onSend = [...(route.onSend ? [route.onSend].flat() : []), withoutThirdPartyFonts];
     // A worker process answers health and metrics only; its feature routes are not served.
@@ -148,7 +154,6 @@ export async function createApp(config: Config = loadConfig(), extraImports: Mod
   sendVersionAsETag(fastify);
   addSecurityHeaders(fastify, config.http.publicUrl);
   // Every API request is authenticated and counted in its first hook, before its body is read.
-  const gate = app.get(RequestGate);
   fastify.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url?.startsWith(`/${API_PREFIX}/`)) await gate.hook(request, reply);
   });
