@@ -37,10 +37,11 @@ const LATEST = new URL('./results/latest.json', import.meta.url);
 
 /** The statement InsightsRepository.search sends (same columns, rank, headline options and order). */
 const HEADLINE_OPTIONS = 'StartSel=<b>, StopSel=</b>, MaxFragments=3, MaxWords=30, MinWords=8, FragmentDelimiter=" … "';
-const SEARCH_SQL = `SELECT i.id, i.version, i.created_at, i.updated_at, i.tenant_id, i.summary, i.domain, i.confidence, i.content,
-        i.created_by, i.updated_by,
-        ts_rank(i.search, q.query) AS rank_,
-        ts_headline('english', i.summary || ' ' || i.content, q.query, $4) AS highlight_
+// As the app answers by default: no content, its size, a highlight of the summary and the content's first 10,000 characters.
+const SEARCH_SQL = `SELECT i.id, i.version, i.created_at, i.updated_at, i.tenant_id, i.summary, i.domain, i.confidence,
+        i.created_by, i.created_by_key_id, i.updated_by, i.updated_by_key_id,
+        ts_rank(i.search, q.query) AS rank_, octet_length(i.content) AS content_bytes_,
+        ts_headline('english', i.summary || ' ' || left(i.content, 10000), q.query, $4) AS highlight_
  FROM insights i, websearch_to_tsquery('english', $2) AS q(query)
  WHERE i.tenant_id = $1 AND i.search @@ q.query AND ($3::text IS NULL OR i.domain = $3)
  ORDER BY rank_ DESC, i.id ASC

@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { createLogging } from './common/logging/logging';
 import { adminAuthHook } from './common/auth/admin-auth.hook';
 import { ApiKeyAuthenticator } from './common/auth/api-key-authenticator';
@@ -20,7 +20,7 @@ import { answerClientError, createHttpServer, limitRequestsPerClient } from './c
 import { addSecurityHeaders } from './common/http/security-headers';
 import { buildOpenApiDocument } from './common/http/openapi/openapi-document';
 import { RequestScopeInterceptor } from './common/http/request-scope.interceptor';
-import { findUnstorableJson } from './common/http/safe-json';
+import { findUnstorableBody, findUnstorableJson } from './common/http/safe-json';
 import { createValidationPipe } from './common/http/validation';
 import { AppModule } from './app.module';
 import { Config, loadConfig } from './config';
@@ -102,21 +102,25 @@ export async function createApp(config: Config = loadConfig(), extraImports: Mod
   }
 
   // JSON only (anything else → 415): Fastify's secure JSON parser, plus a check for what
-  // PostgreSQL cannot store (NUL, lone surrogates) and for absurd nesting, both → 400.
+  // PostgreSQL cannot store (NUL, lone surrogates), for absurd nesting, and for what parsing
+  // changed (a number rounded, a key given twice), all → 400 naming the field.
   fastify.removeContentTypeParser(['text/plain', 'application/json']);
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     // The default parser is callback-style (it returns nothing to await).
     void parseJson(request, body as string, (error: Error | null, value?: unknown) => {
       if (error) return done(error);
-      const problem = findUnstorableJson(value);
+      const problem = findUnstorableBody(body as string, value);
       done(problem ? new ValidationFailedError([problem]) : null, value);
     });
   });
   fastify.addHook('preValidation', async (request) => {
-    const problem = findUnstorableJson(request.query, '') ?? findUnstorableJson(request.params, '');
+    const problem = findUnstorableJson(request.query) ?? findUnstorableJson(request.params);
     if (problem) throw new ValidationFailedError([problem]);
   });
+  const gate = app.get(RequestGate);
+  // Looked up per request: the client's type generator builds the app in preview mode, without providers.
+  const countRequest: onRequestAsyncHookHandler = (request, reply) => gate.countHook(request, reply);
   const adminAuth = adminAuthHook(app.get(ApiKeyAuthenticator), 'The admin UI', config.app.adminTenants);
   const docsAuth = adminAuthHook(app.get(ApiKeyAuthenticator), 'The API documentation');
   // Resolved when the board's routes are registered (after the queues exist).
@@ -130,8 +134,11 @@ export async function createApp(config: Config = loadConfig(), extraImports: Mod
   fastify.addHook('onRoute', (route) => {
     if (route.url.endsWith('/bulk')) route.bodyLimit = config.app.bulkBodyLimitBytes;
     // Every route of the UI, whatever its path encoding: the page, its JSON API, actions, assets.
+    // The docs and the admin UI count against the rate limits, by key once one authenticated them.
     const keyCheck = keyCheckOf(route.url);
-    if (keyCheck) route.onRequest = [keyCheck, ...(route.onRequest ? [route.onRequest].flat() : [])];
+    const counted = config.rateLimit.enabled && (isDocsRoute(route.url) || route.url.startsWith(BULL_BOARD_ROUTE));
+    const checks = [...(keyCheck ? [keyCheck] : []), ...(counted ? [countRequest] : [])];
+    if (checks.length > 0) route.onRequest = [...checks, ...(route.onRequest ? [route.onRequest].flat() : [])];
     if (keyCheck && isBoardRetryRoute(route.url)) route.preHandler = [retryActor(), ...(route.preHandler ? [route.preHandler].flat() : [])];
     if (route.url.startsWith(BULL_BOARD_ROUTE)) route.onSend = [...(route.onSend ? [route.onSend].flat() : []), withoutThirdPartyFonts];
     // A worker process answers health and metrics only; its feature routes are not served.
@@ -147,7 +154,6 @@ export async function createApp(config: Config = loadConfig(), extraImports: Mod
   sendVersionAsETag(fastify);
   addSecurityHeaders(fastify, config.http.publicUrl);
   // Every API request is authenticated and counted in its first hook, before its body is read.
-  const gate = app.get(RequestGate);
   fastify.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url?.startsWith(`/${API_PREFIX}/`)) await gate.hook(request, reply);
   });

@@ -5,13 +5,14 @@ import { Config } from '../config';
 import { parseDuration } from './args';
 import { KeyInvalidationNotice } from './key-invalidation-notice';
 
-export const API_KEYS_USAGE = `api-keys create --tenant <tenant> --name <name> [--expires-in 30d]
-                                                  create a key (printed once)
+export const API_KEYS_USAGE = `api-keys create --tenant <tenant> --name <name> [--expires-in 30d] [--no-actor-override]
+                                                  create a key (printed once); with --no-actor-override its
+                                                  requests act as its name only (X-Actor-Id is refused)
 api-keys list [--tenant <tenant>]                 list keys with prefix, last use, expiry (never the secret)
 api-keys revoke <id>                              revoke a key at once, in every running process
 api-keys rotate <id> [--grace 1h] [--expires-in 30d]
-                                                  a new key for the same tenant and name; the old one
-                                                  keeps working for the grace period, then expires
+                                                  a new key for the same tenant, name and actor rule; the
+                                                  old one keeps working for the grace period, then expires
 Durations: a number and s, m, h, d or w (90s, 15m, 12h, 30d, 2w).`;
 
 const DEFAULT_GRACE = '1h';
@@ -21,7 +22,8 @@ const when = (date: Date | null) => date?.toISOString() ?? '-';
 
 function printCreated(out: (line: string) => void, created: CreatedApiKey): void {
   const expiry = created.expiresAt ? `, expiring at ${when(created.expiresAt)}` : '';
-  out(`Created API key ${created.id} for tenant "${created.tenantId}" named "${created.name}"${expiry}.`);
+  const actor = created.actorOverride ? '' : ', acting as its name only (X-Actor-Id refused)';
+  out(`Created API key ${created.id} for tenant "${created.tenantId}" named "${created.name}"${expiry}${actor}.`);
   out(`Key (shown once, store it now): ${created.key}`);
 }
 
@@ -51,21 +53,33 @@ async function run(keys: ApiKeysService, [action, ...rest]: string[], flags: Rec
   switch (action) {
     case 'create': {
       const expiresIn = durationFlag(flags, 'expires-in', 1000);
-      if (typeof flags.tenant !== 'string' || typeof flags.name !== 'string' || expiresIn instanceof Error) {
+      const noOverride = flags['no-actor-override'];
+      if (typeof flags.tenant !== 'string' || typeof flags.name !== 'string' || expiresIn instanceof Error || typeof noOverride === 'string') {
         if (expiresIn instanceof Error) out(expiresIn.message);
+        if (typeof noOverride === 'string') out(`--no-actor-override takes no value (got "${noOverride}")`);
         out('usage: ' + API_KEYS_USAGE.split('\n')[0]);
         return 2;
       }
-      const created = await keys.create(flags.tenant, flags.name, expiresIn);
+      const created = await keys.create(flags.tenant, flags.name, expiresIn, { actorOverride: noOverride !== true });
       printCreated(out, created);
       return 0;
     }
     case 'list': {
       const rows = await keys.list(typeof flags.tenant === 'string' ? flags.tenant : undefined);
-      out(['id', 'tenant', 'name', 'prefix', 'created', 'last used', 'expires', 'revoked'].join('\t'));
+      out(['id', 'tenant', 'name', 'prefix', 'created', 'last used', 'expires', 'revoked', 'actor'].join('\t'));
       for (const row of rows) {
         out(
-          [row.id, row.tenantId, row.name, `${row.keyPrefix}…`, when(row.createdAt), when(row.lastUsedAt), when(row.expiresAt), when(row.revokedAt)].join('\t'),
+          [
+            row.id,
+            row.tenantId,
+            row.name,
+            `${row.keyPrefix}…`,
+            when(row.createdAt),
+            when(row.lastUsedAt),
+            when(row.expiresAt),
+            when(row.revokedAt),
+            row.actorOverride ? 'X-Actor-Id' : 'name only',
+          ].join('\t'),
         );
       }
       return 0;

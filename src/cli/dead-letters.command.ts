@@ -98,7 +98,7 @@ async function list(admin: OutboxAdminService, query: AdminDeadLettersQuery, out
 
 async function redrive(admin: OutboxAdminService, body: AdminRedriveDto, actor: string, out: Out): Promise<number> {
   const { dryRun, cursor, ...selection } = body;
-  const outcome = await admin.redrive({ tenantId: 'cli', actorId: actor, correlationId: null }, selection, { dryRun, cursor });
+  const outcome = await admin.redrive({ tenantId: 'cli', actorId: actor, keyId: null, correlationId: null }, selection, { dryRun, cursor });
   out(outcome.dryRun ? `${outcome.count} dead letter(s) match; nothing was changed (dry run).` : `Redrove ${outcome.count} dead letter(s) as ${actor}.`);
   if (outcome.nextCursor) out(`More match: run the same command with --cursor ${outcome.nextCursor}`);
   return 0;

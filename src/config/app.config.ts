@@ -30,6 +30,8 @@ export interface AppConfig {
   apiKeyNegativeCacheTtlMs: number;
   bodyLimitBytes: number;
   bulkBodyLimitBytes: number;
+  /** The most content (UTF-8 bytes, all matches together) a search answer carries when asked for it. */
+  searchContentLimitBytes: number;
   shutdownGraceMs: number;
   /** Tenants whose API keys may open the queue admin UI, which shows every tenant's jobs. */
   adminTenants: string[];
@@ -66,6 +68,7 @@ export function readAppConfig(reader: EnvReader): AppConfig {
     apiKeyNegativeCacheTtlMs: reader.int('API_KEY_NEGATIVE_CACHE_TTL_MS', 5000, 0, 60_000),
     bodyLimitBytes: reader.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     bulkBodyLimitBytes: reader.int('BULK_BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    searchContentLimitBytes: reader.int('SEARCH_CONTENT_LIMIT_BYTES', 1024 * 1024, 0, 64 * 1024 * 1024),
     shutdownGraceMs: reader.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     adminTenants,
     adminRedriveLimit: reader.int('ADMIN_REDRIVE_LIMIT', 10_000, 1, 10_000),

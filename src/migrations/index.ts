@@ -14,6 +14,8 @@ import { OutboxBatchedDrain1796546506449 } from './1796546506449-OutboxBatchedDr
 import { EventCommitOrder1796552097450 } from './1796552097450-EventCommitOrder';
 import { IntegratedObjectsPerCompany1796552780638 } from './1796552780638-IntegratedObjectsPerCompany';
 import { SystemWorkFunctions1796556400000 } from './1796556400000-SystemWorkFunctions';
+import { KeyAuthorship1796558479837 } from './1796558479837-KeyAuthorship';
+import { KeyLookupActorOverride1796558600000 } from './1796558600000-KeyLookupActorOverride';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
 export const migrations: (new () => MigrationInterface)[] = [
@@ -32,4 +34,6 @@ export const migrations: (new () => MigrationInterface)[] = [
   EventCommitOrder1796552097450,
   IntegratedObjectsPerCompany1796552780638,
   SystemWorkFunctions1796556400000,
+  KeyAuthorship1796558479837,
+  KeyLookupActorOverride1796558600000,
 ];

@@ -174,13 +174,13 @@ describe('API key lifecycle', () => {
 
       const { code, lines } = await cli(['list'], { tenant: tenant.tenantId });
       expect(code).toBe(0);
-      expect(lines[0].split('\t')).toEqual(['id', 'tenant', 'name', 'prefix', 'created', 'last used', 'expires', 'revoked']);
+      expect(lines[0].split('\t')).toEqual(['id', 'tenant', 'name', 'prefix', 'created', 'last used', 'expires', 'revoked', 'actor']);
       const row = (id: string) => lines.find((line) => line.startsWith(id))!.split('\t');
       const iso = /^\d{4}-\d\d-\d\dT[\d:.]+Z$/;
       expect(row(used.id)[3]).toBe(`${used.keyPrefix}…`);
-      expect(row(used.id).slice(5)).toEqual([expect.stringMatching(iso), '-', '-']);
-      expect(row(expiring.id).slice(5)).toEqual(['-', expiring.expiresAt!.toISOString(), '-']);
-      expect(row(revoked.id).slice(5)).toEqual(['-', '-', expect.stringMatching(iso)]);
+      expect(row(used.id).slice(5)).toEqual([expect.stringMatching(iso), '-', '-', 'X-Actor-Id']);
+      expect(row(expiring.id).slice(5)).toEqual(['-', expiring.expiresAt!.toISOString(), '-', 'X-Actor-Id']);
+      expect(row(revoked.id).slice(5)).toEqual(['-', '-', expect.stringMatching(iso), 'X-Actor-Id']);
       for (const key of [used.key, expiring.key, revoked.key, tenant.key]) expect(lines.join('\n')).not.toContain(key);
     });
   });

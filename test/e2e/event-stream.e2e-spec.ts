@@ -146,7 +146,7 @@ describe('the live event stream (GET /events/stream)', () => {
     const slow = await stream();
     slow.pause();
     const events = someEvents(120, 50_000);
-    const ctx = { tenantId: tenant.tenantId, actorId: 'bulk', correlationId: null };
+    const ctx = { tenantId: tenant.tenantId, actorId: 'bulk', keyId: null, correlationId: null };
     await a.t.app.get(UnitOfWork).run(ctx, async (tx) => events.forEach((event) => tx.record(event)));
     await waitFor('the slow stream to be dropped', async () => a.t.app.get(EventStreams).openStreams === 0);
     slow.resume();

@@ -62,6 +62,7 @@ describe('health records API', () => {
       details: { region: 'eu', errors: 3 },
       recordedAt: expect.any(String),
       createdBy: 'test-key',
+      createdByKeyId: (await db.query('SELECT id FROM api_keys WHERE tenant_id = $1', [tenant.tenantId]))[0].id,
     });
     expect(Math.abs(Date.parse(res.body.recordedAt) - Date.now())).toBeLessThan(60_000);
     expect(res.headers.etag).toBeUndefined();

@@ -261,6 +261,90 @@ describe('hostile input: targeted cases on every route', () => {
         }
       }
     }, 60_000);
+
+    /** Numbers JSON.parse would round: beyond 2^53, to 0, or to fewer significant digits. */
+    const ROUNDED = ['1453345304346730497', '-9007199254740993', '1e-400', '0.1000000000000000000001'];
+
+    it('refuses numbers that parsing would round (beyond 2^53, to 0, past a double’s digits) in every numeric field, naming it', async () => {
+      for (const operation of bodyOperations(h)) {
+        for (const field of fieldsOf(operation.body).numbers) {
+          for (const raw of ROUNDED) {
+            const { res } = await sendWithin(h, operation, { [field]: 0 }, (body) => body.replace(`"${field}":0`, `"${field}":${raw}`));
+            expectStatus(res, [400], `${operationName(operation)} ${field}=${raw}`);
+            expect(refusedFields(res)).toEqual([field]);
+          }
+        }
+      }
+    }, 60_000);
+
+    it('refuses numbers that parsing would round inside free-form JSON, naming the path, and keeps every other number exactly', async () => {
+      let stored = 0;
+      for (const operation of bodyOperations(h)) {
+        for (const field of fieldsOf(operation.body).objects) {
+          for (const raw of ROUNDED) {
+            const { res } = await sendWithin(h, operation, { [field]: { list: [1, { big: 0 }] } }, (body) =>
+              body.replace(`"${field}":{"list":[1,{"big":0}]}`, `"${field}":{"list":[1,{"big":${raw}}]}`),
+            );
+            expectStatus(res, [400], `${operationName(operation)} ${field}.list.1.big=${raw}`);
+            expect(refusedFields(res)).toEqual([`${field}.list.1.big`]);
+          }
+          const exact = { max: 9007199254740991, min: -9007199254740991, tiny: 5e-324, double: 0.30000000000000004, big: 1e21 };
+          const { res } = await sendWithin(h, operation, { [field]: exact });
+          if (wrote(operation, res) && field in json(res)) {
+            expect(json(res)[field], `${operationName(operation)} ${field}`).toEqual(exact);
+            stored++;
+          }
+        }
+      }
+      expect(stored).toBeGreaterThan(8);
+    }, 60_000);
+
+    it('keeps a service call’s result exactly as sent in jsonb, up to 2^53 and down to the smallest double', async () => {
+      const payload =
+        '{"callId":"exact-CALL","namespace":"core","schema":"agent.registration@1","result":{"name":"n","role":"r","metadata":{"a":9007199254740991,"b":-5e-324,"c":1.7976931348623157e308}}}';
+      const res = await h.send({
+        method: 'POST',
+        url: '/api/v1/service-calls',
+        headers: { ...auth(), 'content-type': 'application/json' },
+        payload: payload.replace('CALL', String(Date.now())),
+      });
+      expect(res.status).toBe(202);
+      const [row] = await h.t.owner.query(`SELECT result->'metadata' AS metadata FROM service_call_records WHERE id = $1`, [json(res).id]);
+      expect(row.metadata).toEqual({ a: 9007199254740991, b: -5e-324, c: 1.7976931348623157e308 });
+    });
+  });
+
+  describe('duplicate keys', () => {
+    it('refuses a key given twice in one object, at the top of every body and inside free-form JSON, naming the path', async () => {
+      for (const operation of bodyOperations(h)) {
+        const { strings, objects } = fieldsOf(operation.body);
+        for (const field of strings.slice(0, 2)) {
+          // The same value twice: parsing would keep one, whichever it is.
+          const { res } = await sendWithin(h, operation, { [field]: 'twice' }, (body) => body.replace(/^\{/, `{"${field}":"twice",`));
+          expectStatus(res, [400], `${operationName(operation)} ${field} twice`);
+          expect(refusedFields(res)).toEqual([field]);
+        }
+        for (const field of objects) {
+          const { res } = await sendWithin(h, operation, { [field]: { note: 'first' } }, (body) =>
+            body.replace(`"${field}":{"note":"first"}`, `"${field}":{"note":"first","deeper":{"n":1},"note":"second"}`),
+          );
+          expectStatus(res, [400], `${operationName(operation)} ${field}.note twice`);
+          expect(refusedFields(res)).toEqual([`${field}.note`]);
+        }
+      }
+    }, 60_000);
+
+    it('names the item of a bulk body whose object repeats a key, before anything else about the body', async () => {
+      const bulk = bodyOperations(h).filter((operation) => operation.path.endsWith('/bulk'));
+      expect(bulk.length).toBeGreaterThan(3);
+      for (const operation of bulk) {
+        // Refused while parsing, whatever the items hold otherwise.
+        const payload = '{"items":[{"id":1},{"kind":"x","nested":{"id":1},"kind":"y"}]}';
+        const res = await h.send({ ...(await aim(h, operation, await h.targets())), payload });
+        expectStatus(res, [400], `${operationName(operation)} items.1 repeats a key`);
+        expect(refusedFields(res)).toEqual(['items.1.kind']);
+      }
+    }, 60_000);
   });
 
   describe('prototype-pollution keys', () => {

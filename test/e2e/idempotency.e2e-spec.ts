@@ -187,7 +187,7 @@ describe('Idempotency-Key on POST routes', () => {
   });
 
   describe('the key commits with its effect, or not at all', () => {
-    const contextOf = (owner: TestTenant): RequestContext => ({ tenantId: owner.tenantId, actorId: 'test-key', correlationId: null });
+    const contextOf = (owner: TestTenant): RequestContext => ({ tenantId: owner.tenantId, actorId: 'test-key', keyId: null, correlationId: null });
     const claimFor = (owner: TestTenant, key: string, body: unknown) =>
       new IdempotencyClaim(owner.tenantId, key, requestHash('POST', '/api/v1/agents', body), 'POST', '/api/v1/agents', 60_000);
 

@@ -45,7 +45,7 @@ describe('metrics API', () => {
   }
 
   function contextOf(owner: TestTenant): RequestContext {
-    return { tenantId: owner.tenantId, actorId: 'metrics-test', correlationId: null };
+    return { tenantId: owner.tenantId, actorId: 'metrics-test', keyId: null, correlationId: null };
   }
 
   describe('GET /agents/:id/metrics', () => {

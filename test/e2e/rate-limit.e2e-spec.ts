@@ -189,6 +189,61 @@ describe('rate limits', () => {
     }
   });
 
+  describe('the API documentation and the admin UI', () => {
+    it('count the open documentation per client address: page, assets and documents share one budget', async () => {
+      const docs = await limitedApp({ QUEUE_PREFIX: `${PREFIX}-docs`, DOCS_AUTH: 'false' });
+      try {
+        const served = await docs.http().get('/docs-json').expect(200);
+        expect(served.headers['x-ratelimit-limit']).toBe('3');
+        await docs.http().get('/docs').expect(200);
+        await docs.http().get('/docs-yaml').expect(200);
+        expectRateLimited(await docs.http().get('/docs-json'));
+        expectRateLimited(await docs.http().get('/docs'));
+        // The address's budget is not a key's: the API is still served to a key from that address.
+        const key = await createTenant(docs.app);
+        await docs.http().get('/api/v1/agents').set(key.auth).expect(200);
+      } finally {
+        await docs.close();
+      }
+    });
+
+    it('count the documentation behind DOCS_AUTH per key, in the budget the key spends on the API', async () => {
+      const docs = await limitedApp({ QUEUE_PREFIX: `${PREFIX}-docs-auth`, DOCS_AUTH: 'true' });
+      try {
+        const [first, second] = [await createTenant(docs.app), await createTenant(docs.app)];
+        await docs.http().get('/api/v1/agents').set(first.auth).expect(200);
+        for (let i = 0; i < 2; i++) await docs.http().get('/docs-json').set(first.auth).expect(200);
+        expectRateLimited(await docs.http().get('/docs-json').set(first.auth));
+        expectRateLimited(await docs.http().get('/api/v1/agents').set(first.auth));
+        await docs.http().get('/docs-json').set(second.auth).expect(200);
+        // Without a key: 401, counted as a failed authentication, never served.
+        expectProblem(await docs.http().get('/docs-json'), 401, 'UNAUTHENTICATED');
+      } finally {
+        await docs.close();
+      }
+    });
+
+    it('count the admin UI (page and JSON API) per admin key, in the budget the key spends on the API', async () => {
+      const adminTenant = `admins-${process.pid}-${Date.now().toString(36)}`;
+      const board = await limitedApp({ QUEUE_PREFIX: `${PREFIX}-board`, ADMIN_TENANTS: adminTenant });
+      try {
+        const keys = board.app.get(ApiKeysService);
+        const [ops, other] = [await keys.create(adminTenant, 'ops'), await keys.create(adminTenant, 'ops-2')];
+        const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
+        const page = await board.http().get('/admin/queues').set(auth(ops.key)).expect(200);
+        expect(page.headers['x-ratelimit-remaining']).toBe('2');
+        await board.http().get('/admin/queues/api/queues').set(auth(ops.key)).expect(200);
+        await board.http().get('/api/v1/agents').set(auth(ops.key)).expect(200);
+        expectRateLimited(await board.http().get('/admin/queues/api/queues').set(auth(ops.key)));
+        expectRateLimited(await board.http().get('/admin/queues').set(auth(ops.key)));
+        await board.http().get('/admin/queues/api/queues').set(auth(other.key)).expect(200);
+      } finally {
+        await board.app.get<Queue>(getQueueToken('persistence')).obliterate({ force: true });
+        await board.close();
+      }
+    });
+  });
+
   it('limits nothing with RATE_LIMIT_ENABLED=false', async () => {
     const unlimited = await limitedApp({ RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_DEFAULT: '1' });
     try {

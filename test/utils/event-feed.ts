@@ -72,7 +72,7 @@ export async function holdTransactionWithEvents(
   const gate = new Promise<'commit' | 'rollback'>((resolve) => (release = resolve));
   let written!: () => void;
   const insertedNow = new Promise<void>((resolve) => (written = resolve));
-  const done = app.get(UnitOfWork).run({ tenantId, actorId: 'slow-writer', correlationId: null }, async (tx) => {
+  const done = app.get(UnitOfWork).run({ tenantId, actorId: 'slow-writer', keyId: null, correlationId: null }, async (tx) => {
     await app.get(DomainEvents).append(tx.manager, tx.context, events);
     written();
     if ((await gate) === 'rollback') throw new RolledBack();

@@ -22,7 +22,15 @@ async function serverDocument() {
   // The server reads its settings from the environment: a fixed, self-contained set, so the
   // document does not depend on the shell this runs in.
   for (const name of Object.keys(process.env)) if (!['PATH', 'HOME', 'NODE_OPTIONS'].includes(name)) delete process.env[name];
-  Object.assign(process.env, { APP_ROLE: 'api', AUTH: 'off', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: join(packageDir, '.no-data') });
+  // No rate limit: in preview mode the limiter does not exist to count the request for /docs-json.
+  Object.assign(process.env, {
+    APP_ROLE: 'api',
+    AUTH: 'off',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_ENABLED: 'false',
+    DATA_DIR: join(packageDir, '.no-data'),
+  });
 
   const require = createRequire(compiledApp);
   const { NestFactory } = require('@nestjs/core');

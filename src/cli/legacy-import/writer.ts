@@ -48,7 +48,7 @@ export class BatchWriter {
     private readonly ledger: Ledger,
     runId: string,
   ) {
-    this.context = { tenantId: ledger.tenantId, actorId: LEGACY_IMPORT_ACTOR, correlationId: runId };
+    this.context = { tenantId: ledger.tenantId, actorId: LEGACY_IMPORT_ACTOR, keyId: null, correlationId: runId };
   }
 
   async write(mapper: LegacyMapper, rows: MappedRow[]): Promise<WriteOutcome> {

@@ -3,7 +3,7 @@ import { ForbiddenError, RateLimitedError, UnauthenticatedError } from '../error
 import { presentedKey } from './api-key.guard';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { ApiKeyIdentity } from './api-keys.service';
-import { replyWithProblem } from './request-gate';
+import { markAuthenticated, replyWithProblem } from './request-gate';
 
 const ADMIN_IDENTITY = Symbol('admin identity');
 
@@ -46,6 +46,7 @@ export function adminAuthHook(authenticator: ApiKeyAuthenticator, what: string, 
     }
     if (identity && (!allowed || allowed.has(identity.tenantId))) {
       (request as { [ADMIN_IDENTITY]?: ApiKeyIdentity })[ADMIN_IDENTITY] = identity;
+      markAuthenticated(request, identity);
       return;
     }
     if (identity) return replyWithProblem(request, reply, new ForbiddenError(`${what} is open to the keys of the admin tenants (ADMIN_TENANTS) only`));

@@ -31,6 +31,13 @@ export class ApiKeyEntity {
   @Column({ type: 'timestamptz', nullable: true })
   expiresAt: Date | null;
 
+  /**
+   * Whether a request with this key may name its actor with `X-Actor-Id` (otherwise the actor is
+   * the key's name, and a request that names another is refused). Set at creation, kept by a rotation.
+   */
+  @Column({ type: 'boolean', default: true })
+  actorOverride: boolean;
+
   /** When the key last authenticated a request, to the minute (written off the request path). */
   @Column({ type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;

@@ -9,6 +9,8 @@ export interface ActiveKey {
   tenantId: string;
   name: string;
   expiresAt: Date | null;
+  /** Whether its requests may name their actor (X-Actor-Id); see `api-keys create --no-actor-override`. */
+  actorOverride: boolean;
 }
 
 /** A key as the command line lists it: everything but its hash. */
@@ -36,9 +38,17 @@ export class ApiKeysRepository {
 
   /** The active key with this hash: one index lookup, for the authentications no cache of the process could answer. */
   async findActiveByHash(keyHash: string): Promise<ActiveKey | undefined> {
-    const [row]: Record<string, unknown>[] = await this.dataSource.query('SELECT id, tenant_id, name, expires_at FROM api_key_by_hash($1)', [keyHash]);
+    const [row]: Record<string, unknown>[] = await this.dataSource.query('SELECT id, tenant_id, name, expires_at, actor_override FROM api_key_by_hash($1)', [
+      keyHash,
+    ]);
     if (!row) return undefined;
-    return { id: String(row.id), tenantId: String(row.tenant_id), name: String(row.name), expiresAt: (row.expires_at as Date | null) ?? null };
+    return {
+      id: String(row.id),
+      tenantId: String(row.tenant_id),
+      name: String(row.name),
+      expiresAt: (row.expires_at as Date | null) ?? null,
+      actorOverride: row.actor_override !== false,
+    };
   }
 
   /** The tenant of the key with this id, revoked or not; undefined when there is none. */
@@ -59,6 +69,7 @@ export class ApiKeysRepository {
       revokedAt: (row.revoked_at as Date | null) ?? null,
       expiresAt: (row.expires_at as Date | null) ?? null,
       lastUsedAt: (row.last_used_at as Date | null) ?? null,
+      actorOverride: row.actor_override !== false,
     }));
   }
 

@@ -17,6 +17,13 @@ export interface ApiKeyIdentity {
   id: string;
   tenantId: string;
   name: string;
+  /** Whether `X-Actor-Id` may name the actor of its requests (see ApiKeyEntity). */
+  actorOverride: boolean;
+}
+
+export interface ApiKeyOptions {
+  /** False: the actor of every request is the key's name; `X-Actor-Id` naming another is refused. Default true. */
+  actorOverride?: boolean;
 }
 
 export interface CreatedApiKey {
@@ -25,6 +32,7 @@ export interface CreatedApiKey {
   name: string;
   keyPrefix: string;
   expiresAt: Date | null;
+  actorOverride: boolean;
   /** The secret itself: returned once, never stored. */
   key: string;
 }
@@ -72,12 +80,12 @@ export class ApiKeysService {
   }
 
   /** A new key; with `expiresInMs` it stops working that long from now. */
-  create(tenantId: string, name: string, expiresInMs?: number): Promise<CreatedApiKey> {
+  create(tenantId: string, name: string, expiresInMs?: number, options: ApiKeyOptions = {}): Promise<CreatedApiKey> {
     if (!TENANT_ID_PATTERN.test(tenantId)) {
       throw new BadRequestError('tenant must be 1-63 characters of a-z, 0-9, "-" or "_", starting with a letter or digit');
     }
     if (name.trim() === '' || name.length > 200) throw new BadRequestError('name must be 1-200 characters');
-    return this.insert(tenantId, name.trim(), expiresInMs);
+    return this.insert(tenantId, name.trim(), expiresInMs, options.actorOverride ?? true);
   }
 
   /** Every key of a tenant (or of every tenant), oldest first, without hashes. */
@@ -103,7 +111,7 @@ export class ApiKeysService {
     const rotated = await this.keys.transaction(async (manager) => {
       const old = await this.keys.lockActive(manager, tenantId, id);
       if (!old) return undefined;
-      const created = await this.insert(tenantId, old.name, expiresInMs, manager);
+      const created = await this.insert(tenantId, old.name, expiresInMs, old.actorOverride, manager);
       const graceEnd = new Date(Date.now() + graceMs);
       const oldKeyExpiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
       await this.keys.setExpiry(manager, tenantId, id, oldKeyExpiresAt);
@@ -138,7 +146,7 @@ export class ApiKeysService {
       this.unknown.add(hash);
       return undefined;
     }
-    const identity = { id: row.id, tenantId: row.tenantId, name: row.name };
+    const identity = { id: row.id, tenantId: row.tenantId, name: row.name, actorOverride: row.actorOverride };
     const validUntil = Math.min(Date.now() + this.config.apiKeyCacheTtlMs, row.expiresAt?.getTime() ?? Infinity);
     this.cache.set(hash, { identity, validUntil });
     this.usage?.touch(identity.id);
@@ -157,7 +165,13 @@ export class ApiKeysService {
     await this.invalidations?.publish(id);
   }
 
-  private async insert(tenantId: string, name: string, expiresInMs?: number, manager?: EntityManager): Promise<CreatedApiKey> {
+  private async insert(
+    tenantId: string,
+    name: string,
+    expiresInMs: number | undefined,
+    actorOverride: boolean,
+    manager?: EntityManager,
+  ): Promise<CreatedApiKey> {
     const key = KEY_PREFIX + randomBytes(24).toString('base64url');
     const row: ApiKeyEntity = {
       id: uuidv7(),
@@ -168,9 +182,10 @@ export class ApiKeysService {
       createdAt: new Date(),
       revokedAt: null,
       expiresAt: expiresInMs === undefined ? null : new Date(Date.now() + expiresInMs),
+      actorOverride,
       lastUsedAt: null,
     };
     await this.keys.insert(row, manager);
-    return { id: row.id, tenantId, name, keyPrefix: row.keyPrefix, expiresAt: row.expiresAt, key };
+    return { id: row.id, tenantId, name, keyPrefix: row.keyPrefix, expiresAt: row.expiresAt, actorOverride, key };
   }
 }

@@ -2,11 +2,22 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { appConfig, AppConfig } from '../../config/app.config';
 import { rateLimitConfig, RateLimitConfig } from '../../config/rate-limit.config';
-import { BadRequestError, buildProblem, DomainError, ErrorCode, PROBLEM_CONTENT_TYPE, problemHeaders, RateLimitedError, UnauthenticatedError } from '../errors';
+import {
+  BadRequestError,
+  buildProblem,
+  DomainError,
+  ErrorCode,
+  ForbiddenError,
+  PROBLEM_CONTENT_TYPE,
+  problemHeaders,
+  RateLimitedError,
+  UnauthenticatedError,
+} from '../errors';
 import type { KeyedIncomingMessage } from '../http/request-log';
 import { RateLimiter } from '../rate-limit/rate-limiter';
 import { presentedKey } from './api-key.guard';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
+import { ApiKeyIdentity } from './api-keys.service';
 import { AuthenticatedRequest } from './ctx.decorator';
 import { DEFAULT_TENANT, RequestContext } from './request-context';
 
@@ -22,6 +33,12 @@ export function isStrictRoute(request: FastifyRequest): boolean {
 function hasBody(request: FastifyRequest): boolean {
   const length = request.headers['content-length'];
   return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
+/** Notes the key that authenticated a request: rate limits count by it, and the request log names it. */
+export function markAuthenticated(request: AuthenticatedRequest, identity: ApiKeyIdentity): void {
+  request.apiKeyId = identity.id;
+  (request.raw as KeyedIncomingMessage).apiKeyId = identity.id;
 }
 
 /** Answers a refused request with its problem+json, from a Fastify hook (before Nest's filter could). */
@@ -52,15 +69,15 @@ export class RequestGate {
     @Inject(rateLimitConfig.KEY) private readonly rateLimit: RateLimitConfig,
   ) {}
 
-  /** The Fastify hook: lets the request through, or answers 400/401/429 without reading its body. */
-  readonly hook = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    try {
-      await this.admit(request, reply);
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      await replyWithProblem(request, reply, error);
-    }
-  };
+  /** The Fastify hook: lets the request through, or answers 400/401/403/429 without reading its body. */
+  readonly hook = (request: FastifyRequest, reply: FastifyReply): Promise<void> => refusing(request, reply, () => this.admit(request, reply));
+
+  /**
+   * A Fastify hook that only counts the request against the rate limits, by the key an earlier hook
+   * of the route authenticated, else by the client address: for the API documentation and the admin
+   * UI, which authenticate (or not) on their own. 429 past the budget.
+   */
+  readonly countHook = (request: FastifyRequest, reply: FastifyReply): Promise<void> => refusing(request, reply, () => this.count(request, reply));
 
   /** Authenticates and counts the request (throws the refusal as a DomainError); sets its context. */
   async admit(request: AuthenticatedRequest, reply: FastifyReply): Promise<void> {
@@ -75,14 +92,16 @@ export class RequestGate {
       throw new BadRequestError('X-Actor-Id must be 1-200 printable ASCII characters');
     }
     const correlationId = String(request.id);
-    if (this.app.auth === 'off') return { tenantId: DEFAULT_TENANT, actorId: actorHeader ?? 'anonymous', correlationId };
+    if (this.app.auth === 'off') return { tenantId: DEFAULT_TENANT, actorId: actorHeader ?? 'anonymous', keyId: null, correlationId };
     const key = presentedKey(request.headers);
     const identity = await this.authenticator.authenticate(key, request.ip);
     if (!key) throw new UnauthenticatedError('Send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>"');
     if (!identity) throw new UnauthenticatedError('The API key is unknown, revoked or expired');
-    request.apiKeyId = identity.id;
-    (request.raw as KeyedIncomingMessage).apiKeyId = identity.id;
-    return { tenantId: identity.tenantId, actorId: actorHeader ?? identity.name, correlationId };
+    markAuthenticated(request, identity);
+    if (actorHeader !== undefined && actorHeader !== identity.name && !identity.actorOverride) {
+      throw new ForbiddenError(`This API key acts as "${identity.name}" only (created with --no-actor-override): send no X-Actor-Id, or its own name`);
+    }
+    return { tenantId: identity.tenantId, actorId: actorHeader ?? identity.name, keyId: identity.id, correlationId };
   }
 
   /** Per API key (by client address when no key authenticated it), in two budgets: strict routes and the rest. */
@@ -95,5 +114,15 @@ export class RequestGate {
     const resetSeconds = Math.max(1, Math.ceil(decision.resetMs / 1000));
     if (!decision.allowed) throw new RateLimitedError(limit, this.rateLimit.windowMs, resetSeconds);
     void reply.header('X-RateLimit-Limit', limit).header('X-RateLimit-Remaining', decision.remaining).header('X-RateLimit-Reset', resetSeconds);
+  }
+}
+
+/** Runs `check`; a refusal it throws (a DomainError) is answered as problem+json from the hook. */
+async function refusing(request: FastifyRequest, reply: FastifyReply, check: () => Promise<void>): Promise<void> {
+  try {
+    await check();
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    await replyWithProblem(request, reply, error);
   }
 }

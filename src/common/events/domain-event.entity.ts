@@ -36,6 +36,10 @@ export class DomainEventEntity {
   @Column({ type: 'text' })
   actorId: string;
 
+  /** The API key that authenticated the change (its id, never the key); null without one. */
+  @Column({ type: 'uuid', nullable: true })
+  keyId: string | null;
+
   @Column({ type: 'text', nullable: true })
   correlationId: string | null;
 

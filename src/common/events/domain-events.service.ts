@@ -12,10 +12,10 @@ const listenerFailures = counter({
   labelNames: ['event'],
 });
 
-const COLUMNS = 'tenant_id, actor_id, correlation_id, type, aggregate_type, aggregate_id, aggregate_version, payload';
+const COLUMNS = 'tenant_id, actor_id, key_id, correlation_id, type, aggregate_type, aggregate_id, aggregate_version, payload';
 /** The columns as jsonb_to_recordset reads them from a JSON array of events (their table's types). */
 const RECORD_TYPES =
-  'tenant_id text, actor_id text, correlation_id text, type text, aggregate_type text, aggregate_id uuid, aggregate_version int, payload jsonb';
+  'tenant_id text, actor_id text, key_id uuid, correlation_id text, type text, aggregate_type text, aggregate_id uuid, aggregate_version int, payload jsonb';
 
 /** An event with the context it happened in. */
 export interface ContextualEvent {
@@ -62,6 +62,7 @@ export class DomainEvents {
       const row = [
         context.tenantId,
         context.actorId,
+        context.keyId,
         context.correlationId,
         event.type,
         event.aggregateType,
@@ -74,6 +75,7 @@ export class DomainEvents {
     const rows = entries.map(({ context, event }) => ({
       tenant_id: context.tenantId,
       actor_id: context.actorId,
+      key_id: context.keyId,
       correlation_id: context.correlationId,
       type: event.type,
       aggregate_type: event.aggregateType,
@@ -112,6 +114,7 @@ export class DomainEvents {
       id: String(stored.id),
       tenantId: context.tenantId,
       actorId: context.actorId,
+      keyId: context.keyId,
       correlationId: context.correlationId,
       occurredAt: new Date(stored.occurredAt).toISOString(),
     };

@@ -23,7 +23,10 @@ export interface DomainEventEnvelope<K extends DomainEventType = DomainEventType
   /** Position in the event log (bigserial, as a string). */
   id: string;
   tenantId: string;
+  /** Who acted, as labelled (X-Actor-Id or the key's name). */
   actorId: string;
+  /** The API key that authenticated the change (its id); null without one. */
+  keyId: string | null;
   correlationId: string | null;
   occurredAt: string;
 }

@@ -28,11 +28,21 @@ export abstract class TenantOwnedEntity extends VersionedEntity {
   tenantId: string;
 }
 
-/** A tenant's aggregate that records who created it and who changed it last. */
+/**
+ * A tenant's aggregate that records who created it and who changed it last: the actor (a label,
+ * `X-Actor-Id` or the key's name) and the id of the API key that authenticated the request (null
+ * without one: the operator's command line, `AUTH=off`, rows older than the column).
+ */
 export abstract class AuditedEntity extends TenantOwnedEntity {
   @Column({ type: 'text' })
   createdBy: string;
 
+  @Column({ type: 'uuid', nullable: true })
+  createdByKeyId: string | null;
+
   @Column({ type: 'text' })
   updatedBy: string;
+
+  @Column({ type: 'uuid', nullable: true })
+  updatedByKeyId: string | null;
 }

@@ -2,26 +2,34 @@ import { PipeTransform } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { isUUID, registerDecorator, ValidationOptions } from 'class-validator';
 import { ValidationFailedError } from '../../common/errors';
+import { normaliseTextKey, textKeyProblem } from '../../common/http/text-key';
 
 export const MAX_AGENT_KEY_LENGTH = 200;
 
 /**
  * What an agent key may hold once NFC-normalised: letters and digits of any script, `_ . : -`.
- * Marks that did not compose, spaces, and invisible or format characters (zero-width space,
- * bidi controls…) are refused, so two keys that look the same are the same key.
+ * Marks that did not compose, spaces, invisible or format characters (zero-width space, bidi
+ * controls…) and compatibility forms (full-width letters, ligatures: see text-key.ts) are
+ * refused, so two keys that look the same are the same key.
  */
 const AGENT_KEY = /^[\p{L}\p{N}_.:-]+$/u;
 
-export const AGENT_KEY_RULE = 'letters, digits, "_", ".", ":" and "-" only (NFC-normalised, at most 200 characters), never shaped like a uuid';
+export const AGENT_KEY_RULE =
+  'letters, digits, "_", ".", ":" and "-" only (NFC-normalised, no compatibility forms such as full-width letters, at most 200 characters), never shaped like a uuid';
 
 /** The key as stored: NFC-normalised. Anything else is returned as it came, for the validators to refuse. */
-export function normaliseAgentKey(value: unknown): unknown {
-  return typeof value === 'string' ? value.normalize('NFC') : value;
-}
+export const normaliseAgentKey = normaliseTextKey;
 
 /** Whether `value` (already normalised) is a valid agent key. */
 export function isAgentKey(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= MAX_AGENT_KEY_LENGTH && AGENT_KEY.test(value) && !isUUID(value);
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= MAX_AGENT_KEY_LENGTH &&
+    AGENT_KEY.test(value) &&
+    textKeyProblem(value) === undefined &&
+    !isUUID(value)
+  );
 }
 
 /** A reference to an agent in a body: its id (a uuid) or its key. */

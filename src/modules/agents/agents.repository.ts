@@ -6,6 +6,7 @@ import { hydrate, queryRows } from '../../common/persistence/hydrate';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
 import { ReferencedRow } from '../../common/persistence/references';
 import { Agent, AgentStatus } from './agent.entity';
+import { UpdatedBy } from '../../common/persistence/new-row';
 
 export interface AgentFilters {
   status?: AgentStatus;
@@ -123,7 +124,7 @@ export class AgentsRepository {
     manager: EntityManager,
     key: { tenantId: string; id: string },
     status: AgentStatus | undefined,
-    actorId: string,
+    author: UpdatedBy,
   ): Promise<{ agent: Agent; previousStatus: AgentStatus } | null> {
     const rows = await queryRows(
       manager,
@@ -135,10 +136,11 @@ export class AgentsRepository {
          status = COALESCE($3::text, a.status),
          version = a.version + CASE WHEN $3::text IS NOT NULL AND $3::text <> a.status THEN 1 ELSE 0 END,
          updated_at = CASE WHEN $3::text IS NOT NULL AND $3::text <> a.status THEN now() ELSE a.updated_at END,
-         updated_by = CASE WHEN $3::text IS NOT NULL AND $3::text <> a.status THEN $4 ELSE a.updated_by END
+         updated_by = CASE WHEN $3::text IS NOT NULL AND $3::text <> a.status THEN $4 ELSE a.updated_by END,
+         updated_by_key_id = CASE WHEN $3::text IS NOT NULL AND $3::text <> a.status THEN $5::uuid ELSE a.updated_by_key_id END
        FROM previous WHERE a.id = previous.id
        RETURNING a.*, previous.status AS previous_status`,
-      [key.id, key.tenantId, status ?? null, actorId],
+      [key.id, key.tenantId, status ?? null, author.updatedBy, author.updatedByKeyId],
     );
     if (rows.length === 0) return null;
     return { agent: hydrate(manager, Agent, rows[0]), previousStatus: rows[0].previous_status as AgentStatus };

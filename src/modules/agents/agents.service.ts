@@ -8,8 +8,8 @@ import { ReferenceKind, ResolvedReferences } from '../../common/persistence/refe
 import { isUniqueViolation } from '../../common/persistence/unique-violation';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { BatchRow, NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
-import { newAuditedFields } from '../../common/persistence/new-row';
 import { AgentKeys, WithAgentKeys } from './agent-keys';
+import { newAuditedFields, updatedBy } from '../../common/persistence/new-row';
 import { Agent, AGENT_KEY_INDEX, AgentStatus } from './agent.entity';
 import { AgentKeyTakenError, AgentNotFoundError } from './agents.errors';
 import { AgentEvents } from './agents.events';
@@ -200,8 +200,11 @@ export class AgentsService {
 
   /** One compare-and-set of `changes` on the agent, with `agent.updated` and, when the status moved, `agent.status_changed`. */
   private async applyUpdate(tx: Transaction, before: Agent, changes: Partial<Agent>, expectedVersion = before.version): Promise<Agent> {
-    const { tenantId, actorId } = tx.context;
-    const agent = await this.agents.update(tx.manager, { tenantId, id: before.id, expectedVersion }, { ...changes, updatedBy: actorId });
+    const agent = await this.agents.update(
+      tx.manager,
+      { tenantId: tx.context.tenantId, id: before.id, expectedVersion },
+      { ...changes, ...updatedBy(tx.context) },
+    );
     tx.record({
       type: AgentEvents.updated,
       aggregateType: 'agent',
@@ -215,7 +218,7 @@ export class AgentsService {
 
   heartbeat(ctx: RequestContext, id: string, status?: AgentStatus): Promise<Agent> {
     return this.unitOfWork.run(ctx, async (tx) => {
-      const result = await this.agents.heartbeat(tx.manager, { tenantId: ctx.tenantId, id }, status, ctx.actorId);
+      const result = await this.agents.heartbeat(tx.manager, { tenantId: ctx.tenantId, id }, status, updatedBy(ctx));
       if (!result) throw new AgentNotFoundError(id);
       this.recordStatusChange(tx, result.agent, result.previousStatus);
       return result.agent;

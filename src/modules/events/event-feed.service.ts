@@ -42,6 +42,7 @@ export class EventFeed {
       aggregateVersion: event.aggregateVersion,
       tenantId: event.tenantId,
       actorId: event.actorId,
+      keyId: event.keyId,
       correlationId: event.correlationId,
       payload: event.payload,
       occurredAt: event.occurredAt.toISOString(),

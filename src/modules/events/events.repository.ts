@@ -17,6 +17,7 @@ export interface FeedEvent {
   aggregateVersion: number | null;
   tenantId: string;
   actorId: string;
+  keyId: string | null;
   correlationId: string | null;
   payload: Record<string, unknown>;
   occurredAt: Date;
@@ -50,6 +51,7 @@ interface FeedRow {
   aggregate_id: string;
   aggregate_version: number | null;
   actor_id: string;
+  key_id: string | null;
   correlation_id: string | null;
   payload: Record<string, unknown>;
   occurred_at: Date;
@@ -86,7 +88,7 @@ export class EventsRepository {
               e.*
        FROM h LEFT JOIN LATERAL (
          SELECT e.id, e.xid, e.tenant_id, e.type, e.aggregate_type, e.aggregate_id, e.aggregate_version,
-                e.actor_id, e.correlation_id, e.payload, e.occurred_at
+                e.actor_id, e.key_id, e.correlation_id, e.payload, e.occurred_at
          FROM domain_events e
          WHERE ${conditions.join(' AND ')}
          ORDER BY e.xid, e.id
@@ -124,6 +126,7 @@ function toFeedEvent(row: FeedRow): FeedEvent {
     aggregateVersion: row.aggregate_version,
     tenantId: row.tenant_id,
     actorId: row.actor_id,
+    keyId: row.key_id,
     correlationId: row.correlation_id,
     payload: row.payload,
     occurredAt: new Date(row.occurred_at),

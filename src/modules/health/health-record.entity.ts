@@ -39,4 +39,8 @@ export class HealthRecord {
 
   @Column({ type: 'text' })
   createdBy: string;
+
+  /** The API key that authenticated the request that made it (see AuditedEntity). */
+  @Column({ type: 'uuid', nullable: true })
+  createdByKeyId: string | null;
 }

@@ -11,6 +11,7 @@ import { CreateHealthRecordDto } from './dto/create-health-record.dto';
 import { HealthRecord } from './health-record.entity';
 import { HealthRecordEvents } from './health-records.events';
 import { HealthRecordFilters, HealthRecordsRepository, NewHealthRecord } from './health-records.repository';
+import { createdBy } from '../../common/persistence/new-row';
 
 /** Health observations reported by agents and components: append-only, each with its `health_record.recorded` event. */
 @Injectable()
@@ -33,7 +34,7 @@ export class HealthRecordsService {
       responseTimeMs: input.responseTimeMs ?? null,
       agentId: resolved.id(this.agents.references, input.agentId),
       details: input.details ?? {},
-      createdBy: ctx.actorId,
+      ...createdBy(ctx),
     };
     const [stored] = await this.unitOfWork.append(ctx, HealthRecord, [row as HealthRecord], (record) => ({
       type: HealthRecordEvents.recorded,

@@ -4,7 +4,7 @@ import { RequestContext } from '../../common/auth/request-context';
 import { VersionConflictError } from '../../common/errors';
 import { NewDomainEvent } from '../../common/events/event-catalog';
 import { Patch } from '../../common/persistence/compare-and-set';
-import { newAuditedFields } from '../../common/persistence/new-row';
+import { newAuditedFields, updatedBy } from '../../common/persistence/new-row';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { isUniqueViolation } from '../../common/persistence/unique-violation';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
@@ -93,7 +93,7 @@ export class IntegrationsService {
       const object = await this.objects.update(
         tx.manager,
         { tenantId: key.tenantId, id: current.id, expectedVersion: current.version },
-        { ...patch, updatedBy: tx.context.actorId },
+        { ...patch, ...updatedBy(tx.context) },
       );
       tx.record({ ...this.eventOf(object), type: IntegrationEvents.reimported, payload: { ...refOf(object), changed: changes } });
       if (changes.includes('summary')) tx.record({ ...this.eventOf(object), type: IntegrationEvents.summaryChanged, payload: refOf(object) });
@@ -119,7 +119,7 @@ export class IntegrationsService {
       if (!current) throw new IntegratedObjectNotFoundError(id);
       if (current.version !== expectedVersion) throw new VersionConflictError('integrated object', id, expectedVersion, current.version);
       if (current.summary === summary) return current;
-      const object = await this.objects.update(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion }, { summary, updatedBy: ctx.actorId });
+      const object = await this.objects.update(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion }, { summary, ...updatedBy(ctx) });
       tx.record({ ...this.eventOf(object), type: IntegrationEvents.summaryChanged, payload: refOf(object) });
       return object;
     });

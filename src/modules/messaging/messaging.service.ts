@@ -16,8 +16,8 @@ import { Page, PageRequest } from '../../common/persistence/paginate';
 import { NewDomainEvent } from '../../common/events/event-catalog';
 import { checkItemReferences } from '../../common/persistence/references';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
-import { newAuditedFields } from '../../common/persistence/new-row';
 import { AgentKeys, WithAgentKeys } from '../agents/agent-keys';
+import { newAuditedFields, updatedBy } from '../../common/persistence/new-row';
 import { AgentsService } from '../agents/agents.service';
 import { CreateMessageDto } from './dto/create-message.dto';
 import { MESSAGE_TRANSITIONS, MessageTimestamps, reportableTimestamps, timestampsFor } from './message-transitions';
@@ -125,11 +125,7 @@ export class MessagingService {
       assertTransition(MESSAGE_TRANSITIONS, 'message', id, before.status, to);
       const stamps = timestampsFor(to, now, reported);
       assertInOrder(before, stamps);
-      const message = await this.messages.update(
-        tx.manager,
-        { tenantId: ctx.tenantId, id, expectedVersion },
-        { status: to, ...stamps, updatedBy: ctx.actorId },
-      );
+      const message = await this.messages.update(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion }, { status: to, ...stamps, ...updatedBy(ctx) });
       tx.record({
         type: MessageEvents.statusChanged,
         aggregateType: 'message',

@@ -72,7 +72,7 @@ export class OutboxAdminService {
     for (const { id, tenantId } of keys) byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), id]);
     let count = 0;
     for (const [tenantId, ids] of byTenant) {
-      const context = { tenantId, actorId: ctx.actorId, correlationId: ctx.correlationId };
+      const context = { ...ctx, tenantId };
       count += await this.unitOfWork.run(context, async (tx) => {
         const redriven = await this.records.redriveMany(tx.manager, tenantId, ids, new Date(Date.now() + sweepGraceMs(this.queues)));
         for (const record of redriven) tx.record(redrivenEvent(record));

@@ -191,7 +191,8 @@ export class OutboxPersister {
   }
 
   private itemOf(manager: EntityManager, record: ServiceCallRecord): Item {
-    const context: RequestContext = { tenantId: record.tenantId, actorId: record.createdBy, correlationId: record.correlationId };
+    // The result's rows and events name whoever submitted it: its actor and the key that authenticated it.
+    const context: RequestContext = { tenantId: record.tenantId, actorId: record.createdBy, keyId: record.createdByKeyId, correlationId: record.correlationId };
     const item: Item = {
       record,
       context,

@@ -13,7 +13,8 @@ export type DrainJobData = OutboxJobData;
 /**
  * Data of a `persistence.persist` job (id = record id): the result's own job, for its retries and,
  * once it is dead-lettered, its failure on the board (record id, tenant, call id and schema to
- * read there). `retriedBy` is the admin key that retried it from the board, if known.
+ * read there). `retriedBy` is the name of the admin key that retried it from the board, if known,
+ * and `retriedByKeyId` its id.
  */
 export interface RecordJobData extends OutboxJobData {
   recordId: string;
@@ -22,6 +23,7 @@ export interface RecordJobData extends OutboxJobData {
   schema: string;
   maxBackoffMs: number;
   retriedBy?: string;
+  retriedByKeyId?: string;
 }
 
 /** What a drain job returns (the board shows it): what became of the batch it claimed. */

@@ -94,7 +94,7 @@ export class OutboxProcessor extends WorkerHost implements OnApplicationBootstra
       if (job.attemptsMade === 0) throw new UnrecoverableError(outcome.lastError ?? 'dead-lettered');
       // Run again after it failed: an operator retried it on the board. That is a redrive.
       const actorId = job.data.retriedBy ?? UNKNOWN_BOARD_ACTOR;
-      await this.outbox.redrive({ tenantId, actorId, correlationId: null }, recordId);
+      await this.outbox.redrive({ tenantId, actorId, keyId: job.data.retriedByKeyId ?? null, correlationId: null }, recordId);
       this.logger.log(`Service call ${recordId} redriven from the queue board by ${actorId}`);
       outcome = await this.persister.process(recordId, tenantId);
     }

@@ -19,6 +19,7 @@ import { intakeRefusedResults, intakeWakeFailures } from './outbox.metrics';
 import { IntakeKey, KeyHolder, OutboxRepository, ServiceCallFilters } from './outbox.repository';
 import { PersistedChunk } from './persisted-chunk.entity';
 import { ServiceCallRecord } from './service-call-record.entity';
+import { createdBy } from '../../common/persistence/new-row';
 
 /** Intake and inspection of service-call results; processing is OutboxPersister's. */
 @Injectable()
@@ -115,7 +116,7 @@ export class OutboxService {
       persistedAt: null,
       correlationId: input.correlationId ?? ctx.correlationId,
       priority: input.priority ?? 0,
-      createdBy: ctx.actorId,
+      ...createdBy(ctx),
     };
   }
 

@@ -56,4 +56,8 @@ export class ServiceCallRecord extends TenantOwnedEntity {
 
   @Column({ type: 'text' })
   createdBy: string;
+
+  /** The API key that submitted the result: the rows and events its handler writes name it too. */
+  @Column({ type: 'uuid', nullable: true })
+  createdByKeyId: string | null;
 }

@@ -1,6 +1,7 @@
 import { isUUID } from 'class-validator';
 import { RequestContext } from '../../common/auth/request-context';
 import { FieldError, FieldPath, UnknownReferenceError, ValidationFailedError } from '../../common/errors';
+import { createdBy, updatedBy } from '../../common/persistence/new-row';
 import { NewRow } from '../../common/persistence/unit-of-work';
 import { uuidv7 } from '../../common/persistence/uuid-v7';
 import { dependencyGraph, findCycle } from './task-graph';
@@ -147,8 +148,8 @@ export class TaskBulkPlan {
         durationMs: null,
         startedAt: null,
         finishedAt: null,
-        createdBy: ctx.actorId,
-        updatedBy: ctx.actorId,
+        ...createdBy(ctx),
+        ...updatedBy(ctx),
       },
     }));
   }

@@ -28,6 +28,7 @@ import {
 } from './tasks.errors';
 import { TaskEvents } from './tasks.events';
 import { DependencyEdge, TaskFilters, TasksRepository } from './tasks.repository';
+import { updatedBy } from '../../common/persistence/new-row';
 
 /** A task with the ids of the tasks it depends on. */
 export interface TaskView {
@@ -165,7 +166,7 @@ export class TasksService {
     id: string,
     request: { status?: TaskStatus; changes?: TaskChanges; expectedVersion?: number; startedAt?: Date },
   ): Promise<TaskView> {
-    const { tenantId, actorId } = tx.context;
+    const { tenantId } = tx.context;
     const { status, changes = {}, expectedVersion, startedAt } = request;
     const found = await this.tasks.findWithDependencies(tenantId, id, tx.manager);
     if (!found) throw new TaskNotFoundError(id);
@@ -180,7 +181,7 @@ export class TasksService {
     }
 
     await this.agents.holdForWrite(tx, [before.agentId, changes.agentId ?? null]);
-    const task = await this.tasks.update(tx.manager, { tenantId, id, expectedVersion: before.version }, { ...changes, ...run.patch, updatedBy: actorId });
+    const task = await this.tasks.update(tx.manager, { tenantId, id, expectedVersion: before.version }, { ...changes, ...run.patch, ...updatedBy(tx.context) });
 
     const changed = Object.keys(changes);
     if (changed.length > 0) {
@@ -277,7 +278,7 @@ export class TasksService {
       const added = await this.tasks.insertDependencies(tx.manager, tenantId, newEdges);
       const all = (await this.tasks.dependsOnOf(tenantId, [id], tx.manager)).get(id)!;
       if (added.length === 0) return { task, dependsOn: all };
-      const updated = await this.tasks.update(tx.manager, { tenantId, id, expectedVersion: task.version }, { updatedBy: ctx.actorId });
+      const updated = await this.tasks.update(tx.manager, { tenantId, id, expectedVersion: task.version }, updatedBy(ctx));
       tx.record({
         type: TaskEvents.updated,
         aggregateType: 'task',

@@ -6,7 +6,7 @@ import { readRunUpdate } from '../../common/http/run-update.dto';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { ReferenceKind } from '../../common/persistence/references';
 import { Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
-import { newAuditedFields } from '../../common/persistence/new-row';
+import { newAuditedFields, updatedBy } from '../../common/persistence/new-row';
 import { CreateWorkflowDto } from './dto/create-workflow.dto';
 import { UpdateWorkflowDto } from './dto/update-workflow.dto';
 import { WORKFLOW_TRANSITIONS } from './workflow-transitions';
@@ -125,7 +125,7 @@ export class WorkflowsService {
       const workflow = await this.workflows.update(
         tx.manager,
         { tenantId: ctx.tenantId, id, expectedVersion },
-        { ...changes, ...run.patch, updatedBy: ctx.actorId },
+        { ...changes, ...run.patch, ...updatedBy(ctx) },
       );
 
       if (changed.length > 0) {

@@ -93,7 +93,7 @@ describe('embedded database (PGlite) capabilities', () => {
     for (const tenantId of ['pglite-a', 'pglite-b']) {
       const id = uuidv7();
       const row = { id, tenantId, name: 'ops', keyPrefix: 'alk_abcdef', keyHash: hashApiKey(`alk_${tenantId}`), createdAt: new Date() };
-      await keys.insert({ ...row, revokedAt: null, expiresAt: null, lastUsedAt: null });
+      await keys.insert({ ...row, revokedAt: null, expiresAt: null, lastUsedAt: null, actorOverride: true });
       await insertServiceCallRow(dataSource, tenantId, { status: 'dead_lettered' });
       await insertServiceCallRow(dataSource, tenantId);
     }

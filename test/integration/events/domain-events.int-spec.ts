@@ -78,7 +78,7 @@ describe('domain events', () => {
     const unitOfWork = t.app.get(UnitOfWork);
     const dataSource = t.owner;
     const id = uuidv7();
-    const ctx = { tenantId: tenant.tenantId, actorId: 'test', correlationId: 'rollback-test' };
+    const ctx = { tenantId: tenant.tenantId, actorId: 'test', keyId: null, correlationId: 'rollback-test' };
 
     await expect(
       unitOfWork.run(ctx, async (tx) => {

@@ -144,7 +144,7 @@ describe('the event feed on the embedded database (PGlite)', () => {
     try {
       await dataSource.initialize();
       const events = new DomainEvents(new EventEmitter2());
-      const ctx = { tenantId: 'embedded', actorId: 'test', correlationId: null };
+      const ctx = { tenantId: 'embedded', actorId: 'test', keyId: null, correlationId: null };
       const first = someEvents(2);
       const second = someEvents(1);
       await dataSource.transaction((manager) => events.append(manager, ctx, first));

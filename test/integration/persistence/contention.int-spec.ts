@@ -17,7 +17,7 @@ describe('a unit of work that PostgreSQL aborts for a deadlock', () => {
       ids.push((await t.http().post('/api/v1/agents').set(tenant.auth).send(makeAgent({ name })).expect(201)).body.id);
     }
     const unitOfWork = t.app.get(UnitOfWork);
-    const ctx = { tenantId: tenant.tenantId, actorId: 'test', correlationId: 'deadlock' };
+    const ctx = { tenantId: tenant.tenantId, actorId: 'test', keyId: null, correlationId: 'deadlock' };
 
     // Each transaction locks one agent, waits until the other holds its own, then wants the other's: a deadlock.
     let holding = 0;

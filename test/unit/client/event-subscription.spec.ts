@@ -21,6 +21,7 @@ function eventWith(id: string, type = 'agent.registered'): DomainEvent {
     aggregateVersion: 1,
     tenantId: 't',
     actorId: 'a',
+    keyId: null,
     correlationId: null,
     payload: {},
     occurredAt: new Date(0).toISOString(),

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
         authDefaulted: true,
         bodyLimitBytes: 1024 * 1024,
         bulkBodyLimitBytes: 16 * 1024 * 1024,
+        searchContentLimitBytes: 1024 * 1024,
       });
       expect(config.redis).toMatchObject({ url: 'redis://127.0.0.1:6379', defaulted: true, queuePrefix: 'agent-ledger' });
     });

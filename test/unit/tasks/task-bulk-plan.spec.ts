@@ -5,7 +5,7 @@ import { DependencyOutsideWorkflowError, TaskDependencyCycleError } from '../../
 const W1 = '0190a6f0-0000-7000-8000-000000000001';
 const W2 = '0190a6f0-0000-7000-8000-000000000002';
 const EXISTING = '0190a6f0-0000-7000-8000-0000000000e1';
-const ctx = { tenantId: 'acme', actorId: 'planner', correlationId: null };
+const ctx = { tenantId: 'acme', actorId: 'planner', keyId: 'key-of-the-planner', correlationId: null };
 
 /** A plan whose items get the ids id-0, id-1, … in order. */
 function planOf(items: NewTask[], field = bulkItem): TaskBulkPlan {
@@ -53,7 +53,9 @@ describe('TaskBulkPlan', () => {
       startedAt: null,
       finishedAt: null,
       createdBy: 'planner',
+      createdByKeyId: 'key-of-the-planner',
       updatedBy: 'planner',
+      updatedByKeyId: 'key-of-the-planner',
     });
     expect(tasks[1].row).toMatchObject({ id: 'id-1', agentId: null, priority: 0, input: {} });
   });

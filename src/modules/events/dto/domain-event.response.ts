@@ -22,8 +22,16 @@ export class DomainEventResponse {
   @ApiProperty()
   tenantId: string;
 
-  @ApiProperty({ description: 'Who made the change' })
+  @ApiProperty({ description: "Who made the change, as labelled: X-Actor-Id, or the API key's name" })
   actorId: string;
+
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The id of the API key that authenticated the change (null for the operator’s command line, AUTH=off, and events older than the field)',
+  })
+  keyId: string | null;
 
   @ApiProperty({ type: String, nullable: true })
   correlationId: string | null;

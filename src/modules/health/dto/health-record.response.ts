@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AgentKeys, ApiAgentKey } from '../../agents/agent-keys';
+import { ApiKeyIdProperty } from '../../../common/http/audited.response';
 import { HEALTH_STATUSES, HealthRecord, HealthStatus } from '../health-record.entity';
 import { PageOf } from '../../../common/http/collections';
 
@@ -34,6 +35,9 @@ export class HealthRecordResponse {
   @ApiProperty({ description: 'Actor that reported it' })
   createdBy: string;
 
+  @ApiKeyIdProperty('recorded it')
+  createdByKeyId: string | null;
+
   static from(record: HealthRecord, agentKeys: AgentKeys): HealthRecordResponse {
     return {
       id: record.id,
@@ -46,6 +50,7 @@ export class HealthRecordResponse {
       details: record.details,
       recordedAt: record.recordedAt.toISOString(),
       createdBy: record.createdBy,
+      createdByKeyId: record.createdByKeyId,
     };
   }
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsTextKey, TEXT_KEY_RULE } from '../../../common/http/text-key';
 import { IsOptionalNotNull, JsonAsSent } from '../../../common/http/validation';
 
 export const MAX_BULK_IMPORTS = 1000;
@@ -13,16 +14,18 @@ export const MAX_SUMMARY = 20_000;
 
 /** An object as a platform has it now. The same (platform, companyId, originalId) again updates the stored object. */
 export class ImportIntegratedObjectDto {
-  @ApiProperty({ example: 'zendesk', maxLength: MAX_PLATFORM, description: 'The platform the object comes from' })
+  @ApiProperty({ example: 'zendesk', maxLength: MAX_PLATFORM, description: `The platform the object comes from; part of the key, ${TEXT_KEY_RULE}` })
   @IsString()
   @IsNotEmpty()
   @MaxLength(MAX_PLATFORM)
+  @IsTextKey()
   platform: string;
 
-  @ApiProperty({ example: '48213', maxLength: MAX_ORIGINAL_ID, description: "The object's id on its platform" })
+  @ApiProperty({ example: '48213', maxLength: MAX_ORIGINAL_ID, description: `The object's id on its platform; part of the key, ${TEXT_KEY_RULE}` })
   @IsString()
   @IsNotEmpty()
   @MaxLength(MAX_ORIGINAL_ID)
+  @IsTextKey()
   originalId: string;
 
   @ApiProperty({ example: 'ticket', maxLength: MAX_OBJECT_TYPE })
@@ -36,12 +39,13 @@ export class ImportIntegratedObjectDto {
     nullable: true,
     example: 'acme-emea',
     maxLength: MAX_COMPANY_ID,
-    description: 'A company within your tenant, part of the key: without one, the object is the one of no company',
+    description: `A company within your tenant, part of the key (${TEXT_KEY_RULE}): without one, the object is the one of no company`,
   })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(MAX_COMPANY_ID)
+  @IsTextKey()
   companyId?: string | null;
 
   @ApiProperty({

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../../common/http/page-query.dto';
+import { IsTextKey } from '../../../common/http/text-key';
 import { MAX_COMPANY_ID, MAX_OBJECT_TYPE, MAX_PLATFORM } from './import-integrated-object.dto';
 
 export class ListIntegratedObjectsQuery extends PageQueryDto {
@@ -9,6 +10,7 @@ export class ListIntegratedObjectsQuery extends PageQueryDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(MAX_COMPANY_ID)
+  @IsTextKey()
   companyId?: string;
 
   @ApiPropertyOptional({ maxLength: MAX_OBJECT_TYPE, description: 'Only objects of this type' })
@@ -23,5 +25,6 @@ export class ListIntegratedObjectsQuery extends PageQueryDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(MAX_PLATFORM)
+  @IsTextKey()
   platform?: string;
 }

@@ -35,4 +35,8 @@ export class ActionLog {
 
   @Column({ type: 'text' })
   createdBy: string;
+
+  /** The API key that authenticated the request that made it (see AuditedEntity). */
+  @Column({ type: 'uuid', nullable: true })
+  createdByKeyId: string | null;
 }

@@ -11,6 +11,7 @@ import { CreateActionLogDto } from './dto/create-action-log.dto';
 import { checkItemReferences } from '../../../common/persistence/references';
 import { WithAgentKeys } from '../../agents/agent-keys';
 import { AgentsService } from '../../agents/agents.service';
+import { createdBy } from '../../../common/persistence/new-row';
 
 /** The log of what agents did: append-only, each entry with its `action_log.recorded` event. */
 @Injectable()
@@ -55,7 +56,7 @@ export class ActionLogsService {
       durationMs: input.durationMs ?? null,
       traceId: input.traceId ?? null,
       agentId: resolved.id(agents, input.agentId),
-      createdBy: ctx.actorId,
+      ...createdBy(ctx),
     }));
     // One statement for the rows and their events: every entry of a bulk request, or none.
     const logs = await this.unitOfWork.append(ctx, ActionLog, rows as ActionLog[], (log) => ({

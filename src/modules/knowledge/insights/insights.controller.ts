@@ -43,11 +43,13 @@ export class InsightsController {
   @Get('search')
   @ApiOperation({
     summary: 'Full-text search over summary and content, best match first, with highlighted passages',
-    description: 'English stemming applies (running finds run). Returns at most `limit` matches; no cursor.',
+    description:
+      'English stemming applies (running finds run). Returns at most `limit` matches; no cursor. Each match carries its highlight and ' +
+      'the size of its content, not the content itself unless includeContent=true (then at most SEARCH_CONTENT_LIMIT_BYTES for the whole answer).',
   })
   @ApiOkResponse({ type: InsightMatchList })
   async search(@Ctx() ctx: RequestContext, @Query() query: SearchInsightsQuery): Promise<InsightMatchList> {
-    const matches = await this.insights.search(ctx, query.q, { domain: query.domain, limit: query.limit });
+    const matches = await this.insights.search(ctx, query.q, { domain: query.domain, limit: query.limit, includeContent: query.includeContent });
     return { items: matches.map((match) => InsightMatchResponse.fromMatch(match)) };
   }
 

@@ -1,14 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { appConfig, AppConfig } from '../../../config/app.config';
 import { RequestContext } from '../../../common/auth/request-context';
 import { NewDomainEvent } from '../../../common/events/event-catalog';
 import { Page, PageRequest } from '../../../common/persistence/paginate';
 import { BatchRow, NewRow, Transaction, UnitOfWork } from '../../../common/persistence/unit-of-work';
-import { newAuditedFields } from '../../../common/persistence/new-row';
+import { newAuditedFields, updatedBy } from '../../../common/persistence/new-row';
 import { changedFields } from '../../../common/http/versioned-update.dto';
 import { CreateInsightDto } from './dto/create-insight.dto';
 import { UpdateInsightDto } from './dto/update-insight.dto';
 import { Insight } from './insight.entity';
 import { InsightMatch, InsightsRepository } from './insights.repository';
+import { contentWithin, MatchWithContent } from './search-content';
 import { InsightNotFoundError } from '../knowledge.errors';
 import { KnowledgeEvents } from '../knowledge.events';
 
@@ -17,6 +19,7 @@ export class InsightsService {
   constructor(
     private readonly insights: InsightsRepository,
     private readonly unitOfWork: UnitOfWork,
+    @Inject(appConfig.KEY) private readonly app: Pick<AppConfig, 'searchContentLimitBytes'>,
   ) {}
 
   async record(ctx: RequestContext, input: CreateInsightDto): Promise<Insight> {
@@ -60,7 +63,7 @@ export class InsightsService {
   update(ctx: RequestContext, id: string, expectedVersion: number, input: UpdateInsightDto): Promise<Insight> {
     const changes = changedFields(input);
     return this.unitOfWork.run(ctx, async (tx) => {
-      const insight = await this.insights.update(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion }, { ...changes, updatedBy: ctx.actorId });
+      const insight = await this.insights.update(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion }, { ...changes, ...updatedBy(ctx) });
       tx.record({
         type: KnowledgeEvents.insightUpdated,
         aggregateType: 'insight',
@@ -84,8 +87,18 @@ export class InsightsService {
     return this.insights.list(ctx.tenantId, filters, page);
   }
 
-  search(ctx: RequestContext, text: string, options: { domain?: string; limit: number }): Promise<InsightMatch[]> {
-    return this.insights.search(ctx.tenantId, text, options);
+  /**
+   * The best matches with their highlights; their content only with `includeContent`, and then at
+   * most SEARCH_CONTENT_LIMIT_BYTES of it for the whole answer (see contentWithin).
+   */
+  async search(
+    ctx: RequestContext,
+    text: string,
+    options: { domain?: string; limit: number; includeContent?: boolean },
+  ): Promise<InsightMatch[] | MatchWithContent[]> {
+    const budget = options.includeContent ? this.app.searchContentLimitBytes : 0;
+    const matches = await this.insights.search(ctx.tenantId, text, { domain: options.domain, limit: options.limit, contentBudget: budget });
+    return options.includeContent ? contentWithin(matches, budget) : matches;
   }
 
   private recordedEvent(insight: NewRow<Insight>): NewDomainEvent<'insight.recorded'> {

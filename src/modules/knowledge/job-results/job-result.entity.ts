@@ -34,4 +34,8 @@ export class JobResult {
 
   @Column({ type: 'text' })
   createdBy: string;
+
+  /** The API key that authenticated the request that made it (see AuditedEntity). */
+  @Column({ type: 'uuid', nullable: true })
+  createdByKeyId: string | null;
 }

@@ -12,6 +12,7 @@ import { checkItemReferences } from '../../../common/persistence/references';
 import { WithAgentKeys } from '../../agents/agent-keys';
 import { AgentsService } from '../../agents/agents.service';
 import { TasksService } from '../../tasks/tasks.service';
+import { createdBy } from '../../../common/persistence/new-row';
 
 export interface NewJobResult {
   jobId: string;
@@ -95,7 +96,7 @@ export class JobResultsService {
       status: input.status ?? null,
       outputArtifacts: input.outputArtifacts ?? {},
       metrics: input.metrics ?? {},
-      createdBy: ctx.actorId,
+      ...createdBy(ctx),
     };
   }
 }

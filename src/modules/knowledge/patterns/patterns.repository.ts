@@ -4,6 +4,7 @@ import { CasKey, compareAndSet, deleteChecked, Patch } from '../../../common/per
 import { hydrate, queryRows } from '../../../common/persistence/hydrate';
 import { Page, PageRequest, paginate } from '../../../common/persistence/paginate';
 import { Pattern } from './pattern.entity';
+import { UpdatedBy } from '../../../common/persistence/new-row';
 
 /** Every query on `patterns` (creates go through UnitOfWork.insert). */
 @Injectable()
@@ -56,20 +57,21 @@ export class PatternsRepository {
    */
   async upsertUsed(
     manager: EntityManager,
-    row: { id: string; tenantId: string; trigger: string; steps: unknown[]; actorId: string },
+    row: { id: string; tenantId: string; trigger: string; steps: unknown[]; author: UpdatedBy },
   ): Promise<{ pattern: Pattern; created: boolean }> {
     const rows = await queryRows(
       manager,
-      `INSERT INTO patterns (id, tenant_id, trigger, steps, usage_count, version, created_by, updated_by)
-       VALUES ($1, $2, $3, $4::jsonb, 1, 1, $5, $5)
+      `INSERT INTO patterns (id, tenant_id, trigger, steps, usage_count, version, created_by, updated_by, created_by_key_id, updated_by_key_id)
+       VALUES ($1, $2, $3, $4::jsonb, 1, 1, $5, $5, $6::uuid, $6::uuid)
        ON CONFLICT (tenant_id, trigger) DO UPDATE SET
          usage_count = patterns.usage_count + 1,
          steps = EXCLUDED.steps,
          version = patterns.version + CASE WHEN patterns.steps IS DISTINCT FROM EXCLUDED.steps THEN 1 ELSE 0 END,
          updated_at = CASE WHEN patterns.steps IS DISTINCT FROM EXCLUDED.steps THEN now() ELSE patterns.updated_at END,
-         updated_by = CASE WHEN patterns.steps IS DISTINCT FROM EXCLUDED.steps THEN EXCLUDED.updated_by ELSE patterns.updated_by END
+         updated_by = CASE WHEN patterns.steps IS DISTINCT FROM EXCLUDED.steps THEN EXCLUDED.updated_by ELSE patterns.updated_by END,
+         updated_by_key_id = CASE WHEN patterns.steps IS DISTINCT FROM EXCLUDED.steps THEN EXCLUDED.updated_by_key_id ELSE patterns.updated_by_key_id END
        RETURNING *, (xmax = 0) AS created_`,
-      [row.id, row.tenantId, row.trigger, JSON.stringify(row.steps), row.actorId],
+      [row.id, row.tenantId, row.trigger, JSON.stringify(row.steps), row.author.updatedBy, row.author.updatedByKeyId],
     );
     return { pattern: hydrate(manager, Pattern, rows[0]), created: rows[0].created_ === true };
   }

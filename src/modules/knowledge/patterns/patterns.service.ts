@@ -3,7 +3,7 @@ import { RequestContext } from '../../../common/auth/request-context';
 import { NewDomainEvent } from '../../../common/events/event-catalog';
 import { Page, PageRequest } from '../../../common/persistence/paginate';
 import { NewRow, Transaction, UnitOfWork } from '../../../common/persistence/unit-of-work';
-import { newAuditedFields } from '../../../common/persistence/new-row';
+import { newAuditedFields, updatedBy } from '../../../common/persistence/new-row';
 import { isUniqueViolation } from '../../../common/persistence/unique-violation';
 import { uuidv7 } from '../../../common/persistence/uuid-v7';
 import { changedFields } from '../../../common/http/versioned-update.dto';
@@ -59,7 +59,7 @@ export class PatternsService {
     const changes = changedFields(input);
     try {
       return await this.unitOfWork.run(ctx, async (tx) => {
-        const pattern = await this.patterns.update(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion }, { ...changes, updatedBy: ctx.actorId });
+        const pattern = await this.patterns.update(tx.manager, { tenantId: ctx.tenantId, id, expectedVersion }, { ...changes, ...updatedBy(ctx) });
         tx.record({
           type: KnowledgeEvents.patternUpdated,
           aggregateType: 'pattern',
@@ -114,7 +114,7 @@ export class PatternsService {
       tenantId: tx.context.tenantId,
       trigger: input.trigger,
       steps: input.steps,
-      actorId: tx.context.actorId,
+      author: updatedBy(tx.context),
     });
     if (created) tx.record(this.createdEvent(pattern));
     tx.record(this.usedEvent(pattern));

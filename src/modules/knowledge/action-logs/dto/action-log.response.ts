@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AgentKeys, ApiAgentKey } from '../../../agents/agent-keys';
+import { ApiKeyIdProperty } from '../../../../common/http/audited.response';
 import { ActionLog } from '../action-log.entity';
 import { PageOf, BulkOf } from '../../../../common/http/collections';
 
@@ -34,6 +35,9 @@ export class ActionLogResponse {
   @ApiProperty({ description: 'Actor that logged it' })
   createdBy: string;
 
+  @ApiKeyIdProperty('recorded it')
+  createdByKeyId: string | null;
+
   static from(log: ActionLog, agentKeys: AgentKeys): ActionLogResponse {
     return {
       id: log.id,
@@ -46,6 +50,7 @@ export class ActionLogResponse {
       agentKey: agentKeys.of(log.agentId),
       createdAt: log.createdAt.toISOString(),
       createdBy: log.createdBy,
+      createdByKeyId: log.createdByKeyId,
     };
   }
 }

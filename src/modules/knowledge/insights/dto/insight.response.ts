@@ -1,10 +1,12 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { AuditedResponse, auditedFields } from '../../../../common/http/audited.response';
 import { Insight } from '../insight.entity';
 import { InsightMatch } from '../insights.repository';
+import { MatchWithContent } from '../search-content';
 import { PageOf, BulkOf } from '../../../../common/http/collections';
 
-export class InsightResponse extends AuditedResponse {
+/** What every answer about an insight carries, its content aside. */
+abstract class InsightFields extends AuditedResponse {
   @ApiProperty()
   summary: string;
 
@@ -13,30 +15,46 @@ export class InsightResponse extends AuditedResponse {
 
   @ApiProperty({ minimum: 0, maximum: 1 })
   confidence: number;
+}
 
+function insightFields(insight: Omit<Insight, 'content'>): InsightFields {
+  return { ...auditedFields(insight), summary: insight.summary, domain: insight.domain, confidence: insight.confidence };
+}
+
+export class InsightResponse extends InsightFields {
   @ApiProperty()
   content: string;
 
   static from(insight: Insight): InsightResponse {
-    return {
-      ...auditedFields(insight),
-      summary: insight.summary,
-      domain: insight.domain,
-      confidence: insight.confidence,
-      content: insight.content,
-    };
+    return { ...insightFields(insight), content: insight.content };
   }
 }
 
-export class InsightMatchResponse extends InsightResponse {
+export class InsightMatchResponse extends InsightFields {
   @ApiProperty({ description: 'ts_rank of the match: higher is better' })
   rank: number;
 
-  @ApiProperty({ description: 'Passages of summary and content with the matching words as <b>…</b>', example: 'agents <b>run</b> …' })
+  @ApiProperty({
+    description: 'Passages of the summary and the first 10,000 characters of the content, with the matching words as <b>…</b>',
+    example: 'agents <b>run</b> …',
+  })
   highlight: string;
 
-  static fromMatch(match: InsightMatch): InsightMatchResponse {
-    return { ...InsightResponse.from(match.insight), rank: match.rank, highlight: match.highlight };
+  @ApiProperty({ type: 'integer', description: 'Size of the whole content in UTF-8 bytes (GET /insights/{id} answers it)' })
+  contentBytes: number;
+
+  @ApiPropertyOptional({
+    description: 'With includeContent=true only: the content, whole or (contentTruncated) its start, as the answer’s budget allowed',
+  })
+  content?: string;
+
+  @ApiPropertyOptional({ description: 'With includeContent=true only: true when content is not the whole content' })
+  contentTruncated?: boolean;
+
+  static fromMatch(match: InsightMatch | MatchWithContent): InsightMatchResponse {
+    const response: InsightMatchResponse = { ...insightFields(match.insight), rank: match.rank, highlight: match.highlight, contentBytes: match.contentBytes };
+    if ('contentTruncated' in match) Object.assign(response, { content: match.content, contentTruncated: match.contentTruncated });
+    return response;
   }
 }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { LimitQueryDto, PageQueryDto } from '../../../../common/http/page-query.dto';
 
 export class ListInsightsQuery extends PageQueryDto {
@@ -28,4 +29,15 @@ export class SearchInsightsQuery extends LimitQueryDto {
   @IsNotEmpty()
   @MaxLength(200)
   domain?: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description:
+      'Also answer each match’s content: whole while the answer’s SEARCH_CONTENT_LIMIT_BYTES (1 MiB) lasts, in rank order; past it cut, with contentTruncated',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'includeContent must be true or false' })
+  includeContent?: boolean;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AgentKeys, ApiAgentKey } from '../../../agents/agent-keys';
+import { ApiKeyIdProperty } from '../../../../common/http/audited.response';
 import { JobResult } from '../job-result.entity';
 import { PageOf, BulkOf } from '../../../../common/http/collections';
 
@@ -34,6 +35,9 @@ export class JobResultResponse {
   @ApiProperty({ description: 'Actor that recorded it' })
   createdBy: string;
 
+  @ApiKeyIdProperty('recorded it')
+  createdByKeyId: string | null;
+
   static from(result: JobResult, agentKeys: AgentKeys): JobResultResponse {
     return {
       id: result.id,
@@ -46,6 +50,7 @@ export class JobResultResponse {
       metrics: result.metrics,
       createdAt: result.createdAt.toISOString(),
       createdBy: result.createdBy,
+      createdByKeyId: result.createdByKeyId,
     };
   }
 }

@@ -1,14 +1,16 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsTextKey, TEXT_KEY_RULE } from '../../../../common/http/text-key';
 import { JsonAsSent } from '../../../../common/http/validation';
 import { MAX_BULK_ITEMS } from '../../dto/bulk';
 
 export class CreatePatternDto {
-  @ApiProperty({ example: 'user asks for a market summary', maxLength: 500, description: 'Unique within the tenant' })
+  @ApiProperty({ example: 'user asks for a market summary', maxLength: 500, description: `Unique within the tenant, ${TEXT_KEY_RULE}` })
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
+  @IsTextKey()
   trigger: string;
 
   @ApiProperty({
