@@ -139,7 +139,12 @@ describe('@agent-ledger/client', () => {
     });
 
     it('waitForPersisted() throws ResultNotPersistedError for a result no handler takes', async () => {
-      const call = await client.submitResult({ callId: 'nobody-handles-this', namespace: 'nobody', schema: 'unknown.thing@1', result: {} });
+      // A schema no handler takes is outside the document (its intake body lists the handlers' schemas): sent untyped.
+      const { body: call } = await client.transport.send<{ id: string }>({
+        method: 'POST',
+        path: '/api/v1/service-calls',
+        body: { callId: 'nobody-handles-this', namespace: 'nobody', schema: 'unknown.thing@1', result: {} },
+      });
       const error = await client.waitForPersisted(call, { timeoutMs: 20_000 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ResultNotPersistedError);
       expect((error as ResultNotPersistedError).serviceCall.status).toBe('skipped');
