@@ -1,9 +1,12 @@
+import assert from 'node:assert';
 import {
+  AgentKeyTakenError,
   AgentLedgerClient,
   NotFoundError,
   PreconditionRequiredError,
   RetryInfo,
   ResultNotPersistedError,
+  TaskBlockedError,
   UnauthenticatedError,
   UnprocessableError,
   ValidationFailedError,
@@ -49,6 +52,23 @@ describe('@agent-ledger/client', () => {
 
       const stranger = new AgentLedgerClient({ baseUrl, apiKey: 'not-a-key' });
       await expect(stranger.get('/api/v1/agents', {})).rejects.toBeInstanceOf(UnauthenticatedError);
+    });
+
+    it('gives each kind of conflict its own class, whose problem has the members the document types', async () => {
+      const first = await newTask();
+      const second = await client.post('/api/v1/tasks', { body: { workflowId: first.workflowId, description: 'after the first', dependsOn: [first.id] } });
+      const blocked = await client
+        .patch('/api/v1/tasks/{id}', { params: { id: second.id }, version: second.version, body: { status: 'running' } })
+        .catch((e: unknown) => e);
+      assert(blocked instanceof TaskBlockedError);
+      expect(blocked.code).toBe('TASK_BLOCKED');
+      expect(blocked.problem.blockedBy).toEqual([first.id]);
+
+      const key = `client-${second.id}`;
+      await client.post('/api/v1/agents', { body: makeAgent({ key }) });
+      const taken = await client.post('/api/v1/agents', { body: makeAgent({ key }) }).catch((e: unknown) => e);
+      assert(taken instanceof AgentKeyTakenError);
+      expect(taken.problem.keys).toEqual([key]);
     });
 
     it('refuses an update without a version (428) and an illegal transition (422), changing nothing', async () => {
