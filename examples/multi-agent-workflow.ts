@@ -10,7 +10,7 @@
  *
  *   npm run example          # against AGENT_LEDGER_URL (default http://127.0.0.1:3000), key AGENT_LEDGER_API_KEY
  */
-import { AgentLedgerClient, type Agent, ConflictError, type DomainEvent, type Task, VersionConflictError } from '@agent-ledger/client';
+import { AgentLedgerClient, type Agent, type DomainEvent, type Task, TaskBlockedError, VersionConflictError } from '@agent-ledger/client';
 
 const client = new AgentLedgerClient();
 const run = Date.now().toString(36);
@@ -121,7 +121,8 @@ async function write(agent: Agent, task: Task): Promise<void> {
       current = await client.patch('/api/v1/tasks/{id}', { params: { id: task.id }, version: current.version, body: { status: 'running' } });
       break;
     } catch (error) {
-      if (!(error instanceof ConflictError && error.blockedBy)) throw error;
+      // 409 TASK_BLOCKED: a task it depends on has not completed yet (error.blockedBy names them).
+      if (!(error instanceof TaskBlockedError)) throw error;
       await pause(200);
       current = await client.get('/api/v1/tasks/{id}', { params: { id: task.id } });
     }

@@ -63,7 +63,7 @@ describe('agent keys', () => {
       409,
       agentRows,
     );
-    expectProblem(dup, 409, 'CONFLICT');
+    expectProblem(dup, 409, 'AGENT_KEY_TAKEN');
     await expectRefusedUnchanged(
       () =>
         api()

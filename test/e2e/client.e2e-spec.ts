@@ -1,9 +1,12 @@
+import assert from 'node:assert';
 import {
+  AgentKeyTakenError,
   AgentLedgerClient,
   NotFoundError,
   PreconditionRequiredError,
   RetryInfo,
   ResultNotPersistedError,
+  TaskBlockedError,
   UnauthenticatedError,
   UnprocessableError,
   ValidationFailedError,
@@ -49,6 +52,23 @@ describe('@agent-ledger/client', () => {
 
       const stranger = new AgentLedgerClient({ baseUrl, apiKey: 'not-a-key' });
       await expect(stranger.get('/api/v1/agents', {})).rejects.toBeInstanceOf(UnauthenticatedError);
+    });
+
+    it('gives each kind of conflict its own class, whose problem has the members the document types', async () => {
+      const first = await newTask();
+      const second = await client.post('/api/v1/tasks', { body: { workflowId: first.workflowId, description: 'after the first', dependsOn: [first.id] } });
+      const blocked = await client
+        .patch('/api/v1/tasks/{id}', { params: { id: second.id }, version: second.version, body: { status: 'running' } })
+        .catch((e: unknown) => e);
+      assert(blocked instanceof TaskBlockedError);
+      expect(blocked.code).toBe('TASK_BLOCKED');
+      expect(blocked.problem.blockedBy).toEqual([first.id]);
+
+      const key = `client-${second.id}`;
+      await client.post('/api/v1/agents', { body: makeAgent({ key }) });
+      const taken = await client.post('/api/v1/agents', { body: makeAgent({ key }) }).catch((e: unknown) => e);
+      assert(taken instanceof AgentKeyTakenError);
+      expect(taken.problem.keys).toEqual([key]);
     });
 
     it('refuses an update without a version (428) and an illegal transition (422), changing nothing', async () => {
@@ -139,7 +159,12 @@ describe('@agent-ledger/client', () => {
     });
 
     it('waitForPersisted() throws ResultNotPersistedError for a result no handler takes', async () => {
-      const call = await client.submitResult({ callId: 'nobody-handles-this', namespace: 'nobody', schema: 'unknown.thing@1', result: {} });
+      // A schema no handler takes is outside the document (its intake body lists the handlers' schemas): sent untyped.
+      const { body: call } = await client.transport.send<{ id: string }>({
+        method: 'POST',
+        path: '/api/v1/service-calls',
+        body: { callId: 'nobody-handles-this', namespace: 'nobody', schema: 'unknown.thing@1', result: {} },
+      });
       const error = await client.waitForPersisted(call, { timeoutMs: 20_000 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ResultNotPersistedError);
       expect((error as ResultNotPersistedError).serviceCall.status).toBe('skipped');

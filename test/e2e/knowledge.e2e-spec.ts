@@ -238,7 +238,7 @@ describe('knowledge API', () => {
       const created = (await post('/patterns', { trigger: 'summarize market', steps: [{ tool: 'search' }, 'summarize'] }).expect(201)).body;
       expect(created).toMatchObject({ trigger: 'summarize market', steps: [{ tool: 'search' }, 'summarize'], usageCount: 0, version: 1 });
       const dup = await changesNothing(() => post('/patterns', { trigger: 'summarize market', steps: [] }));
-      expect(expectProblem(dup, 409, 'CONFLICT').detail).toContain('summarize market');
+      expect(expectProblem(dup, 409, 'PATTERN_TRIGGER_TAKEN').detail).toContain('summarize market');
       await post('/patterns', { trigger: 'summarize market', steps: [] }, other).expect(201);
       const events = (await get(`/events?aggregateId=${created.id}`).expect(200)).body.items;
       expect(events.map((e: { type: string }) => e.type)).toEqual(['pattern.created']);
@@ -262,7 +262,7 @@ describe('knowledge API', () => {
           }),
         ),
         409,
-        'CONFLICT',
+        'PATTERN_TRIGGER_TAKEN',
       );
       expectProblem(
         await changesNothing(() =>
@@ -274,7 +274,7 @@ describe('knowledge API', () => {
           }),
         ),
         409,
-        'CONFLICT',
+        'PATTERN_TRIGGER_TAKEN',
       );
       expectFieldErrors(await changesNothing(() => post('/patterns/bulk', { items: [{ trigger: 'e', steps: {} }] })), ['items.0.steps']);
       expectFieldErrors(await changesNothing(() => post('/patterns', { steps: 'x' })), ['steps', 'trigger']);

@@ -60,7 +60,7 @@ describe('the whole lifecycle: deletes, updates, reads by id, counts', () => {
       404,
       () => count('tasks'),
     );
-    expectProblem(await api().patch(`/api/v1/tasks/${dependent.id}`).set(tenant.auth).set('If-Match', '"1"').send({ status: 'running' }), 409, 'CONFLICT');
+    expectProblem(await api().patch(`/api/v1/tasks/${dependent.id}`).set(tenant.auth).set('If-Match', '"1"').send({ status: 'running' }), 409, 'TASK_BLOCKED');
 
     await api().delete(`/api/v1/tasks/${task.id}`).set(tenant.auth).expect(204);
     expect(await count('tasks')).toBe(1);
@@ -132,7 +132,7 @@ describe('the whole lifecycle: deletes, updates, reads by id, counts', () => {
     await post(tenant, '/patterns', { trigger: 'taken', steps: [] });
     const mine = await post(tenant, '/patterns', { trigger: 'mine', steps: [] });
     const res = await api().patch(`/api/v1/patterns/${mine.id}`).set(tenant.auth).set('If-Match', '"1"').send({ trigger: 'taken' });
-    expectProblem(res, 409, 'CONFLICT');
+    expectProblem(res, 409, 'PATTERN_TRIGGER_TAKEN');
   });
 
   it.each([

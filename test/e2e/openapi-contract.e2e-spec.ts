@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATION_ID_PATTERN } from '../../src/common/http/openapi/operation-ids';
-import { createTestApp, TestApp } from '../utils/test-app';
+import { createTenant, createTestApp, TestApp } from '../utils/test-app';
 
 const LOG_LEVEL = process.env.DEBUG_LOG_LEVEL ?? 'silent';
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
@@ -12,14 +12,35 @@ interface Operation {
   tags?: string[];
   security?: Record<string, string[]>[];
   parameters?: { name: string; in: string; schema?: { type?: string; format?: string } }[];
-  responses: Record<string, { headers?: Record<string, unknown>; content?: Record<string, { schema?: unknown; example?: { status?: number } }> }>;
+  requestBody?: { content: Record<string, { schema?: { $ref?: string } }> };
+  responses: Record<string, Response>;
+}
+interface Response {
+  headers?: Record<string, unknown>;
+  content?: Record<string, { schema?: SchemaNode; examples?: Record<string, { value: { status?: number; code?: string } }> }>;
+}
+interface SchemaNode {
+  $ref?: string;
+  oneOf?: SchemaNode[];
+  allOf?: SchemaNode[];
+  properties?: Record<string, SchemaNode & { enum?: unknown[] }>;
+  required?: string[];
+  discriminator?: { propertyName: string; mapping: Record<string, string> };
 }
 interface Document {
   servers?: { url: string }[];
   tags?: { name: string; description?: string }[];
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, unknown>; securitySchemes?: Record<string, unknown> };
+  components: { schemas: Record<string, SchemaNode>; securitySchemes?: Record<string, unknown> };
 }
+
+const PROBLEM = 'application/problem+json';
+const nameOf = (ref: string) => ref.split('/').pop()!;
+/** The schemas a problem answer names: one reference, or oneOf several. */
+const problemSchemasOf = (response: Response) => {
+  const schema = response.content?.[PROBLEM]?.schema;
+  return schema ? (schema.oneOf ?? [schema]).map((ref) => nameOf(ref.$ref!)) : [];
+};
 
 function operationsOf(document: Document): [string, Operation][] {
   return Object.entries(document.paths).flatMap(([path, item]) =>
@@ -83,7 +104,7 @@ describe('OpenAPI document (/docs-json)', () => {
     const agent = document.paths['/api/v1/agents/{id}'];
     expect(Object.keys(agent.get.responses['200'].headers ?? {})).toContain('ETag');
     expect(Object.keys(agent.patch.responses['200'].headers ?? {})).toContain('ETag');
-    expect(Object.keys(document.paths['/api/v1/agents'].post.responses['201'].headers ?? {})).toContain('ETag');
+    expect(Object.keys(document.paths['/api/v1/agents'].post.responses['201'].headers ?? {})).toEqual(expect.arrayContaining(['ETag', 'Location']));
     const ifMatch = agent.patch.parameters?.find((parameter) => parameter.name === 'If-Match');
     expect(ifMatch?.schema).toMatchObject({ pattern: '^"\\d+"$' });
     for (const [name, operation] of operationsOf(document)) {
@@ -96,14 +117,77 @@ describe('OpenAPI document (/docs-json)', () => {
     }
   });
 
-  it('shows each error answer with an example of its own status', () => {
+  it('answers each error status with the schemas of its codes, and an example of each code with that status', () => {
     for (const [name, operation] of operationsOf(document)) {
       for (const [status, response] of Object.entries(operation.responses)) {
-        const problem = response.content?.['application/problem+json'];
+        const problem = response.content?.[PROBLEM];
         if (!problem) continue;
-        expect(problem.example?.status, `${name} ${status}`).toBe(Number(status));
+        const schemas = problemSchemasOf(response);
+        const codes = schemas.map((schema) => document.components.schemas[schema].properties?.code.enum?.[0]);
+        for (const schema of schemas)
+          expect(document.components.schemas[schema].properties?.status.enum, `${name} ${status} ${schema}`).toEqual([Number(status)]);
+        expect(Object.keys(problem.examples ?? {}).sort(), `${name} ${status}`).toEqual([...codes].sort());
+        for (const [code, example] of Object.entries(problem.examples ?? {}))
+          expect(example.value, `${name} ${status}`).toMatchObject({ status: Number(status), code });
+        if (schemas.length > 1) expect(problem.schema?.discriminator?.propertyName).toBe('code');
       }
     }
+  });
+
+  it('has a schema per error code with its members, and a code of its own for each kind of conflict', () => {
+    const members = (schema: string) => ({ ...document.components.schemas[schema].properties });
+    const required = (schema: string) => document.components.schemas[schema].required;
+    for (const [schema, member] of [
+      ['VersionConflictProblem', 'currentVersion'],
+      ['VersionConflictProblem', 'expectedVersion'],
+      ['TaskBlockedProblem', 'blockedBy'],
+      ['ValidationFailedProblem', 'errors'],
+      ['RateLimitedProblem', 'retryAfterSeconds'],
+      ['ServiceUnavailableProblem', 'retryAfterSeconds'],
+      ['CallIdConflictProblem', 'callId'],
+      ['AgentKeyTakenProblem', 'keys'],
+      ['NotRedrivableProblem', 'currentStatus'],
+    ]) {
+      expect(Object.keys(members(schema)), schema).toContain(member);
+      expect(required(schema), schema).toContain(member);
+    }
+    expect(Object.keys(members('UnprocessableProblem'))).toEqual(expect.arrayContaining(['errors', 'cycle']));
+    expect(document.components.schemas.TaskBlockedProblem.allOf).toEqual([{ $ref: '#/components/schemas/Problem' }]);
+    // Each route names the conflicts it can meet, none the generic code.
+    expect(problemSchemasOf(document.paths['/api/v1/tasks/{id}'].patch.responses['409'])).toEqual(['VersionConflictProblem', 'TaskBlockedProblem']);
+    expect(problemSchemasOf(document.paths['/api/v1/dead-letters/{id}/redrive'].post.responses['409'])).toContain('NotRedrivableProblem');
+    const generic = operationsOf(document).filter(([, operation]) => problemSchemasOf(operation.responses['409'] ?? {}).includes('ConflictProblem'));
+    expect(generic.map(([name]) => name)).toEqual([]);
+  });
+
+  it('declares Location on every 201 that creates one resource', () => {
+    const creates = operationsOf(document).flatMap(([name, operation]) => (operation.responses['201'] ? [[name, operation.responses['201']] as const] : []));
+    expect(creates.length).toBeGreaterThanOrEqual(20);
+    for (const [name, response] of creates) {
+      const schema = document.components.schemas[nameOf(response.content?.['application/json']?.schema?.$ref ?? '')];
+      // A bulk create answers { items }, the resources in order: no one resource to point at.
+      if (schema.properties?.items) expect(name, name).toMatch(/\/bulk$/);
+      else expect(Object.keys(response.headers ?? {}), name).toContain('Location');
+    }
+  });
+
+  it("publishes each handler's result schema, and types the intake body by them", async () => {
+    const tenant = await createTenant(t.app);
+    const handlers = (await t.http().get('/api/v1/handlers').set(tenant.auth).expect(200)).body.items as { schema: string; resultSchema: string }[];
+    expect(handlers.map((handler) => handler.resultSchema)).toEqual(expect.arrayContaining(['CoreTaskResultV1', 'KnowledgeInsightV1']));
+    const body = document.components.schemas.ServiceCallBody;
+    expect(document.paths['/api/v1/service-calls'].post.requestBody?.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/ServiceCallBody',
+    });
+    expect(body.discriminator?.propertyName).toBe('schema');
+    for (const handler of handlers) {
+      const variant = document.components.schemas[nameOf(body.discriminator!.mapping[handler.schema])];
+      expect(variant.properties?.schema.enum, handler.schema).toEqual([handler.schema]);
+      expect(variant.properties?.result, handler.schema).toEqual({ $ref: `#/components/schemas/${handler.resultSchema}` });
+      expect(document.components.schemas[handler.resultSchema], handler.resultSchema).toBeDefined();
+    }
+    expect(document.components.schemas.CoreTaskResultV1.allOf).toEqual([{ $ref: '#/components/schemas/TaskResultDto' }]);
+    expect(document.components.schemas.TaskResultDto.required).toEqual(['taskId', 'status']);
   });
 
   it('types whole numbers as integer and path ids as uuid', () => {

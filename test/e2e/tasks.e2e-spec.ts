@@ -481,7 +481,7 @@ describe('tasks API', () => {
       const blocked = await patch(c.id, 1, { status: 'running' });
       expect(blocked.status).toBe(409);
       expect(blocked.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(blocked.body).toMatchObject({ code: 'CONFLICT', blockedBy: [a.id, b.id].sort() });
+      expect(blocked.body).toMatchObject({ code: 'TASK_BLOCKED', blockedBy: [a.id, b.id].sort() });
       expect(await read(c.id)).toEqual(c);
 
       await walk(a, ['running', 'completed']);

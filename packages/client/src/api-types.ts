@@ -22,6 +22,17 @@ export type ResponseOf<P extends Path, M extends Method> = {
     : never;
 }[keyof Operation<P, M>['responses']];
 
+type ProblemsOf<O> = O extends { responses: infer R }
+  ? { [S in keyof R]: R[S] extends { content: { 'application/problem+json': infer B } } ? B : never }[keyof R]
+  : never;
+
+/** Every problem some operation of the document can answer: a union told apart by `code`. */
+export type DocumentedProblem = { [P in Path]: { [M in Method]: ProblemsOf<paths[P][M]> }[Method] }[Path];
+/** The problem codes of the document (`TASK_BLOCKED`, `VERSION_CONFLICT`…). */
+export type ProblemCode = DocumentedProblem['code'];
+/** The problem body of a code, with its members as the document types them (`blockedBy` for `TASK_BLOCKED`). */
+export type ProblemOf<C extends ProblemCode> = Extract<DocumentedProblem, { code: C }>;
+
 export type BodyOf<P extends Path, M extends Method> = Operation<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
 export type QueryOf<P extends Path, M extends Method> = Operation<P, M> extends { parameters: { query?: infer Q } } ? Q : never;
 export type ParamsOf<P extends Path, M extends Method> = Operation<P, M> extends { parameters: { path: infer X } } ? X : never;

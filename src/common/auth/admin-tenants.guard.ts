@@ -1,8 +1,7 @@
-import { applyDecorators, CanActivate, ExecutionContext, HttpStatus, Inject, Injectable, UseGuards } from '@nestjs/common';
-import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { problemExample, ProblemSchema } from '../http/api-problems.decorator';
+import { applyDecorators, CanActivate, ExecutionContext, Inject, Injectable, UseGuards } from '@nestjs/common';
+import { ApiProblems } from '../http/api-problems.decorator';
 import { appConfig, AppConfig } from '../../config/app.config';
-import { ForbiddenError } from '../errors';
+import { ErrorCode, ForbiddenError } from '../errors';
 import { AuthenticatedRequest } from './ctx.decorator';
 
 /**
@@ -23,13 +22,5 @@ export class AdminTenantsGuard implements CanActivate {
 
 /** Marks a controller or route as admin-only (see AdminTenantsGuard), documented as such. */
 export function AdminTenantsOnly(): ClassDecorator & MethodDecorator {
-  return applyDecorators(
-    UseGuards(AdminTenantsGuard),
-    ApiExtraModels(ProblemSchema),
-    ApiResponse({
-      status: HttpStatus.FORBIDDEN,
-      description: 'The key is valid but not one of an admin tenant (ADMIN_TENANTS)',
-      content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) }, example: problemExample(HttpStatus.FORBIDDEN) } },
-    }),
-  );
+  return applyDecorators(UseGuards(AdminTenantsGuard), ApiProblems(ErrorCode.Forbidden));
 }

@@ -36,7 +36,7 @@ export function runTimestampsFor(from: RunStatus, to: RunStatus, now: Date, star
 /** A change to a run in a final state (completed, failed, cancelled): 422. */
 export class RunFinishedError extends UnprocessableError {
   constructor(aggregateType: 'workflow' | 'task', id: string, status: RunStatus) {
-    super(`${aggregateType} ${id} is ${status}, a final state: it can no longer change`, { status });
+    super(`${aggregateType} ${id} is ${status}, a final state: it can no longer change`, { currentStatus: status });
   }
 }
 

@@ -9,7 +9,7 @@ export class IllegalTransitionError extends UnprocessableError {
       allowed.length === 0
         ? `${aggregateType} ${id} is ${from}, a final state: it cannot become ${to}`
         : `${aggregateType} ${id} cannot go from ${from} to ${to} (allowed: ${allowed.join(', ')})`,
-      { from, to, allowed },
+      { from, to, allowed: [...allowed] },
     );
   }
 }

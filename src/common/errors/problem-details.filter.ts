@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from './domain-error';
-import { codeForStatus, ErrorCode } from './error-codes';
+import { ErrorCode } from './error-codes';
+import { codeForStatus } from './problem-catalog';
 import { buildProblem, PROBLEM_CONTENT_TYPE, ProblemDetails, problemHeaders } from './problem-details';
 
 /** Fastify errors that Nest wraps in an HttpException, with the code and wording we answer with. */

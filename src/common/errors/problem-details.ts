@@ -1,4 +1,5 @@
-import { ERROR_STATUS, ERROR_TITLE, ErrorCode } from './error-codes';
+import { ErrorCode } from './error-codes';
+import { ERROR_STATUS, ERROR_TITLE } from './problem-catalog';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 

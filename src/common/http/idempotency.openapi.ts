@@ -1,6 +1,6 @@
-import { getSchemaPath, OpenAPIObject, ParameterObject, PathItemObject, ResponseObject } from '@nestjs/swagger';
+import type { OpenAPIObject, ParameterObject, PathItemObject, ResponseObject } from '@nestjs/swagger';
 import { ErrorCode } from '../errors';
-import { problemExample, ProblemSchema } from './api-problems.decorator';
+import { addProblems } from './openapi/problems';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH, REPLAYED_HEADER } from './idempotency-key';
 
 const KEY_PARAMETER: ParameterObject = {
@@ -12,14 +12,6 @@ const KEY_PARAMETER: ParameterObject = {
     'doing it again; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. Keys are per tenant and kept 24 h by default. ' +
     'Send a new UUID per logical request.',
   schema: { type: 'string', minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX_LENGTH, pattern: '^[\\x20-\\x7E]+$' },
-};
-
-const REFUSALS: Record<'409' | '422', [ErrorCode, string]> = {
-  '409': [
-    ErrorCode.IdempotencyKeyInUse,
-    'IDEMPOTENCY_KEY_IN_USE: the first request with this Idempotency-Key has no answer yet; retry after Retry-After seconds',
-  ],
-  '422': [ErrorCode.IdempotencyKeyReused, 'IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was first used with another body or route'],
 };
 
 /**
@@ -41,11 +33,7 @@ export function documentIdempotencyKeys(document: OpenAPIObject): OpenAPIObject 
         },
       };
     }
-    for (const [status, [code, description]] of Object.entries(REFUSALS)) {
-      const existing = operation.responses[status] as ResponseObject | undefined;
-      const content = { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) }, example: problemExample(Number(status), code) } };
-      operation.responses[status] = existing ? { ...existing, description: `${existing.description}; or ${description}` } : { description, content };
-    }
+    addProblems(operation, [ErrorCode.IdempotencyKeyInUse, ErrorCode.IdempotencyKeyReused]);
   }
   return document;
 }

@@ -1,6 +1,6 @@
 import { DomainError, ErrorCode } from '../errors';
 
-export class RequestTimeoutError extends DomainError {
+export class RequestTimeoutError extends DomainError<ErrorCode.RequestTimeout> {
   readonly code = ErrorCode.RequestTimeout;
 
   constructor(timeoutMs: number) {

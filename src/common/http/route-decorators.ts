@@ -1,6 +1,8 @@
 import { applyDecorators, Controller, Delete, HttpCode, HttpStatus, Patch, Type } from '@nestjs/common';
 import { ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiOperationOptions, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '../errors';
 import { ApiProblems } from './api-problems.decorator';
+import { API_KEY_SECURITY } from './openapi/security-schemes';
 
 /** The `If-Match` request header of versioned writes, as the OpenAPI document describes it. */
 export const IF_MATCH = {
@@ -13,26 +15,24 @@ export const IF_MATCH = {
 };
 
 /**
- * A controller of tenant resources: its path, its tag, API-key security and the answers every
- * route can give (rate limits are on by default: 429; a handler over its time limit: 503).
+ * A controller of tenant resources: its path, its tag and API-key security. The answers every such
+ * route can give (400, 401, 429, 503) are documented for all of them by documentSharedProblems.
  */
 export function ApiController(path: string | undefined, tag: string): ClassDecorator {
-  return applyDecorators(
-    ApiTags(tag),
-    ApiSecurity('api-key'),
-    ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS, HttpStatus.SERVICE_UNAVAILABLE),
-    path === undefined ? Controller() : Controller(path),
-  );
+  return applyDecorators(ApiTags(tag), ApiSecurity(API_KEY_SECURITY), path === undefined ? Controller() : Controller(path));
 }
 
-/** A compare-and-set update: `If-Match` (or `version` in the body) required; 404, 409, 422 (not allowed now) and 428 documented. */
-export function VersionedPatch(path: string, operation: ApiOperationOptions, response: Type<unknown>): MethodDecorator {
+/**
+ * A compare-and-set update: `If-Match` (or `version` in the body) required; 404, 409 VERSION_CONFLICT
+ * and 428 documented, with the other codes the route can answer (`problems`).
+ */
+export function VersionedPatch(path: string, operation: ApiOperationOptions, response: Type<unknown>, ...problems: ErrorCode[]): MethodDecorator {
   return applyDecorators(
     Patch(path),
     ApiOperation(operation),
     ApiHeader(IF_MATCH),
     ApiOkResponse({ type: response }),
-    ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PRECONDITION_REQUIRED),
+    ApiProblems(ErrorCode.NotFound, ErrorCode.VersionConflict, ErrorCode.PreconditionRequired, ...problems),
   );
 }
 
@@ -44,6 +44,6 @@ export function VersionedDelete(path: string, operation: ApiOperationOptions): M
     ApiOperation(operation),
     ApiHeader(IF_MATCH),
     ApiNoContentResponse(),
-    ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT),
+    ApiProblems(ErrorCode.NotFound, ErrorCode.VersionConflict),
   );
 }

@@ -4,7 +4,7 @@ import { DomainError, ErrorCode } from '../errors';
  * The key is held by another request: one still running, or one whose answer was not stored yet.
  * Also what a claim meets when a concurrent request committed the key first.
  */
-export class IdempotencyKeyInUseError extends DomainError {
+export class IdempotencyKeyInUseError extends DomainError<ErrorCode.IdempotencyKeyInUse> {
   readonly code = ErrorCode.IdempotencyKeyInUse;
 
   constructor(retryAfterSeconds = 1) {
@@ -13,7 +13,7 @@ export class IdempotencyKeyInUseError extends DomainError {
 }
 
 /** The key was first used for another request (another route or another body). */
-export class IdempotencyKeyReusedError extends DomainError {
+export class IdempotencyKeyReusedError extends DomainError<ErrorCode.IdempotencyKeyReused> {
   readonly code = ErrorCode.IdempotencyKeyReused;
 
   constructor(first: { method: string; path: string }) {

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ErrorCode } from '../../common/errors';
 import { ExpectedVersion, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
 import { ApiController, IF_MATCH, VersionedDelete, VersionedPatch } from '../../common/http/route-decorators';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
@@ -15,6 +16,7 @@ import { CreateAgentDto, RegisterAgentByKeyDto } from './dto/create-agent.dto';
 import { HeartbeatDto } from './dto/heartbeat.dto';
 import { ListAgentsQuery } from './dto/list-agents.query';
 import { UpdateAgentDto } from './dto/update-agent.dto';
+import { CreatedResponse } from '../../common/http/created-response';
 
 @ApiController('agents', 'agents')
 export class AgentsController {
@@ -22,7 +24,8 @@ export class AgentsController {
 
   @Post()
   @ApiOperation({ summary: 'Register an agent' })
-  @ApiCreatedResponse({ type: AgentResponse })
+  @CreatedResponse('agents', AgentResponse)
+  @ApiProblems(ErrorCode.AgentKeyTaken)
   async create(@Ctx() ctx: RequestContext, @Body() body: CreateAgentDto): Promise<AgentResponse> {
     return AgentResponse.from(await this.agents.register(ctx, body));
   }
@@ -30,7 +33,7 @@ export class AgentsController {
   @Post('bulk')
   @ApiOperation({ summary: 'Register up to 1000 agents in one transaction: all or none' })
   @ApiCreatedResponse({ type: AgentList })
-  @ApiProblems(HttpStatus.PAYLOAD_TOO_LARGE)
+  @ApiProblems(ErrorCode.AgentKeyTaken)
   async createMany(@Ctx() ctx: RequestContext, @Body() body: BulkCreateAgentsDto): Promise<AgentList> {
     const agents = await this.agents.registerMany(ctx, body.items);
     return { items: agents.map((agent) => AgentResponse.from(agent)) };
@@ -61,9 +64,9 @@ export class AgentsController {
   })
   @ApiParam({ name: 'key', example: 'agent_sena' })
   @ApiHeader(IF_MATCH)
-  @ApiCreatedResponse({ type: AgentResponse, description: 'Registered for the first time' })
+  @CreatedResponse('agents', AgentResponse, 'Registered for the first time')
   @ApiOkResponse({ type: AgentResponse, description: 'Known already: updated, or unchanged' })
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
+  @ApiProblems(ErrorCode.NotFound, ErrorCode.VersionConflict)
   async registerByKey(
     @Ctx() ctx: RequestContext,
     @Param('key', ParseAgentKeyPipe) key: string,
@@ -72,7 +75,7 @@ export class AgentsController {
     @OptionalExpectedVersion() expectedVersion?: number,
   ): Promise<AgentResponse> {
     const { agent, created } = await this.agents.registerByKey(ctx, key, body, expectedVersion);
-    void reply.status(created ? HttpStatus.CREATED : HttpStatus.OK).header('Location', `/api/v1/agents/${agent.id}`);
+    void reply.status(created ? HttpStatus.CREATED : HttpStatus.OK);
     return AgentResponse.from(agent);
   }
 
@@ -80,7 +83,7 @@ export class AgentsController {
   @ApiOperation({ summary: 'Get the agent with this key (the ETag header carries its version)' })
   @ApiParam({ name: 'key', example: 'agent_sena' })
   @ApiOkResponse({ type: AgentResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async getByKey(@Ctx() ctx: RequestContext, @Param('key', ParseAgentKeyPipe) key: string): Promise<AgentResponse> {
     return AgentResponse.from(await this.agents.getByKey(ctx, key));
   }
@@ -88,12 +91,12 @@ export class AgentsController {
   @Get(':id')
   @ApiOperation({ summary: 'Get an agent (the ETag header carries its version)' })
   @ApiOkResponse({ type: AgentResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<AgentResponse> {
     return AgentResponse.from(await this.agents.get(ctx, id));
   }
 
-  @VersionedPatch(':id', { summary: 'Change an agent; needs If-Match or version' }, AgentResponse)
+  @VersionedPatch(':id', { summary: 'Change an agent; needs If-Match or version' }, AgentResponse, ErrorCode.AgentKeyTaken)
   async update(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,
@@ -107,7 +110,7 @@ export class AgentsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Record that the agent is alive, optionally with its status' })
   @ApiOkResponse({ type: AgentResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async heartbeat(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @Body() body: HeartbeatDto): Promise<AgentResponse> {
     return AgentResponse.from(await this.agents.heartbeat(ctx, id, body?.status));
   }

@@ -1,10 +1,11 @@
 import type { OutgoingHttpHeaders } from 'node:http';
-import { Get, Headers, HttpStatus, Query, Req, Res } from '@nestjs/common';
+import { Get, Headers, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ErrorCode } from '../../common/errors';
 import { ApiController } from '../../common/http/route-decorators';
 import { DomainEventPage } from './dto/domain-event.response';
 import { EventFiltersQuery, ListEventsQuery } from './dto/list-events.query';
@@ -26,6 +27,7 @@ export class EventsController {
     description: 'Follow it with ?after=<nextCursor>: every committed event comes exactly once, whatever order transactions commit in.',
   })
   @ApiOkResponse({ type: DomainEventPage })
+  @ApiProblems(ErrorCode.InvalidCursor)
   async list(@Ctx() ctx: RequestContext, @Query() query: ListEventsQuery): Promise<DomainEventPage> {
     const after = this.feed.positionOf(ctx.tenantId, query.after);
     const page = await this.feed.page(ctx.tenantId, after, query, query.limit);
@@ -44,7 +46,7 @@ export class EventsController {
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received: resumes right after it' })
   @ApiOkResponse({ description: 'A text/event-stream that stays open', content: { 'text/event-stream': { schema: { type: 'string' } } } })
-  @ApiProblems(HttpStatus.TOO_MANY_REQUESTS)
+  @ApiProblems(ErrorCode.InvalidCursor, ErrorCode.TooManyStreams)
   async stream(
     @Ctx() ctx: RequestContext,
     @Query() query: EventFiltersQuery,

@@ -1,6 +1,6 @@
 import { DomainError, ErrorCode } from '../../common/errors';
 
-export class InvalidEventCursorError extends DomainError {
+export class InvalidEventCursorError extends DomainError<ErrorCode.InvalidCursor> {
   readonly code = ErrorCode.InvalidCursor;
 
   constructor(source: 'after' | 'Last-Event-ID') {
@@ -8,7 +8,7 @@ export class InvalidEventCursorError extends DomainError {
   }
 }
 
-export class TooManyStreamsError extends DomainError {
+export class TooManyStreamsError extends DomainError<ErrorCode.TooManyStreams> {
   readonly code = ErrorCode.TooManyStreams;
 
   constructor(limit: number) {

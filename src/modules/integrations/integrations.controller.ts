@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ErrorCode } from '../../common/errors';
 import { ExpectedVersion, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { BulkImportIntegratedObjectsDto, ImportIntegratedObjectDto } from './dto/import-integrated-object.dto';
@@ -12,6 +13,7 @@ import { ListIntegratedObjectsQuery } from './dto/list-integrated-objects.query'
 import { UpdateSummaryDto } from './dto/update-summary.dto';
 import { IntegrationsService } from './integrations.service';
 import { ApiController, VersionedDelete, VersionedPatch } from '../../common/http/route-decorators';
+import { CreatedResponse } from '../../common/http/created-response';
 
 @ApiController('integrated-objects', 'integrations')
 export class IntegrationsController {
@@ -25,23 +27,23 @@ export class IntegrationsController {
       'The same (platform, companyId, originalId) again updates the stored object ' +
       'with the fields sent (200, new version); an identical re-import changes nothing (200, same version).',
   })
-  @ApiCreatedResponse({ type: IntegratedObjectResponse, description: 'Imported for the first time' })
+  @CreatedResponse('integrated-objects', IntegratedObjectResponse, 'Imported for the first time')
   @ApiOkResponse({ type: IntegratedObjectResponse, description: 'Known already: updated, or unchanged' })
-  @ApiProblems(HttpStatus.CONFLICT)
+  @ApiProblems(ErrorCode.ImportContended)
   async import(
     @Ctx() ctx: RequestContext,
     @Body() body: ImportIntegratedObjectDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IntegratedObjectResponse> {
     const { object, created } = await this.integrations.import(ctx, body);
-    void reply.status(created ? HttpStatus.CREATED : HttpStatus.OK).header('Location', `/api/v1/integrated-objects/${object.id}`);
+    void reply.status(created ? HttpStatus.CREATED : HttpStatus.OK);
     return IntegratedObjectResponse.from(object);
   }
 
   @Post('bulk')
   @ApiOperation({ summary: 'Import up to 1000 objects in one transaction, each as POST /integrated-objects would: all or none' })
   @ApiCreatedResponse({ type: IntegratedObjectList })
-  @ApiProblems(HttpStatus.CONFLICT, HttpStatus.PAYLOAD_TOO_LARGE)
+  @ApiProblems(ErrorCode.ImportContended)
   async importMany(@Ctx() ctx: RequestContext, @Body() body: BulkImportIntegratedObjectsDto): Promise<IntegratedObjectList> {
     const objects = await this.integrations.importMany(ctx, body.items);
     return { items: objects.map((object) => IntegratedObjectResponse.from(object)) };
@@ -59,7 +61,7 @@ export class IntegrationsController {
   @Get(':id')
   @ApiOperation({ summary: 'Get an integrated object (the ETag header carries its version)' })
   @ApiOkResponse({ type: IntegratedObjectResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<IntegratedObjectResponse> {
     return IntegratedObjectResponse.from(await this.integrations.get(ctx, id));
   }

@@ -1,4 +1,4 @@
-import { AggregateNotFoundError, ConflictError } from '../../common/errors';
+import { AggregateNotFoundError, DomainError, ErrorCode } from '../../common/errors';
 
 export class InsightNotFoundError extends AggregateNotFoundError {
   constructor(id: string) {
@@ -12,7 +12,9 @@ export class PatternNotFoundError extends AggregateNotFoundError {
   }
 }
 
-export class PatternTriggerTakenError extends ConflictError {
+export class PatternTriggerTakenError extends DomainError<ErrorCode.PatternTriggerTaken> {
+  readonly code = ErrorCode.PatternTriggerTaken;
+
   constructor(triggers: string[]) {
     super(
       triggers.length === 1

@@ -1,8 +1,9 @@
-import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { Body, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ErrorCode } from '../../common/errors';
 import { ExpectedVersion, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
 import { ApiController, VersionedDelete, VersionedPatch } from '../../common/http/route-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
@@ -12,6 +13,7 @@ import { ListAgentMessagesQuery } from './dto/list-agent-messages.query';
 import { MessagePage, MessageResponse } from './dto/message.response';
 import { UpdateMessageStatusDto } from './dto/update-message-status.dto';
 import { MessagingService } from './messaging.service';
+import { CreatedResponse } from '../../common/http/created-response';
 
 @ApiController(undefined, 'messages')
 export class MessagingController {
@@ -22,8 +24,8 @@ export class MessagingController {
     summary: 'Send a message from one of your agents to another, optionally about one of your tasks',
     description: 'The message starts as sent, with sentAt now. An agent or task id you cannot see is a 422 naming the field.',
   })
-  @ApiCreatedResponse({ type: MessageResponse })
-  @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY)
+  @CreatedResponse('messages', MessageResponse)
+  @ApiProblems(ErrorCode.Unprocessable)
   async send(@Ctx() ctx: RequestContext, @Body() body: CreateMessageDto): Promise<MessageResponse> {
     const { value: message, agentKeys } = await this.messaging.send(ctx, body);
     return MessageResponse.from(message, agentKeys);
@@ -32,7 +34,7 @@ export class MessagingController {
   @Get('messages/:id')
   @ApiOperation({ summary: 'Get a message (the ETag header carries its version)' })
   @ApiOkResponse({ type: MessageResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<MessageResponse> {
     const { value: message, agentKeys } = await this.messaging.get(ctx, id);
     return MessageResponse.from(message, agentKeys);
@@ -49,6 +51,7 @@ export class MessagingController {
         'skew (400), not before the message was sent or received (422).',
     },
     MessageResponse,
+    ErrorCode.Unprocessable,
   )
   async changeStatus(
     @Ctx() ctx: RequestContext,
@@ -63,7 +66,7 @@ export class MessagingController {
   @Get('agents/:id/messages')
   @ApiOperation({ summary: 'Messages an agent received, sent, or both, oldest first' })
   @ApiOkResponse({ type: MessagePage })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async listForAgent(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) agentId: string, @Query() query: ListAgentMessagesQuery): Promise<MessagePage> {
     const { value: page, agentKeys } = await this.messaging.listForAgent(ctx, agentId, query.direction, query);
     return { items: page.items.map((message) => MessageResponse.from(message, agentKeys)), nextCursor: page.nextCursor };
@@ -77,7 +80,7 @@ export class MessagingController {
   @Get('tasks/:id/messages')
   @ApiOperation({ summary: 'Messages about a task, oldest first' })
   @ApiOkResponse({ type: MessagePage })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async listForTask(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) taskId: string, @Query() query: PageQueryDto): Promise<MessagePage> {
     const { value: page, agentKeys } = await this.messaging.listForTask(ctx, taskId, query);
     return { items: page.items.map((message) => MessageResponse.from(message, agentKeys)), nextCursor: page.nextCursor };

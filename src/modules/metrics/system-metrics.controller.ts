@@ -1,14 +1,16 @@
-import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { Body, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { ApiController } from '../../common/http/route-decorators';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ErrorCode } from '../../common/errors';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { CreateSystemMetricDto } from './dto/create-system-metric.dto';
 import { ListSystemMetricsQuery } from './dto/list-system-metrics.query';
 import { SystemMetricPage, SystemMetricResponse } from './dto/system-metric.response';
 import { SystemMetricsService } from './system-metrics.service';
+import { CreatedResponse } from '../../common/http/created-response';
 
 @ApiController('system-metrics', 'metrics')
 export class SystemMetricsController {
@@ -16,7 +18,7 @@ export class SystemMetricsController {
 
   @Post()
   @ApiOperation({ summary: 'Record one point of a time series (append-only); recordedAt defaults to now' })
-  @ApiCreatedResponse({ type: SystemMetricResponse })
+  @CreatedResponse('system-metrics', SystemMetricResponse)
   async create(@Ctx() ctx: RequestContext, @Body() body: CreateSystemMetricDto): Promise<SystemMetricResponse> {
     return SystemMetricResponse.from(await this.metrics.record(ctx, body));
   }
@@ -36,7 +38,7 @@ export class SystemMetricsController {
   @Get(':id')
   @ApiOperation({ summary: 'Get a point of a time series' })
   @ApiOkResponse({ type: SystemMetricResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<SystemMetricResponse> {
     return SystemMetricResponse.from(await this.metrics.get(ctx, id));
   }

@@ -1,8 +1,8 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { DiscoveryService, Reflector } from '@nestjs/core';
+import { Injectable, Logger, OnModuleInit, Type } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import { FieldError } from '../../common/errors';
 import { validateBody } from '../../common/http/validation';
-import { PERSISTENCE_HANDLER, PermanentPersistenceError, PersistenceHandlerContract, PersistenceHandlerOptions } from './persistence-handler';
+import { handlerOptionsOf, PermanentPersistenceError, PersistenceHandlerContract, PersistenceHandlerOptions, resultSchemaName } from './persistence-handler';
 
 export interface ResolvedHandler {
   /** `namespace/schema` of the handler (its namespace may be `core` for a fallback). */
@@ -18,6 +18,8 @@ export interface RegisteredHandler {
   schema: string;
   persistMany: boolean;
   validatesResult: boolean;
+  /** The name of its result schema in the OpenAPI document; null when it takes any result. */
+  resultSchema: string | null;
 }
 
 /**
@@ -29,15 +31,12 @@ export class HandlerRegistry implements OnModuleInit {
   private readonly logger = new Logger(HandlerRegistry.name);
   private readonly handlers = new Map<string, ResolvedHandler & { className: string }>();
 
-  constructor(
-    private readonly discovery: DiscoveryService,
-    private readonly reflector: Reflector,
-  ) {}
+  constructor(private readonly discovery: DiscoveryService) {}
 
   onModuleInit(): void {
     for (const wrapper of this.discovery.getProviders()) {
       if (!wrapper.metatype || !wrapper.instance) continue;
-      const options = this.reflector.get<PersistenceHandlerOptions | undefined>(PERSISTENCE_HANDLER, wrapper.metatype);
+      const options = handlerOptionsOf(wrapper.metatype as Type);
       if (!options) continue;
       const identity = `${options.namespace}/${options.schema}`;
       const existing = this.handlers.get(identity);
@@ -68,6 +67,7 @@ export class HandlerRegistry implements OnModuleInit {
         schema: options.schema,
         persistMany: typeof (handler as { persistMany?: unknown }).persistMany === 'function',
         validatesResult: options.resultType !== undefined,
+        resultSchema: options.resultType ? resultSchemaName(options.namespace, options.schema) : null,
       }));
   }
 

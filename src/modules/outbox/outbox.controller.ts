@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ErrorCode } from '../../common/errors';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
 import { BulkCreateServiceCallsDto, MAX_BULK_SERVICE_CALLS } from './dto/bulk-create-service-calls.dto';
 import { CreateServiceCallDto } from './dto/create-service-call.dto';
@@ -14,8 +15,14 @@ import { ServiceCallPage, ServiceCallResponse } from './dto/service-call.respons
 import { HandlerRegistry } from './handler-registry';
 import { OutboxService } from './outbox.service';
 import { ApiController } from '../../common/http/route-decorators';
+import { ContributesToDocument } from '../../common/http/openapi/document-contributions';
+import { headerRef } from '../../common/http/openapi/response-headers';
+import { HANDLER_SCHEMAS } from './handler-schemas.openapi';
+
+const LOCATION = { Location: headerRef('Location') };
 
 @ApiController(undefined, 'service calls (outbox)')
+@ContributesToDocument(HANDLER_SCHEMAS)
 export class OutboxController {
   constructor(
     private readonly serviceCalls: OutboxService,
@@ -30,11 +37,17 @@ export class OutboxController {
       'domain rows in the background), or `dead_lettered` (it does not match its handler schema: stored, not persisted, ' +
       '`problems` says why). `handler` null means no handler takes its (namespace, schema): it will be skipped. ' +
       'The same (callId, schema) with the same namespace and result again answers 200 with the first record (`duplicate`); ' +
-      'with another namespace or result it is refused with 409 CALL_ID_CONFLICT naming the first record.',
+      'with another namespace or result it is refused with 409 CALL_ID_CONFLICT naming the first record. ' +
+      'The body is typed by the result schema of the handler of its `schema` (GET /handlers); a result for a schema no handler ' +
+      'takes is stored and skipped. `Location` is the record (GET /service-calls/{id}).',
   })
-  @ApiAcceptedResponse({ type: ServiceCallIntakeResponse, description: 'Stored: outcome accepted or dead_lettered' })
-  @ApiOkResponse({ type: ServiceCallIntakeResponse, description: 'Already accepted earlier with the same result: the first record (outcome duplicate)' })
-  @ApiProblems(HttpStatus.CONFLICT)
+  @ApiAcceptedResponse({ type: ServiceCallIntakeResponse, description: 'Stored: outcome accepted or dead_lettered', headers: LOCATION })
+  @ApiOkResponse({
+    type: ServiceCallIntakeResponse,
+    description: 'Already accepted earlier with the same result: the first record (outcome duplicate)',
+    headers: LOCATION,
+  })
+  @ApiProblems(ErrorCode.CallIdConflict)
   async create(
     @Ctx() ctx: RequestContext,
     @Body() body: CreateServiceCallDto,
@@ -55,7 +68,7 @@ export class OutboxController {
       'refuses the whole request: nothing is stored. Counts as one request for the rate limiter.',
   })
   @ApiAcceptedResponse({ type: BulkIntakeResponse })
-  @ApiProblems(HttpStatus.CONFLICT, HttpStatus.PAYLOAD_TOO_LARGE)
+  @ApiProblems(ErrorCode.CallIdConflict)
   @HttpCode(HttpStatus.ACCEPTED)
   async createMany(@Ctx() ctx: RequestContext, @Body() body: BulkCreateServiceCallsDto): Promise<BulkIntakeResponse> {
     const entries = await this.serviceCalls.acceptMany(ctx, body.items);
@@ -63,7 +76,10 @@ export class OutboxController {
   }
 
   @Get('handlers')
-  @ApiOperation({ summary: 'The persistence handlers this service runs: which (namespace, schema) results become domain rows' })
+  @ApiOperation({
+    summary: 'The persistence handlers this service runs: which (namespace, schema) results become domain rows',
+    description: 'Each names its result schema (`resultSchema`), published in this document under that name.',
+  })
   @ApiOkResponse({ type: HandlerList })
   handlers(): HandlerList {
     return { items: this.registry.list().map(({ identity: _identity, ...handler }) => handler) };
@@ -72,7 +88,7 @@ export class OutboxController {
   @Get('service-calls/:id')
   @ApiOperation({ summary: 'Status, attempts, last error and the domain objects a result became' })
   @ApiOkResponse({ type: ServiceCallResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<ServiceCallResponse> {
     const { record, domainObjects } = await this.serviceCalls.get(ctx, id);
     return ServiceCallResponse.from(record, domainObjects);
@@ -97,7 +113,7 @@ export class OutboxController {
   @Post('dead-letters/:id/redrive')
   @ApiOperation({ summary: 'Put a dead-lettered result back in line, attempts reset (idempotent)' })
   @ApiAcceptedResponse({ type: ServiceCallResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
+  @ApiProblems(ErrorCode.NotFound, ErrorCode.NotRedrivable)
   async redrive(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,

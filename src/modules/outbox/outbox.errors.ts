@@ -1,5 +1,5 @@
-import { AggregateNotFoundError, BadRequestError, ConflictError, DomainError, ErrorCode } from '../../common/errors';
-import { ServiceCallRecord } from './service-call-record.entity';
+import { AggregateNotFoundError, BadRequestError, DomainError, ErrorCode } from '../../common/errors';
+import { ServiceCallRecord, ServiceCallStatus } from './service-call-record.entity';
 
 export class ServiceCallNotFoundError extends AggregateNotFoundError {
   constructor(id: string) {
@@ -7,9 +7,11 @@ export class ServiceCallNotFoundError extends AggregateNotFoundError {
   }
 }
 
-export class NothingToRedriveError extends ConflictError {
-  constructor(id: string, status: string) {
-    super(`service call ${id} is ${status}: only dead-lettered results can be redriven`, { status });
+export class NothingToRedriveError extends DomainError<ErrorCode.NotRedrivable> {
+  readonly code = ErrorCode.NotRedrivable;
+
+  constructor(id: string, status: ServiceCallStatus) {
+    super(`service call ${id} is ${status}: only dead-lettered results can be redriven`, { currentStatus: status });
   }
 }
 
@@ -18,7 +20,7 @@ export class NothingToRedriveError extends ConflictError {
  * or sent twice in one bulk request with different ones. Refused rather than answered with the
  * first, so that a client never takes someone else's result for its own.
  */
-export class CallIdConflictError extends DomainError {
+export class CallIdConflictError extends DomainError<ErrorCode.CallIdConflict> {
   readonly code = ErrorCode.CallIdConflict;
 
   /** `item`: the index of the refused item in a bulk request. */

@@ -49,6 +49,29 @@ export interface PersistenceHandlerContract<R = unknown> {
   persistMany?(items: PersistItem<R>[]): Promise<PersistedObject[]>;
 }
 
+/** The handler options a provider class declares with @PersistenceHandler, if it is one. */
+export function handlerOptionsOf(provider: Type): PersistenceHandlerOptions | undefined {
+  return Reflect.getMetadata(PERSISTENCE_HANDLER, provider) as PersistenceHandlerOptions | undefined;
+}
+
+const pascalCase = (text: string) =>
+  text
+    .split(/[._-]/)
+    .filter((word) => word !== '')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+
+/** A schema identity as a name: `task.result@1` → `TaskResultV1`. */
+export function schemaIdentityName(schema: string): string {
+  const [name, version] = schema.split('@');
+  return `${pascalCase(name)}V${version}`;
+}
+
+/** The name of a handler's result schema in the OpenAPI document: `core/task.result@1` → `CoreTaskResultV1`. */
+export function resultSchemaName(namespace: string, schema: string): string {
+  return `${pascalCase(namespace)}${schemaIdentityName(schema)}`;
+}
+
 /**
  * Declares a provider as the persistence handler of (namespace, schema). Any module may declare
  * one; the registry finds it at boot, and two handlers for one key stop the application.

@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation } from '@nes
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ErrorCode } from '../../common/errors';
 import { ExpectedVersion, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
 import { ApiController, IF_MATCH, VersionedDelete, VersionedPatch } from '../../common/http/route-decorators';
 import { PageQueryDto } from '../../common/http/page-query.dto';
@@ -15,6 +16,7 @@ import { BulkTaskList, TaskPage, TaskResponse } from './dto/task.response';
 import { UpdateTaskDto } from './dto/update-task.dto';
 import { TaskCountsResponse } from '../workflows/dto/workflow.response';
 import { TasksService } from './tasks.service';
+import { CreatedResponse } from '../../common/http/created-response';
 
 @ApiController('tasks', 'tasks')
 export class TasksController {
@@ -27,8 +29,8 @@ export class TasksController {
       'workflowId, agentId and dependsOn must name rows of your tenant (422 otherwise, naming the field); ' +
       'dependencies must be tasks of the same workflow.',
   })
-  @ApiCreatedResponse({ type: TaskResponse })
-  @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY)
+  @CreatedResponse('tasks', TaskResponse)
+  @ApiProblems(ErrorCode.Unprocessable)
   async create(@Ctx() ctx: RequestContext, @Body() body: CreateTaskDto): Promise<TaskResponse> {
     const { value, agentKeys } = await this.tasks.create(ctx, body);
     return TaskResponse.from(value, agentKeys);
@@ -42,7 +44,7 @@ export class TasksController {
       'The answer lists the tasks in the order of the items, each with its ref. A cycle among the items is 422 with the refs in `cycle`.',
   })
   @ApiCreatedResponse({ type: BulkTaskList })
-  @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PAYLOAD_TOO_LARGE)
+  @ApiProblems(ErrorCode.Unprocessable)
   async createMany(@Ctx() ctx: RequestContext, @Body() body: BulkCreateTasksDto): Promise<BulkTaskList> {
     const { value: created, agentKeys } = await this.tasks.createMany(ctx, body.items);
     return { items: created.map((view) => ({ ...TaskResponse.from(view, agentKeys), ref: view.ref })) };
@@ -65,7 +67,7 @@ export class TasksController {
   @Get(':id')
   @ApiOperation({ summary: 'Get a task with the ids it depends on (the ETag header carries its version)' })
   @ApiOkResponse({ type: TaskResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<TaskResponse> {
     const { value, agentKeys } = await this.tasks.get(ctx, id);
     return TaskResponse.from(value, agentKeys);
@@ -82,6 +84,8 @@ export class TasksController {
         'completed or failed counts in the assigned agent’s metrics. A task in a final state no longer changes (422).',
     },
     TaskResponse,
+    ErrorCode.Unprocessable,
+    ErrorCode.TaskBlocked,
   )
   async update(
     @Ctx() ctx: RequestContext,
@@ -105,8 +109,8 @@ export class TasksController {
 
   @Post(':id/subtasks')
   @ApiOperation({ summary: 'Create a subtask: a task in the parent’s workflow whose parentTaskId is the parent' })
-  @ApiCreatedResponse({ type: TaskResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
+  @CreatedResponse('tasks', TaskResponse)
+  @ApiProblems(ErrorCode.NotFound, ErrorCode.Unprocessable)
   async createSubtask(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @Body() body: CreateSubtaskDto): Promise<TaskResponse> {
     const { value, agentKeys } = await this.tasks.createSubtask(ctx, id, body);
     return TaskResponse.from(value, agentKeys);
@@ -115,7 +119,7 @@ export class TasksController {
   @Get(':id/subtasks')
   @ApiOperation({ summary: 'List the subtasks of a task, oldest first' })
   @ApiOkResponse({ type: TaskPage })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async listSubtasks(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @Query() query: PageQueryDto): Promise<TaskPage> {
     return TaskPage.from(await this.tasks.listSubtasks(ctx, id, query));
   }
@@ -123,7 +127,7 @@ export class TasksController {
   @Get(':id/dependencies')
   @ApiOperation({ summary: 'List the tasks this task depends on, with their status' })
   @ApiOkResponse({ type: TaskPage })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async listDependencies(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string, @Query() query: PageQueryDto): Promise<TaskPage> {
     return TaskPage.from(await this.tasks.listDependencies(ctx, id, query));
   }
@@ -138,7 +142,7 @@ export class TasksController {
   })
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: TaskResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
+  @ApiProblems(ErrorCode.NotFound, ErrorCode.VersionConflict, ErrorCode.Unprocessable)
   async addDependencies(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,

@@ -8,8 +8,8 @@ export class TaskNotFoundError extends AggregateNotFoundError {
 }
 
 /** The task cannot start while a task it depends on has not completed: 409 naming them in `blockedBy`. */
-export class TaskBlockedError extends DomainError {
-  readonly code = ErrorCode.Conflict;
+export class TaskBlockedError extends DomainError<ErrorCode.TaskBlocked> {
+  readonly code = ErrorCode.TaskBlocked;
 
   constructor(id: string, blockedBy: string[]) {
     super(`task ${id} cannot start before the tasks it depends on have completed: ${blockedBy.join(', ')}`, { blockedBy });
@@ -36,7 +36,7 @@ export class DependencyOutsideWorkflowError extends UnprocessableError {
 /** Dependencies are added only to a pending task: once it has started they no longer gate anything. */
 export class TaskNotPendingError extends UnprocessableError {
   constructor(id: string, status: TaskStatus) {
-    super(`task ${id} is ${status}: dependencies can be added only while it is pending`, { status });
+    super(`task ${id} is ${status}: dependencies can be added only while it is pending`, { currentStatus: status });
   }
 }
 

@@ -1,8 +1,9 @@
-import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { Body, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../common/auth/ctx.decorator';
 import { RequestContext } from '../../common/auth/request-context';
 import { ApiProblems } from '../../common/http/api-problems.decorator';
+import { ErrorCode } from '../../common/errors';
 import { ExpectedVersion, OptionalExpectedVersion } from '../../common/http/expected-version.decorator';
 import { ApiController, VersionedDelete, VersionedPatch } from '../../common/http/route-decorators';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe';
@@ -11,6 +12,7 @@ import { ListWorkflowsQuery } from './dto/list-workflows.query';
 import { UpdateWorkflowDto } from './dto/update-workflow.dto';
 import { WorkflowDetailResponse, WorkflowPage, WorkflowResponse } from './dto/workflow.response';
 import { WorkflowsService } from './workflows.service';
+import { CreatedResponse } from '../../common/http/created-response';
 
 @ApiController('workflows', 'workflows')
 export class WorkflowsController {
@@ -18,7 +20,7 @@ export class WorkflowsController {
 
   @Post()
   @ApiOperation({ summary: 'Create a workflow (status pending)' })
-  @ApiCreatedResponse({ type: WorkflowDetailResponse })
+  @CreatedResponse('workflows', WorkflowDetailResponse)
   async create(@Ctx() ctx: RequestContext, @Body() body: CreateWorkflowDto): Promise<WorkflowDetailResponse> {
     const { workflow, taskCounts } = await this.workflows.create(ctx, body);
     return WorkflowDetailResponse.withCounts(workflow, taskCounts);
@@ -35,7 +37,7 @@ export class WorkflowsController {
   @Get(':id')
   @ApiOperation({ summary: 'Get a workflow with its task counts by status (the ETag header carries its version)' })
   @ApiOkResponse({ type: WorkflowDetailResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<WorkflowDetailResponse> {
     const { workflow, taskCounts } = await this.workflows.getWithTaskCounts(ctx, id);
     return WorkflowDetailResponse.withCounts(workflow, taskCounts);
@@ -50,6 +52,7 @@ export class WorkflowsController {
         'running stamps startedAt, a final state finishedAt. A workflow in a final state no longer changes (422).',
     },
     WorkflowDetailResponse,
+    ErrorCode.Unprocessable,
   )
   async update(
     @Ctx() ctx: RequestContext,

@@ -167,11 +167,17 @@ describe('outbox intake: bulk, call-id conflicts and results checked against the
       expect(own.body.handler).toBe('test/flaky@1');
     });
 
-    it('GET /handlers lists every registered handler with whether it validates and writes batches', async () => {
+    it('GET /handlers lists every registered handler with whether it validates and writes batches, and its result schema', async () => {
       const res = await s.t.http().get('/api/v1/handlers').set(s.tenant.auth).expect(200);
       const byKey = new Map(res.body.items.map((h: { namespace: string; schema: string }) => [`${h.namespace}/${h.schema}`, h]));
-      expect(byKey.get('core/task.result@1')).toEqual({ namespace: 'core', schema: 'task.result@1', persistMany: expect.any(Boolean), validatesResult: true });
-      expect(byKey.get('test/doomed@1')).toEqual({ namespace: 'test', schema: 'doomed@1', persistMany: false, validatesResult: false });
+      expect(byKey.get('core/task.result@1')).toEqual({
+        namespace: 'core',
+        schema: 'task.result@1',
+        persistMany: expect.any(Boolean),
+        validatesResult: true,
+        resultSchema: 'CoreTaskResultV1',
+      });
+      expect(byKey.get('test/doomed@1')).toEqual({ namespace: 'test', schema: 'doomed@1', persistMany: false, validatesResult: false, resultSchema: null });
       await s.t.http().get('/api/v1/handlers').expect(401);
     });
   });

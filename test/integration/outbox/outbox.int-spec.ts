@@ -152,7 +152,7 @@ describe('outbox: service-call results persisted exactly once', () => {
     const done = await settled(accepted.body.id);
     expect(done.attempts).toBe(1);
     const afterPersisted = await t.http().post(`/api/v1/dead-letters/${accepted.body.id}/redrive`).set(tenant.auth).expect(409);
-    expect(afterPersisted.body.code).toBe('CONFLICT');
+    expect(afterPersisted.body).toMatchObject({ code: 'NOT_REDRIVABLE', currentStatus: 'persisted' });
     expect(await count(`SELECT count(*) AS n FROM agents WHERE tenant_id = $1`, tenant.tenantId)).toBe(1);
     await untilFeedCaughtUp(t.owner, tenant.tenantId);
     const audit = await t.http().get(`/api/v1/events?type=persistence.redriven&aggregateId=${accepted.body.id}`).set(tenant.auth).expect(200);

@@ -18,6 +18,9 @@ export interface Schema {
   nullable?: boolean;
   example?: unknown;
   $ref?: string;
+  oneOf?: Schema[];
+  anyOf?: Schema[];
+  allOf?: Schema[];
 }
 
 export interface Parameter {
@@ -67,6 +70,22 @@ export async function discoverOperations(app: NestFastifyApplication): Promise<O
       const name = schema.$ref.split('/').pop()!;
       // A self-referencing schema stops at its second appearance: generated values stay finite.
       return seen.includes(name) ? { type: 'object' } : resolve(schemas[name], [...seen, name]);
+    }
+    // One of several shapes (the intake body, one per handler schema): requests take the first.
+    const [variant] = schema.oneOf ?? schema.anyOf ?? [];
+    if (variant) return resolve(variant, seen);
+    // A schema built from parts (a problem, a named alias of a DTO): their members together.
+    if (schema.allOf) {
+      const { allOf, ...rest } = schema;
+      const parts = [...allOf.map((part) => resolve(part, seen)!), rest];
+      return resolve(
+        {
+          ...Object.assign({}, ...parts),
+          properties: Object.assign({}, ...parts.map((part) => part.properties ?? {})),
+          required: parts.flatMap((part) => part.required ?? []),
+        },
+        seen,
+      );
     }
     return {
       ...schema,

@@ -3,13 +3,15 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Config } from '../../../config';
 import { documentIdempotencyKeys } from '../idempotency.openapi';
 import { documentBodyRefusals } from './body-refusals';
+import { documentContributions } from './document-contributions';
 import { operationIdOf } from './operation-ids';
 import { documentPathIds } from './path-ids';
+import { documentProblems, documentSharedProblems } from './problems';
 import { markPublicRoutes } from './public-routes';
 import { declareResponseHeaders } from './response-headers';
+import { API_KEY_SECURITY, METRICS_SECURITY } from './security-schemes';
 
-/** The security scheme of the Prometheus scrape (`/metrics`): a token of its own, not a tenant key. */
-export const METRICS_SECURITY = 'metrics-token';
+export { METRICS_SECURITY };
 
 /** The tags of the document, in the order a reader meets them, each with what it groups. */
 export const API_TAGS: Record<string, string> = {
@@ -36,8 +38,10 @@ export function serverUrl(config: Config): string {
 
 /**
  * The OpenAPI document served at `/docs-json`: the contract generated clients are built from.
- * What every route shares (operationIds, public routes, response headers, Idempotency-Key) is
- * said once here, so a new route inherits it.
+ * What every route shares (operationIds, public routes, response headers, Idempotency-Key, the
+ * errors every route can answer) is said once here, so a new route inherits it; controllers add
+ * what only the running application knows (DocumentContribution). The error answers are rendered
+ * last, from the codes every pass has named.
  */
 export function buildOpenApiDocument(app: INestApplication, config: Config): OpenAPIObject {
   const builder = new DocumentBuilder()
@@ -49,16 +53,28 @@ export function buildOpenApiDocument(app: INestApplication, config: Config): Ope
     .setVersion('0.1.0')
     .setLicense('MIT', 'https://opensource.org/license/mit')
     .addServer(serverUrl(config))
-    .addSecurity('api-key', { type: 'http', scheme: 'bearer', description: 'An API key from `npm run cli -- api-keys create`' })
+    .addSecurity(API_KEY_SECURITY, { type: 'http', scheme: 'bearer', description: 'An API key from `npm run cli -- api-keys create`' })
     .addSecurity(METRICS_SECURITY, {
       type: 'http',
       scheme: 'bearer',
       description: 'With METRICS_AUTH on: METRICS_TOKEN, or a key of an admin tenant (ADMIN_TENANTS)',
     });
   for (const [name, description] of Object.entries(API_TAGS)) builder.addTag(name, description);
+  const { contributions, providers } = documentContributions(app);
   const document = SwaggerModule.createDocument(app, builder.build(), {
     operationIdFactory: (controllerKey, methodKey) => operationIdOf(controllerKey, methodKey),
+    extraModels: [...new Set(contributions.flatMap((contribution) => contribution.models?.(providers) ?? []))],
   });
-  const passes = [documentIdempotencyKeys, markPublicRoutes, documentBodyRefusals, documentPathIds, declareResponseHeaders];
+  const contributed = contributions.flatMap(({ complete }) => (complete ? [(current: OpenAPIObject) => complete(current, providers)] : []));
+  const passes = [
+    documentIdempotencyKeys,
+    markPublicRoutes,
+    documentSharedProblems,
+    documentBodyRefusals,
+    documentPathIds,
+    ...contributed,
+    documentProblems,
+    declareResponseHeaders,
+  ];
   return passes.reduce((current, pass) => pass(current), document);
 }

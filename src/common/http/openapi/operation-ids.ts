@@ -30,6 +30,7 @@ const OVERRIDES: Record<string, string> = {
   'MessagingController.changeStatus': 'changeMessageStatus',
   'MessagingController.listForAgent': 'listAgentMessages',
   'OutboxController.deadLetters': 'listDeadLetters',
+  'OutboxController.handlers': 'listHandlers',
   'OutboxController.redrive': 'redriveDeadLetter',
   'PatternsController.mostUsed': 'listMostUsedPatterns',
   'PatternsController.use': 'recordPatternUsage',

@@ -1,23 +1,25 @@
-import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/ctx.decorator';
 import { ApiController } from '../../../common/http/route-decorators';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
+import { ErrorCode } from '../../../common/errors';
 import { ParseIdPipe } from '../../../common/http/parse-id.pipe';
 import { ActionLogsService } from './action-logs.service';
 import { ActionLogList, ActionLogPage, ActionLogResponse } from './dto/action-log.response';
 import { BulkCreateActionLogsDto, CreateActionLogDto } from './dto/create-action-log.dto';
 import { ListActionLogsQuery } from './dto/list-action-logs.query';
+import { CreatedResponse } from '../../../common/http/created-response';
 
 @ApiController('action-logs', 'knowledge')
 export class ActionLogsController {
   constructor(private readonly logs: ActionLogsService) {}
 
   @Post()
-  @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY)
+  @ApiProblems(ErrorCode.Unprocessable)
   @ApiOperation({ summary: 'Log an action an agent took (append-only)' })
-  @ApiCreatedResponse({ type: ActionLogResponse })
+  @CreatedResponse('action-logs', ActionLogResponse)
   async create(@Ctx() ctx: RequestContext, @Body() body: CreateActionLogDto): Promise<ActionLogResponse> {
     const { value: log, agentKeys } = await this.logs.log(ctx, body);
     return ActionLogResponse.from(log, agentKeys);
@@ -26,7 +28,7 @@ export class ActionLogsController {
   @Post('bulk')
   @ApiOperation({ summary: 'Log up to 1000 actions in one statement: all or none' })
   @ApiCreatedResponse({ type: ActionLogList })
-  @ApiProblems(HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.PAYLOAD_TOO_LARGE)
+  @ApiProblems(ErrorCode.Unprocessable)
   async createMany(@Ctx() ctx: RequestContext, @Body() body: BulkCreateActionLogsDto): Promise<ActionLogList> {
     const { value: logs, agentKeys } = await this.logs.logMany(ctx, body.items);
     return { items: logs.map((log) => ActionLogResponse.from(log, agentKeys)) };
@@ -43,7 +45,7 @@ export class ActionLogsController {
   @Get(':id')
   @ApiOperation({ summary: 'Get an action log' })
   @ApiOkResponse({ type: ActionLogResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<ActionLogResponse> {
     const { value: log, agentKeys } = await this.logs.get(ctx, id);
     return ActionLogResponse.from(log, agentKeys);

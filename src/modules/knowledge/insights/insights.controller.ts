@@ -1,8 +1,9 @@
-import { Body, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../../../common/auth/ctx.decorator';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
+import { ErrorCode } from '../../../common/errors';
 import { ExpectedVersion, OptionalExpectedVersion } from '../../../common/http/expected-version.decorator';
 import { ApiController, VersionedDelete, VersionedPatch } from '../../../common/http/route-decorators';
 import { ParseIdPipe } from '../../../common/http/parse-id.pipe';
@@ -11,6 +12,7 @@ import { BulkCreateInsightsDto, CreateInsightDto } from './dto/create-insight.dt
 import { InsightList, InsightMatchList, InsightMatchResponse, InsightPage, InsightResponse } from './dto/insight.response';
 import { ListInsightsQuery, SearchInsightsQuery } from './dto/list-insights.query';
 import { InsightsService } from './insights.service';
+import { CreatedResponse } from '../../../common/http/created-response';
 
 @ApiController('insights', 'knowledge')
 export class InsightsController {
@@ -18,7 +20,7 @@ export class InsightsController {
 
   @Post()
   @ApiOperation({ summary: 'Record an insight (confidence from 0 to 1)' })
-  @ApiCreatedResponse({ type: InsightResponse })
+  @CreatedResponse('insights', InsightResponse)
   async create(@Ctx() ctx: RequestContext, @Body() body: CreateInsightDto): Promise<InsightResponse> {
     return InsightResponse.from(await this.insights.record(ctx, body));
   }
@@ -26,7 +28,6 @@ export class InsightsController {
   @Post('bulk')
   @ApiOperation({ summary: 'Record up to 1000 insights in one statement: all or none' })
   @ApiCreatedResponse({ type: InsightList })
-  @ApiProblems(HttpStatus.PAYLOAD_TOO_LARGE)
   async createMany(@Ctx() ctx: RequestContext, @Body() body: BulkCreateInsightsDto): Promise<InsightList> {
     const insights = await this.insights.recordMany(ctx, body.items);
     return { items: insights.map((insight) => InsightResponse.from(insight)) };
@@ -56,7 +57,7 @@ export class InsightsController {
   @Get(':id')
   @ApiOperation({ summary: 'Get an insight' })
   @ApiOkResponse({ type: InsightResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<InsightResponse> {
     return InsightResponse.from(await this.insights.get(ctx, id));
   }

@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger
 import { Ctx } from '../../../common/auth/ctx.decorator';
 import { RequestContext } from '../../../common/auth/request-context';
 import { ApiProblems } from '../../../common/http/api-problems.decorator';
+import { ErrorCode } from '../../../common/errors';
 import { LimitQueryDto, PageQueryDto } from '../../../common/http/page-query.dto';
 import { ExpectedVersion, OptionalExpectedVersion } from '../../../common/http/expected-version.decorator';
 import { ApiController, VersionedDelete, VersionedPatch } from '../../../common/http/route-decorators';
@@ -11,6 +12,7 @@ import { UpdatePatternDto } from './dto/update-pattern.dto';
 import { BulkCreatePatternsDto, CreatePatternDto } from './dto/create-pattern.dto';
 import { PatternList, PatternPage, PatternResponse } from './dto/pattern.response';
 import { PatternsService } from './patterns.service';
+import { CreatedResponse } from '../../../common/http/created-response';
 
 @ApiController('patterns', 'knowledge')
 export class PatternsController {
@@ -18,8 +20,8 @@ export class PatternsController {
 
   @Post()
   @ApiOperation({ summary: 'Create a pattern; its trigger must be new to the tenant' })
-  @ApiCreatedResponse({ type: PatternResponse })
-  @ApiProblems(HttpStatus.CONFLICT)
+  @CreatedResponse('patterns', PatternResponse)
+  @ApiProblems(ErrorCode.PatternTriggerTaken)
   async create(@Ctx() ctx: RequestContext, @Body() body: CreatePatternDto): Promise<PatternResponse> {
     return PatternResponse.from(await this.patterns.create(ctx, body));
   }
@@ -27,7 +29,7 @@ export class PatternsController {
   @Post('bulk')
   @ApiOperation({ summary: 'Create up to 1000 patterns in one statement: all or none' })
   @ApiCreatedResponse({ type: PatternList })
-  @ApiProblems(HttpStatus.CONFLICT, HttpStatus.PAYLOAD_TOO_LARGE)
+  @ApiProblems(ErrorCode.PatternTriggerTaken)
   async createMany(@Ctx() ctx: RequestContext, @Body() body: BulkCreatePatternsDto): Promise<PatternList> {
     const patterns = await this.patterns.createMany(ctx, body.items);
     return { items: patterns.map((pattern) => PatternResponse.from(pattern)) };
@@ -52,7 +54,7 @@ export class PatternsController {
   @Get(':id')
   @ApiOperation({ summary: 'Get a pattern' })
   @ApiOkResponse({ type: PatternResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async get(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<PatternResponse> {
     return PatternResponse.from(await this.patterns.get(ctx, id));
   }
@@ -61,12 +63,12 @@ export class PatternsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Count one use of the pattern (atomic: concurrent uses all count)' })
   @ApiOkResponse({ type: PatternResponse })
-  @ApiProblems(HttpStatus.NOT_FOUND)
+  @ApiProblems(ErrorCode.NotFound)
   async use(@Ctx() ctx: RequestContext, @Param('id', ParseIdPipe) id: string): Promise<PatternResponse> {
     return PatternResponse.from(await this.patterns.use(ctx, id));
   }
 
-  @VersionedPatch(':id', { summary: 'Change a pattern; needs If-Match or version' }, PatternResponse)
+  @VersionedPatch(':id', { summary: 'Change a pattern; needs If-Match or version' }, PatternResponse, ErrorCode.PatternTriggerTaken)
   async update(
     @Ctx() ctx: RequestContext,
     @Param('id', ParseIdPipe) id: string,

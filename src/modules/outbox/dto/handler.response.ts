@@ -12,6 +12,16 @@ export class HandlerResponse {
 
   @ApiProperty({ description: 'Whether the intake checks results against its schema (an invalid one is dead-lettered at once)' })
   validatesResult: boolean;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'CoreTaskResultV1',
+    description:
+      'The name of its result schema in the OpenAPI document (`components.schemas` of /docs-json), which also types the body of ' +
+      'POST /service-calls for this schema; null when the handler takes any result',
+  })
+  resultSchema: string | null;
 }
 
 /** Every handler the service runs (not paged: there are a handful). */
