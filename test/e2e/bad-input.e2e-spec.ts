@@ -72,6 +72,25 @@ describe('bad input: a clear problem+json answer, and nothing written', () => {
   }
 
   describe('request bodies', () => {
+    it.each(['agents', 'patterns', 'insights', 'action-logs', 'job-results', 'integrated-objects', 'service-calls'])(
+      'answers a bulk body whose items are not objects (an array, a number, null) with 400 naming them: /%s/bulk',
+      async (collection) => {
+        const before = await t.owner.query('SELECT count(*)::int AS n FROM domain_events WHERE tenant_id = $1', [tenant.tenantId]);
+        const res = await changesNothing(() =>
+          t
+            .http()
+            .post(`/api/v1/${collection}/bulk`)
+            .set(tenant.auth)
+            .send({ items: [[], 7, null] }),
+        );
+        const body = expectProblem(res, 400, 'VALIDATION_FAILED');
+        const errors = body.errors as { field: string; message: string }[];
+        expect(errors.map((error) => error.field)).toEqual(expect.arrayContaining(['items', 'items.1', 'items.2']));
+        expect(errors.find((error) => error.field === 'items')?.message).toMatch(/each item of items must be an object/);
+        expect(await t.owner.query('SELECT count(*)::int AS n FROM domain_events WHERE tenant_id = $1', [tenant.tenantId])).toEqual(before);
+      },
+    );
+
     it('answers malformed JSON with 400', async () => {
       const res = await changesNothing(() =>
         t.http().post('/api/v1/agents').set(tenant.auth).set('Content-Type', 'application/json').send('{"name": "a", "role": '),

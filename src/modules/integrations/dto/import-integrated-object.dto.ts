@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsTextKey, TEXT_KEY_RULE } from '../../../common/http/text-key';
 import { IsOptionalNotNull, JsonAsSent } from '../../../common/http/validation';
+import { BulkItems } from '../../../common/http/collections';
 
 export const MAX_BULK_IMPORTS = 1000;
 export const MAX_PLATFORM = 100;
@@ -78,11 +78,6 @@ export class ImportIntegratedObjectDto {
 }
 
 export class BulkImportIntegratedObjectsDto {
-  @ApiProperty({ type: [ImportIntegratedObjectDto], minItems: 1, maxItems: MAX_BULK_IMPORTS })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_BULK_IMPORTS)
-  @ValidateNested({ each: true })
-  @Type(() => ImportIntegratedObjectDto)
+  @BulkItems(ImportIntegratedObjectDto, MAX_BULK_IMPORTS)
   items: ImportIntegratedObjectDto[];
 }

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsNotEmpty, IsString, IsUUID, MaxLength } from 'class-validator';
 import { IsOptionalNotNull } from '../../../common/http/validation';
 import { MAX_DEPENDENCIES, TaskFieldsDto } from './create-task.dto';
+import { BulkItems } from '../../../common/http/collections';
 
 export const MAX_BULK_TASKS = 1000;
 const MAX_REF = 200;
@@ -39,11 +39,6 @@ export class BulkTaskItemDto extends TaskFieldsDto {
 }
 
 export class BulkCreateTasksDto {
-  @ApiProperty({ type: [BulkTaskItemDto], minItems: 1, maxItems: MAX_BULK_TASKS })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_BULK_TASKS)
-  @ValidateNested({ each: true })
-  @Type(() => BulkTaskItemDto)
+  @BulkItems(BulkTaskItemDto, MAX_BULK_TASKS)
   items: BulkTaskItemDto[];
 }

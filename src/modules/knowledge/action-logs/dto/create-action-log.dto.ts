@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsAgentReference } from '../../../agents/agent-key';
 import { IsMilliseconds, IsOptionalNotNull, JsonAsSent, MAX_MILLISECONDS } from '../../../../common/http/validation';
 import { MAX_BULK_ITEMS } from '../../dto/bulk';
+import { BulkItems } from '../../../../common/http/collections';
 
 export class CreateActionLogDto {
   @ApiProperty({ example: 'tool.web_search', maxLength: 200 })
@@ -43,11 +43,6 @@ export class CreateActionLogDto {
 }
 
 export class BulkCreateActionLogsDto {
-  @ApiProperty({ type: [CreateActionLogDto], minItems: 1, maxItems: MAX_BULK_ITEMS })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_BULK_ITEMS)
-  @ValidateNested({ each: true })
-  @Type(() => CreateActionLogDto)
+  @BulkItems(CreateActionLogDto, MAX_BULK_ITEMS)
   items: CreateActionLogDto[];
 }

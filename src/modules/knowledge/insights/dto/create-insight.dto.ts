@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsNumber, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsNotEmpty, IsNumber, IsString, Max, MaxLength, Min } from 'class-validator';
 import { MAX_BULK_ITEMS } from '../../dto/bulk';
+import { BulkItems } from '../../../../common/http/collections';
 
 export class CreateInsightDto {
   @ApiProperty({ example: 'Retries with jitter cut rate-limit errors', maxLength: 1000 })
@@ -30,11 +30,6 @@ export class CreateInsightDto {
 }
 
 export class BulkCreateInsightsDto {
-  @ApiProperty({ type: [CreateInsightDto], minItems: 1, maxItems: MAX_BULK_ITEMS })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_BULK_ITEMS)
-  @ValidateNested({ each: true })
-  @Type(() => CreateInsightDto)
+  @BulkItems(CreateInsightDto, MAX_BULK_ITEMS)
   items: CreateInsightDto[];
 }

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { IsAgentReference } from '../../../agents/agent-key';
 import { IsOptionalNotNull, JsonAsSent } from '../../../../common/http/validation';
 import { MAX_BULK_ITEMS } from '../../dto/bulk';
+import { BulkItems } from '../../../../common/http/collections';
 
 export class CreateJobResultDto {
   @ApiProperty({ example: 'nightly-crawl-42', maxLength: 200 })
@@ -42,11 +42,6 @@ export class CreateJobResultDto {
 }
 
 export class BulkCreateJobResultsDto {
-  @ApiProperty({ type: [CreateJobResultDto], minItems: 1, maxItems: MAX_BULK_ITEMS })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_BULK_ITEMS)
-  @ValidateNested({ each: true })
-  @Type(() => CreateJobResultDto)
+  @BulkItems(CreateJobResultDto, MAX_BULK_ITEMS)
   items: CreateJobResultDto[];
 }

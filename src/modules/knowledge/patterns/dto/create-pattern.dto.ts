@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { IsTextKey, TEXT_KEY_RULE } from '../../../../common/http/text-key';
 import { JsonAsSent } from '../../../../common/http/validation';
 import { MAX_BULK_ITEMS } from '../../dto/bulk';
+import { BulkItems } from '../../../../common/http/collections';
 
 export class CreatePatternDto {
   @ApiProperty({ example: 'user asks for a market summary', maxLength: 500, description: `Unique within the tenant, ${TEXT_KEY_RULE}` })
@@ -27,11 +27,6 @@ export class CreatePatternDto {
 }
 
 export class BulkCreatePatternsDto {
-  @ApiProperty({ type: [CreatePatternDto], minItems: 1, maxItems: MAX_BULK_ITEMS })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_BULK_ITEMS)
-  @ValidateNested({ each: true })
-  @Type(() => CreatePatternDto)
+  @BulkItems(CreatePatternDto, MAX_BULK_ITEMS)
   items: CreatePatternDto[];
 }
