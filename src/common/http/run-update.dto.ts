@@ -21,7 +21,7 @@ export class RunUpdateDto extends VersionedUpdateDto {
 
 /**
  * Reads the body of a PATCH of a run: the status it asks for, when it says the work started (one
- * in the future is a 400), and the other fields it sent. A body with neither is a 400.
+ * in the future is a 400), and the other fields it sent. A body with none of them is a 400.
  */
 export function readRunUpdate<S extends RunStatus, T extends RunUpdateDto & { status?: S }>(
   body: T,
@@ -30,6 +30,7 @@ export function readRunUpdate<S extends RunStatus, T extends RunUpdateDto & { st
   const { version: _version, status, startedAt: reported, ...rest } = body;
   const startedAt = reportedInstant('startedAt', reported, now);
   const changes = definedFields(rest);
-  if (status === undefined && Object.keys(changes).length === 0) throw new BadRequestError('Send at least one field to change');
+  // A start time alone is a change too, refused by the lifecycle rules (it goes with the status change that starts the run).
+  if (status === undefined && startedAt === undefined && Object.keys(changes).length === 0) throw new BadRequestError('Send at least one field to change');
   return { status, startedAt, changes };
 }
