@@ -16,6 +16,7 @@ import { IntegratedObjectsPerCompany1796552780638 } from './1796552780638-Integr
 import { SystemWorkFunctions1796556400000 } from './1796556400000-SystemWorkFunctions';
 import { KeyAuthorship1796558479837 } from './1796558479837-KeyAuthorship';
 import { KeyLookupActorOverride1796558600000 } from './1796558600000-KeyLookupActorOverride';
+import { TenantPoliciesWithoutWildcard1796560000000 } from './1796560000000-TenantPoliciesWithoutWildcard';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
 export const migrations: (new () => MigrationInterface)[] = [
@@ -36,4 +37,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   SystemWorkFunctions1796556400000,
   KeyAuthorship1796558479837,
   KeyLookupActorOverride1796558600000,
+  TenantPoliciesWithoutWildcard1796560000000,
 ];

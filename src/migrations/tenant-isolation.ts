@@ -1,7 +1,11 @@
 import { QueryRunner } from 'typeorm';
 
-/** A row is visible and writable when its tenant is the session's (app.tenant_id), or for system work ('*'). */
-const TENANT_MATCH = `tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.tenant_id', true) = '*'`;
+/**
+ * A row is visible and writable when its tenant is the session's (app.tenant_id). Until the
+ * TenantPoliciesWithoutWildcard migration, '*' matched every tenant; that migration narrows the
+ * policies it finds, and this helper makes new ones narrow from the start.
+ */
+const TENANT_MATCH = `tenant_id = current_setting('app.tenant_id', true)`;
 
 /**
  * Row-level security for a tenant table: every migration that creates one calls this (a test

@@ -191,9 +191,9 @@ describe('a statement past DATABASE_STATEMENT_TIMEOUT_MS', () => {
     ).toEqual([{ n: 0 }]);
   });
 
-  it('bounds only request work: the same connections serve system work without the limit', async () => {
+  it('bounds only request work: the same connections serve work outside requests (a job, say) without the limit', async () => {
     const dataSource = t.app.get(DataSource);
-    await TenantScope.system(() => dataSource.query(`SELECT pg_sleep(${(2 * LIMIT_MS) / 1000})`));
+    await TenantScope.run('background-work', () => dataSource.query(`SELECT pg_sleep(${(2 * LIMIT_MS) / 1000})`));
     await t.http().get('/api/v1/agents').set(auth).expect(200);
   });
 });

@@ -4,6 +4,7 @@ import { counter } from '../observability/metric';
 import { EntityManager } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
 import { valuesClause } from '../persistence/insert-statement';
+import { TenantScope } from '../tenancy/tenant-scope';
 import { DomainEventEnvelope, NewDomainEvent } from './event-catalog';
 
 const listenerFailures = counter({
@@ -94,12 +95,27 @@ export class DomainEvents {
     );
   }
 
-  /** Inserts events of several contexts in one statement (the caller's scope must see every tenant among them). */
+  /**
+   * Inserts events of several contexts: one statement per tenant, each in that tenant's scope (a
+   * session sees one tenant's rows at a time). Envelopes come back in the order of `entries`.
+   */
   async appendEach(manager: EntityManager, entries: ContextualEvent[]): Promise<DomainEventEnvelope[]> {
-    if (entries.length === 0) return [];
-    const params: unknown[] = [];
-    const stored: { id: string; occurred_at: Date }[] = await manager.query(this.insertEachStatement(entries, params), params);
-    return entries.map(({ context, event }, index) => this.envelope(context, event, { id: stored[index].id, occurredAt: stored[index].occurred_at }));
+    const byTenant = new Map<string, number[]>();
+    entries.forEach(({ context }, index) => byTenant.set(context.tenantId, [...(byTenant.get(context.tenantId) ?? []), index]));
+    const envelopes: DomainEventEnvelope[] = new Array(entries.length);
+    for (const [tenantId, indexes] of byTenant) {
+      const params: unknown[] = [];
+      const sql = this.insertEachStatement(
+        indexes.map((index) => entries[index]),
+        params,
+      );
+      const stored: { id: string; occurred_at: Date }[] = await TenantScope.run(tenantId, () => manager.query(sql, params));
+      indexes.forEach((index, i) => {
+        const { context, event } = entries[index];
+        envelopes[index] = this.envelope(context, event, { id: stored[i].id, occurredAt: stored[i].occurred_at });
+      });
+    }
+    return envelopes;
   }
 
   envelope(context: RequestContext, event: NewDomainEvent, stored: StoredEvent): DomainEventEnvelope {

@@ -160,8 +160,8 @@ export class OutboxPersister {
   }
 
   /**
-   * One drain transaction, as system work (a batch may span tenants; every handler runs in its
-   * record's tenant scope). Events are published and metrics counted after COMMIT only. If the
+   * One drain transaction (a batch may span tenants: every record is read, persisted, recorded and
+   * ended in its own tenant's scope). Events are published and metrics counted after COMMIT only. If the
    * transaction itself fails (the database went away), nothing is counted on the records: they are
    * due again at once, and the caller's job is retried by BullMQ.
    */
@@ -169,18 +169,16 @@ export class OutboxPersister {
     let committed: Awaited<ReturnType<DomainEvents['appendEach']>> = [];
     let result: BatchResult;
     try {
-      result = await TenantScope.system(() =>
-        this.dataSource.transaction(async (manager) => {
-          const items = (await claim(manager)).map((record) => this.itemOf(manager, record));
-          if (items.length === 0) return { items, finished: new Map<string, FinishedRecord>() };
-          await this.persistAll(manager, items);
-          const finishes = items.map((item) => (item.finish = this.finishOf(item)));
-          committed = await this.events.appendEach(manager, this.eventsOf(items, finishes));
-          // The last statement before COMMIT: persisted_at is the commit's time, or within a statement of it.
-          const finished = await this.records.finish(manager, finishes);
-          return { items, finished };
-        }),
-      );
+      result = await this.dataSource.transaction(async (manager) => {
+        const items = (await claim(manager)).map((record) => this.itemOf(manager, record));
+        if (items.length === 0) return { items, finished: new Map<string, FinishedRecord>() };
+        await this.persistAll(manager, items);
+        const finishes = items.map((item) => (item.finish = this.finishOf(item)));
+        committed = await this.events.appendEach(manager, this.eventsOf(items, finishes));
+        // The last statements before COMMIT: persisted_at is the commit's time, or within a few statements of it.
+        const finished = await this.records.finish(manager, finishes);
+        return { items, finished };
+      });
     } catch (error) {
       persistenceOutcomes.inc({ handler: 'unknown', outcome: 'failed' });
       throw error instanceof BatchAbortedError ? error.broken : error;

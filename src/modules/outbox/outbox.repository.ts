@@ -5,6 +5,7 @@ import { hydrate, queryRows } from '../../common/persistence/hydrate';
 import { insertStatement, valuesClause } from '../../common/persistence/insert-statement';
 import { NewRow } from '../../common/persistence/unit-of-work';
 import { decodeCursor, encodeCursor, Page, PageRequest, paginate } from '../../common/persistence/paginate';
+import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { PersistedChunk } from './persisted-chunk.entity';
 import { ServiceCallRecord, ServiceCallStatus } from './service-call-record.entity';
 
@@ -200,19 +201,25 @@ export class OutboxRepository {
    * Locks up to `limit` fresh pending results (never failed: a failed one belongs to its own retry
    * job until it is dead-lettered or redriven) that this process has a handler for, skipping those
    * another transaction holds. Results with a priority first (1 before 2), then the rest; oldest
-   * first within each. Runs as system work: a batch may span tenants.
+   * first within each. A batch may span tenants: `outbox_claim` (a function of the database) finds
+   * and locks them and says only their ids and tenants; each tenant's records are then read in its
+   * own scope. Returned in claim order.
    */
   async claimDue(manager: EntityManager, limit: number, handled: HandledSchemas): Promise<ServiceCallRecord[]> {
-    const rows: Record<string, unknown>[] = await manager.query(
-      `SELECT * FROM service_call_records
-       WHERE status = 'pending' AND attempts = 0
-         AND (namespace || '/' || schema_identity = ANY($2::text[]) OR schema_identity = ANY($3::text[]))
-       ORDER BY (priority = 0), priority, id
-       LIMIT $1
-       FOR UPDATE SKIP LOCKED`,
-      [limit, handled.exact, handled.core],
-    );
-    return rows.map((row) => hydrate(manager, ServiceCallRecord, row));
+    const claimed: { id: string; tenant_id: string }[] = await manager.query('SELECT id, tenant_id FROM outbox_claim($1, $2, $3)', [
+      limit,
+      handled.exact,
+      handled.core,
+    ]);
+    const records = new Map<string, ServiceCallRecord>();
+    for (const [tenantId, ofTenant] of groupByTenant(claimed, (row) => row.tenant_id)) {
+      const ids = ofTenant.map((row) => row.id);
+      const rows: Record<string, unknown>[] = await TenantScope.run(tenantId, () =>
+        manager.query('SELECT * FROM service_call_records WHERE tenant_id = $1 AND id = ANY($2::uuid[])', [tenantId, ids]),
+      );
+      for (const row of rows) records.set(String(row.id), hydrate(manager, ServiceCallRecord, row));
+    }
+    return claimed.flatMap(({ id }) => records.get(id) ?? []);
   }
 
   /** Fresh pending results (any tenant) that no handler of this process takes (the sweeper skips them once they are overdue). */
@@ -226,12 +233,19 @@ export class OutboxRepository {
   }
 
   /**
-   * Ends the drain of these records in one statement, the last of the transaction, so that
-   * `persisted_at` (clock_timestamp(), not the transaction's start) is the time of the commit or
-   * within a statement of it.
+   * Ends the drain of these records in one statement per tenant (each in its tenant's scope), the
+   * last of the transaction, so that `persisted_at` (clock_timestamp(), not the transaction's start)
+   * is the time of the commit or within a few statements of it.
    */
   async finish(manager: EntityManager, finishes: RecordFinish[]): Promise<Map<string, FinishedRecord>> {
-    if (finishes.length === 0) return new Map();
+    const finished = new Map<string, FinishedRecord>();
+    for (const [tenantId, ofTenant] of groupByTenant(finishes, (f) => f.record.tenantId)) {
+      for (const record of await TenantScope.run(tenantId, () => this.finishOfTenant(manager, ofTenant))) finished.set(record.id, record);
+    }
+    return finished;
+  }
+
+  private async finishOfTenant(manager: EntityManager, finishes: RecordFinish[]): Promise<FinishedRecord[]> {
     const params: unknown[] = [];
     const values = valuesClause(
       finishes.map((f) => [f.record.id, f.record.tenantId, f.status, f.lastError, f.counted, f.retryDelayMs ?? null]),
@@ -253,9 +267,7 @@ export class OutboxRepository {
        RETURNING r.id, r.version, r.persisted_at`,
       params,
     );
-    return new Map(
-      rows.map((row) => [String(row.id), { id: String(row.id), version: Number(row.version), persistedAt: (row.persisted_at as Date | null) ?? null }]),
-    );
+    return rows.map((row) => ({ id: String(row.id), version: Number(row.version), persistedAt: (row.persisted_at as Date | null) ?? null }));
   }
 
   /** Claims the idempotency keys of these records (one statement); returns the ids whose key was free. */
@@ -384,6 +396,13 @@ export class OutboxRepository {
     );
     return rows.map((row) => hydrate(manager, ServiceCallRecord, row));
   }
+}
+
+/** Items grouped by tenant, tenants in the order they first appear. */
+function groupByTenant<T>(items: T[], tenantOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(tenantOf(item), [...(groups.get(tenantOf(item)) ?? []), item]);
+  return groups;
 }
 
 /** The arguments of the dead-letter functions (`outbox_dead_letters`, `outbox_dead_letter_count`) for a filter: NULL for none. */

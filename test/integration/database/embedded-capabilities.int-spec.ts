@@ -113,6 +113,11 @@ describe('embedded database (PGlite) capabilities', () => {
     });
     expect((await outbox.deadLetters({}, { limit: 10 })).items.map((record) => record.tenantId)).toEqual(['pglite-a', 'pglite-b']);
     expect(await outbox.countDeadLetters({ tenant: 'pglite-a' })).toBe(1);
+    const claimed = await dataSource.transaction((manager) => outbox.claimDue(manager, 10, { exact: [], core: ['nothing.handles.this@1'] }));
+    expect(claimed.map((record) => [record.tenantId, record.status])).toEqual([
+      ['pglite-a', 'pending'],
+      ['pglite-b', 'pending'],
+    ]);
     expect(await new StatusCountsRepository(dataSource).countByStatus()).toEqual({ agents: {}, tasks: {} });
   });
 });

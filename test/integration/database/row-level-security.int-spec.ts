@@ -2,6 +2,7 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { TenantScope } from '../../../src/common/tenancy/tenant-scope';
+import { insertServiceCallRow } from '../../factories/service-call-row.factory';
 import { makeAgent } from '../../factories/agent.factory';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../../utils/test-app';
 
@@ -118,11 +119,124 @@ describe('row-level security (the service role, through the application connecti
     expect(counts).toEqual([a.tenantId, b.tenantId].sort().map((tenantId) => ({ tenant_id: tenantId, n: 2 })));
   });
 
-  it('outside any tenant scope a query sees no row at all, and system scope sees every tenant', async () => {
+  it('outside any tenant scope a query sees no row at all', async () => {
     const unscoped = await db.query('SELECT count(*)::int AS n FROM agents WHERE tenant_id = ANY($1)', [[a.tenantId, b.tenantId]]);
     expect(unscoped[0].n).toBe(0);
-    const system = await TenantScope.system(() => db.query('SELECT count(*)::int AS n FROM agents WHERE tenant_id = ANY($1)', [[a.tenantId, b.tenantId]]));
-    expect(system[0].n).toBe(4);
+  });
+
+  describe('SQL run as the service role (injected SQL, say) cannot widen its scope', () => {
+    let service: Client;
+    let tenantTables: string[];
+    beforeEach(async () => {
+      // b has rows in the tables an attacker would want: an API key (from createTenant), agents, a
+      // pending and a dead-lettered service call, events.
+      await TenantScope.run(b.tenantId, () => insertServiceCallRow(db, b.tenantId));
+      await TenantScope.run(b.tenantId, () => insertServiceCallRow(db, b.tenantId, { status: 'dead_lettered' }));
+      service = new Client({ connectionString: process.env.DATABASE_URL });
+      await service.connect();
+      await service.query(`SELECT set_config('app.tenant_id', $1, false)`, [a.tenantId]);
+      tenantTables = (
+        await owner.query(
+          `SELECT c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind = 'r'
+             AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
+           ORDER BY 1`,
+        )
+      ).rows.map((row) => row.table);
+    });
+    afterEach(() => service.end());
+
+    /** Every tenant this session can see a row of, in any tenant table. */
+    async function visibleTenants(): Promise<string[]> {
+      const union = tenantTables.map((table) => `SELECT DISTINCT tenant_id FROM "${table}"`).join(' UNION ');
+      return (await service.query(`SELECT tenant_id FROM (${union}) t ORDER BY 1`)).rows.map((row) => row.tenant_id);
+    }
+
+    it('sees only its own tenant, and nobody’s rows after setting app.tenant_id to a wildcard or any other trick', async () => {
+      expect(await visibleTenants()).toEqual([a.tenantId]);
+      const tricks = [
+        '*',
+        '',
+        ' ',
+        '%',
+        '.*',
+        'all',
+        `${a.tenantId},${b.tenantId}`,
+        `${b.tenantId} `,
+        b.tenantId.toUpperCase(),
+        `' OR '1'='1`,
+        `${a.tenantId}' OR tenant_id <> '`,
+      ];
+      for (const value of tricks) {
+        await service.query(`SELECT set_config('app.tenant_id', $1, false)`, [value]);
+        expect({ value, seen: await visibleTenants() }).toEqual({ value, seen: [] });
+      }
+      await service.query(`SET app.tenant_id = '*'`);
+      expect(await visibleTenants()).toEqual([]);
+      await service.query('BEGIN');
+      await service.query(`SET LOCAL app.tenant_id = '*'`);
+      expect(await visibleTenants()).toEqual([]);
+      await service.query('ROLLBACK');
+      await service.query('RESET app.tenant_id');
+      expect(await visibleTenants()).toEqual([]);
+      // Switching row-level security off is refused to a role that does not bypass it.
+      await service.query('SET row_security = off');
+      await expect(service.query('SELECT count(*) FROM agents')).rejects.toThrow(/row-level security/);
+    });
+
+    it('changes no other tenant’s rows under the wildcard, and cannot write one', async () => {
+      const before = (await owner.query('SELECT id, name, version FROM agents WHERE tenant_id = $1 ORDER BY id', [b.tenantId])).rows;
+      await service.query(`SET app.tenant_id = '*'`);
+      expect((await service.query(`UPDATE agents SET name = 'overwritten'`)).rowCount).toBe(0);
+      expect((await service.query(`DELETE FROM api_keys`)).rowCount).toBe(0);
+      await expect(
+        service.query(
+          `INSERT INTO agents (id, tenant_id, name, role, status, metadata, version, created_by, updated_by)
+           VALUES (gen_random_uuid(), $1, 'planted', 'x', 'idle', '{}', 1, 'x', 'x')`,
+          [b.tenantId],
+        ),
+      ).rejects.toThrow(/row-level security/);
+      expect((await owner.query('SELECT id, name, version FROM agents WHERE tenant_id = $1 ORDER BY id', [b.tenantId])).rows).toEqual(before);
+      expect((await owner.query('SELECT count(*)::int AS n FROM api_keys WHERE tenant_id = $1', [b.tenantId])).rows).toEqual([{ n: 1 }]);
+    });
+
+    it('may call only the functions of the work across tenants, none of which returns another tenant’s content', async () => {
+      const callable = (
+        await service.query(
+          `SELECT p.proname AS name, pg_get_function_result(p.oid) AS returns FROM pg_proc p
+           WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef AND has_function_privilege(p.oid, 'EXECUTE')
+           ORDER BY 1`,
+        )
+      ).rows;
+      expect(callable.map((f) => f.name)).toEqual([
+        'api_key_by_hash',
+        'api_key_tenant',
+        'api_keys_mark_used',
+        'api_keys_overview',
+        'idempotency_keys_purge',
+        'insight_matches',
+        'outbox_claim',
+        'outbox_dead_letter_count',
+        'outbox_dead_letters',
+        'outbox_due',
+        'outbox_due_without_handler',
+        'outbox_pending_by_tenant',
+        'outbox_postpone',
+        'outbox_record_tenant',
+        'outbox_totals',
+        'status_counts',
+      ]);
+      // The drain's claim finds b's pending result, but says only its id and tenant: its content is read in b's scope.
+      await service.query('BEGIN');
+      const claimed = (await service.query(`SELECT * FROM outbox_claim(1000, '{}', '{nothing.handles.this@1}')`)).rows;
+      const ofB = claimed.find((row) => row.tenant_id === b.tenantId);
+      expect(ofB).toEqual({ id: expect.any(String), tenant_id: b.tenantId });
+      expect((await service.query('SELECT count(*)::int AS n FROM service_call_records WHERE id = $1', [ofB.id])).rows).toEqual([{ n: 0 }]);
+      await service.query('ROLLBACK');
+      // Full-text search is restricted to the session's tenant inside its function.
+      await service.query(`SET app.tenant_id = '*'`);
+      expect((await service.query(`SELECT * FROM insight_matches(to_tsquery('simple', 'a'), NULL, 10)`)).rows).toEqual([]);
+    });
   });
 
   it('a rolled-back transaction does not leave its session in the wrong tenant', async () => {
