@@ -6,6 +6,7 @@ import { expectProblem, expectRefusedUnchanged } from '../utils/problems';
 import { waitForServiceCall } from '../utils/service-calls';
 import { SseClient } from '../utils/sse-client';
 import { TestTenant, useTwoTenants } from '../utils/test-app';
+import { waitFor } from '../utils/wait';
 
 interface Key extends TestTenant {
   id: string;
@@ -31,8 +32,15 @@ describe('the audit trail names the key that acted', () => {
   });
 
   const api = () => suite.t.http();
-  const eventsOf = async (aggregateId: string) =>
-    (await api().get(`/api/v1/events?aggregateId=${aggregateId}`).set(first.auth).expect(200)).body.items as Record<string, unknown>[];
+  /**
+   * The feed's events of an aggregate, once `count` are there: the feed serves an event once no
+   * older transaction is still open (other test files write to the same database meanwhile).
+   */
+  const eventsOf = (aggregateId: string, count = 1) =>
+    waitFor(`${count} event(s) of ${aggregateId} in the feed`, async () => {
+      const items = (await api().get(`/api/v1/events?aggregateId=${aggregateId}`).set(first.auth).expect(200)).body.items as Record<string, unknown>[];
+      return items.length >= count ? items : undefined;
+    });
   const row = async (table: string, id: string) => (await suite.db.query<Record<string, unknown>[]>(`SELECT * FROM ${table} WHERE id = $1`, [id]))[0];
 
   it('records the key beside the actor on rows, in answers and on every event; X-Actor-Id changes the label only', async () => {
@@ -46,7 +54,7 @@ describe('the audit trail names the key that acted', () => {
       .expect(200);
     expect(updated.body).toMatchObject({ createdBy: 'planner-7', createdByKeyId: first.id, updatedBy: 'second-key', updatedByKeyId: second.id });
     expect(await row('agents', created.body.id)).toMatchObject({ created_by_key_id: first.id, updated_by_key_id: second.id });
-    expect(await eventsOf(created.body.id)).toMatchObject([
+    expect(await eventsOf(created.body.id, 2)).toMatchObject([
       { type: 'agent.registered', actorId: 'planner-7', keyId: first.id },
       { type: 'agent.updated', actorId: 'second-key', keyId: second.id },
     ]);
@@ -79,7 +87,7 @@ describe('the audit trail names the key that acted', () => {
     const agentId = done.domainObjects[0].id;
     expect(await row('agents', agentId)).toMatchObject({ created_by: 'model-run-9', created_by_key_id: first.id, updated_by_key_id: first.id });
     expect(await eventsOf(agentId)).toMatchObject([{ type: 'agent.registered', actorId: 'model-run-9', keyId: first.id }]);
-    const persisted = await eventsOf(call.body.id);
+    const persisted = await eventsOf(call.body.id, 2);
     expect(persisted.map((event) => [event.type, event.keyId])).toEqual([
       ['persistence.received', first.id],
       ['persistence.persisted', first.id],

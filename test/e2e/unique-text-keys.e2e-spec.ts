@@ -24,7 +24,7 @@ describe('unique text keys: one key per spelling that looks the same', () => {
   it('makes the spellings of "café" one pattern trigger or a 400 naming the field, never several rows', async () => {
     const created = await post('/patterns', { trigger: CAFE.composed, steps: [{ tool: 'menu' }] }).expect(201);
     expect(created.body.trigger).toBe(CAFE.composed);
-    expectProblem(await post('/patterns', { trigger: CAFE.decomposed, steps: [] }), 409, 'CONFLICT');
+    expectProblem(await post('/patterns', { trigger: CAFE.decomposed, steps: [] }), 409, 'PATTERN_TRIGGER_TAKEN');
     const patterns = () => rows('SELECT trigger FROM patterns WHERE tenant_id = $1');
     for (const trigger of LOOK_ALIKES) {
       const res = await expectRefusedUnchanged(() => post('/patterns', { trigger, steps: [] }), 400, patterns, ['trigger']);
