@@ -11,12 +11,17 @@ export function enqueueWithin(queue: Queue, name: string, data: object, options:
 
 /** Whether `work` settled successfully within `timeoutMs` (its failure is rethrown). */
 export async function withinMs(work: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  return (await settleWithin(work, timeoutMs)) !== undefined;
+}
+
+/** `work`'s value, boxed, if it settles within `timeoutMs`; undefined when it does not (its failure is rethrown). */
+export async function settleWithin<T>(work: Promise<T>, timeoutMs: number): Promise<{ value: T } | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
   });
   try {
-    return await Promise.race([work.then(() => true as const), timeout]);
+    return await Promise.race([work.then((value) => ({ value })), timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { counter } from '../observability/metric';
+import { settleWithin } from '../queues/enqueue';
 
 /** How long a request waits for Redis before it is served uncounted. */
 export const RATE_LIMIT_REDIS_TIMEOUT_MS = 500;
@@ -23,20 +24,14 @@ export class FailOpen {
 
   /** The command's answer, or undefined (counted and logged) when Redis fails or is too slow. */
   async run<T>(command: () => Promise<T>): Promise<T | undefined> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([
-        command(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-        }),
-      ]);
+      const answer = await settleWithin(command(), this.timeoutMs);
+      if (answer) return answer.value;
+      this.failed(new Error(`no answer within ${this.timeoutMs} ms`));
     } catch (error) {
       this.failed(error as Error);
-      return undefined;
-    } finally {
-      clearTimeout(timer);
     }
+    return undefined;
   }
 
   private failed(error: Error): void {

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { eventsConfig, EventsConfig } from '../../../config/events.config';
 import { redisConfig, RedisConfig } from '../../../config/redis.config';
+import { settleWithin } from '../../../common/queues/enqueue';
 import { deploymentChannel } from '../../../redis/deployment-channel';
 import { REDIS_CLIENT } from '../../../redis/redis.module';
 
@@ -86,19 +87,13 @@ export class StreamSeats {
   }
 
   private async withinTimeout<T>(command: () => Promise<T>): Promise<T | undefined> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([
-        command(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
-        }),
-      ]);
+      const answer = await settleWithin(command(), REDIS_TIMEOUT_MS);
+      if (answer) return answer.value;
+      this.logger.warn(`Redis did not answer for the stream seats within ${REDIS_TIMEOUT_MS} ms: counting this process's streams only`);
     } catch (error) {
       this.logger.warn(`Redis did not answer for the stream seats (${(error as Error).message}): counting this process's streams only`);
-      return undefined;
-    } finally {
-      clearTimeout(timer);
     }
+    return undefined;
   }
 }
