@@ -45,6 +45,15 @@ export const FEATURE_MODULES = [
   OutboxModule,
 ];
 
+/** What every process stands on (the server's roles and the command line): settings, the database, Redis, the unit of work and events. */
+export const FOUNDATION_MODULES = [
+  ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configLoaders, validate: validateEnv }),
+  DatabaseModule.forRoot(entities),
+  RedisModule,
+  PersistenceModule,
+  DomainEventsModule,
+];
+
 @Module({})
 export class AppModule {
   /** `extraImports` lets an embedding program (or a test) add its own modules, e.g. event listeners. */
@@ -52,11 +61,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configLoaders, validate: validateEnv }),
-        DatabaseModule.forRoot(entities),
-        RedisModule,
-        PersistenceModule,
-        DomainEventsModule,
+        ...FOUNDATION_MODULES,
         AuthModule,
         RateLimitModule,
         HealthModule,

@@ -1,13 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { FEATURE_MODULES } from '../app.module';
-import { DomainEventsModule } from '../common/events/domain-events.module';
-import { PersistenceModule } from '../common/persistence/persistence.module';
+import { FEATURE_MODULES, FOUNDATION_MODULES } from '../app.module';
 import { QueuesModule } from '../common/queues/queues.module';
-import { configLoaders, validateEnv } from '../config';
-import { entities } from '../data-source';
-import { DatabaseModule } from '../database/database.module';
-import { RedisModule } from '../redis/redis.module';
 
 /**
  * The application without HTTP and without workers, for commands that act as the service does:
@@ -15,14 +8,6 @@ import { RedisModule } from '../redis/redis.module';
  * the same handler registry and the same events.
  */
 @Module({
-  imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configLoaders, validate: validateEnv }),
-    DatabaseModule.forRoot(entities),
-    RedisModule,
-    PersistenceModule,
-    DomainEventsModule,
-    QueuesModule,
-    ...FEATURE_MODULES,
-  ],
+  imports: [...FOUNDATION_MODULES, QueuesModule, ...FEATURE_MODULES],
 })
 export class CliAppModule {}
