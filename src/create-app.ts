@@ -146,13 +146,10 @@ export async function createApp(config: Config = loadConfig(), extraImports: Mod
       route.handler = async (request, reply) => sendProblem(reply, request, ErrorCode.NotFound, `No route matches ${request.url} on a worker process`, 404);
     }
   });
-  fastify.addHook('onRequest', async (request, reply) => {
-    void reply.header('X-Request-Id', String(request.id));
-  });
+  addSecurityHeaders(fastify, config.http.publicUrl);
   limitRequestsPerClient(fastify, config.http);
   instrumentHttp(fastify);
   sendVersionAsETag(fastify);
-  addSecurityHeaders(fastify, config.http.publicUrl);
   // Every API request is authenticated and counted in its first hook, before its body is read.
   fastify.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url?.startsWith(`/${API_PREFIX}/`)) await gate.hook(request, reply);

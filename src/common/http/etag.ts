@@ -5,9 +5,9 @@ import type { FastifyInstance } from 'fastify';
  * Fastify hook on the object about to be serialised (cheaper than a Nest interceptor).
  */
 export function sendVersionAsETag(fastify: FastifyInstance): void {
-  fastify.addHook('preSerialization', async (_request, reply, payload: unknown) => {
+  fastify.addHook('preSerialization', (_request, reply, payload: unknown, done) => {
     const version = (payload as { version?: unknown } | null)?.version;
     if (typeof version === 'number') void reply.header('ETag', `"${version}"`);
-    return payload;
+    done(null, payload);
   });
 }

@@ -10,8 +10,9 @@ const httpDuration = histogram({
 
 /** Times every request by its route pattern (never the raw URL, which would explode the label set). */
 export function instrumentHttp(fastify: FastifyInstance): void {
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions?.url ?? 'unmatched';
     httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   });
 }

@@ -13,13 +13,17 @@ import { REDIS_CLIENT, REDIS_ENDPOINT } from '../../../redis/redis.module';
 export type WakeListener = (tenantId: string | undefined) => void;
 
 const SUBSCRIBE_WAIT_MS = 2000;
+/** Announcements to the other processes are gathered for this long: one message per tenant, not per commit. */
+export const ANNOUNCE_EVERY_MS = 10;
 
 /**
  * Tells the streams of every API process that a tenant has new committed events. It carries no
  * event, only a tenant id: streams then read the feed, which stays the one truth. Events committed
- * in this process wake its own streams at once; each commit also publishes the tenant on the
- * deployment's Redis channel (after commit, coalesced per tick) for the other processes. A lost
- * message costs latency, not events: every stream re-reads the feed on a timer as well.
+ * in this process wake its own streams at once (coalesced per tick); the tenants with new commits
+ * are also published on the deployment's Redis channel for the other processes, gathered over
+ * ANNOUNCE_EVERY_MS so that a busy process sends one message per tenant every few milliseconds
+ * rather than one per commit. A lost message costs latency, not events: every stream re-reads the
+ * feed on a timer as well.
  */
 @Injectable()
 export class EventWakeups implements OnModuleInit, OnApplicationShutdown {
@@ -29,7 +33,9 @@ export class EventWakeups implements OnModuleInit, OnApplicationShutdown {
   private readonly origin = randomUUID();
   private readonly listeners: WakeListener[] = [];
   private readonly pending = new Set<string>();
+  private readonly unannounced = new Set<string>();
   private flushScheduled = false;
+  private announcing?: NodeJS.Timeout;
   private subscriber?: Redis;
 
   constructor(
@@ -49,6 +55,8 @@ export class EventWakeups implements OnModuleInit, OnApplicationShutdown {
   @OnDomainEvent('**')
   onCommitted(event: DomainEventEnvelope): void {
     this.pending.add(event.tenantId);
+    this.unannounced.add(event.tenantId);
+    this.announcing ??= setTimeout(() => this.announce(), ANNOUNCE_EVERY_MS).unref();
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => this.flush());
@@ -74,15 +82,27 @@ export class EventWakeups implements OnModuleInit, OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
+    if (this.announcing) {
+      clearTimeout(this.announcing);
+      this.announce();
+    }
     this.subscriber?.disconnect();
   }
 
+  /** Wakes this process's streams. */
   private flush(): void {
     this.flushScheduled = false;
     const tenants = [...this.pending];
     this.pending.clear();
+    for (const tenantId of tenants) this.notify(tenantId);
+  }
+
+  /** Tells the other processes. */
+  private announce(): void {
+    this.announcing = undefined;
+    const tenants = [...this.unannounced];
+    this.unannounced.clear();
     for (const tenantId of tenants) {
-      this.notify(tenantId);
       this.client.publish(this.channel, `${this.origin} ${tenantId}`).catch((error: Error) => {
         this.logger.debug(`Could not announce new events of ${tenantId} (${error.message}): other processes find them on their next poll`);
       });
