@@ -28,8 +28,19 @@ export async function validateBody<T extends object>(
   return errors.length === 0 ? { ok: true, value: instance } : { ok: false, errors: flattenValidationErrors(errors) };
 }
 
+/**
+ * Nest's pipe, minus its search for binary values (Buffers, typed arrays) in nested objects: what
+ * it validates here is parsed JSON, a query string or a path, which never hold one, and the search
+ * read class-validator's metadata once more for every request.
+ */
+class JsonValidationPipe extends ValidationPipe {
+  protected override findNestedBinaryValues(): ValidationError[] {
+    return [];
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new JsonValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
