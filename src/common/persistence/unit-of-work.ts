@@ -8,6 +8,7 @@ import { retryOnContention } from './contention';
 import { hydrate } from './hydrate';
 import { autocommitWrite, transactionClaiming } from './idempotency-claim';
 import { insertReturning, insertStatement, queryPrepared } from './insert-statement';
+import { AnyRecordEvent, recordEventOf, recordEventsStatement } from './record-events';
 import { TenantOwnedEntity } from './versioned.entity';
 
 /** The handle a unit of work gets: the transaction's EntityManager and a place to record events. */
@@ -75,11 +76,26 @@ export class UnitOfWork {
   }
 
   /**
-   * Inserts append-only records (no version) with one event each, like `insert`: every record of a
-   * bulk request has its event, or none is stored.
+   * Inserts append-only records (no version) with their event, declared by `event` (see
+   * RecordEvent): given a context, the database derives one event per inserted row in the
+   * insert's own statement, so every record of a bulk request has its event, or none is stored;
+   * given a transaction, the events go to its log.
    */
-  append<T extends AppendedRow>(scope: WriteScope, target: EntityTarget<T>, rows: T[], event: (row: T) => NewDomainEvent): Promise<T[]> {
-    return this.write(scope, target, rows, event);
+  append<T extends AppendedRow>(scope: WriteScope, target: EntityTarget<T>, rows: T[], event: AnyRecordEvent<T>): Promise<T[]> {
+    if (isTransaction(scope))
+      return insertRecorded(
+        target,
+        rows.map((row) => ({ tx: scope, row })),
+        (row) => recordEventOf(event, row),
+      );
+    return TenantScope.run(scope.tenantId, () =>
+      retryOnContention(() =>
+        this.insertWithEvents(scope, target, rows, {
+          statement: (params) => appendStatement(this.dataSource.manager, target, rows, scope, event, params),
+          of: (stored) => recordEventOf(event, stored),
+        }),
+      ),
+    );
   }
 
   /**
@@ -107,35 +123,80 @@ export class UnitOfWork {
         rows.map((row) => ({ tx: scope, row })),
         event,
       );
-    return TenantScope.run(scope.tenantId, () => retryOnContention(() => this.insertWithEvents(scope, target, rows, event)));
+    return TenantScope.run(scope.tenantId, () =>
+      retryOnContention(() => {
+        const events = new Map(rows.map((row) => [row.id, event(row)]));
+        return this.insertWithEvents(scope, target, rows, {
+          statement: (params) =>
+            insertWithEventsStatement(
+              insertStatement(this.dataSource.manager, target, rows as Partial<T>[], params),
+              this.events.insertStatement(scope, [...events.values()], params),
+            ),
+          of: (stored) => events.get(stored.id)!,
+        });
+      }),
+    );
   }
 
   /** The rows and their events in one statement, on their own; the events are published once it has run. */
-  private async insertWithEvents<T extends AppendedRow>(
-    context: RequestContext,
-    target: EntityTarget<T>,
-    rows: T[],
-    event: (row: T) => NewDomainEvent,
-  ): Promise<T[]> {
+  private async insertWithEvents<T extends AppendedRow>(context: RequestContext, target: EntityTarget<T>, rows: T[], events: StatementEvents<T>): Promise<T[]> {
     if (rows.length === 0) return [];
     const manager = this.dataSource.manager;
     const params: unknown[] = [];
-    const events = rows.map(event);
-    const sql = `WITH inserted AS (${insertStatement(manager, target, rows as Partial<T>[], params)} RETURNING *),
-      events AS (${this.events.insertStatement(context, events, params)})
-      SELECT inserted.*, events.id AS event_id_, events.occurred_at AS event_occurred_at_
-      FROM inserted JOIN events ON events.aggregate_id = inserted.id`;
+    const sql = events.statement(params);
     // A single create has one shape: prepared once per connection. A bulk insert varies in size.
     const stored: Record<string, unknown>[] =
       rows.length === 1 ? await queryPrepared(this.dataSource, sql, params) : await autocommitWrite(manager, (m) => m.query(sql, params));
     const byId = new Map(stored.map((row) => [String(row.id), row]));
-    const inserted = rows.map((row) => byId.get(row.id)!);
-    const committed = events.map((event, i) =>
-      this.events.envelope(context, event, { id: String(inserted[i].event_id_), occurredAt: inserted[i].event_occurred_at_ as Date }),
+    const inserted = rows.map((row) => {
+      const raw = byId.get(row.id)!;
+      return { raw, entity: hydrate(manager, target, raw) };
+    });
+    await this.events.publish(
+      inserted.map(({ raw, entity }) =>
+        this.events.envelope(context, events.of(entity), { id: String(raw.event_id_), occurredAt: raw.event_occurred_at_ as Date }),
+      ),
     );
-    await this.events.publish(committed);
-    return inserted.map((row) => hydrate(manager, target, row));
+    return inserted.map(({ entity }) => entity);
   }
+}
+
+/** Rows inserted on their own with their events: the one statement (see insertWithEventsStatement), and each row's event for the listeners. */
+interface StatementEvents<T> {
+  /** The statement, its parameters appended to `params`. */
+  statement(params: unknown[]): string;
+  of(stored: T): NewDomainEvent;
+}
+
+/**
+ * The statement `append` sends for records on their own: the rows, and the events the database
+ * derives from them. Without `event`, the same statement without its events (what the record
+ * bench compares it with). Parameters are appended to `params`.
+ */
+export function appendStatement<T extends AppendedRow>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  rows: T[],
+  context: RequestContext,
+  event: AnyRecordEvent<T> | undefined,
+  params: unknown[],
+): string {
+  const insertSql = insertStatement(manager, target, rows as Partial<T>[], params);
+  return insertWithEventsStatement(insertSql, event && recordEventsStatement(manager, target, event, context, params));
+}
+
+/**
+ * The one statement of a write on its own: `insertSql` (a multi-row INSERT) and `eventsSql`
+ * (inserting their events, which may read the inserted rows as `inserted`), answering every row
+ * as stored with its event's id and time. Without `eventsSql`, the same statement without its
+ * events (what the record bench compares it with).
+ */
+export function insertWithEventsStatement(insertSql: string, eventsSql?: string): string {
+  if (eventsSql === undefined) return `WITH inserted AS (${insertSql} RETURNING *) SELECT inserted.* FROM inserted`;
+  return `WITH inserted AS (${insertSql} RETURNING *),
+      events AS (${eventsSql})
+      SELECT inserted.*, events.id AS event_id_, events.occurred_at AS event_occurred_at_
+      FROM inserted JOIN events ON events.aggregate_id = inserted.id`;
 }
 
 /**

@@ -12,6 +12,14 @@ import { HealthRecord } from './health-record.entity';
 import { HealthRecordEvents } from './health-records.events';
 import { HealthRecordFilters, HealthRecordsRepository, NewHealthRecord } from './health-records.repository';
 import { createdBy } from '../../common/persistence/new-row';
+import { RecordEvent } from '../../common/persistence/record-events';
+
+/** Every observation's event, derived from its row. */
+export const HEALTH_RECORD_RECORDED: RecordEvent<HealthRecord, 'health_record.recorded'> = {
+  type: HealthRecordEvents.recorded,
+  aggregateType: 'health_record',
+  payload: { healthRecordId: 'id', component: 'component', status: 'status', agentId: 'agentId' },
+};
 
 /** Health observations reported by agents and components: append-only, each with its `health_record.recorded` event. */
 @Injectable()
@@ -36,13 +44,7 @@ export class HealthRecordsService {
       details: input.details ?? {},
       ...createdBy(ctx),
     };
-    const [stored] = await this.unitOfWork.append(ctx, HealthRecord, [row as HealthRecord], (record) => ({
-      type: HealthRecordEvents.recorded,
-      aggregateType: 'health_record',
-      aggregateId: record.id,
-      aggregateVersion: null,
-      payload: { healthRecordId: record.id, component: record.component, status: record.status, agentId: record.agentId },
-    }));
+    const [stored] = await this.unitOfWork.append(ctx, HealthRecord, [row as HealthRecord], HEALTH_RECORD_RECORDED);
     return { value: stored, agentKeys: this.agents.keysResolved(resolved) };
   }
 

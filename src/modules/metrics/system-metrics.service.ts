@@ -4,10 +4,18 @@ import { Page, PageRequest } from '../../common/persistence/paginate';
 import { AggregateNotFoundError } from '../../common/errors';
 import { UnitOfWork } from '../../common/persistence/unit-of-work';
 import { uuidv7 } from '../../common/persistence/uuid-v7';
+import { RecordEvent } from '../../common/persistence/record-events';
 import { CreateSystemMetricDto } from './dto/create-system-metric.dto';
 import { SystemMetric } from './system-metric.entity';
 import { SystemMetricEvents } from './system-metrics.events';
 import { NewSystemMetric, SystemMetricFilters, SystemMetricsRepository } from './system-metrics.repository';
+
+/** Every point's event, derived from its row. */
+export const SYSTEM_METRIC_RECORDED: RecordEvent<SystemMetric, 'system_metric.recorded'> = {
+  type: SystemMetricEvents.recorded,
+  aggregateType: 'system_metric',
+  payload: { systemMetricId: 'id', name: 'name', value: 'value' },
+};
 
 /** A tenant's own time series (queue depths, token spend, latencies…): append-only, each point with its `system_metric.recorded` event. */
 @Injectable()
@@ -28,13 +36,7 @@ export class SystemMetricsService {
     };
     // Without recordedAt the database stamps it: the column is left out of the insert.
     if (input.recordedAt !== undefined) row.recordedAt = new Date(input.recordedAt);
-    const [stored] = await this.unitOfWork.append(ctx, SystemMetric, [row as SystemMetric], (metric) => ({
-      type: SystemMetricEvents.recorded,
-      aggregateType: 'system_metric',
-      aggregateId: metric.id,
-      aggregateVersion: null,
-      payload: { systemMetricId: metric.id, name: metric.name, value: metric.value },
-    }));
+    const [stored] = await this.unitOfWork.append(ctx, SystemMetric, [row as SystemMetric], SYSTEM_METRIC_RECORDED);
     return stored;
   }
 

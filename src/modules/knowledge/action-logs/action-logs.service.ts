@@ -12,6 +12,29 @@ import { checkItemReferences } from '../../../common/persistence/references';
 import { WithAgentKeys } from '../../agents/agent-keys';
 import { AgentsService } from '../../agents/agents.service';
 import { createdBy } from '../../../common/persistence/new-row';
+import { RecordEvent } from '../../../common/persistence/record-events';
+
+/** Every entry's event, derived from its row. */
+export const ACTION_LOG_RECORDED: RecordEvent<ActionLog, 'action_log.recorded'> = {
+  type: KnowledgeEvents.actionLogRecorded,
+  aggregateType: 'action_log',
+  payload: { actionLogId: 'id', actionType: 'actionType', agentId: 'agentId', traceId: 'traceId' },
+};
+
+/** The row of an entry, its agent reference resolved to `agentId`. */
+export function newActionLog(ctx: RequestContext, input: CreateActionLogDto, agentId: string | null): NewActionLog {
+  return {
+    id: uuidv7(),
+    tenantId: ctx.tenantId,
+    actionType: input.actionType,
+    parameters: input.parameters ?? {},
+    error: input.error ?? null,
+    durationMs: input.durationMs ?? null,
+    traceId: input.traceId ?? null,
+    agentId,
+    ...createdBy(ctx),
+  };
+}
 
 /** The log of what agents did: append-only, each entry with its `action_log.recorded` event. */
 @Injectable()
@@ -47,25 +70,9 @@ export class ActionLogsService {
   private async insert(ctx: RequestContext, inputs: CreateActionLogDto[], field: FieldPath): Promise<WithAgentKeys<ActionLog[]>> {
     const agents = this.agents.references;
     const resolved = await checkItemReferences(ctx.tenantId, inputs, field, [['agentId', agents]]);
-    const rows = inputs.map((input): NewActionLog => ({
-      id: uuidv7(),
-      tenantId: ctx.tenantId,
-      actionType: input.actionType,
-      parameters: input.parameters ?? {},
-      error: input.error ?? null,
-      durationMs: input.durationMs ?? null,
-      traceId: input.traceId ?? null,
-      agentId: resolved.id(agents, input.agentId),
-      ...createdBy(ctx),
-    }));
+    const rows = inputs.map((input) => newActionLog(ctx, input, resolved.id(agents, input.agentId)));
     // One statement for the rows and their events: every entry of a bulk request, or none.
-    const logs = await this.unitOfWork.append(ctx, ActionLog, rows as ActionLog[], (log) => ({
-      type: KnowledgeEvents.actionLogRecorded,
-      aggregateType: 'action_log',
-      aggregateId: log.id,
-      aggregateVersion: null,
-      payload: { actionLogId: log.id, actionType: log.actionType, agentId: log.agentId, traceId: log.traceId },
-    }));
+    const logs = await this.unitOfWork.append(ctx, ActionLog, rows as ActionLog[], ACTION_LOG_RECORDED);
     return { value: logs, agentKeys: this.agents.keysResolved(resolved) };
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../../common/auth/request-context';
 import { AggregateNotFoundError, bulkItem, FieldPath, singleItem } from '../../../common/errors';
-import { NewDomainEvent } from '../../../common/events/event-catalog';
 import { Page, PageRequest } from '../../../common/persistence/paginate';
 import { Transaction, UnitOfWork } from '../../../common/persistence/unit-of-work';
 import { KnowledgeEvents } from '../knowledge.events';
@@ -13,6 +12,7 @@ import { WithAgentKeys } from '../../agents/agent-keys';
 import { AgentsService } from '../../agents/agents.service';
 import { TasksService } from '../../tasks/tasks.service';
 import { createdBy } from '../../../common/persistence/new-row';
+import { RecordEvent } from '../../../common/persistence/record-events';
 
 export interface NewJobResult {
   jobId: string;
@@ -21,6 +21,28 @@ export interface NewJobResult {
   status?: string | null;
   outputArtifacts?: Record<string, unknown>;
   metrics?: Record<string, unknown>;
+}
+
+/** Every result's event, derived from its row. */
+export const JOB_RESULT_RECORDED: RecordEvent<JobResult, 'job_result.recorded'> = {
+  type: KnowledgeEvents.jobResultRecorded,
+  aggregateType: 'job_result',
+  payload: { jobResultId: 'id', jobId: 'jobId', taskId: 'taskId', agentId: 'agentId', status: 'status' },
+};
+
+/** The row of a result; `references` overrides its taskId and agentId with what they resolved to. */
+export function newJobResult(ctx: RequestContext, input: NewJobResult, references?: { taskId: string | null; agentId: string | null }): NewJobResultRow {
+  return {
+    id: uuidv7(),
+    tenantId: ctx.tenantId,
+    jobId: input.jobId,
+    taskId: references ? references.taskId : (input.taskId ?? null),
+    agentId: references ? references.agentId : (input.agentId ?? null),
+    status: input.status ?? null,
+    outputArtifacts: input.outputArtifacts ?? {},
+    metrics: input.metrics ?? {},
+    ...createdBy(ctx),
+  };
 }
 
 /** Job results: append-only, each with its `job_result.recorded` event. Other modules record them inside their own transaction. */
@@ -38,7 +60,7 @@ export class JobResultsService {
    * agentId (the task result handler takes them from the task it has just changed).
    */
   async recordIn(tx: Transaction, input: NewJobResult): Promise<JobResult> {
-    const [result] = await this.unitOfWork.append(tx, JobResult, [this.newRow(tx.context, input) as JobResult], (row) => this.recordedEvent(row));
+    const [result] = await this.unitOfWork.append(tx, JobResult, [newJobResult(tx.context, input) as JobResult], JOB_RESULT_RECORDED);
     return result;
   }
 
@@ -70,33 +92,9 @@ export class JobResultsService {
       ['agentId', agents],
       ['taskId', tasks],
     ]);
-    const rows = inputs.map((input) => this.newRow(ctx, { ...input, agentId: resolved.id(agents, input.agentId), taskId: resolved.id(tasks, input.taskId) }));
+    const rows = inputs.map((input) => newJobResult(ctx, input, { agentId: resolved.id(agents, input.agentId), taskId: resolved.id(tasks, input.taskId) }));
     // One statement for the rows and their events: every result of a bulk request, or none.
-    const results = await this.unitOfWork.append(ctx, JobResult, rows as JobResult[], (result) => this.recordedEvent(result));
+    const results = await this.unitOfWork.append(ctx, JobResult, rows as JobResult[], JOB_RESULT_RECORDED);
     return { value: results, agentKeys: this.agents.keysResolved(resolved) };
-  }
-
-  private recordedEvent(result: NewJobResultRow): NewDomainEvent<'job_result.recorded'> {
-    return {
-      type: KnowledgeEvents.jobResultRecorded,
-      aggregateType: 'job_result',
-      aggregateId: result.id,
-      aggregateVersion: null,
-      payload: { jobResultId: result.id, jobId: result.jobId, taskId: result.taskId, agentId: result.agentId, status: result.status },
-    };
-  }
-
-  private newRow(ctx: RequestContext, input: NewJobResult): NewJobResultRow {
-    return {
-      id: uuidv7(),
-      tenantId: ctx.tenantId,
-      jobId: input.jobId,
-      taskId: input.taskId ?? null,
-      agentId: input.agentId ?? null,
-      status: input.status ?? null,
-      outputArtifacts: input.outputArtifacts ?? {},
-      metrics: input.metrics ?? {},
-      ...createdBy(ctx),
-    };
   }
 }

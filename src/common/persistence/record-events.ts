@@ -1,0 +1,62 @@
+import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { RequestContext } from '../auth/request-context';
+import { DomainEventCatalog, DomainEventType, NewDomainEvent } from '../events/event-catalog';
+
+/** The properties of `T` whose values may stand as a payload field of type `V`. */
+type PropertyCarrying<T, V> = { [P in keyof T]-?: T[P] extends V ? P : never }[keyof T] & string;
+
+/**
+ * The event every append-only record gets (`action_log.recorded`, …): its type, and which of the
+ * record's properties each payload field carries. Its aggregate is the record (its id, no
+ * version). Declared rather than built, so that the database can derive the events of a bulk
+ * write from the rows it has just inserted, in the insert's own statement (see
+ * recordEventsStatement): nothing about them travels with the request. Listeners get the same
+ * payload, built from the row as stored (recordEventOf).
+ */
+export interface RecordEvent<T extends { id: string }, K extends DomainEventType> {
+  type: K;
+  aggregateType: string;
+  payload: { [F in keyof DomainEventCatalog[K]]-?: PropertyCarrying<T, DomainEventCatalog[K][F]> };
+}
+
+/** Any record event of rows `T`, whatever its type. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the event type is irrelevant where the spec is only read
+export type AnyRecordEvent<T extends { id: string }> = RecordEvent<T, any>;
+
+const FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The event of one stored record, as listeners (and a transaction's event log) receive it. */
+export function recordEventOf<T extends { id: string }>(event: AnyRecordEvent<T>, row: T): NewDomainEvent {
+  const payload: Record<string, unknown> = {};
+  for (const field in event.payload) payload[field] = (row as Record<string, unknown>)[event.payload[field]];
+  return { type: event.type as DomainEventType, aggregateType: event.aggregateType, aggregateId: row.id, aggregateVersion: null, payload: payload as never };
+}
+
+/**
+ * `INSERT INTO domain_events … SELECT … FROM <source>`: one event per row of `source` (a CTE of
+ * the records just inserted, `RETURNING *`), its payload built by `jsonb_build_object` from the
+ * row's columns, and the context's tenant, actor, key and correlation id as six parameters
+ * appended to `params`, however many rows. Returns the event rows' `id, occurred_at, aggregate_id`.
+ */
+export function recordEventsStatement<T extends ObjectLiteral & { id: string }>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  event: AnyRecordEvent<T>,
+  context: RequestContext,
+  params: unknown[],
+  source = 'inserted',
+): string {
+  const metadata = manager.connection.getMetadata(target);
+  const fields = Object.entries(event.payload as Record<string, string>).map(([field, property]) => {
+    const column = metadata.findColumnWithPropertyName(property);
+    if (!column || !FIELD.test(field)) throw new Error(`${event.type}: cannot carry ${metadata.targetName}.${property} as ${field}`);
+    return `'${field}', r."${column.databaseName}"`;
+  });
+  params.push(context.tenantId, context.actorId, context.keyId, context.correlationId, event.type, event.aggregateType);
+  const [tenant, actor, key, correlation, type, aggregateType] = [6, 5, 4, 3, 2, 1].map((back) => `$${params.length - back + 1}`);
+  return (
+    `INSERT INTO domain_events (tenant_id, actor_id, key_id, correlation_id, type, aggregate_type, aggregate_id, aggregate_version, payload) ` +
+    `SELECT ${tenant}::text, ${actor}::text, ${key}::uuid, ${correlation}::text, ${type}::text, ${aggregateType}::text, r.id, NULL, jsonb_build_object(${fields.join(', ')}) ` +
+    `FROM ${source} r RETURNING id, occurred_at, aggregate_id`
+  );
+}
