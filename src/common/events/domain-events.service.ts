@@ -5,7 +5,7 @@ import { EntityManager } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
 import { valuesClause } from '../persistence/insert-statement';
 import { TenantScope } from '../tenancy/tenant-scope';
-import { DomainEventEnvelope, NewDomainEvent } from './event-catalog';
+import { DomainEventEnvelope, DomainEventType, NewDomainEvent } from './event-catalog';
 
 const listenerFailures = counter({
   name: 'domain_event_listener_failures_total',
@@ -22,6 +22,18 @@ const RECORD_TYPES =
 export interface ContextualEvent {
   context: RequestContext;
   event: NewDomainEvent;
+}
+
+/**
+ * An event a statement writes about the rows it changed, as SQL over those rows (`source`): its
+ * aggregate id and version and its payload (`jsonb`; a NULL payload writes no event for that row).
+ */
+export interface DerivedEvent {
+  type: DomainEventType;
+  aggregateType: string;
+  aggregateId: string;
+  aggregateVersion: string;
+  payload: string;
 }
 
 /** What the database assigns to an event row. */
@@ -86,6 +98,29 @@ export class DomainEvents {
     }));
     params.push(JSON.stringify(rows));
     return `INSERT INTO domain_events (${COLUMNS}) SELECT ${COLUMNS} FROM jsonb_to_recordset($${params.length}::jsonb) AS e(${RECORD_TYPES}) ${returning}`;
+  }
+
+  /**
+   * `INSERT INTO domain_events … SELECT` of `events` for every row of `source` (a CTE of the same
+   * statement, e.g. the rows an UPDATE returned), in the context's tenant, actor and correlation
+   * id: a change and its events in one statement. Rows of one source row go in the order of
+   * `events` (ids ascending). `RETURNING id, occurred_at, aggregate_id, type`; parameters appended to `params`.
+   */
+  insertDerivedStatement(context: RequestContext, source: string, events: DerivedEvent[], params: unknown[]): string {
+    const [tenant, actor, key, correlation] = [context.tenantId, context.actorId, context.keyId, context.correlationId].map((value) => {
+      params.push(value);
+      return `$${params.length}`;
+    });
+    const rows = events.map((event, n) => {
+      params.push(event.type, event.aggregateType);
+      const [type, aggregateType] = [params.length - 1, params.length];
+      return `(${n}, $${type}::text, $${aggregateType}::text, ${event.aggregateId}, ${event.aggregateVersion}, ${event.payload})`;
+    });
+    return `INSERT INTO domain_events (${COLUMNS})
+      SELECT ${tenant}::text, ${actor}::text, ${key}::uuid, ${correlation}::text, e.type, e.aggregate_type, e.aggregate_id, e.aggregate_version, e.payload
+      FROM ${source} CROSS JOIN LATERAL (VALUES ${rows.join(', ')}) AS e (n, type, aggregate_type, aggregate_id, aggregate_version, payload)
+      WHERE e.payload IS NOT NULL ORDER BY e.n
+      RETURNING id, occurred_at, aggregate_id, type`;
   }
 
   async append(manager: EntityManager, context: RequestContext, events: NewDomainEvent[]): Promise<DomainEventEnvelope[]> {
