@@ -70,6 +70,8 @@ export type ChangeEvents = (source: string, events: DerivedEvent[], params: unkn
 export class TasksRepository {
   /** References to tasks in bodies, by id. */
   readonly references: ReferenceKind;
+  /** The text of changeStatement by the text of its events' CTE: built once, and the same string each time (its prepared name is looked up by it). */
+  private readonly changeStatements = new Map<string, string>();
 
   constructor(private readonly dataSource: DataSource) {
     this.references = idReferences('task', 'tasks', () => this.dataSource.manager);
@@ -244,10 +246,6 @@ export class TasksRepository {
       changed.length > 0 ? JSON.stringify({ taskId: key.id, changed }) : null,
       request.status ?? null,
     ];
-    const fields = '$5::jsonb';
-    const sets = Object.entries(FIELD_COLUMNS).map(
-      ([field, { column, read }]) => `${column} = CASE WHEN ${fields} -> '${field}' IS NULL THEN t.${column} ELSE ${read(fields)} END`,
-    );
     const eventsSql = events(
       'updated u',
       [
@@ -261,6 +259,12 @@ export class TasksRepository {
         },
       ],
       params,
+    );
+    const cached = this.changeStatements.get(eventsSql);
+    if (cached) return { sql: cached, params };
+    const fields = '$5::jsonb';
+    const sets = Object.entries(FIELD_COLUMNS).map(
+      ([field, { column, read }]) => `${column} = CASE WHEN ${fields} -> '${field}' IS NULL THEN t.${column} ELSE ${read(fields)} END`,
     );
     const sql = `WITH found AS (
         SELECT t.version, t.status, $4::jsonb -> t.status AS allowed, deps.dependencies, deps.unfinished
@@ -289,6 +293,7 @@ export class TasksRepository {
         (SELECT array_agg(e.id ORDER BY e.id) FROM events e) AS event_ids_,
         (SELECT max(e.occurred_at) FROM events e) AS events_occurred_at_
       FROM found f LEFT JOIN updated u ON true`;
+    this.changeStatements.set(eventsSql, sql);
     return { sql, params };
   }
 
