@@ -217,6 +217,11 @@ export class TasksRepository {
     return rows.map((row) => row.id);
   }
 
+  /** Whether changeStatement can set every one of these fields (it cannot set agentId, whose agent a change must lock first). */
+  setsInOneStatement(fields: object): fields is TaskFields {
+    return Object.keys(fields).every((field) => field in FIELD_COLUMNS);
+  }
+
   /**
    * ONE statement that changes a task made against `expectedVersion` and inserts its events: it reads
    * the task with its dependencies' statuses, and updates it (compare-and-set on the version) only
@@ -227,7 +232,7 @@ export class TasksRepository {
    * Read its rows with readChange: they tell an update from a miss, and why it missed.
    */
   changeStatement(key: CasKey, request: TaskChangeRequest, events: ChangeEvents): Statement {
-    for (const field of Object.keys(request.fields)) if (!(field in FIELD_COLUMNS)) throw new Error(`a task change cannot set ${field} in one statement`);
+    if (!this.setsInOneStatement(request.fields)) throw new Error(`a task change cannot set ${Object.keys(request.fields).join(', ')} in one statement`);
     const allowedFrom = Object.fromEntries(
       [...request.allowedFrom].map(([status, { starts, patch }]) => [
         status,

@@ -131,7 +131,9 @@ export class TasksService {
    */
   async update(ctx: RequestContext, id: string, expectedVersion: number, input: UpdateTaskDto): Promise<WithAgentKeys<TaskView>> {
     const { status, startedAt, changes } = readRunUpdate(input);
-    if (!('agentId' in changes) && status !== 'completed' && status !== 'failed') {
+    // Finishing counts the outcome in the agent's metrics and a new agentId needs its agent locked
+    // first (see `change`): those take the transaction. Everything else is one statement.
+    if (this.tasks.setsInOneStatement(changes) && status !== 'completed' && status !== 'failed') {
       const view = await this.changeInOneStatement(ctx, id, expectedVersion, { status, startedAt, fields: changes });
       if (view) return this.agents.withKeys(ctx, view, [view.task.agentId]);
       // The task changed between the statement's read and its write: the transaction reads it again.
