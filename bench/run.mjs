@@ -16,7 +16,7 @@ import {
 import { measureInterleaved, probe, timedPost } from './lib/load.mjs';
 import { createApiKey, freePort, stackEnv, startApp, startRawServer, stop, stopAll, UNREACHED_RATE_LIMITS } from './lib/processes.mjs';
 import { measureBulkIntake } from './lib/intake.mjs';
-import { figure, renderTable, summarize, writeResults } from './lib/report.mjs';
+import { figure, mergeResults, renderTable, summarize, writeResults } from './lib/report.mjs';
 import { createRawTaskTable, measureSeeding, measureTransitions, SEED_SYSTEM_MS } from './lib/tasks.mjs';
 
 const env = process.env;
@@ -36,7 +36,11 @@ const SETTINGS = {
   transitionTasks: Number(env.BENCH_TRANSITION_TASKS ?? 10_000),
   transitionConnections: 10,
   appNodeArgs: (env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  only: env.BENCH_ONLY ?? '',
 };
+const ONLY_CHOICES = ['', 'transitions'];
+if (!ONLY_CHOICES.includes(SETTINGS.only)) throw new Error(`BENCH_ONLY must be one of: ${ONLY_CHOICES.filter(Boolean).join(', ')} (got ${SETTINGS.only})`);
+const TRANSITION_PREFIX = 'PATCH /api/v1/tasks/:id';
 const RESULTS = new URL('./results/latest.json', import.meta.url);
 const TARGET_CREATE = 0.35;
 const TARGET_BULK = 0.25;
@@ -178,6 +182,15 @@ async function measureBulk({ url, app, auth, shared }) {
   }
 }
 
+/** PATCH /api/v1/tasks/:id pending → running, then the raw compare-and-set UPDATE. */
+async function measureTransitionFigures({ url, app, auth, shared }) {
+  await checkpoint(url);
+  log(
+    `PATCH /api/v1/tasks/:id on ${SETTINGS.transitionTasks} pending tasks at ${SETTINGS.transitionConnections} connections, then raw pg UPDATEs of as many rows`,
+  );
+  return measureTransitions({ url, app, auth, shared, count: SETTINGS.transitionTasks, connections: SETTINGS.transitionConnections, log });
+}
+
 async function main() {
   const started = Date.now();
   const url = databaseUrl(SETTINGS.adminUrl, SETTINGS.database);
@@ -197,14 +210,20 @@ async function main() {
   const key = await createApiKey({ DATABASE_URL: appUrl, LOG_LEVEL: 'warn' }, 'bench', 'bench');
   const auth = { authorization: `Bearer ${key}` };
 
-  await createRawTable(url);
   await createRawTaskTable(url);
+  const machine = await describeMachine(url);
+  const shared = `the load generator runs in the bench process and shares the ${machine.cpus} cpus with the server under test and PostgreSQL; ${machine.text}`;
+  if (SETTINGS.only === 'transitions') {
+    const figures = await measureTransitionFigures({ url, app, auth, shared });
+    await mergeResults(RESULTS, TRANSITION_PREFIX, figures, log);
+    process.stdout.write('\n' + renderTable(figures) + '\n\n' + machine.text + '\n');
+    return;
+  }
+
+  await createRawTable(url);
   const rawPg = await startRawServer('pg', { DATABASE_URL: url, POOL_SIZE: String(SETTINGS.poolSize) });
   const rawPgTx = await startRawServer('pg-cte', { DATABASE_URL: url, POOL_SIZE: String(SETTINGS.poolSize) });
   const rawNone = await startRawServer('none', {});
-
-  const machine = await describeMachine(url);
-  const shared = `the load generator runs in the bench process and shares the ${machine.cpus} cpus with the server under test and PostgreSQL; ${machine.text}`;
 
   const targets = {
     app: { key: 'app', url: `${app.base}/api/v1/agents`, headers: auth, label: 'app' },
@@ -233,11 +252,7 @@ async function main() {
       `(${SEED_SYSTEM_MS.agents} ms, ${SEED_SYSTEM_MS.tasks} ms) and raw pg inserts: ${SETTINGS.seedRuns} runs each, alternating`,
   );
   figures.push(...(await measureSeeding({ url, app, auth, shared, runs: SETTINGS.seedRuns, log })));
-  await checkpoint(url);
-  log(
-    `PATCH /api/v1/tasks/:id on ${SETTINGS.transitionTasks} pending tasks at ${SETTINGS.transitionConnections} connections, then raw pg UPDATEs of as many rows`,
-  );
-  figures.push(...(await measureTransitions({ url, app, auth, shared, count: SETTINGS.transitionTasks, connections: SETTINGS.transitionConnections, log })));
+  figures.push(...(await measureTransitionFigures({ url, app, auth, shared })));
 
   await writeResults(RESULTS, figures);
   process.stdout.write('\n' + renderTable(figures) + '\n\n');

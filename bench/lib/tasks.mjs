@@ -265,8 +265,8 @@ export async function measureTransitions({ url, app, auth, shared, count, connec
       notes:
         `${appIds.length} pending tasks created beforehand through POST /tasks/bulk; autocannon, ${connections} connections, each request on a task of its own with If-Match "1"; ` +
         `app: ${result['2xx']} 2xx, ${result.non2xx} non-2xx, ${result.errors} errors, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, other processes used ${Math.round((appForeign ?? 0) * 100)}% of the cpus; ` +
-        `per transition the app runs one transaction: read the task, read its dependencies' statuses (a task may not start before them), ` +
-        `the compare-and-set UPDATE, one domain_events row, and answers with the task as JSON; ` +
+        `per transition the app runs one prepared statement: read the task with its dependencies' statuses (a task may not start before them), ` +
+        `the compare-and-set UPDATE guarded by the lifecycle rules, one domain_events row (CTEs), and answers with the task as JSON; ` +
         `raw: ${connections} concurrent loops over a pg.Pool of ${connections}, one autocommit compare-and-set UPDATE ... RETURNING * per row of a copy of the table, no HTTP; ` +
         `${rawUpdated} rows updated, p50 ${raw.median.toFixed(1)} ms, p99 ${rawP99.toFixed(1)} ms, other processes used ${Math.round((rawForeign ?? 0) * 100)}% of the cpus; ${shared}`,
     }),

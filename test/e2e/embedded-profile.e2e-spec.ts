@@ -58,6 +58,45 @@ describe('embedded profile (npm start with no configuration)', () => {
         [logIds[0], null],
         [logIds[1], 't-1'],
       ]);
+
+      // A task's change is one statement (its read, the compare-and-set under the lifecycle rules,
+      // its events) on the embedded engine too, refusals included.
+      const send = async (method: string, path: string, body: object, ifMatch?: string) => {
+        const res = await fetch(`${first.baseUrl}/api/v1${path}`, {
+          method,
+          headers: { 'content-type': 'application/json', ...(ifMatch ? { 'if-match': ifMatch } : {}) },
+          body: JSON.stringify(body),
+        });
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      const workflow = await send('POST', '/workflows', { description: 'w' });
+      const firstTask = await send('POST', '/tasks', { workflowId: workflow.body.id, description: 'first' });
+      const then = await send('POST', '/tasks', { workflowId: workflow.body.id, description: 'then', dependsOn: [firstTask.body.id] });
+      expect(await send('PATCH', `/tasks/${then.body.id}`, { status: 'running' }, '"1"')).toMatchObject({
+        status: 409,
+        body: { code: 'TASK_BLOCKED', blockedBy: [firstTask.body.id] },
+      });
+      const startedAt = new Date(Date.now() - 1000).toISOString();
+      expect(await send('PATCH', `/tasks/${firstTask.body.id}`, { status: 'running', startedAt, output: { step: 1 } }, '"1"')).toMatchObject({
+        status: 200,
+        body: { status: 'running', startedAt, output: { step: 1 }, version: 2 },
+      });
+      expect(await send('PATCH', `/tasks/${firstTask.body.id}`, { status: 'running' }, '"2"')).toMatchObject({
+        status: 422,
+        body: { from: 'running', to: 'running' },
+      });
+      expect(await send('PATCH', `/tasks/${firstTask.body.id}`, { status: 'pending' }, '"1"')).toMatchObject({ status: 409, body: { currentVersion: 2 } });
+      const changes = await waitFor('the task’s events in the feed', async () => {
+        const page = (await (await fetch(`${first.baseUrl}/api/v1/events?aggregateId=${firstTask.body.id}`)).json()) as {
+          items: { type: string; aggregateVersion: number; payload: Record<string, unknown> }[];
+        };
+        return page.items.length === 3 && page.items;
+      });
+      expect(changes.map((event) => [event.type, event.aggregateVersion, event.payload.from ?? event.payload.changed])).toEqual([
+        ['task.created', 1, undefined],
+        ['task.updated', 2, ['output']],
+        ['task.status_changed', 2, 'pending'],
+      ]);
     } finally {
       expect(await first.stop('SIGTERM')).toBe(0);
     }

@@ -8,6 +8,7 @@ import { makeWorkflow } from '../factories/workflow.factory';
 import { expectRefusedUnchanged } from '../utils/problems';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../utils/test-app';
 import { untilFeedCaughtUp } from '../utils/event-feed';
+import { statementsDuring } from '../utils/statements';
 
 interface TaskBody {
   id: string;
@@ -471,6 +472,77 @@ describe('tasks API', () => {
       expect(frozen.status).toBe(422);
       expect(frozen.body.detail).toMatch(/final state/);
       expect(await read(task.id)).toEqual(done);
+    });
+
+    it('writes each field sent and only those, clears the ones sent as null, and names them in task.updated', async () => {
+      const task = await createTask({ priority: 3 });
+      const set = await patch(task.id, 1, {
+        description: 'Sharper',
+        output: { nested: { list: [1, 'two', null] }, valueOf: 1 },
+        error: 'flaky',
+        durationMs: 12.25,
+      }).expect(200);
+      expect(set.body).toMatchObject({
+        description: 'Sharper',
+        priority: 3,
+        output: { nested: { list: [1, 'two', null] }, valueOf: 1 },
+        error: 'flaky',
+        durationMs: 12.25,
+      });
+      const cleared = await patch(task.id, 2, { output: null, error: null, durationMs: null, priority: -2 }).expect(200);
+      expect(cleared.body).toMatchObject({ description: 'Sharper', priority: -2, output: null, error: null, durationMs: null, status: 'pending', version: 3 });
+      expect(await read(task.id)).toEqual(cleared.body);
+      expect((await eventsOf(task.id)).slice(1).map((e) => [e.type, e.aggregateVersion, e.payload])).toEqual([
+        ['task.updated', 2, { taskId: task.id, changed: ['description', 'output', 'error', 'durationMs'] }],
+        ['task.updated', 3, { taskId: task.id, changed: ['output', 'error', 'durationMs', 'priority'] }],
+      ]);
+    });
+
+    it('takes the start time a body reports with the start, and refuses it with a change that does not start the task', async () => {
+      const task = await createTask();
+      const startedAt = new Date(Date.now() - 5000).toISOString();
+      const refused = await patch(task.id, 1, { status: 'cancelled', startedAt });
+      expect(refused.status).toBe(422);
+      expect(refused.body.field).toBe('startedAt');
+      expect(await read(task.id)).toEqual(task);
+      const running = await patch(task.id, 1, { status: 'running', startedAt, description: 'Started' }).expect(200);
+      expect(running.body).toMatchObject({ status: 'running', startedAt, finishedAt: null, description: 'Started', version: 2 });
+      expect((await eventsOf(task.id)).slice(1).map((e) => [e.type, e.aggregateVersion, e.payload])).toEqual([
+        ['task.updated', 2, { taskId: task.id, changed: ['description'] }],
+        ['task.status_changed', 2, { taskId: task.id, workflowId, agentId: null, from: 'pending', to: 'running' }],
+      ]);
+    });
+
+    it('starts, retries, cancels or edits a task in ONE statement (no transaction), and refuses in one too', async () => {
+      const agentId = await createAgent();
+      const task = await createTask({ agentId });
+      const blockedTask = await createTask({ dependsOn: [task.id] });
+      const ofTasks = (statements: string[]) => statements.filter((sql) => /\b(tasks|domain_events|BEGIN|COMMIT)\b/i.test(sql));
+      const oneStatement = [expect.stringMatching(/^WITH found AS \(/)];
+      let version = 1;
+      for (const body of [{ status: 'running' }, { status: 'pending', error: 'retry' }, { description: 'Edited', priority: 4 }]) {
+        const sent = await statementsDuring(() => patch(task.id, version, body).expect(200));
+        expect([body, ofTasks(sent)]).toEqual([body, oneStatement]);
+        version++;
+      }
+      for (const [refused, status] of [
+        [() => patch(task.id, 1, { status: 'running' }), 409],
+        [() => patch(randomUUID(), 1, { status: 'running' }), 404],
+        [() => patch(task.id, version, { status: 'pending' }), 422],
+        [() => patch(blockedTask.id, 1, { status: 'running' }), 409],
+      ] as const) {
+        const sent = await statementsDuring(() => refused().expect(status));
+        expect([status, ofTasks(sent)]).toEqual([status, oneStatement]);
+      }
+      const cancelled = await statementsDuring(() => patch(task.id, version, { status: 'cancelled' }).expect(200));
+      expect(ofTasks(cancelled)).toEqual(oneStatement);
+      expect((await eventsOf(task.id)).slice(1).map((e) => [e.type, e.aggregateVersion, e.payload])).toEqual([
+        ['task.status_changed', 2, { taskId: task.id, workflowId, agentId, from: 'pending', to: 'running' }],
+        ['task.updated', 3, { taskId: task.id, changed: ['error'] }],
+        ['task.status_changed', 3, { taskId: task.id, workflowId, agentId, from: 'running', to: 'pending' }],
+        ['task.updated', 4, { taskId: task.id, changed: ['description', 'priority'] }],
+        ['task.status_changed', 5, { taskId: task.id, workflowId, agentId, from: 'pending', to: 'cancelled' }],
+      ]);
     });
 
     it('refuses to start a task before its dependencies complete (409 naming them), then starts it', async () => {

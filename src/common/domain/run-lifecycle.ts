@@ -1,5 +1,5 @@
 import { UnprocessableError } from '../errors';
-import { assertTransition, isFinal, TransitionTable } from './transitions';
+import { canTransition, IllegalTransitionError, isFinal, TransitionTable } from './transitions';
 
 /** The statuses a run shares, whether a workflow or a task. */
 export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -49,6 +49,12 @@ export class StartedAtWithoutStartError extends UnprocessableError {
   }
 }
 
+/** What a change does to a run the lifecycle rules let it change: whether it starts the run, and what it writes besides the caller's fields. */
+export interface RunChange<S extends RunStatus> {
+  starts: boolean;
+  patch: { status?: S } & RunStamps;
+}
+
 /**
  * The lifecycle rules of a change to a run (a workflow or a task) in its current status: a new
  * `status` must be a transition of its table (IllegalTransitionError), and a run in a final state
@@ -62,16 +68,51 @@ export function runChange<S extends RunStatus>(
   transitions: TransitionTable<S>,
   change: { status?: S; startedAt?: Date },
   now = new Date(),
-): { starts: boolean; patch: { status?: S } & RunStamps } {
+): RunChange<S> {
+  const verdict = judgeRunChange(run, transitions, change, now);
+  if (typeof verdict === 'function') throw verdict();
+  return verdict;
+}
+
+/**
+ * The change judged for every status the run may be in when it is applied (the statuses of its
+ * table): what runChange answers for each status it allows, and, through `refusal`, the error it
+ * throws for the others. For a single statement that reads the run's status and applies the change
+ * only from a status allowed here, with that status's patch, so that the database itself can never
+ * apply a change these rules refuse.
+ */
+export function runChangeByStatus<S extends RunStatus>(
+  run: { type: 'workflow' | 'task'; id: string },
+  transitions: TransitionTable<S>,
+  change: { status?: S; startedAt?: Date },
+  now = new Date(),
+): { allowed: Map<S, RunChange<S>>; refusal(status: S): UnprocessableError | undefined } {
+  const allowed = new Map<S, RunChange<S>>();
+  const refusals = new Map<S, () => UnprocessableError>();
+  for (const status of Object.keys(transitions) as S[]) {
+    const verdict = judgeRunChange({ ...run, status }, transitions, change, now);
+    if (typeof verdict === 'function') refusals.set(status, verdict);
+    else allowed.set(status, verdict);
+  }
+  return { allowed, refusal: (status) => refusals.get(status)?.() };
+}
+
+/** runChange's answer, or the error it throws, made only when asked for (building errors is not free). */
+function judgeRunChange<S extends RunStatus>(
+  run: { type: 'workflow' | 'task'; id: string; status: S },
+  transitions: TransitionTable<S>,
+  change: { status?: S; startedAt?: Date },
+  now: Date,
+): RunChange<S> | (() => UnprocessableError) {
   const { type, id, status: from } = run;
   const { status: to, startedAt } = change;
   if (to === undefined) {
-    if (isFinal(transitions, from)) throw new RunFinishedError(type, id, from);
-    if (startedAt !== undefined) throw new StartedAtWithoutStartError(type, id);
+    if (isFinal(transitions, from)) return () => new RunFinishedError(type, id, from);
+    if (startedAt !== undefined) return () => new StartedAtWithoutStartError(type, id);
     return { starts: false, patch: {} };
   }
-  assertTransition(transitions, type, id, from, to);
+  if (!canTransition(transitions, from, to)) return () => new IllegalTransitionError(type, id, from, to, transitions[from]);
   const starts = startsRun(from, to);
-  if (startedAt !== undefined && !starts) throw new StartedAtWithoutStartError(type, id);
+  if (startedAt !== undefined && !starts) return () => new StartedAtWithoutStartError(type, id);
   return { starts, patch: { status: to, ...runTimestampsFor(from, to, now, startedAt) } };
 }

@@ -5,7 +5,7 @@ import { EntityManager } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
 import { valuesClause } from '../persistence/insert-statement';
 import { TenantScope } from '../tenancy/tenant-scope';
-import { DomainEventEnvelope, NewDomainEvent } from './event-catalog';
+import { DomainEventEnvelope, DomainEventType, NewDomainEvent } from './event-catalog';
 
 const listenerFailures = counter({
   name: 'domain_event_listener_failures_total',
@@ -22,6 +22,52 @@ const RECORD_TYPES =
 export interface ContextualEvent {
   context: RequestContext;
   event: NewDomainEvent;
+}
+
+/**
+ * An event a statement writes about the rows it changed, as SQL over those rows (`source`): its
+ * aggregate id and version and its payload (`jsonb`; a NULL payload writes no event for that row).
+ */
+export interface DerivedEvent {
+  type: DomainEventType;
+  aggregateType: string;
+  aggregateId: string;
+  aggregateVersion: string;
+  payload: string;
+}
+
+/**
+ * `INSERT INTO domain_events … SELECT` of `events` for every row of `source` (a CTE of the same
+ * statement, with its alias: the rows an INSERT or UPDATE returned), in the context's tenant,
+ * actor, key and correlation id: a change and its events in one statement, whatever the number of
+ * rows. With one event per row the events follow the rows of `source`; with several, the events
+ * of one row go in the order of `events` (ids ascending). `RETURNING id, occurred_at,
+ * aggregate_id, type`; parameters appended to `params`.
+ */
+export function derivedEventsStatement(context: RequestContext, source: string, events: DerivedEvent[], params: unknown[]): string {
+  const [tenant, actor, key, correlation] = [context.tenantId, context.actorId, context.keyId, context.correlationId].map((value) => {
+    params.push(value);
+    return `$${params.length}`;
+  });
+  const known = `${tenant}::text, ${actor}::text, ${key}::uuid, ${correlation}::text`;
+  const returning = 'RETURNING id, occurred_at, aggregate_id, type';
+  const rows = events.map((event, n) => {
+    params.push(event.type, event.aggregateType);
+    const [type, aggregateType] = [params.length - 1, params.length];
+    return { ...event, n, type: `$${type}::text`, aggregateType: `$${aggregateType}::text` };
+  });
+  if (rows.length === 1) {
+    const [e] = rows;
+    return `INSERT INTO domain_events (${COLUMNS})
+      SELECT * FROM (SELECT ${known}, ${e.type}, ${e.aggregateType}, ${e.aggregateId}, ${e.aggregateVersion}, ${e.payload} AS payload FROM ${source}) e
+      WHERE e.payload IS NOT NULL ${returning}`;
+  }
+  const values = rows.map((e) => `(${e.n}, ${e.type}, ${e.aggregateType}, ${e.aggregateId}, ${e.aggregateVersion}, ${e.payload})`);
+  return `INSERT INTO domain_events (${COLUMNS})
+      SELECT ${known}, e.type, e.aggregate_type, e.aggregate_id, e.aggregate_version, e.payload
+      FROM ${source} CROSS JOIN LATERAL (VALUES ${values.join(', ')}) AS e (n, type, aggregate_type, aggregate_id, aggregate_version, payload)
+      WHERE e.payload IS NOT NULL ORDER BY e.n
+      ${returning}`;
 }
 
 /** What the database assigns to an event row. */

@@ -1,5 +1,6 @@
 import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
+import { derivedEventsStatement } from '../events/domain-events.service';
 import { DomainEventCatalog, DomainEventType, NewDomainEvent } from '../events/event-catalog';
 
 /** The properties of `T` whose values may stand as a payload field of type `V`. */
@@ -35,8 +36,8 @@ export function recordEventOf<T extends { id: string }>(event: AnyRecordEvent<T>
 /**
  * `INSERT INTO domain_events … SELECT … FROM <source>`: one event per row of `source` (a CTE of
  * the records just inserted, `RETURNING *`), its payload built by `jsonb_build_object` from the
- * row's columns, and the context's tenant, actor, key and correlation id as six parameters
- * appended to `params`, however many rows. Returns the event rows' `id, occurred_at, aggregate_id`.
+ * row's columns (see derivedEventsStatement): the context's tenant, actor, key and correlation id
+ * and the event's type are the only parameters, however many rows.
  */
 export function recordEventsStatement<T extends ObjectLiteral & { id: string }>(
   manager: EntityManager,
@@ -52,11 +53,6 @@ export function recordEventsStatement<T extends ObjectLiteral & { id: string }>(
     if (!column || !FIELD.test(field)) throw new Error(`${event.type}: cannot carry ${metadata.targetName}.${property} as ${field}`);
     return `'${field}', r."${column.databaseName}"`;
   });
-  params.push(context.tenantId, context.actorId, context.keyId, context.correlationId, event.type, event.aggregateType);
-  const [tenant, actor, key, correlation, type, aggregateType] = [6, 5, 4, 3, 2, 1].map((back) => `$${params.length - back + 1}`);
-  return (
-    `INSERT INTO domain_events (tenant_id, actor_id, key_id, correlation_id, type, aggregate_type, aggregate_id, aggregate_version, payload) ` +
-    `SELECT ${tenant}::text, ${actor}::text, ${key}::uuid, ${correlation}::text, ${type}::text, ${aggregateType}::text, r.id, NULL, jsonb_build_object(${fields.join(', ')}) ` +
-    `FROM ${source} r RETURNING id, occurred_at, aggregate_id`
-  );
+  const derived = { type: event.type as DomainEventType, aggregateType: event.aggregateType, aggregateId: 'r.id', aggregateVersion: 'NULL::integer' };
+  return derivedEventsStatement(context, `${source} r`, [{ ...derived, payload: `jsonb_build_object(${fields.join(', ')})` }], params);
 }

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
-import { DomainEvents } from '../events/domain-events.service';
+import { DerivedEvent, derivedEventsStatement, DomainEvents, StoredEvent } from '../events/domain-events.service';
 import { DomainEventType, NewDomainEvent } from '../events/event-catalog';
 import { TenantScope } from '../tenancy/tenant-scope';
 import { retryOnContention } from './contention';
 import { hydrate } from './hydrate';
 import { autocommitWrite, transactionClaiming } from './idempotency-claim';
-import { insertReturning, insertStatement, queryPrepared } from './insert-statement';
+import { insertReturning, insertStatement, queryPrepared, Statement } from './insert-statement';
 import { AnyRecordEvent, recordEventOf, recordEventsStatement } from './record-events';
 import { TenantOwnedEntity } from './versioned.entity';
 
@@ -116,6 +116,29 @@ export class UnitOfWork {
     );
   }
 
+  /**
+   * The SQL that inserts, in a statement's own data-modifying CTE, the events describing the rows
+   * of `source` that the statement changed (see derivedEventsStatement), for `statement`.
+   */
+  derivedEvents(context: RequestContext, source: string, events: DerivedEvent[], params: unknown[]): string {
+    return derivedEventsStatement(context, source, events, params);
+  }
+
+  /**
+   * Runs ONE statement that changes rows and inserts the events describing them (its CTE from
+   * `derivedEvents`), in the context's tenant scope: atomic without BEGIN/COMMIT, so a change costs
+   * one round trip, and prepared once per connection (its text must not vary with the input).
+   * `read` turns its rows into the result and the events they say were stored, which are
+   * published once it has run. Retried as a whole on contention, like `run`.
+   */
+  statement<T>(context: RequestContext, statement: Statement, read: (rows: Record<string, unknown>[]) => StatementOutcome<T>): Promise<T> {
+    return TenantScope.run(context.tenantId, async () => {
+      const { result, events } = await retryOnContention(async () => read(await queryPrepared(this.dataSource, statement.sql, statement.params)));
+      await this.events.publish(events.map(({ event, stored }) => this.events.envelope(context, event, stored)));
+      return result;
+    });
+  }
+
   private write<T extends AppendedRow>(scope: WriteScope, target: EntityTarget<T>, rows: T[], event: (row: T) => NewDomainEvent): Promise<T[]> {
     if (isTransaction(scope))
       return insertRecorded(
@@ -197,6 +220,12 @@ export function insertWithEventsStatement(insertSql: string, eventsSql?: string)
       events AS (${eventsSql})
       SELECT inserted.*, events.id AS event_id_, events.occurred_at AS event_occurred_at_
       FROM inserted JOIN events ON events.aggregate_id = inserted.id`;
+}
+
+/** What a statement answered (see UnitOfWork.statement): the caller's result and the events the statement stored. */
+export interface StatementOutcome<T> {
+  result: T;
+  events: { event: NewDomainEvent; stored: StoredEvent }[];
 }
 
 /**

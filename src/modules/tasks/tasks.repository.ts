@@ -1,12 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { RunChange } from '../../common/domain/run-lifecycle';
+import { DerivedEvent } from '../../common/events/domain-events.service';
 import { CasKey, compareAndSet, deleteChecked, Patch } from '../../common/persistence/compare-and-set';
 import { existingIds } from '../../common/persistence/existing-ids';
 import { isForeignKeyViolationOf } from '../../common/persistence/foreign-key-violation';
 import { hydrate } from '../../common/persistence/hydrate';
+import { Statement } from '../../common/persistence/insert-statement';
+import { UpdatedBy } from '../../common/persistence/new-row';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
 import { idReferences, ReferenceKind } from '../../common/persistence/references';
 import { Task, TaskStatus } from './task.entity';
+import { TaskEvents } from './tasks.events';
 
 export interface TaskFilters {
   status?: TaskStatus;
@@ -18,6 +23,45 @@ export interface TaskFilters {
 /** `[task id, id of the task it depends on]`. */
 export type DependencyEdge = readonly [string, string];
 
+/** A dependency of a task, with its status. */
+export interface DependencyStatus {
+  id: string;
+  status: TaskStatus;
+}
+
+/** The fields a change may set besides the status, as the body names them. */
+export type TaskFields = Partial<Pick<Task, 'description' | 'priority' | 'output' | 'error' | 'durationMs'>>;
+
+/** What one statement of a change is asked to do (see changeStatement). */
+export interface TaskChangeRequest {
+  /** The status asked for, if any. */
+  status?: TaskStatus;
+  /** For each status the task may be found in that the lifecycle allows the change from: whether it starts the task, and its status and stamps. */
+  allowedFrom: ReadonlyMap<TaskStatus, RunChange<TaskStatus>>;
+  fields: TaskFields;
+  updatedBy: UpdatedBy;
+}
+
+/** What the statement of a change found, and what it changed. */
+export interface TaskChangeOutcome {
+  /** The task as the statement read it, with its dependencies; absent when it is not the tenant's. */
+  found?: { version: number; status: TaskStatus; dependencies: DependencyStatus[] };
+  /** The task as changed, the status it left and the ids of the events stored (in the order asked); absent when nothing changed. */
+  changed?: { task: Task; from: TaskStatus; eventIds: string[]; occurredAt: Date };
+}
+
+/** How each field a change may set is read from the JSON of the fields (a key present is a field sent; JSON null clears it). */
+const FIELD_COLUMNS: Record<keyof TaskFields, { column: string; read: (json: string) => string }> = {
+  description: { column: 'description', read: (json) => `${json} ->> 'description'` },
+  priority: { column: 'priority', read: (json) => `(${json} ->> 'priority')::int` },
+  output: { column: 'output', read: (json) => `nullif(${json} -> 'output', 'null'::jsonb)` },
+  error: { column: 'error', read: (json) => `${json} ->> 'error'` },
+  durationMs: { column: 'duration_ms', read: (json) => `(${json} ->> 'durationMs')::float8` },
+};
+
+/** The events a change writes, over the rows it updated (see changeStatement). */
+export type ChangeEvents = (source: string, events: DerivedEvent[], params: unknown[]) => string;
+
 /**
  * Every query on `tasks` and `task_dependencies`. Writes take the caller's transaction manager;
  * reads default to the pool.
@@ -26,6 +70,8 @@ export type DependencyEdge = readonly [string, string];
 export class TasksRepository {
   /** References to tasks in bodies, by id. */
   readonly references: ReferenceKind;
+  /** The text of changeStatement by the text of its events' CTE: built once, and the same string each time (its prepared name is looked up by it). */
+  private readonly changeStatements = new Map<string, string>();
 
   constructor(private readonly dataSource: DataSource) {
     this.references = idReferences('task', 'tasks', () => this.dataSource.manager);
@@ -169,6 +215,113 @@ export class TasksRepository {
       [tenantId, id],
     );
     return rows.map((row) => row.id);
+  }
+
+  /** Whether changeStatement can set every one of these fields (it cannot set agentId, whose agent a change must lock first). */
+  setsInOneStatement(fields: object): fields is TaskFields {
+    return Object.keys(fields).every((field) => field in FIELD_COLUMNS);
+  }
+
+  /**
+   * ONE statement that changes a task made against `expectedVersion` and inserts its events: it reads
+   * the task with its dependencies' statuses, and updates it (compare-and-set on the version) only
+   * from a status in `allowedFrom`, with that status's patch, and, when that patch starts the task,
+   * only if every dependency has completed; then `task.updated` (when fields were sent) and
+   * `task.status_changed` (when a status was) from the updated row. Its text does not depend on
+   * the request (the fields travel as one JSON parameter), so it is prepared once per connection.
+   * Read its rows with readChange: they tell an update from a miss, and why it missed.
+   */
+  changeStatement(key: CasKey, request: TaskChangeRequest, events: ChangeEvents): Statement {
+    if (!this.setsInOneStatement(request.fields)) throw new Error(`a task change cannot set ${Object.keys(request.fields).join(', ')} in one statement`);
+    const allowedFrom = Object.fromEntries(
+      [...request.allowedFrom].map(([status, { starts, patch }]) => [
+        status,
+        { starts, status: patch.status, startedAt: patch.startedAt, finishedAt: patch.finishedAt },
+      ]),
+    );
+    const changed = Object.keys(request.fields);
+    const params: unknown[] = [
+      key.id,
+      key.tenantId,
+      key.expectedVersion,
+      JSON.stringify(allowedFrom),
+      JSON.stringify(request.fields),
+      request.updatedBy.updatedBy,
+      request.updatedBy.updatedByKeyId,
+      changed.length > 0 ? JSON.stringify({ taskId: key.id, changed }) : null,
+      request.status ?? null,
+    ];
+    const eventsSql = events(
+      'updated u',
+      [
+        { type: TaskEvents.updated, aggregateType: 'task', aggregateId: 'u.id', aggregateVersion: 'u.version', payload: '$8::jsonb' },
+        {
+          type: TaskEvents.statusChanged,
+          aggregateType: 'task',
+          aggregateId: 'u.id',
+          aggregateVersion: 'u.version',
+          payload: `CASE WHEN $9::text IS NOT NULL THEN jsonb_build_object('taskId', u.id, 'workflowId', u.workflow_id, 'agentId', u.agent_id, 'from', u.from_status_, 'to', u.status) END`,
+        },
+      ],
+      params,
+    );
+    const cached = this.changeStatements.get(eventsSql);
+    if (cached) return { sql: cached, params };
+    const fields = '$5::jsonb';
+    const sets = Object.entries(FIELD_COLUMNS).map(
+      ([field, { column, read }]) => `${column} = CASE WHEN ${fields} -> '${field}' IS NULL THEN t.${column} ELSE ${read(fields)} END`,
+    );
+    const sql = `WITH found AS (
+        SELECT t.version, t.status, $4::jsonb -> t.status AS allowed, deps.dependencies, deps.unfinished
+        FROM tasks t CROSS JOIN LATERAL (
+          SELECT coalesce(json_agg(json_build_object('id', d.depends_on_task_id, 'status', dt.status) ORDER BY d.depends_on_task_id), '[]'::json) AS dependencies,
+                 coalesce(bool_or(dt.status <> 'completed'), false) AS unfinished
+          FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
+          WHERE d.task_id = t.id AND d.tenant_id = t.tenant_id
+        ) deps
+        WHERE t.id = $1 AND t.tenant_id = $2
+      ),
+      updated AS (
+        UPDATE tasks t SET
+          status = coalesce(f.allowed ->> 'status', t.status),
+          started_at = CASE WHEN f.allowed -> 'startedAt' IS NULL THEN t.started_at ELSE (f.allowed ->> 'startedAt')::timestamptz END,
+          finished_at = CASE WHEN f.allowed -> 'finishedAt' IS NULL THEN t.finished_at ELSE (f.allowed ->> 'finishedAt')::timestamptz END,
+          ${sets.join(', ')},
+          updated_by = $6, updated_by_key_id = $7, updated_at = now(), version = t.version + 1
+        FROM found f
+        WHERE t.id = $1 AND t.tenant_id = $2 AND t.version = $3::int AND t.status = f.status
+          AND f.allowed IS NOT NULL AND NOT ((f.allowed ->> 'starts')::boolean AND f.unfinished)
+        RETURNING t.*, f.status AS from_status_
+      ),
+      events AS (${eventsSql})
+      SELECT f.version AS found_version_, f.status AS found_status_, f.dependencies AS found_dependencies_, u.*,
+        (SELECT array_agg(e.id ORDER BY e.id) FROM events e) AS event_ids_,
+        (SELECT max(e.occurred_at) FROM events e) AS events_occurred_at_
+      FROM found f LEFT JOIN updated u ON true`;
+    this.changeStatements.set(eventsSql, sql);
+    return { sql, params };
+  }
+
+  /** What the rows of changeStatement say. */
+  readChange(rows: Record<string, unknown>[]): TaskChangeOutcome {
+    if (rows.length === 0) return {};
+    const [row] = rows;
+    const found = {
+      version: Number(row.found_version_),
+      status: row.found_status_ as TaskStatus,
+      dependencies: (typeof row.found_dependencies_ === 'string' ? JSON.parse(row.found_dependencies_) : row.found_dependencies_) as DependencyStatus[],
+    };
+    if (row.id === null) return { found };
+    const manager = this.dataSource.manager;
+    return {
+      found,
+      changed: {
+        task: hydrate(manager, Task, row),
+        from: row.from_status_ as TaskStatus,
+        eventIds: ((row.event_ids_ as unknown[] | null) ?? []).map(String),
+        occurredAt: row.events_occurred_at_ as Date,
+      },
+    };
   }
 
   update(manager: EntityManager, key: CasKey, patch: Patch<Task>): Promise<Task> {

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../common/auth/request-context';
-import { runChange } from '../../common/domain/run-lifecycle';
+import { runChange, runChangeByStatus } from '../../common/domain/run-lifecycle';
 import { bulkItem, FieldError, FieldPath, singleItem, UnknownReferenceError, VersionConflictError } from '../../common/errors';
 import { NewDomainEvent } from '../../common/events/event-catalog';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { ReferenceCheck, ReferenceKind } from '../../common/persistence/references';
-import { NewRow, Transaction, UnitOfWork, WriteScope } from '../../common/persistence/unit-of-work';
+import { NewRow, StatementOutcome, Transaction, UnitOfWork, WriteScope } from '../../common/persistence/unit-of-work';
 import { AgentKeys, WithAgentKeys } from '../agents/agent-keys';
 import { AgentsService } from '../agents/agents.service';
 import { AgentMetricsService } from '../agents/metrics/agent-metrics.service';
@@ -27,7 +27,7 @@ import {
   TaskNotPendingError,
 } from './tasks.errors';
 import { TaskEvents } from './tasks.events';
-import { DependencyEdge, TaskFilters, TasksRepository } from './tasks.repository';
+import { DependencyEdge, TaskFields, TaskFilters, TasksRepository } from './tasks.repository';
 import { updatedBy } from '../../common/persistence/new-row';
 
 /** A task with the ids of the tasks it depends on. */
@@ -131,6 +131,13 @@ export class TasksService {
    */
   async update(ctx: RequestContext, id: string, expectedVersion: number, input: UpdateTaskDto): Promise<WithAgentKeys<TaskView>> {
     const { status, startedAt, changes } = readRunUpdate(input);
+    // Finishing counts the outcome in the agent's metrics and a new agentId needs its agent locked
+    // first (see `change`): those take the transaction. Everything else is one statement.
+    if (this.tasks.setsInOneStatement(changes) && status !== 'completed' && status !== 'failed') {
+      const view = await this.changeInOneStatement(ctx, id, expectedVersion, { status, startedAt, fields: changes });
+      if (view) return this.agents.withKeys(ctx, view, [view.task.agentId]);
+      // The task changed between the statement's read and its write: the transaction reads it again.
+    }
     let known: AgentKeys | undefined;
     if (changes.agentId) {
       const { resolved, errors } = await new ReferenceCheck(ctx.tenantId).add(this.agents.references, 'agentId', changes.agentId).resolveAll();
@@ -146,6 +153,68 @@ export class TasksService {
       if (this.tasks.isMissingAgentError(error)) throw new UnknownReferenceError([missingAgent('agentId')]);
       throw error;
     }
+  }
+
+  /**
+   * A change that writes nothing but the task and its events (no agent to lock or to count an
+   * outcome for) as ONE statement (see TasksRepository.changeStatement), under the rules of
+   * `change`, answered alike: 404, then the version (409), then the lifecycle (422), then the
+   * dependencies (409 with blockedBy). The statement applies the change only from a status the
+   * lifecycle allows it from and only while the dependencies allow a start, so it cannot write
+   * what these checks refuse. Undefined when the statement's read passed them but the task
+   * changed before its write (a concurrent writer): the caller then runs `change`.
+   */
+  private changeInOneStatement(
+    ctx: RequestContext,
+    id: string,
+    expectedVersion: number,
+    request: { status?: TaskStatus; startedAt?: Date; fields: TaskFields },
+  ): Promise<TaskView | undefined> {
+    const { status, startedAt, fields } = request;
+    const rules = runChangeByStatus({ type: 'task', id }, TASK_TRANSITIONS, { status, startedAt });
+    const statement = this.tasks.changeStatement(
+      { tenantId: ctx.tenantId, id, expectedVersion },
+      { status, allowedFrom: rules.allowed, fields, updatedBy: updatedBy(ctx) },
+      (source, events, params) => this.unitOfWork.derivedEvents(ctx, source, events, params),
+    );
+    return this.unitOfWork.statement(ctx, statement, (rows): StatementOutcome<TaskView | undefined> => {
+      const { found, changed } = this.tasks.readChange(rows);
+      if (!found) throw new TaskNotFoundError(id);
+      if (found.version !== expectedVersion) throw new VersionConflictError('task', id, expectedVersion, found.version);
+      const refusal = rules.refusal(found.status);
+      if (refusal) throw refusal;
+      if (rules.allowed.get(found.status)!.starts) {
+        const blockedBy = found.dependencies.filter((dependency) => dependency.status !== 'completed').map((dependency) => dependency.id);
+        if (blockedBy.length > 0) throw new TaskBlockedError(id, blockedBy);
+      }
+      if (!changed) return { result: undefined, events: [] };
+      const { task, from, eventIds, occurredAt } = changed;
+      const events: NewDomainEvent[] = [];
+      const names = Object.keys(fields);
+      if (names.length > 0) {
+        events.push({
+          type: TaskEvents.updated,
+          aggregateType: 'task',
+          aggregateId: id,
+          aggregateVersion: task.version,
+          payload: { taskId: id, changed: names },
+        });
+      }
+      if (status !== undefined) {
+        events.push({
+          type: TaskEvents.statusChanged,
+          aggregateType: 'task',
+          aggregateId: id,
+          aggregateVersion: task.version,
+          payload: { taskId: id, workflowId: task.workflowId, agentId: task.agentId, from, to: status },
+        });
+      }
+      if (eventIds.length !== events.length) throw new Error(`the change of task ${id} stored ${eventIds.length} events, not ${events.length}`);
+      return {
+        result: { task, dependsOn: found.dependencies.map((dependency) => dependency.id) },
+        events: events.map((event, i) => ({ event, stored: { id: eventIds[i], occurredAt } })),
+      };
+    });
   }
 
   /**

@@ -3,6 +3,7 @@ import { makeBulkTask, makeTask } from '../../factories/task.factory';
 import { makeWorkflow } from '../../factories/workflow.factory';
 import { createTenant, createTestApp, TestApp, TestTenant } from '../../utils/test-app';
 import { untilFeedCaughtUp } from '../../utils/event-feed';
+import { waitFor } from '../../utils/wait';
 
 describe('tasks under concurrent writers', () => {
   let t: TestApp;
@@ -71,6 +72,68 @@ describe('tasks under concurrent writers', () => {
     const winner = answers.find((res) => res.status === 200)!;
     const stored = await t.http().get(`/api/v1/tasks/${id}`).set(tenant.auth).expect(200);
     expect(stored.body).toMatchObject({ version: 3, status: winner.body.status, output: winner.body.output });
+  });
+
+  it('answers 409 with the current version when another writer changes the task between the read and the write of a PATCH', async () => {
+    const [id] = await createTasks(1);
+    // Another writer holds the row with an uncommitted change: the PATCH's read still sees version 1,
+    // its compare-and-set waits for the row, then finds version 2.
+    const writer = t.owner.createQueryRunner();
+    await writer.connect();
+    try {
+      await writer.startTransaction();
+      await writer.query(`UPDATE tasks SET status = 'cancelled', version = version + 1 WHERE id = $1`, [id]);
+      const patching = t
+        .http()
+        .patch(`/api/v1/tasks/${id}`)
+        .set(tenant.auth)
+        .set('If-Match', '"1"')
+        .send({ status: 'running' })
+        .then((res) => res);
+      await waitFor('the PATCH to wait for the row', async () => {
+        const [{ n }] = await t.owner.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%UPDATE tasks t SET%'`,
+        );
+        return n > 0;
+      });
+      await writer.commitTransaction();
+      const answer = await patching;
+      expect(answer.status).toBe(409);
+      expect(answer.body).toMatchObject({ code: 'VERSION_CONFLICT', expectedVersion: 1, currentVersion: 2 });
+    } finally {
+      await writer.release();
+    }
+    const stored = await t.http().get(`/api/v1/tasks/${id}`).set(tenant.auth).expect(200);
+    expect(stored.body).toMatchObject({ status: 'cancelled', version: 2, startedAt: null });
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
+    const events = await t.http().get(`/api/v1/events?aggregateId=${id}&type=task.status_changed`).set(tenant.auth).expect(200);
+    expect(events.body.items).toEqual([]);
+  });
+
+  it('never starts a task before its dependency has completed, while the dependency completes concurrently', async () => {
+    for (let round = 0; round < 8; round++) {
+      const [dependency] = await createTasks(1);
+      await t.http().patch(`/api/v1/tasks/${dependency}`).set(tenant.auth).set('If-Match', '"1"').send({ status: 'running' }).expect(200);
+      const task = (
+        await t
+          .http()
+          .post('/api/v1/tasks')
+          .set(tenant.auth)
+          .send(makeTask(workflowId, { dependsOn: [dependency] }))
+          .expect(201)
+      ).body.id;
+      const [completed, started] = await Promise.all([
+        t.http().patch(`/api/v1/tasks/${dependency}`).set(tenant.auth).set('If-Match', '"2"').send({ status: 'completed' }),
+        t.http().patch(`/api/v1/tasks/${task}`).set(tenant.auth).set('If-Match', '"1"').send({ status: 'running' }),
+      ]);
+      expect(completed.status).toBe(200);
+      // Either the start saw the completion (200) or it came first and was refused, naming the dependency.
+      if (started.status !== 200) expect([started.status, started.body.code, started.body.blockedBy]).toEqual([409, 'TASK_BLOCKED', [dependency]]);
+      const stored = await t.http().get(`/api/v1/tasks/${task}`).set(tenant.auth).expect(200);
+      expect(stored.body).toMatchObject(started.status === 200 ? { status: 'running', version: 2 } : { status: 'pending', version: 1 });
+      // Once the dependency has completed, the start goes through.
+      if (started.status !== 200) await t.http().patch(`/api/v1/tasks/${task}`).set(tenant.auth).set('If-Match', '"1"').send({ status: 'running' }).expect(200);
+    }
   });
 
   it('never lets two concurrent requests close a two-cycle (A waits for B, B waits for A)', async () => {
