@@ -46,10 +46,10 @@ const now = () => performance.timeOrigin + performance.now();
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
 
 const APP_WORK =
-  'per batch (one BullMQ drain job) the app worker runs ONE transaction: SELECT ... FOR UPDATE SKIP LOCKED of up to PERSIST_BATCH_SIZE due records, ' +
-  'validation of each result against the handler schema, then for the records of one tenant and handler, in a savepoint: ONE multi-row INSERT of their idempotency keys ' +
-  '(ON CONFLICT DO NOTHING), ONE multi-row INSERT of their agents (persistMany), ONE UPDATE linking the keys; then ONE INSERT of every domain event ' +
-  '(agent.registered and persistence.persisted per result) and ONE UPDATE of every record (persisted, persisted_at = clock_timestamp()), COMMIT; then the events are published';
+  'per batch (one BullMQ drain job) the app worker runs ONE transaction: outbox_claim (SELECT ... FOR UPDATE SKIP LOCKED) of up to PERSIST_BATCH_SIZE due records, ' +
+  'read in the same statement, validation of each result against the handler schema, ONE multi-row INSERT of their idempotency keys (ON CONFLICT DO NOTHING), ' +
+  'ONE multi-row INSERT of their agents (persistMany), then ONE statement linking the keys, inserting every domain event (agent.registered and ' +
+  'persistence.persisted per result) and marking every record persisted (persisted_at = clock_timestamp()), COMMIT; then the events are published';
 const RAW_WORK =
   'the raw baseline processor runs ONE autocommit INSERT of the agent row (same columns as the app) into a copy of the agents table per job, nothing else';
 const RAW_BATCH_WORK =
