@@ -47,7 +47,7 @@ const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : String(
 
 const APP_WORK =
   'per batch (one BullMQ drain job) the app worker runs ONE transaction: outbox_claim (SELECT ... FOR UPDATE SKIP LOCKED) of up to PERSIST_BATCH_SIZE due records, ' +
-  'read in the same statement, validation of each result against the handler schema, ONE multi-row INSERT of their idempotency keys (ON CONFLICT DO NOTHING), ' +
+  'read in the same statement, a SAVEPOINT, validation of each result against the handler schema, ONE multi-row INSERT of their idempotency keys (ON CONFLICT DO NOTHING), ' +
   'ONE multi-row INSERT of their agents (persistMany), then ONE statement linking the keys, inserting every domain event (agent.registered and ' +
   'persistence.persisted per result) and marking every record persisted (persisted_at = clock_timestamp()), COMMIT; then the events are published';
 const RAW_WORK =

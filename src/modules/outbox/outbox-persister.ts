@@ -90,8 +90,8 @@ interface BatchResult {
 }
 
 /**
- * How a transaction isolates failing records. Absent: the fast path, no savepoint; the first
- * failure rolls the batch back (ReplayBatch). Present: savepoints, a group at once when its
+ * How a transaction isolates failing records. Absent: the fast path, no savepoint per group or
+ * record; the first failure rolls the batch back to the savepoint taken after its claim (ReplayBatch). Present: savepoints, a group at once when its
  * handler has `persistMany` (record by record at once for the groups in `byRecord`), and a record
  * whose handler already failed in the fast path (`failed`) fails again without a second call.
  */
@@ -110,7 +110,7 @@ class HandlerFailed extends Error {
   }
 }
 
-/** The fast path met a failure: the batch rolls back and is replayed with savepoints. */
+/** The fast path met a failure: the batch rolls back to its savepoint and is replayed with savepoints. */
 class ReplayBatch extends Error {
   constructor(readonly isolation: Isolation) {
     super('a record of the batch failed: replaying it with savepoints');
@@ -125,11 +125,12 @@ class ReplayBatch extends Error {
  * the records of one tenant and handler when it has one), then, in one statement per tenant, link
  * the keys, write every event and end every record.
  *
- * A handler that throws fails only its own record. A batch first runs without savepoints; if a
- * handler (or a statement of its group) fails, the transaction is rolled back and the batch is
- * replayed in a new one with savepoints: each group in one (record by record for a group whose
- * `persistMany` failed, and for handlers without it), so that only the failing record fails; a
- * record whose `persist` failed is not called again. The failure is counted on the record in the
+ * A handler that throws fails only its own record. A batch first runs with one savepoint, taken
+ * after its claim, and none per group or record; if a handler (or a statement of its group)
+ * fails, the batch rolls back to that savepoint (its records stay locked) and is replayed with a
+ * savepoint per group (record by record for a group whose `persistMany` failed, and for handlers
+ * without it), so that only the failing record fails; a record whose `persist` failed is not
+ * called again. The failure is counted on the record in the
  * same transaction (retried with jittered exponential backoff through its own job, or
  * dead-lettered). A record's own job (its retries) runs with savepoints from the start.
  */
@@ -158,26 +159,29 @@ export class OutboxPersister {
   async drain(onFullBatch?: () => void): Promise<DrainReport> {
     const handled = this.handledSchemas();
     const scope = this.expectedTenant;
-    let claimed: DrainedRecord[] = [];
-    let batch: BatchResult;
-    try {
-      batch = await this.run(async (manager) => {
-        claimed = await this.records.claimDue(manager, this.config.batchSize, handled, scope);
-        if (claimed.length >= this.config.batchSize) onFullBatch?.();
-        this.expectedTenant = mostFrequentTenant(claimed) ?? this.expectedTenant;
-        const items = claimed.map((record) => this.itemOf(manager, record));
+    const batch = await this.run(async (manager) => {
+      const claimed = await this.records.claimDue(manager, this.config.batchSize, handled, scope);
+      if (claimed.length >= this.config.batchSize) onFullBatch?.();
+      if (claimed.length === 0) return [];
+      this.expectedTenant = mostFrequentTenant(claimed) ?? this.expectedTenant;
+      // One savepoint after the claim: a failure rolls back to it, the records still locked.
+      await manager.query('SAVEPOINT outbox_batch');
+      const items = claimed.map((record) => this.itemOf(manager, record));
+      try {
         await this.persistAll(manager, items);
         return items;
-      }, scope);
-    } catch (error) {
-      if (!(error instanceof ReplayBatch)) throw error;
-      const { isolation } = error;
-      batch = await this.run(async (manager) => {
-        const items = (await this.records.reclaim(manager, claimed)).map((record) => this.itemOf(manager, record));
-        await this.persistAll(manager, items, isolation);
-        return items;
-      }, scope);
-    }
+      } catch (error) {
+        if (!(error instanceof ReplayBatch)) throw error;
+        try {
+          await manager.query('ROLLBACK TO SAVEPOINT outbox_batch');
+        } catch (rollback) {
+          throw new BatchAbortedError(rollback);
+        }
+        const replayed = claimed.map((record) => this.itemOf(manager, record));
+        await this.persistAll(manager, replayed, error.isolation);
+        return replayed;
+      }
+    }, scope);
     const report: DrainReport = { claimed: batch.items.length, persisted: 0, skipped: 0, retrying: 0, deadLettered: 0 };
     for (const item of batch.items) {
       const outcome = this.outcomeOf(item, batch.finished);
@@ -242,7 +246,6 @@ export class OutboxPersister {
     try {
       result = await (scope === undefined ? transaction() : TenantScope.run(scope, transaction));
     } catch (error) {
-      if (error instanceof ReplayBatch) throw error;
       persistenceOutcomes.inc({ handler: 'unknown', outcome: 'failed' });
       throw error instanceof BatchAbortedError ? error.broken : error;
     }

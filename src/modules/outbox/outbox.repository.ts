@@ -259,31 +259,15 @@ export class OutboxRepository {
       else pushTo(unread, row.claimed_tenant, row.claimed_id);
     }
     for (const [tenantId, ids] of unread) {
-      for (const record of await this.readDrained(manager, tenantId, ids, false)) records.set(record.id, record);
+      for (const record of await this.readDrained(manager, tenantId, ids)) records.set(record.id, record);
     }
     return claimed.flatMap((row) => records.get(row.claimed_id) ?? []);
   }
 
-  /**
-   * Locks again, in a new transaction, records a rolled-back batch had claimed, in their order:
-   * those still fresh and pending that no other transaction holds (another worker may have
-   * claimed some in between; they are its now).
-   */
-  async reclaim(manager: EntityManager, claimed: DrainedRecord[]): Promise<DrainedRecord[]> {
-    const byTenant = groupByTenant(claimed, (record) => record.tenantId);
-    const records = new Map<string, DrainedRecord>();
-    for (const [tenantId, ofTenant] of byTenant) {
-      const ids = ofTenant.map((record) => record.id);
-      for (const record of await this.readDrained(manager, tenantId, ids, true)) records.set(record.id, record);
-    }
-    return claimed.flatMap((record) => records.get(record.id) ?? []);
-  }
-
-  /** A tenant's records by id, read in its scope; `reclaim`: only fresh pending ones, locked, skipping those held elsewhere. */
-  private async readDrained(manager: EntityManager, tenantId: string, ids: string[], reclaim: boolean): Promise<DrainedRecord[]> {
-    const condition = reclaim ? ` AND r.status = 'pending' AND r.attempts = 0 FOR UPDATE SKIP LOCKED` : '';
+  /** A tenant's claimed records by id, read in its scope. */
+  private async readDrained(manager: EntityManager, tenantId: string, ids: string[]): Promise<DrainedRecord[]> {
     const rows: Record<string, unknown>[] = await TenantScope.run(tenantId, () =>
-      manager.query(`SELECT ${DRAINED_COLUMNS} FROM service_call_records r WHERE r.tenant_id = $1 AND r.id = ANY($2::uuid[])${condition}`, [tenantId, ids]),
+      manager.query(`SELECT ${DRAINED_COLUMNS} FROM service_call_records r WHERE r.tenant_id = $1 AND r.id = ANY($2::uuid[])`, [tenantId, ids]),
     );
     return rows.map(drainedRecordOf);
   }
@@ -445,20 +429,13 @@ export class OutboxRepository {
   }
 }
 
-/** Items grouped by tenant, tenants in the order they first appear. */
-function groupByTenant<T>(items: T[], tenantOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) pushTo(groups, tenantOf(item), item);
-  return groups;
-}
-
 function pushTo<T>(groups: Map<string, T[]>, key: string, item: T): void {
   const group = groups.get(key);
   if (group) group.push(item);
   else groups.set(key, [item]);
 }
 
-/** The columns of a DrainedRecord, as `claimDue` and `reclaim` read them (table alias `r`). */
+/** The columns of a DrainedRecord, as `claimDue` reads them (table alias `r`). */
 const DRAINED_COLUMNS =
   'r.id, r.tenant_id, r.call_id, r.namespace, r.schema_identity, r.result, r.status, r.attempts, r.version, r.created_at, r.created_by, r.created_by_key_id, r.correlation_id';
 
