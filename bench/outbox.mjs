@@ -12,7 +12,7 @@ import IORedis from 'ioredis';
 import pg from 'pg';
 import { checkpoint, createRawTable, databaseUrl, describeMachine, flushRedis, migrateForServiceRole, recreateDatabase, serviceUrl } from './lib/db.mjs';
 import { rawBatchedDrain, rawDrain, rawLatency } from './lib/outbox-raw.mjs';
-import { cpuBreakdown, cpuSnapshot, describeCpu, drainRate, latencySummary } from './lib/outbox-stats.mjs';
+import { cpuBreakdown, cpuMsPerItem, cpuSnapshot, describeCpu, drainRate, latencySummary } from './lib/outbox-stats.mjs';
 import { runMain } from './lib/main.mjs';
 import { createApiKey, freePort, stackEnv, startApp, stop, UNREACHED_RATE_LIMITS } from './lib/processes.mjs';
 import { figure, mergeResults, renderTable, writeResults } from './lib/report.mjs';
@@ -46,10 +46,10 @@ const now = () => performance.timeOrigin + performance.now();
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
 
 const APP_WORK =
-  'per batch (one BullMQ drain job) the app worker runs ONE transaction: SELECT ... FOR UPDATE SKIP LOCKED of up to PERSIST_BATCH_SIZE due records, ' +
-  'validation of each result against the handler schema, then for the records of one tenant and handler, in a savepoint: ONE multi-row INSERT of their idempotency keys ' +
-  '(ON CONFLICT DO NOTHING), ONE multi-row INSERT of their agents (persistMany), ONE UPDATE linking the keys; then ONE INSERT of every domain event ' +
-  '(agent.registered and persistence.persisted per result) and ONE UPDATE of every record (persisted, persisted_at = clock_timestamp()), COMMIT; then the events are published';
+  'per batch (one BullMQ drain job) the app worker runs ONE transaction: outbox_claim (SELECT ... FOR UPDATE SKIP LOCKED) of up to PERSIST_BATCH_SIZE due records, ' +
+  'read in the same statement, a SAVEPOINT, validation of each result against the handler schema, ONE multi-row INSERT of their idempotency keys (ON CONFLICT DO NOTHING), ' +
+  'ONE multi-row INSERT of their agents (persistMany), then ONE statement linking the keys, inserting every domain event (agent.registered and ' +
+  'persistence.persisted per result) and marking every record persisted (persisted_at = clock_timestamp()), COMMIT; then the events are published';
 const RAW_WORK =
   'the raw baseline processor runs ONE autocommit INSERT of the agent row (same columns as the app) into a copy of the agents table per job, nothing else';
 const RAW_BATCH_WORK =
@@ -235,8 +235,9 @@ async function measureApp(url, workers, { withLatency, cpus }) {
       `  ${workers} worker(s) (WORKER_CONCURRENCY=${SETTINGS.concurrency}, PERSIST_BATCH_SIZE=${SETTINGS.batchSize}) ready after ${Math.round(workerReady - workerStarted)} ms; draining`,
     );
     const final = await waitPersisted(db, tag, SETTINGS.results, SETTINGS.drainTimeoutMs);
+    const cpuAfter = cpuSnapshot();
     const pids = Object.fromEntries(started.map((worker, i) => [`worker ${i + 1}`, worker.child.pid]));
-    const cpu = cpuBreakdown(cpuBefore, cpuSnapshot(), {
+    const cpu = cpuBreakdown(cpuBefore, cpuAfter, {
       ...pids,
       api: api.child.pid,
       'bench process': process.pid,
@@ -248,12 +249,19 @@ async function measureApp(url, workers, { withLatency, cpus }) {
     const times = (await recordTimes(db, tag)).map((r) => r.persisted);
     const beforeReady = times.filter((t) => t < workerReady).length;
     const drain = drainRate(times, Math.max(SETTINGS.warmupShare, beforeReady / times.length));
+    // Per result persisted after the workers answered ready: those whose cpu the readings hold.
+    const workerCpuMs = cpuMsPerItem(
+      cpuBefore,
+      cpuAfter,
+      started.map((worker) => worker.child.pid),
+      times.length - beforeReady,
+    );
     log(
       `  app: ${Math.round(drain.rate)} results/s (results ${drain.skipped + 1}..${times.length}, ${fmt(drain.spanMs / 1000, 2)} s; ${beforeReady} persisted before the workers answered ready); ` +
         `first to last ${Math.round(drain.overallRate)}/s over ${fmt(drain.totalMs / 1000, 2)} s; retried ${final.retried}; jobs when the last result was persisted ${JSON.stringify(after)}`,
     );
-    log(`  ${describeCpu(cpu, cpus)}`);
-    const result = { workers, intakeSeconds, drain, beforeReady, retried: final.retried, cpu, checks, jobsAfter: after };
+    log(`  ${describeCpu(cpu, cpus)}; worker cpu per result ${fmt(workerCpuMs, 3)} ms`);
+    const result = { workers, intakeSeconds, drain, beforeReady, retried: final.retried, cpu, workerCpuMs, checks, jobsAfter: after };
 
     if (withLatency) {
       result.idleAfter = await waitQueueIdle(queue, 60_000);
@@ -325,7 +333,7 @@ function appNotes(app, cpus) {
     `from result ${app.drain.skipped + 1} to the last (warm-up: the first ${Math.round(SETTINGS.warmupShare * 100)}% and the ${app.beforeReady} persisted while the workers were starting), ` +
     `over ${fmt(app.drain.spanMs / 1000, 2)} s; first to last: ${Math.round(app.drain.overallRate)}/s over ${fmt(app.drain.totalMs / 1000, 2)} s; results retried: ${app.retried}; ` +
     `jobs when the last result was persisted: ${JSON.stringify(app.jobsAfter)}; checked: every result persisted exactly once (${JSON.stringify(app.checks)}); ` +
-    `app ${describeCpu(app.cpu, cpus)}; ${APP_WORK}.`
+    `app ${describeCpu(app.cpu, cpus)}; worker cpu per result ${fmt(app.workerCpuMs, 3)} ms (all worker processes, from ready to the last result); ${APP_WORK}.`
   );
 }
 

@@ -80,6 +80,28 @@ export function cpuBreakdown(before, after, groups) {
   return shares;
 }
 
+/** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU milliseconds the processes `pids` (and their descendants) used between two snapshots, per
+ * item: unlike a rate or a share of the machine, it barely moves when other work loads the machine.
+ */
+export function cpuMsPerItem(before, after, pids, items) {
+  if (!before || !after || items <= 0) return NaN;
+  const roots = new Set(pids);
+  const within = (pid) => {
+    for (let current = pid, hops = 0; current > 1 && hops < 64; hops++) {
+      if (roots.has(current)) return true;
+      current = after.processes.get(current)?.ppid ?? 0;
+    }
+    return false;
+  };
+  let ticks = 0;
+  for (const [pid, entry] of after.processes) if (within(pid)) ticks += Math.max(0, entry.ticks - (before.processes.get(pid)?.ticks ?? 0));
+  return (ticks * 1000) / TICKS_PER_SECOND / items;
+}
+
 export function describeCpu(shares, cpus) {
   if (!shares) return 'cpu use: n/a';
   const parts = Object.entries(shares).map(([label, share]) => `${label} ${Math.round(share * cpus * 100)}%`);

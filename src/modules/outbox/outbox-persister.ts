@@ -4,7 +4,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { RequestContext } from '../../common/auth/request-context';
 import { DomainError, ErrorCode } from '../../common/errors';
 import { DomainEvents, ContextualEvent } from '../../common/events/domain-events.service';
-import { NewDomainEvent } from '../../common/events/event-catalog';
+import { DomainEventEnvelope, NewDomainEvent } from '../../common/events/event-catalog';
 import { Transaction } from '../../common/persistence/unit-of-work';
 import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { backoffDelay } from '../../common/queues/backoff';
@@ -15,7 +15,7 @@ import { OutboxEvents } from './outbox.events';
 import { DrainReport } from './outbox.jobs';
 import { PermanentPersistenceError, PersistContext, PersistedObject } from './persistence-handler';
 import { ServiceCallRecord } from './service-call-record.entity';
-import { FinishedRecord, HandledSchemas, OutboxRepository, RecordFinish } from './outbox.repository';
+import { ChunkLink, DrainedRecord, FinishedRecord, HandledSchemas, OutboxRepository, RecordFinish } from './outbox.repository';
 
 export type ProcessOutcome =
   | { status: 'persisted'; domainType: string; domainId: string; attempts: number; latencyMs: number }
@@ -60,11 +60,13 @@ class BatchAbortedError extends Error {
 }
 
 type ItemOutcome =
-  { kind: 'persisted'; handler: string; domain: PersistedObject } | { kind: 'skipped'; reason: string } | { kind: 'failed'; handler: string; error: unknown };
+  | { kind: 'persisted'; handler: string; domain: PersistedObject; written: boolean }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'failed'; handler: string; error: unknown };
 
 /** One claimed record in the drain's transaction: its own context, events and, in the end, outcome. */
 interface Item {
-  record: ServiceCallRecord;
+  record: DrainedRecord;
   context: RequestContext;
   events: NewDomainEvent[];
   tx: Transaction;
@@ -75,6 +77,7 @@ interface Item {
 
 /** The records of one tenant that one handler persists (its `persistMany` takes them at once). */
 interface Group {
+  key: string;
   tenantId: string;
   resolved: ResolvedHandler;
   entries: { item: Item; result: unknown }[];
@@ -87,18 +90,58 @@ interface BatchResult {
 }
 
 /**
+ * How a transaction isolates failing records. Absent: the fast path, no savepoint per group or
+ * record; the first failure rolls the batch back to the savepoint taken after its claim (ReplayBatch). Present: savepoints, a group at once when its
+ * handler has `persistMany` (record by record at once for the groups in `byRecord`), and a record
+ * whose handler already failed in the fast path (`failed`) fails again without a second call.
+ */
+interface Isolation {
+  failed?: { recordId: string; error: unknown };
+  byRecord?: Set<string>;
+}
+
+/** A handler's `persist` threw for this item (the record it failed on is known). */
+class HandlerFailed extends Error {
+  constructor(
+    readonly item: Item,
+    readonly error: unknown,
+  ) {
+    super('a persistence handler failed');
+  }
+}
+
+/** The fast path met a failure: the batch rolls back to its savepoint and is replayed with savepoints. */
+class ReplayBatch extends Error {
+  constructor(readonly isolation: Isolation) {
+    super('a record of the batch failed: replaying it with savepoints');
+    this.name = 'ReplayBatch';
+  }
+}
+
+/**
  * Turns pending service-call records into domain rows, exactly once, a batch per transaction:
  * claim the records (FOR UPDATE SKIP LOCKED, or one record by id for its own job), validate each
  * result, claim their idempotency keys (persisted_chunks), run their handlers (`persistMany` for
- * the records of one tenant and handler when it has one), link the keys, write every event in one
- * statement and end every record in one statement. A handler that throws fails only its own
- * record: each group runs in a savepoint, and a failed group is replayed record by record, each in
- * its own savepoint. The failure is counted on the record in the same transaction (retried with
- * jittered exponential backoff through its own job, or dead-lettered).
+ * the records of one tenant and handler when it has one), then, in one statement per tenant, link
+ * the keys, write every event and end every record.
+ *
+ * A handler that throws fails only its own record. A batch first runs with one savepoint, taken
+ * after its claim, and none per group or record; if a handler (or a statement of its group)
+ * fails, the batch rolls back to that savepoint (its records stay locked) and is replayed with a
+ * savepoint per group (record by record for a group whose `persistMany` failed, and for handlers
+ * without it), so that only the failing record fails; a record whose `persist` failed is not
+ * called again. The failure is counted on the record in the
+ * same transaction (retried with jittered exponential backoff through its own job, or
+ * dead-lettered). A record's own job (its retries) runs with savepoints from the start.
  */
 @Injectable()
 export class OutboxPersister {
   private readonly logger = new Logger(OutboxPersister.name);
+  /**
+   * The tenant the last batch was mostly of: the next batch runs in its scope, so that its claim
+   * also reads that tenant's records and the connection keeps its scope (no round trip to change it).
+   */
+  private expectedTenant: string | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -115,11 +158,30 @@ export class OutboxPersister {
    */
   async drain(onFullBatch?: () => void): Promise<DrainReport> {
     const handled = this.handledSchemas();
+    const scope = this.expectedTenant;
     const batch = await this.run(async (manager) => {
-      const claimed = await this.records.claimDue(manager, this.config.batchSize, handled);
+      const claimed = await this.records.claimDue(manager, this.config.batchSize, handled, scope);
       if (claimed.length >= this.config.batchSize) onFullBatch?.();
-      return claimed;
-    });
+      if (claimed.length === 0) return [];
+      this.expectedTenant = mostFrequentTenant(claimed) ?? this.expectedTenant;
+      // One savepoint after the claim: a failure rolls back to it, the records still locked.
+      await manager.query('SAVEPOINT outbox_batch');
+      const items = claimed.map((record) => this.itemOf(manager, record));
+      try {
+        await this.persistAll(manager, items);
+        return items;
+      } catch (error) {
+        if (!(error instanceof ReplayBatch)) throw error;
+        try {
+          await manager.query('ROLLBACK TO SAVEPOINT outbox_batch');
+        } catch (rollback) {
+          throw new BatchAbortedError(rollback);
+        }
+        const replayed = claimed.map((record) => this.itemOf(manager, record));
+        await this.persistAll(manager, replayed, error.isolation);
+        return replayed;
+      }
+    }, scope);
     const report: DrainReport = { claimed: batch.items.length, persisted: 0, skipped: 0, retrying: 0, deadLettered: 0 };
     for (const item of batch.items) {
       const outcome = this.outcomeOf(item, batch.finished);
@@ -132,17 +194,19 @@ export class OutboxPersister {
   }
 
   /**
-   * Processes one record (its own job, or a direct call), through the same transaction as a batch.
-   * Without a tenant the record's tenant is looked up first, across tenants.
+   * Processes one record (its own job, or a direct call), through the same transaction as a batch,
+   * with savepoints. Without a tenant the record's tenant is looked up first, across tenants.
    */
   async process(recordId: string, tenantId?: string): Promise<ProcessOutcome> {
     const tenant = tenantId ?? (await this.tenantOf(recordId));
     if (tenant === undefined) return { status: 'missing' };
     let found: ServiceCallRecord | null = null;
     const batch = await this.run(async (manager) => {
-      found = await TenantScope.run(tenant, () => this.records.lock(manager, recordId, tenant));
-      return found?.status === 'pending' ? [found] : [];
-    });
+      found = await this.records.lock(manager, recordId, tenant);
+      const items = found?.status === 'pending' ? [this.itemOf(manager, found)] : [];
+      await this.persistAll(manager, items, {});
+      return items;
+    }, tenant);
     const record = found as ServiceCallRecord | null;
     if (!record) return { status: 'missing' };
     if (batch.items.length === 0) return { status: 'already_done', current: record.status, lastError: record.lastError };
@@ -160,25 +224,27 @@ export class OutboxPersister {
   }
 
   /**
-   * One drain transaction (a batch may span tenants: every record is read, persisted, recorded and
-   * ended in its own tenant's scope). Events are published and metrics counted after COMMIT only. If the
-   * transaction itself fails (the database went away), nothing is counted on the records: they are
-   * due again at once, and the caller's job is retried by BullMQ.
+   * One drain transaction, in the scope of `scope` when given (a batch may span tenants: every
+   * record is read, persisted, recorded and ended in its own tenant's scope). `work` claims the
+   * records and persists them, setting every item's outcome; the events and the end of every
+   * record are then one statement per tenant, the last before COMMIT. Events are published and
+   * metrics counted after COMMIT only, outside any scope. If the transaction itself fails (the
+   * database went away), nothing is counted on the records: they are due again at once, and the
+   * caller's job is retried by BullMQ.
    */
-  private async run(claim: (manager: EntityManager) => Promise<ServiceCallRecord[]>): Promise<BatchResult> {
-    let committed: Awaited<ReturnType<DomainEvents['appendEach']>> = [];
+  private async run(work: (manager: EntityManager) => Promise<Item[]>, scope?: string): Promise<BatchResult> {
+    let committed: DomainEventEnvelope[] = [];
     let result: BatchResult;
-    try {
-      result = await this.dataSource.transaction(async (manager) => {
-        const items = (await claim(manager)).map((record) => this.itemOf(manager, record));
+    const transaction = () =>
+      this.dataSource.transaction(async (manager) => {
+        const items = await work(manager);
         if (items.length === 0) return { items, finished: new Map<string, FinishedRecord>() };
-        await this.persistAll(manager, items);
-        const finishes = items.map((item) => (item.finish = this.finishOf(item)));
-        committed = await this.events.appendEach(manager, this.eventsOf(items, finishes));
-        // The last statements before COMMIT: persisted_at is the commit's time, or within a few statements of it.
-        const finished = await this.records.finish(manager, finishes);
-        return { items, finished };
+        const ended = await this.end(manager, items);
+        committed = ended.committed;
+        return { items, finished: ended.finished };
       });
+    try {
+      result = await (scope === undefined ? transaction() : TenantScope.run(scope, transaction));
     } catch (error) {
       persistenceOutcomes.inc({ handler: 'unknown', outcome: 'failed' });
       throw error instanceof BatchAbortedError ? error.broken : error;
@@ -188,20 +254,50 @@ export class OutboxPersister {
     return result;
   }
 
-  private itemOf(manager: EntityManager, record: ServiceCallRecord): Item {
-    // The result's rows and events name whoever submitted it: its actor and the key that authenticated it.
-    const context: RequestContext = { tenantId: record.tenantId, actorId: record.createdBy, keyId: record.createdByKeyId, correlationId: record.correlationId };
-    const item: Item = {
-      record,
-      context,
-      events: [],
-      tx: { manager, context, record: (event) => void item.events.push(event) },
-    };
-    return item;
+  /**
+   * Decides how every record ends, then per tenant, in its scope and in one statement: links the
+   * keys of the results written now, inserts the events (each item's own, then its outcome's) and
+   * ends the records. Returns the events as stored, in order, and the ended records.
+   */
+  private async end(manager: EntityManager, items: Item[]): Promise<{ committed: DomainEventEnvelope[]; finished: Map<string, FinishedRecord> }> {
+    const byTenant = new Map<string, Item[]>();
+    for (const item of items) {
+      item.finish = this.finishOf(item);
+      const ofTenant = byTenant.get(item.record.tenantId);
+      if (ofTenant) ofTenant.push(item);
+      else byTenant.set(item.record.tenantId, [item]);
+    }
+    const committed: DomainEventEnvelope[] = [];
+    const finished = new Map<string, FinishedRecord>();
+    for (const [tenantId, ofTenant] of byTenant) {
+      const entries = this.eventsOf(ofTenant);
+      const links: ChunkLink[] = [];
+      for (const { record, outcome } of ofTenant) {
+        if (outcome?.kind === 'persisted' && outcome.written) links.push({ record, domainType: outcome.domain.type, domainId: outcome.domain.id });
+      }
+      const params: unknown[] = [];
+      const eventsInsert = this.events.insertEachStatement(entries, params);
+      const finishes = ofTenant.map((item) => item.finish!);
+      const stored = await TenantScope.run(tenantId, () => this.records.finish(manager, tenantId, { links, finishes, eventsInsert, params }));
+      if (stored.events.length !== entries.length) throw new Error(`stored ${stored.events.length} events of ${entries.length}`);
+      entries.forEach(({ context, event }, i) => committed.push(this.events.envelope(context, event, stored.events[i])));
+      for (const record of stored.finished) finished.set(record.id, record);
+    }
+    return { committed, finished };
   }
 
-  /** Validates every result and persists them by (tenant, handler) group; sets every item's outcome. */
-  private async persistAll(manager: EntityManager, items: Item[]): Promise<void> {
+  private itemOf(manager: EntityManager, record: DrainedRecord): Item {
+    // The result's rows and events name whoever submitted it: its actor and the key that authenticated it.
+    const context: RequestContext = { tenantId: record.tenantId, actorId: record.createdBy, keyId: record.createdByKeyId, correlationId: record.correlationId };
+    const events: NewDomainEvent[] = [];
+    return { record, context, events, tx: { manager, context, record: (event) => void events.push(event) } };
+  }
+
+  /**
+   * Validates every result and persists them by (tenant, handler) group; sets every item's
+   * outcome. Without `isolation` (the fast path) a failing group throws ReplayBatch.
+   */
+  private async persistAll(manager: EntityManager, items: Item[], isolation?: Isolation): Promise<void> {
     const groups = new Map<string, Group>();
     for (const item of items) {
       const { record } = item;
@@ -210,18 +306,33 @@ export class OutboxPersister {
         item.outcome = { kind: 'skipped', reason: `no handler for ${record.namespace}/${record.schemaIdentity}` };
         continue;
       }
+      if (isolation?.failed?.recordId === record.id) {
+        item.outcome = { kind: 'failed', handler: resolved.identity, error: isolation.failed.error };
+        continue;
+      }
       try {
         const result = await this.registry.validate(resolved, record.result);
         const key = `${record.tenantId}\u0000${resolved.identity}`;
-        const group = groups.get(key) ?? { tenantId: record.tenantId, resolved, entries: [] };
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = { key, tenantId: record.tenantId, resolved, entries: [] }));
         group.entries.push({ item, result });
-        groups.set(key, group);
       } catch (error) {
         item.outcome = { kind: 'failed', handler: resolved.identity, error };
       }
     }
     for (const group of groups.values()) {
-      await TenantScope.run(group.tenantId, () => this.persistGroup(manager, group));
+      await TenantScope.run(group.tenantId, () => (isolation ? this.persistGroup(manager, group, isolation) : this.persistFast(manager, group)));
+    }
+  }
+
+  /** A group without savepoint: on failure, the batch is replayed with savepoints (see Isolation). */
+  private async persistFast(manager: EntityManager, group: Group): Promise<void> {
+    try {
+      await this.persistEntries(manager, group, group.entries);
+    } catch (error) {
+      const isolation: Isolation =
+        error instanceof HandlerFailed ? { failed: { recordId: error.item.record.id, error: error.error } } : { byRecord: new Set([group.key]) };
+      throw new ReplayBatch(isolation);
     }
   }
 
@@ -229,8 +340,8 @@ export class OutboxPersister {
    * All of a group at once in one savepoint when its handler has `persistMany`; if that fails (or
    * without it), record by record, each in its own savepoint, so one bad result fails alone.
    */
-  private async persistGroup(manager: EntityManager, group: Group): Promise<void> {
-    if (group.entries.length > 1 && group.resolved.handler.persistMany) {
+  private async persistGroup(manager: EntityManager, group: Group, isolation: Isolation): Promise<void> {
+    if (group.entries.length > 1 && group.resolved.handler.persistMany && !isolation.byRecord?.has(group.key)) {
       try {
         await inSavepoint(manager, 'outbox_group', () => this.persistEntries(manager, group, group.entries));
         return;
@@ -245,47 +356,59 @@ export class OutboxPersister {
       } catch (error) {
         if (error instanceof BatchAbortedError) throw error;
         entry.item.events.length = 0;
-        entry.item.outcome = { kind: 'failed', handler: group.resolved.identity, error };
+        entry.item.outcome = { kind: 'failed', handler: group.resolved.identity, error: error instanceof HandlerFailed ? error.error : error };
       }
     }
   }
 
-  /** Claims the entries' keys, writes the domain rows of those whose key was free, links the keys. */
+  /** Claims the entries' keys and writes the domain rows of those whose key was free (their keys are linked when the batch ends). */
   private async persistEntries(manager: EntityManager, group: Group, entries: Group['entries']): Promise<void> {
-    const { resolved } = group;
+    const { resolved, tenantId } = group;
     const fresh = await this.records.claimChunks(
       manager,
-      entries.map(({ item }) => ({ record: item.record, handlerIdentity: resolved.identity })),
+      tenantId,
+      resolved.identity,
+      entries.map(({ item }) => item.record),
     );
-    const toWrite = entries.filter(({ item }) => fresh.has(item.record.id));
+    const toWrite = fresh.size === entries.length ? entries : entries.filter(({ item }) => fresh.has(item.record.id));
     const written = await this.runHandler(resolved, toWrite);
-    await this.records.linkChunks(
-      manager,
-      toWrite.map(({ item }, i) => ({ record: item.record, domainType: written[i].type, domainId: written[i].id })),
-    );
+    toWrite.forEach(({ item }, i) => (item.outcome = { kind: 'persisted', handler: resolved.identity, domain: written[i], written: true }));
+    if (toWrite.length === entries.length) return;
     // An earlier attempt wrote the domain rows of the others: report them, write nothing new.
-    const done = entries.filter(({ item }) => !fresh.has(item.record.id)).map(({ item }) => item.record);
-    const chunks = new Map((await this.records.chunksOfRecords(manager, done)).map((chunk) => [chunk.recordId, chunk]));
-    toWrite.forEach(({ item }, i) => (item.outcome = { kind: 'persisted', handler: resolved.identity, domain: written[i] }));
-    for (const record of done) {
-      const chunk = chunks.get(record.id);
-      const item = entries.find((entry) => entry.item.record === record)!.item;
-      item.outcome = { kind: 'persisted', handler: resolved.identity, domain: { type: chunk?.domainType ?? 'none', id: chunk?.domainId ?? record.id } };
+    const done = entries.filter(({ item }) => !fresh.has(item.record.id)).map(({ item }) => item);
+    const chunks = new Map(
+      (
+        await this.records.chunksOfRecords(
+          manager,
+          tenantId,
+          done.map((item) => item.record),
+        )
+      ).map((chunk) => [chunk.recordId, chunk]),
+    );
+    for (const item of done) {
+      const chunk = chunks.get(item.record.id);
+      const domain = { type: chunk?.domainType ?? 'none', id: chunk?.domainId ?? item.record.id };
+      item.outcome = { kind: 'persisted', handler: resolved.identity, domain, written: false };
     }
   }
 
   private async runHandler(resolved: ResolvedHandler, entries: Group['entries']): Promise<PersistedObject[]> {
     if (entries.length === 0) return [];
-    const contexts = entries.map(({ item, result }) => ({ result, ctx: this.persistContextOf(item) }));
     const { handler } = resolved;
     if (entries.length > 1 && handler.persistMany) {
-      const objects = await handler.persistMany(contexts);
+      const objects = await handler.persistMany(entries.map(({ item, result }) => ({ result, ctx: this.persistContextOf(item) })));
       if (objects.length !== entries.length)
         throw new Error(`${resolved.identity}: persistMany returned ${objects.length} objects for ${entries.length} results`);
       return objects;
     }
     const objects: PersistedObject[] = [];
-    for (const { result, ctx } of contexts) objects.push(await handler.persist(result, ctx));
+    for (const { item, result } of entries) {
+      try {
+        objects.push(await handler.persist(result, this.persistContextOf(item)));
+      } catch (error) {
+        throw new HandlerFailed(item, error);
+      }
+    }
     return objects;
   }
 
@@ -308,29 +431,41 @@ export class OutboxPersister {
   }
 
   /** Each item's events in order: what its handler recorded, then what became of the record. */
-  private eventsOf(items: Item[], finishes: RecordFinish[]): ContextualEvent[] {
+  private eventsOf(items: Item[]): ContextualEvent[] {
     const entries: ContextualEvent[] = [];
-    items.forEach((item, i) => {
+    const now = Date.now();
+    for (const item of items) {
       for (const event of item.events) entries.push({ context: item.context, event });
-      entries.push({ context: item.context, event: this.outcomeEvent(item, finishes[i]) });
-    });
+      entries.push({ context: item.context, event: this.outcomeEvent(item, item.finish!, now) });
+    }
     return entries;
   }
 
-  private outcomeEvent(item: Item, finish: RecordFinish): NewDomainEvent {
+  private outcomeEvent(item: Item, finish: RecordFinish, now: number): NewDomainEvent {
     const { record } = item;
     const outcome = item.outcome!;
     const attempts = record.attempts + (finish.counted ? 1 : 0);
-    const ref = { recordId: record.id, callId: record.callId, namespace: record.namespace, schema: record.schemaIdentity };
-    const base = { aggregateType: 'service_call', aggregateId: record.id, aggregateVersion: record.version + 1 };
+    const aggregateVersion = record.version + 1;
+    const { id: recordId, callId, namespace, schemaIdentity: schema } = record;
     if (outcome.kind === 'persisted') {
-      const latencyMs = Date.now() - record.createdAt.getTime();
-      const payload = { ...ref, handler: outcome.handler, domainType: outcome.domain.type, domainId: outcome.domain.id, attempts, latencyMs };
-      return { ...base, type: OutboxEvents.persisted, payload };
+      const payload = {
+        recordId,
+        callId,
+        namespace,
+        schema,
+        handler: outcome.handler,
+        domainType: outcome.domain.type,
+        domainId: outcome.domain.id,
+        attempts,
+        latencyMs: now - record.createdAt.getTime(),
+      };
+      return { type: OutboxEvents.persisted, aggregateType: 'service_call', aggregateId: recordId, aggregateVersion, payload };
     }
+    const base = { aggregateType: 'service_call', aggregateId: recordId, aggregateVersion };
+    const ref = { recordId, callId, namespace, schema };
     if (outcome.kind === 'skipped') return { ...base, type: OutboxEvents.skipped, payload: { ...ref, reason: outcome.reason } };
     if (finish.status === 'dead_lettered') return { ...base, type: OutboxEvents.deadLettered, payload: { ...ref, attempts, reason: finish.lastError! } };
-    const nextAttemptAt = new Date(Date.now() + finish.retryDelayMs!).toISOString();
+    const nextAttemptAt = new Date(now + finish.retryDelayMs!).toISOString();
     return { ...base, type: OutboxEvents.failed, payload: { ...ref, attempts, error: finish.lastError!, nextAttemptAt } };
   }
 
@@ -356,16 +491,17 @@ export class OutboxPersister {
 
   /** Metrics and logs of a transaction that committed (counted after COMMIT, so a failed one is counted once, as failed). */
   private countCommitted({ items, finished }: BatchResult): void {
+    const persistedBy = new Map<string, number>();
     for (const item of items) {
       const outcome = item.outcome!;
       const { record } = item;
-      const log = { recordId: record.id, correlationId: record.correlationId };
       if (outcome.kind === 'persisted') {
-        persistenceOutcomes.inc({ handler: outcome.handler, outcome: 'persisted' });
+        persistedBy.set(outcome.handler, (persistedBy.get(outcome.handler) ?? 0) + 1);
         const persistedAt = finished.get(record.id)?.persistedAt;
         if (persistedAt) intakeToPersisted.observe({ handler: outcome.handler }, (persistedAt.getTime() - record.createdAt.getTime()) / 1000);
         continue;
       }
+      const log = { recordId: record.id, correlationId: record.correlationId };
       if (outcome.kind === 'skipped') {
         persistenceOutcomes.inc({ handler: 'none', outcome: 'skipped' });
         this.logger.warn(log, `Skipped service call ${record.id}: ${outcome.reason}`);
@@ -380,7 +516,21 @@ export class OutboxPersister {
         persistenceOutcomes.inc({ handler: outcome.handler, outcome: 'failed' });
       }
     }
+    for (const [handler, n] of persistedBy) persistenceOutcomes.inc({ handler, outcome: 'persisted' }, n);
   }
+}
+
+/** The tenant most of these records belong to (the first such in claim order), if any. */
+function mostFrequentTenant(records: DrainedRecord[]): string | undefined {
+  if (records.length === 0) return undefined;
+  const counts = new Map<string, number>();
+  let best = records[0].tenantId;
+  for (const { tenantId } of records) {
+    const n = (counts.get(tenantId) ?? 0) + 1;
+    counts.set(tenantId, n);
+    if (n > counts.get(best)!) best = tenantId;
+  }
+  return best;
 }
 
 /**

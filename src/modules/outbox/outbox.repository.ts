@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
 import { hydrate, queryRows } from '../../common/persistence/hydrate';
-import { insertStatement, valuesClause } from '../../common/persistence/insert-statement';
+import { insertStatement } from '../../common/persistence/insert-statement';
 import { NewRow } from '../../common/persistence/unit-of-work';
 import { decodeCursor, encodeCursor, Page, PageRequest, paginate } from '../../common/persistence/paginate';
 import { TenantScope } from '../../common/tenancy/tenant-scope';
@@ -17,15 +17,40 @@ export interface HandledSchemas {
   core: string[];
 }
 
+/** What the drain reads of a claimed record: the columns it needs, from a raw row (no entity). */
+export type DrainedRecord = Pick<
+  ServiceCallRecord,
+  | 'id'
+  | 'tenantId'
+  | 'callId'
+  | 'namespace'
+  | 'schemaIdentity'
+  | 'result'
+  | 'status'
+  | 'attempts'
+  | 'version'
+  | 'createdAt'
+  | 'createdBy'
+  | 'createdByKeyId'
+  | 'correlationId'
+>;
+
 /** How a drained record ends its transaction (one row of `finish`). */
 export interface RecordFinish {
-  record: ServiceCallRecord;
+  record: DrainedRecord;
   status: 'pending' | 'persisted' | 'skipped' | 'dead_lettered';
   lastError: string | null;
   /** Counted attempt (persisted, failed, dead-lettered); a skip counts none. */
   counted: boolean;
   /** For a failure to be retried: when the record is due again, from now. */
   retryDelayMs?: number;
+}
+
+/** An idempotency key to point at the domain object its result became. */
+export interface ChunkLink {
+  record: DrainedRecord;
+  domainType: string;
+  domainId: string;
 }
 
 /** What `finish` stamps: the new version, and for a persisted record the time of its commit. */
@@ -204,22 +229,47 @@ export class OutboxRepository {
    * first within each. A batch may span tenants: `outbox_claim` (a function of the database) finds
    * and locks them and says only their ids and tenants; each tenant's records are then read in its
    * own scope. Returned in claim order.
+   *
+   * Run in the scope of a tenant (`inScope`, the tenant the caller expects most of the batch to
+   * belong to), the same statement also reads that tenant's claimed records: a batch of one tenant
+   * costs one statement. Records of other tenants (none visible in that scope) are read after it,
+   * each tenant in its own scope, as are any the statement could not see (one inserted after it
+   * began). The read locks its rows again (held already, so it never waits): it then returns their
+   * latest version, not the one of the statement's start.
    */
-  async claimDue(manager: EntityManager, limit: number, handled: HandledSchemas): Promise<ServiceCallRecord[]> {
-    const claimed: { id: string; tenant_id: string }[] = await manager.query('SELECT id, tenant_id FROM outbox_claim($1, $2, $3)', [
-      limit,
-      handled.exact,
-      handled.core,
-    ]);
-    const records = new Map<string, ServiceCallRecord>();
-    for (const [tenantId, ofTenant] of groupByTenant(claimed, (row) => row.tenant_id)) {
-      const ids = ofTenant.map((row) => row.id);
-      const rows: Record<string, unknown>[] = await TenantScope.run(tenantId, () =>
-        manager.query('SELECT * FROM service_call_records WHERE tenant_id = $1 AND id = ANY($2::uuid[])', [tenantId, ids]),
-      );
-      for (const row of rows) records.set(String(row.id), hydrate(manager, ServiceCallRecord, row));
+  async claimDue(manager: EntityManager, limit: number, handled: HandledSchemas, inScope?: string): Promise<DrainedRecord[]> {
+    const args = [limit, handled.exact, handled.core];
+    const claimed: ({ claimed_id: string; claimed_tenant: string; id?: string | null } & Record<string, unknown>)[] =
+      inScope === undefined
+        ? await manager.query('SELECT id AS claimed_id, tenant_id AS claimed_tenant FROM outbox_claim($1, $2, $3)', args)
+        : await manager.query(
+            `WITH claimed AS (SELECT c.id, c.tenant_id, c.n FROM outbox_claim($1, $2, $3) WITH ORDINALITY AS c(id, tenant_id, n))
+             SELECT claimed.id AS claimed_id, claimed.tenant_id AS claimed_tenant, r.*
+             FROM claimed LEFT JOIN LATERAL (
+               SELECT ${DRAINED_COLUMNS} FROM service_call_records r
+               WHERE r.tenant_id = claimed.tenant_id AND r.id = claimed.id FOR UPDATE
+             ) r ON true
+             ORDER BY claimed.n`,
+            args,
+          );
+    const records = new Map<string, DrainedRecord>();
+    const unread = new Map<string, string[]>();
+    for (const row of claimed) {
+      if (row.id) records.set(row.id, drainedRecordOf(row));
+      else pushTo(unread, row.claimed_tenant, row.claimed_id);
     }
-    return claimed.flatMap(({ id }) => records.get(id) ?? []);
+    for (const [tenantId, ids] of unread) {
+      for (const record of await this.readDrained(manager, tenantId, ids)) records.set(record.id, record);
+    }
+    return claimed.flatMap((row) => records.get(row.claimed_id) ?? []);
+  }
+
+  /** A tenant's claimed records by id, read in its scope. */
+  private async readDrained(manager: EntityManager, tenantId: string, ids: string[]): Promise<DrainedRecord[]> {
+    const rows: Record<string, unknown>[] = await TenantScope.run(tenantId, () =>
+      manager.query(`SELECT ${DRAINED_COLUMNS} FROM service_call_records r WHERE r.tenant_id = $1 AND r.id = ANY($2::uuid[])`, [tenantId, ids]),
+    );
+    return rows.map(drainedRecordOf);
   }
 
   /** Fresh pending results (any tenant) that no handler of this process takes (the sweeper skips them once they are overdue). */
@@ -233,80 +283,75 @@ export class OutboxRepository {
   }
 
   /**
-   * Ends the drain of these records in one statement per tenant (each in its tenant's scope), the
-   * last of the transaction, so that `persisted_at` (clock_timestamp(), not the transaction's start)
-   * is the time of the commit or within a few statements of it.
+   * Ends the drain of one tenant's records in its scope, in ONE statement, the last of the
+   * transaction: links the idempotency keys to the domain objects their results became, inserts
+   * the events (`eventsInsert`: an `INSERT INTO domain_events … RETURNING id, occurred_at, …`
+   * whose parameters are already in `params`) and ends every record, so that `persisted_at`
+   * (clock_timestamp(), not the transaction's start) is the time of the commit or within a
+   * statement of it. Returns the stored events in the order they were given, and the records.
    */
-  async finish(manager: EntityManager, finishes: RecordFinish[]): Promise<Map<string, FinishedRecord>> {
-    const finished = new Map<string, FinishedRecord>();
-    for (const [tenantId, ofTenant] of groupByTenant(finishes, (f) => f.record.tenantId)) {
-      for (const record of await TenantScope.run(tenantId, () => this.finishOfTenant(manager, ofTenant))) finished.set(record.id, record);
-    }
-    return finished;
-  }
-
-  private async finishOfTenant(manager: EntityManager, finishes: RecordFinish[]): Promise<FinishedRecord[]> {
-    const params: unknown[] = [];
-    const values = valuesClause(
-      finishes.map((f) => [f.record.id, f.record.tenantId, f.status, f.lastError, f.counted, f.retryDelayMs ?? null]),
-      params,
-      ['uuid', 'text', 'text', 'text', 'boolean', 'int'],
-    );
+  async finish(
+    manager: EntityManager,
+    tenantId: string,
+    work: { links: ChunkLink[]; finishes: RecordFinish[]; eventsInsert: string; params: unknown[] },
+  ): Promise<{ events: { id: string; occurredAt: Date }[]; finished: FinishedRecord[] }> {
+    const { links, finishes, eventsInsert, params } = work;
+    params.push(tenantId);
+    const tenant = `$${params.length}`;
+    params.push(JSON.stringify(links.map(({ record, domainType, domainId }) => [record.callId, record.schemaIdentity, domainType, domainId])));
+    const linkRows = `$${params.length}`;
+    params.push(JSON.stringify(finishes.map((f) => [f.record.id, f.status, f.lastError, f.counted, f.retryDelayMs ?? null])));
+    const finishRows = `$${params.length}`;
     const rows = await queryRows(
       manager,
-      `UPDATE service_call_records r SET
-         status = v.status,
-         attempts = r.attempts + CASE WHEN v.counted THEN 1 ELSE 0 END,
-         last_error = v.last_error,
-         next_attempt_at = CASE WHEN v.delay_ms IS NULL THEN r.next_attempt_at ELSE now() + v.delay_ms * interval '1 millisecond' END,
-         persisted_at = CASE WHEN v.status = 'persisted' THEN clock_timestamp() ELSE r.persisted_at END,
-         version = r.version + 1,
-         updated_at = now()
-       FROM (VALUES ${values}) AS v(id, tenant_id, status, last_error, counted, delay_ms)
-       WHERE r.id = v.id AND r.tenant_id = v.tenant_id
-       RETURNING r.id, r.version, r.persisted_at`,
+      `WITH linked AS (
+         UPDATE persisted_chunks c SET domain_type = l.value->>2, domain_id = (l.value->>3)::uuid
+         FROM jsonb_array_elements(${linkRows}::jsonb) AS l
+         WHERE c.tenant_id = ${tenant} AND c.call_id = l.value->>0 AND c.schema_identity = l.value->>1
+       ), stored AS (${eventsInsert}),
+       ended AS (
+         UPDATE service_call_records r SET
+           status = v.value->>1,
+           attempts = r.attempts + CASE WHEN (v.value->>3)::boolean THEN 1 ELSE 0 END,
+           last_error = v.value->>2,
+           next_attempt_at = CASE WHEN v.value->>4 IS NULL THEN r.next_attempt_at ELSE now() + (v.value->>4)::int * interval '1 millisecond' END,
+           persisted_at = CASE WHEN v.value->>1 = 'persisted' THEN clock_timestamp() ELSE r.persisted_at END,
+           version = r.version + 1,
+           updated_at = now()
+         FROM jsonb_array_elements(${finishRows}::jsonb) AS v
+         WHERE r.tenant_id = ${tenant} AND r.id = (v.value->>0)::uuid
+         RETURNING r.id, r.version, r.persisted_at
+       )
+       (SELECT true AS event, id::text AS id, occurred_at AS at, NULL::int AS version FROM stored ORDER BY stored.id)
+       UNION ALL
+       (SELECT false, id::text, persisted_at, version FROM ended)`,
       params,
     );
-    return rows.map((row) => ({ id: String(row.id), version: Number(row.version), persistedAt: (row.persisted_at as Date | null) ?? null }));
+    const events: { id: string; occurredAt: Date }[] = [];
+    const finished: FinishedRecord[] = [];
+    for (const row of rows) {
+      if (row.event === true) events.push({ id: String(row.id), occurredAt: row.at as Date });
+      else finished.push({ id: String(row.id), version: Number(row.version), persistedAt: (row.at as Date | null) ?? null });
+    }
+    return { events, finished };
   }
 
-  /** Claims the idempotency keys of these records (one statement); returns the ids whose key was free. */
-  async claimChunks(manager: EntityManager, claims: { record: ServiceCallRecord; handlerIdentity: string }[]): Promise<Set<string>> {
-    if (claims.length === 0) return new Set();
-    const params: unknown[] = [];
-    const values = valuesClause(
-      claims.map(({ record, handlerIdentity }) => [record.tenantId, record.callId, record.schemaIdentity, record.id, handlerIdentity]),
-      params,
-    );
+  /** Claims the idempotency keys of one tenant's records for a handler (one statement); returns the ids whose key was free. */
+  async claimChunks(manager: EntityManager, tenantId: string, handlerIdentity: string, records: DrainedRecord[]): Promise<Set<string>> {
+    if (records.length === 0) return new Set();
     const rows: { record_id: string }[] = await manager.query(
       `INSERT INTO persisted_chunks (tenant_id, call_id, schema_identity, record_id, handler_identity)
-       VALUES ${values} ON CONFLICT DO NOTHING RETURNING record_id`,
-      params,
+       SELECT $1, k.call_id, k.schema_identity, k.record_id, $2 FROM unnest($3::text[], $4::text[], $5::uuid[]) AS k(call_id, schema_identity, record_id)
+       ON CONFLICT DO NOTHING RETURNING record_id`,
+      [tenantId, handlerIdentity, records.map((r) => r.callId), records.map((r) => r.schemaIdentity), records.map((r) => r.id)],
     );
     return new Set(rows.map((row) => row.record_id));
   }
 
-  /** Points the idempotency keys at the domain objects their results became (one statement). */
-  async linkChunks(manager: EntityManager, links: { record: ServiceCallRecord; domainType: string; domainId: string }[]): Promise<void> {
-    if (links.length === 0) return;
-    const params: unknown[] = [];
-    const values = valuesClause(
-      links.map(({ record, domainType, domainId }) => [record.tenantId, record.callId, record.schemaIdentity, domainType, domainId]),
-      params,
-      ['text', 'text', 'text', 'text', 'uuid'],
-    );
-    await manager.query(
-      `UPDATE persisted_chunks c SET domain_type = v.domain_type, domain_id = v.domain_id
-       FROM (VALUES ${values}) AS v(tenant_id, call_id, schema_identity, domain_type, domain_id)
-       WHERE c.tenant_id = v.tenant_id AND c.call_id = v.call_id AND c.schema_identity = v.schema_identity`,
-      params,
-    );
-  }
-
-  /** The idempotency keys of records an earlier attempt already persisted (one statement). */
-  chunksOfRecords(manager: EntityManager, records: ServiceCallRecord[]): Promise<PersistedChunk[]> {
+  /** The idempotency keys of one tenant's records an earlier attempt already persisted (one statement). */
+  chunksOfRecords(manager: EntityManager, tenantId: string, records: DrainedRecord[]): Promise<PersistedChunk[]> {
     if (records.length === 0) return Promise.resolve([]);
-    return manager.findBy(PersistedChunk, { recordId: In(records.map((record) => record.id)) });
+    return manager.findBy(PersistedChunk, { tenantId, recordId: In(records.map((record) => record.id)) });
   }
 
   async isPending(id: string): Promise<boolean> {
@@ -321,20 +366,6 @@ export class OutboxRepository {
   async postpone(ids: string[], delayMs: number): Promise<void> {
     if (ids.length === 0) return;
     await this.dataSource.query('SELECT outbox_postpone($1::uuid[], $2)', [ids, delayMs]);
-  }
-
-  /** Claims the idempotency key; false when a previous attempt already persisted this result. */
-  async claimChunk(manager: EntityManager, record: ServiceCallRecord, handlerIdentity: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO persisted_chunks (tenant_id, call_id, schema_identity, record_id, handler_identity)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING record_id`,
-      [record.tenantId, record.callId, record.schemaIdentity, record.id, handlerIdentity],
-    );
-    return rows.length === 1;
-  }
-
-  async linkChunk(manager: EntityManager, record: ServiceCallRecord, domainType: string, domainId: string): Promise<void> {
-    await manager.update(PersistedChunk, { tenantId: record.tenantId, callId: record.callId, schemaIdentity: record.schemaIdentity }, { domainType, domainId });
   }
 
   /** The idempotency keys of these records (one query for a page of them). */
@@ -398,11 +429,32 @@ export class OutboxRepository {
   }
 }
 
-/** Items grouped by tenant, tenants in the order they first appear. */
-function groupByTenant<T>(items: T[], tenantOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(tenantOf(item), [...(groups.get(tenantOf(item)) ?? []), item]);
-  return groups;
+function pushTo<T>(groups: Map<string, T[]>, key: string, item: T): void {
+  const group = groups.get(key);
+  if (group) group.push(item);
+  else groups.set(key, [item]);
+}
+
+/** The columns of a DrainedRecord, as `claimDue` reads them (table alias `r`). */
+const DRAINED_COLUMNS =
+  'r.id, r.tenant_id, r.call_id, r.namespace, r.schema_identity, r.result, r.status, r.attempts, r.version, r.created_at, r.created_by, r.created_by_key_id, r.correlation_id';
+
+function drainedRecordOf(row: Record<string, unknown>): DrainedRecord {
+  return {
+    id: row.id as string,
+    tenantId: row.tenant_id as string,
+    callId: row.call_id as string,
+    namespace: row.namespace as string,
+    schemaIdentity: row.schema_identity as string,
+    result: row.result,
+    status: row.status as ServiceCallStatus,
+    attempts: row.attempts as number,
+    version: row.version as number,
+    createdAt: row.created_at as Date,
+    createdBy: row.created_by as string,
+    createdByKeyId: row.created_by_key_id as string | null,
+    correlationId: row.correlation_id as string | null,
+  };
 }
 
 /** The arguments of the dead-letter functions (`outbox_dead_letters`, `outbox_dead_letter_count`) for a filter: NULL for none. */
