@@ -12,10 +12,13 @@ export default defineConfig({
     globals: true,
     include: ['test/**/*.spec.ts', 'test/**/*.int-spec.ts', 'test/**/*.e2e-spec.ts', 'test/browser/**/*.browser-spec.ts'],
     globalSetup: ['test/setup/global-setup.ts'],
+    // Each worker gets a database of its own (see test/setup/worker-database.ts).
+    setupFiles: ['test/setup/worker-database.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Each file boots its own app; tests isolate their data by tenant, so files may run side by side.
+    // Each file boots its own app; files running side by side have a database each, and files that
+    // follow each other in a worker isolate their data by tenant. TEST_WORKERS in worker-database.ts.
     maxWorkers: 2,
     env: {
       DATABASE_URL: serviceUrl,

@@ -36,9 +36,6 @@ describe('admin API and CLI for dead letters across tenants', () => {
     const created = await s.t.app.get(ApiKeysService).create(ADMIN_TENANT, 'ops-alice');
     admin = { Authorization: `Bearer ${created.key}` };
   });
-  afterEach(() => {
-    s.t.app.get(BrokenHandler).healed = false;
-  });
 
   /** A result that the worker fails once and so dead-letters (PERSIST_MAX_ATTEMPTS=1) until the handler is healed. */
   const deadLetter = async (tenant: TestTenant): Promise<string> => {
@@ -136,7 +133,7 @@ describe('admin API and CLI for dead letters across tenants', () => {
     expect((await redrive({ ...filter, dryRun: true }).expect(200)).body).toEqual({ dryRun: true, count: 2, nextCursor: null });
     expect((await statuses(ids)).map((row) => row.status)).toEqual(['dead_lettered', 'dead_lettered']);
 
-    s.t.app.get(BrokenHandler).healed = true;
+    await s.t.app.get(BrokenHandler).heal(s.tenant.tenantId, s.other.tenantId);
     expect((await redrive(filter).expect(200)).body).toEqual({ dryRun: false, count: 2, nextCursor: null });
     for (const id of ids) await waitForServiceCall(s.t, s.other, id, 'persisted');
 
@@ -154,7 +151,7 @@ describe('admin API and CLI for dead letters across tenants', () => {
 
   it('redrives by ids across tenants, leaving records that are not dead-lettered alone', async () => {
     const ids = [await deadLetter(s.tenant), await deadLetter(s.other)];
-    s.t.app.get(BrokenHandler).healed = true;
+    await s.t.app.get(BrokenHandler).heal(s.tenant.tenantId, s.other.tenantId);
     expect((await redrive({ ids }).expect(200)).body).toMatchObject({ count: 2 });
     await waitForServiceCall(s.t, s.tenant, ids[0], 'persisted');
     await waitForServiceCall(s.t, s.other, ids[1], 'persisted');
@@ -191,7 +188,7 @@ describe('admin API and CLI for dead letters across tenants', () => {
       expect(dry).toMatchObject({ code: 0 });
       expect(dry.stdout).toContain('2 dead letter(s) match; nothing was changed');
 
-      s.t.app.get(BrokenHandler).healed = true;
+      await s.t.app.get(BrokenHandler).heal(s.tenant.tenantId, s.other.tenantId);
       const done = await runCli(['dead-letters', 'redrive', '--ids', ids.join(','), '--actor', 'ops-bob'], env());
       expect(done).toMatchObject({ code: 0 });
       expect(done.stdout).toContain('Redrove 2 dead letter(s) as ops-bob.');

@@ -31,7 +31,6 @@ describe('dead letters on the queue board', () => {
   afterAll(() => t.close());
   beforeEach(async () => {
     tenant = await createTenant(t.app);
-    t.app.get(BrokenHandler).healed = false;
   });
 
   const deadLetter = async (): Promise<{ id: string; callId: string }> => {
@@ -67,7 +66,7 @@ describe('dead letters on the queue board', () => {
   it('redrives on retry: back to pending with attempts reset, processed again, persisted, audited', async () => {
     const record = await deadLetter();
     const job = await failedJob(record.id);
-    t.app.get(BrokenHandler).healed = true;
+    await t.app.get(BrokenHandler).heal(tenant.tenantId);
 
     await job.retry('failed');
 
@@ -96,7 +95,7 @@ describe('dead letters on the queue board', () => {
     const admin = await t.app.get(ApiKeysService).create(adminTenant, 'night-operator');
     const record = await deadLetter();
     await failedJob(record.id);
-    t.app.get(BrokenHandler).healed = true;
+    await t.app.get(BrokenHandler).heal(tenant.tenantId);
 
     await t.http().put(`/admin/queues/api/queues/persistence/${record.id}/retry`).set('X-API-Key', admin.key).expect(204);
 

@@ -130,13 +130,12 @@ describe('outbox: service-call results persisted exactly once', () => {
 
   it('dead-letters after the last attempt; redrive persists it, and redriving again creates nothing', async () => {
     const broken = t.app.get(BrokenHandler);
-    broken.healed = false;
     const accepted = await post(makeServiceCall({ namespace: 'test', schema: 'broken@1', result: {} })).expect(202);
     const dead = await settled(accepted.body.id, 'dead_lettered');
     expect(dead.attempts).toBe(4);
     expect(dead.lastError).toMatch(/downstream is broken/);
 
-    broken.healed = true;
+    await broken.heal(tenant.tenantId);
     // Paused, so that the second redrive certainly finds the record still pending.
     const persistence = t.app.get<Queue>(getQueueToken('persistence'));
     await persistence.pause();

@@ -1,7 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module } from '@nestjs/common';
+import type Redis from 'ioredis';
 import { IsString } from 'class-validator';
 import { AgentsModule } from '../../../src/modules/agents/agents.module';
 import { AgentsService } from '../../../src/modules/agents/agents.service';
+import { REDIS_CLIENT } from '../../../src/redis/redis.module';
 import {
   PermanentPersistenceError,
   PersistContext,
@@ -43,19 +45,30 @@ export class DoomedHandler implements PersistenceHandlerContract {
   }
 }
 
-/** Fails until `healed` is set: for dead-letter and redrive tests. */
+/**
+ * Fails for a tenant until `heal(tenant)`: for dead-letter and redrive tests. The healed tenants
+ * are kept in Redis, not in the process: test files share one database, and any of their workers
+ * may drain another file's records, so every process must agree on which results still fail.
+ */
 @PersistenceHandler({ namespace: 'test', schema: 'broken@1' })
 export class BrokenHandler implements PersistenceHandlerContract {
-  healed = false;
+  constructor(
+    private readonly agents: AgentsService,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+  ) {}
 
-  constructor(private readonly agents: AgentsService) {}
+  async heal(...tenantIds: string[]): Promise<void> {
+    for (const tenantId of tenantIds) await this.redis.set(healedKey(tenantId), '1', 'EX', 3600);
+  }
 
   async persist(_result: unknown, ctx: PersistContext): Promise<PersistedObject> {
-    if (!this.healed) throw new Error('downstream is broken');
+    if (!(await this.redis.exists(healedKey(ctx.tx.context.tenantId)))) throw new Error('downstream is broken');
     const agent = await this.agents.registerIn(ctx.tx, { name: `healed-${ctx.callId}`, role: 'healed' });
     return { type: 'agent', id: agent.id };
   }
 }
+
+const healedKey = (tenantId: string) => `test-handlers:healed:${tenantId}`;
 
 @Module({ imports: [AgentsModule], providers: [FlakyHandler, DoomedHandler, BrokenHandler] })
 export class TestHandlersModule {}
