@@ -34,8 +34,8 @@ function isCallbackForm(args: QueryArgs): boolean {
  * connection last ran under (with it, in the same statement, the statement timeout of an HTTP
  * request's work: DATABASE_STATEMENT_TIMEOUT_MS; none for system work): one extra round trip when a connection changes hands between
  * tenants, none while it serves one. The statement is sent only after the setting succeeded, so it
- * never runs under a stale scope. A ROLLBACK may undo a setting made inside its transaction, so
- * after one the next statement sets it again.
+ * never runs under a stale scope. A ROLLBACK (also to a savepoint) is sent as it is, and as it may
+ * undo a setting made inside its transaction, the next statement after it sets the scope again.
  *
  * Statements of an HTTP request pass its deadline (see RequestDeadline), which needs to know the
  * ones that may make changes durable: a COMMIT, or a write outside a transaction (whether the
@@ -78,8 +78,11 @@ export class TenantScopedClient extends Client {
     const timeoutMs = TenantScope.deadline()?.statementTimeoutMs ?? 0;
     const tenant = TenantScope.current();
     const wanted = `${timeoutMs}:${tenant}`;
-    const forget = ROLLBACK.test(textOf(args[0])) ? () => (this.sessionScope = undefined) : () => undefined;
-    if (wanted === this.sessionScope) {
+    const rollback = ROLLBACK.test(textOf(args[0]));
+    const forget = rollback ? () => (this.sessionScope = undefined) : () => undefined;
+    // A rollback reads no row, so it needs no scope; and in a failed transaction (the reason to roll
+    // back, often to a savepoint) a statement setting the scope first would be refused.
+    if (wanted === this.sessionScope || rollback) {
       const result = run(...args);
       forget();
       return result;
