@@ -10,6 +10,7 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { ApiKeysRepository } from '../dist/common/auth/api-keys.repository.js';
 import { ApiKeysService } from '../dist/common/auth/api-keys.service.js';
 import { createAppDataSource } from '../dist/data-source.js';
 import { databaseUrl, describeMachine, flushRedis, migrateForServiceRole, recreateDatabase, serviceUrl } from './lib/db.mjs';
@@ -82,7 +83,7 @@ async function createTenants(url) {
   const dataSource = createAppDataSource({ profile: 'server', url, poolSize: 2, migrationsRun: false, dataDir: '' }, { logging: false });
   await dataSource.initialize();
   try {
-    const keys = new ApiKeysService(dataSource, { apiKeyCacheTtlMs: 0 });
+    const keys = new ApiKeysService(new ApiKeysRepository(dataSource), { apiKeyCacheTtlMs: 0, apiKeyNegativeCacheTtlMs: 0 });
     const tenants = [];
     for (let i = 0; i < SETTINGS.tenants; i++) {
       const tenantId = `soak-${i}`;
