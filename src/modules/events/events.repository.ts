@@ -58,11 +58,29 @@ interface FeedRow {
 }
 
 /**
+ * The oldest transaction that may still write events here, as the statement's snapshot sees it:
+ * the least of its running transactions (`xip`) and of those yet to start (`xmax`), leaving out
+ * the ones seen running in another database of the cluster, which can never write to this one.
+ * Without that, a long transaction in any database of the server (a migration, a report, another
+ * deployment) held back every reader of this feed until it ended. A transaction of the snapshot
+ * that has ended since is not seen anywhere and is kept, as it may be one of ours: the horizon
+ * never passes a transaction whose events the snapshot could not see. (`backend_xid` is the 32-bit
+ * form of the snapshot's 64-bit ids.)
+ */
+const FEED_HORIZON = `(SELECT COALESCE(min(x::text::bigint), min(pg_snapshot_xmax(s.snapshot)::text::bigint))
+  FROM (SELECT pg_current_snapshot() AS snapshot) s
+  LEFT JOIN LATERAL pg_snapshot_xip(s.snapshot) AS x
+    ON x::text::bigint % 4294967296 NOT IN (
+      SELECT a.backend_xid::text::bigint FROM pg_stat_activity a
+      WHERE a.backend_xid IS NOT NULL AND a.datname IS DISTINCT FROM current_database()))`;
+
+/**
  * Reads a tenant's event log in commit-safe order. Events are ordered by the id of the transaction
- * that wrote them, then by row id, and only transactions older than the statement snapshot's xmin
- * (the oldest transaction still running) are served: every such transaction has ended, and any
- * transaction that commits later has a larger id, so nothing can ever appear behind a position
- * once it has been served. The horizon is read in the same statement as the rows (one snapshot).
+ * that wrote them, then by row id, and only transactions older than the horizon (FEED_HORIZON: the
+ * oldest transaction of this database still running for the statement's snapshot) are served:
+ * every such transaction has ended, and any transaction that commits later has a larger id, so
+ * nothing can ever appear behind a position once it has been served. The horizon is read in the
+ * same statement as the rows (one snapshot).
  */
 @Injectable()
 export class EventsRepository {
@@ -82,7 +100,7 @@ export class EventsRepository {
     }
     params.push(limit + 1);
     const rows: FeedRow[] = await this.dataSource.query(
-      `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon)
+      `WITH h AS (SELECT ${FEED_HORIZON} AS horizon)
        SELECT h.horizon,
               EXISTS (SELECT 1 FROM domain_events w WHERE w.tenant_id = $1 AND w.xid >= h.horizon) AS held_back,
               e.*
@@ -109,7 +127,7 @@ export class EventsRepository {
   async head(tenantId: string): Promise<FeedPosition> {
     const [row]: { xid: string; id: string }[] = await this.dataSource.query(
       `SELECT e.xid, e.id FROM domain_events e
-       WHERE e.tenant_id = $1 AND e.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+       WHERE e.tenant_id = $1 AND e.xid < ${FEED_HORIZON}
        ORDER BY e.xid DESC, e.id DESC LIMIT 1`,
       [tenantId],
     );

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Client } from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DomainEvents } from '../../../src/common/events/domain-events.service';
@@ -49,6 +50,24 @@ describe('the event feed (GET /events) in commit-safe order', () => {
 
     const again = await readFeed(t.http, tenant.auth, afterCommit.cursor);
     expect(again).toEqual({ items: [], nextCursor: afterCommit.cursor });
+  });
+
+  it('a transaction open in another database of the server holds no reader back; the feed serves what committed here', async () => {
+    const { t, tenant } = suite;
+    const start = await readToHead(t.http, tenant.auth);
+    // A transaction with an id, open in another database (as a migration or a report would be).
+    const elsewhere = new Client({ connectionString: Object.assign(new URL(process.env.TEST_DATABASE_URL!), { pathname: '/postgres' }).toString() });
+    await elsewhere.connect();
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()');
+      const later = await createAgents(suite, 2);
+      const read = await readToHead(t.http, tenant.auth, start.cursor);
+      expect(read.items.map((item) => item.aggregateId)).toEqual(later);
+    } finally {
+      await elsewhere.query('ROLLBACK');
+      await elsewhere.end();
+    }
   });
 
   it('a rolled-back transaction leaves nothing in the feed and holds no reader back once it ended', async () => {
