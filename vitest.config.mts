@@ -1,5 +1,6 @@
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
+import { TEST_WORKERS } from './test/setup/worker-database.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** The app under test connects as the service role (created by the global set-up), not as the owner. */
@@ -18,8 +19,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Each file boots its own app; files running side by side have a database each, and files that
-    // follow each other in a worker isolate their data by tenant. TEST_WORKERS in worker-database.ts.
-    maxWorkers: 2,
+    // follow each other in a worker isolate their data by tenant.
+    maxWorkers: TEST_WORKERS,
     env: {
       DATABASE_URL: serviceUrl,
       TEST_DATABASE_URL: databaseUrl,

@@ -4,7 +4,7 @@
  * gives its apps a queue prefix of their own.
  */
 
-/** The test files that run side by side (vitest.config.mts); one database each. */
+/** The test files that run side by side (vitest's maxWorkers); one database each. */
 export const TEST_WORKERS = 2;
 
 /** The start of the names of the workers' databases of the test database at `url`. */
