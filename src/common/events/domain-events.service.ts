@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { counter } from '../observability/metric';
+import { types } from 'pg';
 import { EntityManager } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
 import { valuesClause } from '../persistence/insert-statement';
@@ -12,6 +13,12 @@ const listenerFailures = counter({
   help: 'Domain event listeners that threw, by event type',
   labelNames: ['event'],
 });
+
+/**
+ * What an event insert answers: its id, and its time as text. The events of one statement share
+ * their time (`now()`), so a thousand of them are parsed once (see isoTime), not once each.
+ */
+const RETURNING = 'RETURNING id, occurred_at::text AS occurred_at, aggregate_id';
 
 const COLUMNS = 'tenant_id, actor_id, key_id, correlation_id, type, aggregate_type, aggregate_id, aggregate_version, payload';
 /** The columns as jsonb_to_recordset reads them from a JSON array of events (their table's types). */
@@ -41,7 +48,7 @@ export interface DerivedEvent {
  * statement, with its alias: the rows an INSERT or UPDATE returned), in the context's tenant,
  * actor, key and correlation id: a change and its events in one statement, whatever the number of
  * rows. With one event per row the events follow the rows of `source`; with several, the events
- * of one row go in the order of `events` (ids ascending). `RETURNING id, occurred_at,
+ * of one row go in the order of `events` (ids ascending). `RETURNING id, occurred_at (as text),
  * aggregate_id, type`; parameters appended to `params`.
  */
 export function derivedEventsStatement(context: RequestContext, source: string, events: DerivedEvent[], params: unknown[]): string {
@@ -50,7 +57,7 @@ export function derivedEventsStatement(context: RequestContext, source: string, 
     return `$${params.length}`;
   });
   const known = `${tenant}::text, ${actor}::text, ${key}::uuid, ${correlation}::text`;
-  const returning = 'RETURNING id, occurred_at, aggregate_id, type';
+  const returning = `${RETURNING}, type`;
   const rows = events.map((event, n) => {
     params.push(event.type, event.aggregateType);
     const [type, aggregateType] = [params.length - 1, params.length];
@@ -58,8 +65,9 @@ export function derivedEventsStatement(context: RequestContext, source: string, 
   });
   if (rows.length === 1) {
     const [e] = rows;
+    // OFFSET 0 keeps the subquery whole: flattened, its payload was built twice per row (once for the filter).
     return `INSERT INTO domain_events (${COLUMNS})
-      SELECT * FROM (SELECT ${known}, ${e.type}, ${e.aggregateType}, ${e.aggregateId}, ${e.aggregateVersion}, ${e.payload} AS payload FROM ${source}) e
+      SELECT * FROM (SELECT ${known}, ${e.type}, ${e.aggregateType}, ${e.aggregateId}, ${e.aggregateVersion}, ${e.payload} AS payload FROM ${source} OFFSET 0) e
       WHERE e.payload IS NOT NULL ${returning}`;
   }
   const values = rows.map((e) => `(${e.n}, ${e.type}, ${e.aggregateType}, ${e.aggregateId}, ${e.aggregateVersion}, ${e.payload})`);
@@ -70,10 +78,20 @@ export function derivedEventsStatement(context: RequestContext, source: string, 
       ${returning}`;
 }
 
-/** What the database assigns to an event row. */
+/** What the database assigns to an event row; its time as a Date, or as the text PostgreSQL wrote (see RETURNING). */
 export interface StoredEvent {
   id: string;
   occurredAt: Date | string;
+}
+
+const parseTimestamptz = types.getTypeParser(types.builtins.TIMESTAMPTZ, 'text') as (text: string) => Date | null;
+let lastTime: { text: string; iso: string } | undefined;
+
+/** The ISO form of an event's time; text is converted once for a run of equal values (the events of one statement). */
+function isoTime(time: Date | string): string {
+  if (typeof time !== 'string') return time.toISOString();
+  if (lastTime?.text !== time) lastTime = { text: time, iso: (parseTimestamptz(time) ?? new Date(time)).toISOString() };
+  return lastTime.iso;
 }
 
 /**
@@ -86,7 +104,7 @@ export class DomainEvents {
 
   constructor(private readonly emitter: EventEmitter2) {}
 
-  /** `INSERT INTO domain_events … RETURNING id, occurred_at, aggregate_id`; parameters appended to `params`. */
+  /** `INSERT INTO domain_events … RETURNING id, occurred_at (as text), aggregate_id`; parameters appended to `params`. */
   insertStatement(context: RequestContext, events: NewDomainEvent[], params: unknown[]): string {
     return this.insertEachStatement(
       events.map((event) => ({ context, event })),
@@ -103,7 +121,7 @@ export class DomainEvents {
    * parse and plan, nearly as costly as inserting the records themselves.
    */
   insertEachStatement(entries: ContextualEvent[], params: unknown[]): string {
-    const returning = 'RETURNING id, occurred_at, aggregate_id';
+    const returning = RETURNING;
     if (entries.length === 1) {
       const [{ context, event }] = entries;
       const row = [
@@ -155,7 +173,7 @@ export class DomainEvents {
         indexes.map((index) => entries[index]),
         params,
       );
-      const stored: { id: string; occurred_at: Date }[] = await TenantScope.run(tenantId, () => manager.query(sql, params));
+      const stored: { id: string; occurred_at: string }[] = await TenantScope.run(tenantId, () => manager.query(sql, params));
       indexes.forEach((index, i) => {
         const { context, event } = entries[index];
         envelopes[index] = this.envelope(context, event, { id: stored[i].id, occurredAt: stored[i].occurred_at });
@@ -178,7 +196,7 @@ export class DomainEvents {
       actorId: context.actorId,
       keyId: context.keyId,
       correlationId: context.correlationId,
-      occurredAt: new Date(stored.occurredAt).toISOString(),
+      occurredAt: isoTime(stored.occurredAt),
     };
   }
 

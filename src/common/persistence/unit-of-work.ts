@@ -177,7 +177,7 @@ export class UnitOfWork {
     });
     await this.events.publish(
       inserted.map(({ raw, entity }) =>
-        this.events.envelope(context, events.of(entity), { id: String(raw.event_id_), occurredAt: raw.event_occurred_at_ as Date }),
+        this.events.envelope(context, events.of(entity), { id: String(raw.event_id_), occurredAt: raw.event_occurred_at_ as string }),
       ),
     );
     return inserted.map(({ entity }) => entity);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { StoredEvent } from '../../common/events/domain-events.service';
 import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
 import { hydrate, queryRows } from '../../common/persistence/hydrate';
 import { insertStatement } from '../../common/persistence/insert-statement';
@@ -294,7 +295,7 @@ export class OutboxRepository {
     manager: EntityManager,
     tenantId: string,
     work: { links: ChunkLink[]; finishes: RecordFinish[]; eventsInsert: string; params: unknown[] },
-  ): Promise<{ events: { id: string; occurredAt: Date }[]; finished: FinishedRecord[] }> {
+  ): Promise<{ events: StoredEvent[]; finished: FinishedRecord[] }> {
     const { links, finishes, eventsInsert, params } = work;
     params.push(tenantId);
     const tenant = `$${params.length}`;
@@ -322,15 +323,15 @@ export class OutboxRepository {
          WHERE r.tenant_id = ${tenant} AND r.id = (v.value->>0)::uuid
          RETURNING r.id, r.version, r.persisted_at
        )
-       (SELECT true AS event, id::text AS id, occurred_at AS at, NULL::int AS version FROM stored ORDER BY stored.id)
+       (SELECT true AS event, id::text AS id, occurred_at AS occurred, NULL::timestamptz AS at, NULL::int AS version FROM stored ORDER BY stored.id)
        UNION ALL
-       (SELECT false, id::text, persisted_at, version FROM ended)`,
+       (SELECT false, id::text, NULL, persisted_at, version FROM ended)`,
       params,
     );
-    const events: { id: string; occurredAt: Date }[] = [];
+    const events: StoredEvent[] = [];
     const finished: FinishedRecord[] = [];
     for (const row of rows) {
-      if (row.event === true) events.push({ id: String(row.id), occurredAt: row.at as Date });
+      if (row.event === true) events.push({ id: String(row.id), occurredAt: row.occurred as string });
       else finished.push({ id: String(row.id), version: Number(row.version), persistedAt: (row.at as Date | null) ?? null });
     }
     return { events, finished };

@@ -47,7 +47,7 @@ export interface TaskChangeOutcome {
   /** The task as the statement read it, with its dependencies; absent when it is not the tenant's. */
   found?: { version: number; status: TaskStatus; dependencies: DependencyStatus[] };
   /** The task as changed, the status it left and the ids of the events stored (in the order asked); absent when nothing changed. */
-  changed?: { task: Task; from: TaskStatus; eventIds: string[]; occurredAt: Date };
+  changed?: { task: Task; from: TaskStatus; eventIds: string[]; occurredAt: string };
 }
 
 /** How each field a change may set is read from the JSON of the fields (a key present is a field sent; JSON null clears it). */
@@ -296,7 +296,7 @@ export class TasksRepository {
       events AS (${eventsSql})
       SELECT f.version AS found_version_, f.status AS found_status_, f.dependencies AS found_dependencies_, u.*,
         (SELECT array_agg(e.id ORDER BY e.id) FROM events e) AS event_ids_,
-        (SELECT max(e.occurred_at) FROM events e) AS events_occurred_at_
+        (SELECT min(e.occurred_at) FROM events e) AS events_occurred_at_
       FROM found f LEFT JOIN updated u ON true`;
     this.changeStatements.set(eventsSql, sql);
     return { sql, params };
@@ -319,7 +319,7 @@ export class TasksRepository {
         task: hydrate(manager, Task, row),
         from: row.from_status_ as TaskStatus,
         eventIds: ((row.event_ids_ as unknown[] | null) ?? []).map(String),
-        occurredAt: row.events_occurred_at_ as Date,
+        occurredAt: row.events_occurred_at_ as string,
       },
     };
   }
