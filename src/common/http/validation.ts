@@ -2,6 +2,10 @@ import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common
 import { ClassConstructor, plainToInstance, Transform } from 'class-transformer';
 import { IsNumber, Max, Min, validate, ValidateIf } from 'class-validator';
 import { FieldError, ValidationFailedError } from '../errors';
+import { cacheValidationMetadata } from './validation-metadata-cache';
+
+// Every validation of the app goes through this module (the global pipe, validateBody).
+cacheValidationMetadata();
 
 /** Flattens class-validator's tree into `{ field: 'items.3.name', message }` entries. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
