@@ -24,11 +24,16 @@ const VERBS: Record<string, [string, 'one' | 'many']> = {
 /** `Controller.method` → operationId, where the derived name would be poor. */
 const OVERRIDES: Record<string, string> = {
   'AgentsController.heartbeat': 'recordAgentHeartbeat',
+  'AgentsController.counts': 'countAgentsByStatus',
+  'TasksController.countByStatus': 'countTasksByStatus',
   'AgentMetricsController.forAgent': 'getAgentMetrics',
   'IntegrationsController.import': 'importIntegratedObject',
   'MessagingController.send': 'sendMessage',
   'MessagingController.changeStatus': 'changeMessageStatus',
   'MessagingController.listForAgent': 'listAgentMessages',
+  'MessagingController.listForTask': 'listTaskMessages',
+  'OutboxAdminController.list': 'listDeadLettersOfAllTenants',
+  'OutboxAdminController.redrive': 'redriveDeadLettersOfAllTenants',
   'OutboxController.deadLetters': 'listDeadLetters',
   'OutboxController.handlers': 'listHandlers',
   'OutboxController.redrive': 'redriveDeadLetter',
