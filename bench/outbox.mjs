@@ -47,8 +47,8 @@ const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : String(
 
 const APP_WORK =
   'per batch (one BullMQ drain job) the app worker runs ONE transaction: outbox_claim (SELECT ... FOR UPDATE SKIP LOCKED) of up to PERSIST_BATCH_SIZE due records, ' +
-  'read in the same statement, a SAVEPOINT, validation of each result against the handler schema, ONE multi-row INSERT of their idempotency keys (ON CONFLICT DO NOTHING), ' +
-  'ONE multi-row INSERT of their agents (persistMany), then ONE statement linking the keys, inserting every domain event (agent.registered and ' +
+  'read in the same statement with whether their idempotency keys are taken, a SAVEPOINT, validation of each result against the handler schema, ' +
+  'ONE multi-row INSERT of their agents (persistMany), then ONE statement inserting their idempotency keys (each with its agent), every domain event (agent.registered and ' +
   'persistence.persisted per result) and marking every record persisted (persisted_at = clock_timestamp()), COMMIT; then the events are published';
 const RAW_WORK =
   'the raw baseline processor runs ONE autocommit INSERT of the agent row (same columns as the app) into a copy of the agents table per job, nothing else';
@@ -415,7 +415,7 @@ async function main() {
     [
       'ratio = value / baseline. Drain: the share of the baseline rate the app reaches (higher is better). Latency: how many times the baseline (lower is better).',
       `drain: ${SETTINGS.results} results queued while no worker ran, then drained by ONE or TWO worker processes; rate from persisted_at after a ${Math.round(SETTINGS.warmupShare * 100)}% warm-up.`,
-      `app, per batch of up to ${SETTINGS.batchSize}: one transaction claiming the records (SKIP LOCKED), their idempotency keys, their agents, the key links, their events and their status, each in one multi-row statement.`,
+      `app, per batch of up to ${SETTINGS.batchSize}: one transaction claiming the records (SKIP LOCKED), their agents, their idempotency keys, their events and their status, each in one multi-row statement.`,
       '(a) raw BullMQ+pg: addBulk of the same number of jobs, a Worker of the same concurrency in the bench process, ONE autocommit INSERT per job (pg.Pool of 10).',
       `(b) raw batched drain: one client, ${SETTINGS.batchSize} rows per transaction claimed with SKIP LOCKED, one multi-row INSERT, one UPDATE.`,
       `latency: ${SETTINGS.latencyResults} results at ${SETTINGS.latencyRate}/s; app persisted_at - created_at per record; raw: Queue.add to INSERT resolved, same process, same rate.`,

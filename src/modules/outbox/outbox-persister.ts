@@ -120,10 +120,18 @@ class ReplayBatch extends Error {
 
 /**
  * Turns pending service-call records into domain rows, exactly once, a batch per transaction:
- * claim the records (FOR UPDATE SKIP LOCKED, or one record by id for its own job), validate each
- * result, claim their idempotency keys (persisted_chunks), run their handlers (`persistMany` for
- * the records of one tenant and handler when it has one), then, in one statement per tenant, link
- * the keys, write every event and end every record.
+ * claim the records (FOR UPDATE SKIP LOCKED, or one record by id for its own job), reading with
+ * them whether their idempotency keys (persisted_chunks) are taken, validate each result, run the
+ * handlers of those whose key is free (`persistMany` for the records of one tenant and handler
+ * when it has one), then, in one statement per tenant, write their keys with the domain objects
+ * they became, every event and the end of every record.
+ *
+ * A key is (tenant, callId, schema), the record's own unique key, and the record is locked from
+ * its claim to COMMIT: no other transaction can write that key meanwhile, so a key read as free
+ * at the claim is still free at the end. (Should one be taken after all, its INSERT fails the
+ * transaction, which then writes nothing: the records are due again and their keys read taken.)
+ * A key is taken when an earlier transaction persisted the result, e.g. of a record deleted and
+ * submitted again: that result is reported persisted with what it became, and not written twice.
  *
  * A handler that throws fails only its own record. A batch first runs with one savepoint, taken
  * after its claim, and none per group or record; if a handler (or a statement of its group)
@@ -203,7 +211,9 @@ export class OutboxPersister {
     let found: ServiceCallRecord | null = null;
     const batch = await this.run(async (manager) => {
       found = await this.records.lock(manager, recordId, tenant);
-      const items = found?.status === 'pending' ? [this.itemOf(manager, found)] : [];
+      if (found?.status !== 'pending') return [];
+      const keyTaken = (await this.records.keysOf(manager, tenant, [found])).length > 0;
+      const items = [this.itemOf(manager, { ...found, keyTaken })];
       await this.persistAll(manager, items, {});
       return items;
     }, tenant);
@@ -273,7 +283,8 @@ export class OutboxPersister {
       const entries = this.eventsOf(ofTenant);
       const links: ChunkLink[] = [];
       for (const { record, outcome } of ofTenant) {
-        if (outcome?.kind === 'persisted' && outcome.written) links.push({ record, domainType: outcome.domain.type, domainId: outcome.domain.id });
+        if (outcome?.kind === 'persisted' && outcome.written)
+          links.push({ record, handler: outcome.handler, domainType: outcome.domain.type, domainId: outcome.domain.id });
       }
       const params: unknown[] = [];
       const eventsInsert = this.events.insertEachStatement(entries, params);
@@ -361,33 +372,27 @@ export class OutboxPersister {
     }
   }
 
-  /** Claims the entries' keys and writes the domain rows of those whose key was free (their keys are linked when the batch ends). */
+  /**
+   * Writes the domain rows of the entries whose idempotency key is free (their keys are written,
+   * linked to those rows, when the batch ends); an entry whose key an earlier transaction took is
+   * reported with what that transaction wrote, and nothing is written for it.
+   */
   private async persistEntries(manager: EntityManager, group: Group, entries: Group['entries']): Promise<void> {
     const { resolved, tenantId } = group;
-    const fresh = await this.records.claimChunks(
-      manager,
-      tenantId,
-      resolved.identity,
-      entries.map(({ item }) => item.record),
-    );
-    const toWrite = fresh.size === entries.length ? entries : entries.filter(({ item }) => fresh.has(item.record.id));
+    const toWrite = entries.filter(({ item }) => !item.record.keyTaken);
     const written = await this.runHandler(resolved, toWrite);
     toWrite.forEach(({ item }, i) => (item.outcome = { kind: 'persisted', handler: resolved.identity, domain: written[i], written: true }));
     if (toWrite.length === entries.length) return;
-    // An earlier attempt wrote the domain rows of the others: report them, write nothing new.
-    const done = entries.filter(({ item }) => !fresh.has(item.record.id)).map(({ item }) => item);
-    const chunks = new Map(
-      (
-        await this.records.chunksOfRecords(
-          manager,
-          tenantId,
-          done.map((item) => item.record),
-        )
-      ).map((chunk) => [chunk.recordId, chunk]),
+    const done = entries.filter(({ item }) => item.record.keyTaken).map(({ item }) => item);
+    const keys = await this.records.keysOf(
+      manager,
+      tenantId,
+      done.map((item) => item.record),
     );
+    const byKey = new Map(keys.map((key) => [`${key.callId}\u0000${key.schemaIdentity}`, key]));
     for (const item of done) {
-      const chunk = chunks.get(item.record.id);
-      const domain = { type: chunk?.domainType ?? 'none', id: chunk?.domainId ?? item.record.id };
+      const key = byKey.get(`${item.record.callId}\u0000${item.record.schemaIdentity}`);
+      const domain = { type: key?.domainType ?? 'none', id: key?.domainId ?? item.record.id };
       item.outcome = { kind: 'persisted', handler: resolved.identity, domain, written: false };
     }
   }

@@ -18,8 +18,11 @@ export interface HandledSchemas {
   core: string[];
 }
 
-/** What the drain reads of a claimed record: the columns it needs, from a raw row (no entity). */
-export type DrainedRecord = Pick<
+/**
+ * What the drain reads of a claimed record: the columns it needs, from a raw row (no entity), and
+ * whether its idempotency key is taken (an earlier transaction persisted its result).
+ */
+export type DrainedRecord = { keyTaken: boolean } & Pick<
   ServiceCallRecord,
   | 'id'
   | 'tenantId'
@@ -47,12 +50,16 @@ export interface RecordFinish {
   retryDelayMs?: number;
 }
 
-/** An idempotency key to point at the domain object its result became. */
+/** The idempotency key of a result persisted now, with the handler that wrote it and the domain object its result became. */
 export interface ChunkLink {
   record: DrainedRecord;
+  handler: string;
   domainType: string;
   domainId: string;
 }
+
+/** An idempotency key taken by an earlier transaction: the record that took it, and what its result became. */
+export type TakenKey = Pick<PersistedChunk, 'callId' | 'schemaIdentity' | 'recordId' | 'domainType' | 'domainId'>;
 
 /** What `finish` stamps: the new version, and for a persisted record the time of its commit. */
 export interface FinishedRecord {
@@ -285,7 +292,9 @@ export class OutboxRepository {
 
   /**
    * Ends the drain of one tenant's records in its scope, in ONE statement, the last of the
-   * transaction: links the idempotency keys to the domain objects their results became, inserts
+   * transaction: writes the idempotency keys of the results persisted now, each with the domain
+   * object its result became (a key taken meanwhile fails the statement, and so the whole
+   * transaction: nothing is written twice; see OutboxPersister), inserts
    * the events (`eventsInsert`: an `INSERT INTO domain_events … RETURNING id, occurred_at, …`
    * whose parameters are already in `params`) and ends every record, so that `persisted_at`
    * (clock_timestamp(), not the transaction's start) is the time of the commit or within a
@@ -299,16 +308,20 @@ export class OutboxRepository {
     const { links, finishes, eventsInsert, params } = work;
     params.push(tenantId);
     const tenant = `$${params.length}`;
-    params.push(JSON.stringify(links.map(({ record, domainType, domainId }) => [record.callId, record.schemaIdentity, domainType, domainId])));
+    params.push(
+      JSON.stringify(
+        links.map(({ record, handler, domainType, domainId }) => [record.callId, record.schemaIdentity, record.id, handler, domainType, domainId]),
+      ),
+    );
     const linkRows = `$${params.length}`;
     params.push(JSON.stringify(finishes.map((f) => [f.record.id, f.status, f.lastError, f.counted, f.retryDelayMs ?? null])));
     const finishRows = `$${params.length}`;
     const rows = await queryRows(
       manager,
-      `WITH linked AS (
-         UPDATE persisted_chunks c SET domain_type = l.value->>2, domain_id = (l.value->>3)::uuid
+      `WITH keys AS (
+         INSERT INTO persisted_chunks (tenant_id, call_id, schema_identity, record_id, handler_identity, domain_type, domain_id)
+         SELECT ${tenant}, l.value->>0, l.value->>1, (l.value->>2)::uuid, l.value->>3, l.value->>4, (l.value->>5)::uuid
          FROM jsonb_array_elements(${linkRows}::jsonb) AS l
-         WHERE c.tenant_id = ${tenant} AND c.call_id = l.value->>0 AND c.schema_identity = l.value->>1
        ), stored AS (${eventsInsert}),
        ended AS (
          UPDATE service_call_records r SET
@@ -337,22 +350,15 @@ export class OutboxRepository {
     return { events, finished };
   }
 
-  /** Claims the idempotency keys of one tenant's records for a handler (one statement); returns the ids whose key was free. */
-  async claimChunks(manager: EntityManager, tenantId: string, handlerIdentity: string, records: DrainedRecord[]): Promise<Set<string>> {
-    if (records.length === 0) return new Set();
-    const rows: { record_id: string }[] = await manager.query(
-      `INSERT INTO persisted_chunks (tenant_id, call_id, schema_identity, record_id, handler_identity)
-       SELECT $1, k.call_id, k.schema_identity, k.record_id, $2 FROM unnest($3::text[], $4::text[], $5::uuid[]) AS k(call_id, schema_identity, record_id)
-       ON CONFLICT DO NOTHING RETURNING record_id`,
-      [tenantId, handlerIdentity, records.map((r) => r.callId), records.map((r) => r.schemaIdentity), records.map((r) => r.id)],
-    );
-    return new Set(rows.map((row) => row.record_id));
-  }
-
-  /** The idempotency keys of one tenant's records an earlier attempt already persisted (one statement). */
-  chunksOfRecords(manager: EntityManager, tenantId: string, records: DrainedRecord[]): Promise<PersistedChunk[]> {
+  /** The idempotency keys these records of one tenant hold, taken by an earlier transaction (one statement). */
+  keysOf(manager: EntityManager, tenantId: string, records: Pick<DrainedRecord, 'callId' | 'schemaIdentity'>[]): Promise<TakenKey[]> {
     if (records.length === 0) return Promise.resolve([]);
-    return manager.findBy(PersistedChunk, { tenantId, recordId: In(records.map((record) => record.id)) });
+    return manager.query(
+      `SELECT c.call_id AS "callId", c.schema_identity AS "schemaIdentity", c.record_id AS "recordId", c.domain_type AS "domainType", c.domain_id AS "domainId"
+       FROM persisted_chunks c JOIN unnest($2::text[], $3::text[]) AS k(call_id, schema_identity) USING (call_id, schema_identity)
+       WHERE c.tenant_id = $1`,
+      [tenantId, records.map((record) => record.callId), records.map((record) => record.schemaIdentity)],
+    );
   }
 
   async isPending(id: string): Promise<boolean> {
@@ -437,8 +443,9 @@ function pushTo<T>(groups: Map<string, T[]>, key: string, item: T): void {
 }
 
 /** The columns of a DrainedRecord, as `claimDue` reads them (table alias `r`). */
-const DRAINED_COLUMNS =
-  'r.id, r.tenant_id, r.call_id, r.namespace, r.schema_identity, r.result, r.status, r.attempts, r.version, r.created_at, r.created_by, r.created_by_key_id, r.correlation_id';
+const DRAINED_COLUMNS = `r.id, r.tenant_id, r.call_id, r.namespace, r.schema_identity, r.result, r.status, r.attempts, r.version, r.created_at, r.created_by,
+  r.created_by_key_id, r.correlation_id,
+  EXISTS (SELECT 1 FROM persisted_chunks c WHERE c.tenant_id = r.tenant_id AND c.call_id = r.call_id AND c.schema_identity = r.schema_identity) AS key_taken`;
 
 function drainedRecordOf(row: Record<string, unknown>): DrainedRecord {
   return {
@@ -455,6 +462,7 @@ function drainedRecordOf(row: Record<string, unknown>): DrainedRecord {
     createdBy: row.created_by as string,
     createdByKeyId: row.created_by_key_id as string | null,
     correlationId: row.correlation_id as string | null,
+    keyTaken: row.key_taken === true,
   };
 }
 

@@ -66,6 +66,27 @@ describe('outbox: service-call results persisted exactly once', () => {
     expect(events.body.items[2].payload).toMatchObject({ domainType: 'agent', domainId: created.body.id, handler: 'core/agent.registration@1' });
   });
 
+  it('writes a result whose key an earlier transaction took (its record deleted, then submitted again) no second time', async () => {
+    const body = makeServiceCall({ result: makeAgent({ name: 'persisted-once' }) });
+    const first = await settled((await post(body).expect(202)).body.id);
+    const [agentId] = first.domainObjects.map((object) => object.id);
+    await db.query('DELETE FROM service_call_records WHERE id = $1', [first.id]);
+
+    const again = await post(body).expect(202);
+    expect(again.body.id).not.toBe(first.id);
+    const done = await settled(again.body.id);
+
+    expect(done).toMatchObject({ attempts: 1, lastError: null, domainObjects: [{ type: 'agent', id: agentId }] });
+    expect(await count('SELECT count(*) AS n FROM agents WHERE tenant_id = $1', tenant.tenantId)).toBe(1);
+    const keys = await db.query('SELECT record_id, domain_id FROM persisted_chunks WHERE tenant_id = $1', [tenant.tenantId]);
+    expect(keys).toEqual([{ record_id: first.id, domain_id: agentId }]);
+    await untilFeedCaughtUp(t.owner, tenant.tenantId);
+    const persisted = await t.http().get(`/api/v1/events?type=persistence.persisted&aggregateId=${again.body.id}`).set(tenant.auth).expect(200);
+    expect(persisted.body.items.map((event: { payload: object }) => event.payload)).toEqual([
+      expect.objectContaining({ domainType: 'agent', domainId: agentId }),
+    ]);
+  });
+
   it('answers a repeated (callId, schema) with 200 and the first record, creating nothing', async () => {
     const body = makeServiceCall();
     const first = await post(body).expect(202);
