@@ -23,7 +23,7 @@ const SETTINGS = {
   database: env.BENCH_OUTBOX_DATABASE ?? 'agent_ledger_bench_outbox',
   redisUrl: env.BENCH_OUTBOX_REDIS_URL ?? 'redis://127.0.0.1:6379/11',
   queuePrefix: 'bench-outbox',
-  results: Number(env.BENCH_OUTBOX_RESULTS ?? 2000),
+  results: Number(env.BENCH_OUTBOX_RESULTS ?? 10_000),
   workerCounts: (env.BENCH_OUTBOX_WORKERS ?? '1,2').split(',').map(Number),
   concurrency: Number(env.BENCH_OUTBOX_CONCURRENCY ?? 10),
   batchSize: Number(env.BENCH_OUTBOX_BATCH_SIZE ?? 100),

@@ -310,30 +310,47 @@ export class OutboxRepository {
     const tenant = `$${params.length}`;
     params.push(
       JSON.stringify(
-        links.map(({ record, handler, domainType, domainId }) => [record.callId, record.schemaIdentity, record.id, handler, domainType, domainId]),
+        links.map(({ record, handler, domainType, domainId }) => ({
+          call_id: record.callId,
+          schema_identity: record.schemaIdentity,
+          record_id: record.id,
+          handler_identity: handler,
+          domain_type: domainType,
+          domain_id: domainId,
+        })),
       ),
     );
     const linkRows = `$${params.length}`;
-    params.push(JSON.stringify(finishes.map((f) => [f.record.id, f.status, f.lastError, f.counted, f.retryDelayMs ?? null])));
+    params.push(
+      JSON.stringify(
+        finishes.map((f) => ({ id: f.record.id, status: f.status, last_error: f.lastError, counted: f.counted, retry_delay_ms: f.retryDelayMs ?? null })),
+      ),
+    );
     const finishRows = `$${params.length}`;
     const rows = await queryRows(
       manager,
       `WITH keys AS (
          INSERT INTO persisted_chunks (tenant_id, call_id, schema_identity, record_id, handler_identity, domain_type, domain_id)
-         SELECT ${tenant}, l.value->>0, l.value->>1, (l.value->>2)::uuid, l.value->>3, l.value->>4, (l.value->>5)::uuid
-         FROM jsonb_array_elements(${linkRows}::jsonb) AS l
+         SELECT ${tenant}, l.call_id, l.schema_identity, l.record_id, l.handler_identity, l.domain_type, l.domain_id
+         FROM jsonb_to_recordset(${linkRows}::jsonb)
+           AS l(call_id text, schema_identity text, record_id uuid, handler_identity text, domain_type text, domain_id uuid)
        ), stored AS (${eventsInsert}),
        ended AS (
          UPDATE service_call_records r SET
-           status = v.value->>1,
-           attempts = r.attempts + CASE WHEN (v.value->>3)::boolean THEN 1 ELSE 0 END,
-           last_error = v.value->>2,
-           next_attempt_at = CASE WHEN v.value->>4 IS NULL THEN r.next_attempt_at ELSE now() + (v.value->>4)::int * interval '1 millisecond' END,
-           persisted_at = CASE WHEN v.value->>1 = 'persisted' THEN clock_timestamp() ELSE r.persisted_at END,
+           status = v.status,
+           attempts = r.attempts + CASE WHEN v.counted THEN 1 ELSE 0 END,
+           last_error = v.last_error,
+           next_attempt_at = CASE WHEN v.retry_delay_ms IS NULL THEN r.next_attempt_at ELSE now() + v.retry_delay_ms * interval '1 millisecond' END,
+           persisted_at = CASE WHEN v.status = 'persisted' THEN clock_timestamp() ELSE r.persisted_at END,
            version = r.version + 1,
            updated_at = now()
-         FROM jsonb_array_elements(${finishRows}::jsonb) AS v
-         WHERE r.tenant_id = ${tenant} AND r.id = (v.value->>0)::uuid
+         FROM jsonb_to_recordset(${finishRows}::jsonb) AS v(id uuid, status text, last_error text, counted boolean, retry_delay_ms int)
+         -- Each record found by its key, one lookup per row (OFFSET 0 keeps it so), the key a typed
+         -- column: under row-level security an index takes only conditions that cannot fail, and a
+         -- cast can. Left to choose, the planner trusted statistics taken before the tenant grew (or
+         -- never taken) and read every record of the tenant, batch after batch.
+         CROSS JOIN LATERAL (SELECT x.ctid AS row_ FROM service_call_records x WHERE x.tenant_id = ${tenant} AND x.id = v.id OFFSET 0) found
+         WHERE r.ctid = found.row_
          RETURNING r.id, r.version, r.persisted_at
        )
        (SELECT true AS event, id::text AS id, occurred_at AS occurred, NULL::timestamptz AS at, NULL::int AS version FROM stored ORDER BY stored.id)
