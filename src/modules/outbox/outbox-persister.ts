@@ -14,7 +14,6 @@ import { intakeToPersisted, persistenceOutcomes } from './outbox.metrics';
 import { OutboxEvents } from './outbox.events';
 import { DrainReport } from './outbox.jobs';
 import { PermanentPersistenceError, PersistContext, PersistedObject } from './persistence-handler';
-import { ServiceCallRecord } from './service-call-record.entity';
 import { ChunkLink, DrainedRecord, FinishedRecord, HandledSchemas, OutboxRepository, RecordFinish } from './outbox.repository';
 
 export type ProcessOutcome =
@@ -206,20 +205,17 @@ export class OutboxPersister {
    * with savepoints. Without a tenant the record's tenant is looked up first, across tenants.
    */
   async process(recordId: string, tenantId?: string): Promise<ProcessOutcome> {
-    const tenant = tenantId ?? (await this.tenantOf(recordId));
+    const tenant = tenantId ?? (await this.records.tenantOfRecord(recordId));
     if (tenant === undefined) return { status: 'missing' };
-    let found: ServiceCallRecord | null = null;
+    let found: DrainedRecord | undefined;
     const batch = await this.run(async (manager) => {
-      found = await this.records.lock(manager, recordId, tenant);
-      if (found?.status !== 'pending') return [];
-      const keyTaken = (await this.records.keysOf(manager, tenant, [found])).length > 0;
-      const items = [this.itemOf(manager, { ...found, keyTaken })];
+      [found] = await this.records.lockDrained(manager, tenant, [recordId]);
+      const items = found?.status === 'pending' ? [this.itemOf(manager, found)] : [];
       await this.persistAll(manager, items, {});
       return items;
     }, tenant);
-    const record = found as ServiceCallRecord | null;
-    if (!record) return { status: 'missing' };
-    if (batch.items.length === 0) return { status: 'already_done', current: record.status, lastError: record.lastError };
+    if (!found) return { status: 'missing' };
+    if (batch.items.length === 0) return { status: 'already_done', current: found.status, lastError: found.lastError };
     return this.outcomeOf(batch.items[0], batch.finished);
   }
 
@@ -227,10 +223,6 @@ export class OutboxPersister {
   handledSchemas(): HandledSchemas {
     const exact = this.registry.identities();
     return { exact, core: exact.filter((identity) => identity.startsWith('core/')).map((identity) => identity.slice('core/'.length)) };
-  }
-
-  private tenantOf(recordId: string): Promise<string | undefined> {
-    return this.records.tenantOfRecord(recordId);
   }
 
   /**

@@ -37,6 +37,7 @@ export type DrainedRecord = { keyTaken: boolean } & Pick<
   | 'createdBy'
   | 'createdByKeyId'
   | 'correlationId'
+  | 'lastError'
 >;
 
 /** How a drained record ends its transaction (one row of `finish`). */
@@ -267,15 +268,15 @@ export class OutboxRepository {
       else pushTo(unread, row.claimed_tenant, row.claimed_id);
     }
     for (const [tenantId, ids] of unread) {
-      for (const record of await this.readDrained(manager, tenantId, ids)) records.set(record.id, record);
+      for (const record of await this.lockDrained(manager, tenantId, ids)) records.set(record.id, record);
     }
     return claimed.flatMap((row) => records.get(row.claimed_id) ?? []);
   }
 
-  /** A tenant's claimed records by id, read in its scope. */
-  private async readDrained(manager: EntityManager, tenantId: string, ids: string[]): Promise<DrainedRecord[]> {
+  /** A tenant's records by id, read as the drain reads them and locked until the transaction ends, in the tenant's scope. */
+  async lockDrained(manager: EntityManager, tenantId: string, ids: string[]): Promise<DrainedRecord[]> {
     const rows: Record<string, unknown>[] = await TenantScope.run(tenantId, () =>
-      manager.query(`SELECT ${DRAINED_COLUMNS} FROM service_call_records r WHERE r.tenant_id = $1 AND r.id = ANY($2::uuid[])`, [tenantId, ids]),
+      manager.query(`SELECT ${DRAINED_COLUMNS} FROM service_call_records r WHERE r.tenant_id = $1 AND r.id = ANY($2::uuid[]) FOR UPDATE`, [tenantId, ids]),
     );
     return rows.map(drainedRecordOf);
   }
@@ -461,7 +462,7 @@ function pushTo<T>(groups: Map<string, T[]>, key: string, item: T): void {
 
 /** The columns of a DrainedRecord, as `claimDue` reads them (table alias `r`). */
 const DRAINED_COLUMNS = `r.id, r.tenant_id, r.call_id, r.namespace, r.schema_identity, r.result, r.status, r.attempts, r.version, r.created_at, r.created_by,
-  r.created_by_key_id, r.correlation_id,
+  r.created_by_key_id, r.correlation_id, r.last_error,
   EXISTS (SELECT 1 FROM persisted_chunks c WHERE c.tenant_id = r.tenant_id AND c.call_id = r.call_id AND c.schema_identity = r.schema_identity) AS key_taken`;
 
 function drainedRecordOf(row: Record<string, unknown>): DrainedRecord {
@@ -479,6 +480,7 @@ function drainedRecordOf(row: Record<string, unknown>): DrainedRecord {
     createdBy: row.created_by as string,
     createdByKeyId: row.created_by_key_id as string | null,
     correlationId: row.correlation_id as string | null,
+    lastError: row.last_error as string | null,
     keyTaken: row.key_taken === true,
   };
 }
