@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
-import { DerivedEvent, derivedEventsStatement, DomainEvents, StoredEvent } from '../events/domain-events.service';
+import { DomainEvents, StoredEvent } from '../events/domain-events.service';
 import { DomainEventType, NewDomainEvent } from '../events/event-catalog';
 import { TenantScope } from '../tenancy/tenant-scope';
 import { retryOnContention } from './contention';
@@ -72,7 +72,19 @@ export class UnitOfWork {
     rows: NewRow<T>[],
     creationEvent: (row: NewRow<T>) => NewDomainEvent,
   ): Promise<T[]> {
-    return this.write(scope, target, rows.map(versionOne), creationEvent);
+    const versioned = rows.map((row) => versionOne<T>(row));
+    return this.write(scope, target, versioned, creationEvent, (context) => {
+      // Each row's event is built once: the statement stores it, the listeners get the same one.
+      const events = new Map(versioned.map((row) => [row.id, creationEvent(row)]));
+      return {
+        statement: (params) =>
+          insertWithEventsStatement(
+            insertStatement(this.dataSource.manager, target, versioned as Partial<T>[], params),
+            this.events.insertStatement(context, [...events.values()], params),
+          ),
+        of: (stored) => events.get(stored.id)!,
+      };
+    });
   }
 
   /**
@@ -82,19 +94,15 @@ export class UnitOfWork {
    * given a transaction, the events go to its log.
    */
   append<T extends AppendedRow>(scope: WriteScope, target: EntityTarget<T>, rows: T[], event: AnyRecordEvent<T>): Promise<T[]> {
-    if (isTransaction(scope))
-      return insertRecorded(
-        target,
-        rows.map((row) => ({ tx: scope, row })),
-        (row) => recordEventOf(event, row),
-      );
-    return TenantScope.run(scope.tenantId, () =>
-      retryOnContention(() =>
-        this.insertWithEvents(scope, target, rows, {
-          statement: (params) => appendStatement(this.dataSource.manager, target, rows, scope, event, params),
-          of: (stored) => recordEventOf(event, stored),
-        }),
-      ),
+    return this.write(
+      scope,
+      target,
+      rows,
+      (row) => recordEventOf(event, row),
+      (context) => ({
+        statement: (params) => appendStatement(this.dataSource.manager, target, rows, context, event, params),
+        of: (stored) => recordEventOf(event, stored),
+      }),
     );
   }
 
@@ -117,16 +125,8 @@ export class UnitOfWork {
   }
 
   /**
-   * The SQL that inserts, in a statement's own data-modifying CTE, the events describing the rows
-   * of `source` that the statement changed (see derivedEventsStatement), for `statement`.
-   */
-  derivedEvents(context: RequestContext, source: string, events: DerivedEvent[], params: unknown[]): string {
-    return derivedEventsStatement(context, source, events, params);
-  }
-
-  /**
    * Runs ONE statement that changes rows and inserts the events describing them (its CTE from
-   * `derivedEvents`), in the context's tenant scope: atomic without BEGIN/COMMIT, so a change costs
+   * derivedEventsStatement), in the context's tenant scope: atomic without BEGIN/COMMIT, so a change costs
    * one round trip, and prepared once per connection (its text must not vary with the input).
    * `read` turns its rows into the result and the events they say were stored, which are
    * published once it has run. Retried as a whole on contention, like `run`.
@@ -139,26 +139,24 @@ export class UnitOfWork {
     });
   }
 
-  private write<T extends AppendedRow>(scope: WriteScope, target: EntityTarget<T>, rows: T[], event: (row: T) => NewDomainEvent): Promise<T[]> {
+  /**
+   * The rows and their events: in the transaction given (the rows one statement of it, `event` of
+   * each row to its log), or, given a context, as the one statement `onTheirOwn` describes.
+   */
+  private write<T extends AppendedRow>(
+    scope: WriteScope,
+    target: EntityTarget<T>,
+    rows: T[],
+    event: (row: T) => NewDomainEvent,
+    onTheirOwn: (context: RequestContext) => StatementEvents<T>,
+  ): Promise<T[]> {
     if (isTransaction(scope))
       return insertRecorded(
         target,
         rows.map((row) => ({ tx: scope, row })),
         event,
       );
-    return TenantScope.run(scope.tenantId, () =>
-      retryOnContention(() => {
-        const events = new Map(rows.map((row) => [row.id, event(row)]));
-        return this.insertWithEvents(scope, target, rows, {
-          statement: (params) =>
-            insertWithEventsStatement(
-              insertStatement(this.dataSource.manager, target, rows as Partial<T>[], params),
-              this.events.insertStatement(scope, [...events.values()], params),
-            ),
-          of: (stored) => events.get(stored.id)!,
-        });
-      }),
-    );
+    return TenantScope.run(scope.tenantId, () => retryOnContention(() => this.insertWithEvents(scope, target, rows, onTheirOwn(scope))));
   }
 
   /** The rows and their events in one statement, on their own; the events are published once it has run. */
