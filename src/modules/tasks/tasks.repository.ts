@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { RunChange } from '../../common/domain/run-lifecycle';
-import { DerivedEvent } from '../../common/events/domain-events.service';
+import { RequestContext } from '../../common/auth/request-context';
+import { derivedEventsStatement } from '../../common/events/domain-events.service';
 import { CasKey, compareAndSet, deleteChecked, Patch } from '../../common/persistence/compare-and-set';
 import { existingIds } from '../../common/persistence/existing-ids';
 import { isForeignKeyViolationOf } from '../../common/persistence/foreign-key-violation';
@@ -58,9 +59,6 @@ const FIELD_COLUMNS: Record<keyof TaskFields, { column: string; read: (json: str
   error: { column: 'error', read: (json) => `${json} ->> 'error'` },
   durationMs: { column: 'duration_ms', read: (json) => `(${json} ->> 'durationMs')::float8` },
 };
-
-/** The events a change writes, over the rows it updated (see changeStatement). */
-export type ChangeEvents = (source: string, events: DerivedEvent[], params: unknown[]) => string;
 
 /**
  * Every query on `tasks` and `task_dependencies`. Writes take the caller's transaction manager;
@@ -231,7 +229,7 @@ export class TasksRepository {
    * the request (the fields travel as one JSON parameter), so it is prepared once per connection.
    * Read its rows with readChange: they tell an update from a miss, and why it missed.
    */
-  changeStatement(key: CasKey, request: TaskChangeRequest, events: ChangeEvents): Statement {
+  changeStatement(context: RequestContext, key: CasKey, request: TaskChangeRequest): Statement {
     if (!this.setsInOneStatement(request.fields)) throw new Error(`a task change cannot set ${Object.keys(request.fields).join(', ')} in one statement`);
     const allowedFrom = Object.fromEntries(
       [...request.allowedFrom].map(([status, { starts, patch }]) => [
@@ -251,7 +249,8 @@ export class TasksRepository {
       changed.length > 0 ? JSON.stringify({ taskId: key.id, changed }) : null,
       request.status ?? null,
     ];
-    const eventsSql = events(
+    const eventsSql = derivedEventsStatement(
+      context,
       'updated u',
       [
         { type: TaskEvents.updated, aggregateType: 'task', aggregateId: 'u.id', aggregateVersion: 'u.version', payload: '$8::jsonb' },

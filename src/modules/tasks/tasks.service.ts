@@ -27,7 +27,7 @@ import {
   TaskNotPendingError,
 } from './tasks.errors';
 import { TaskEvents } from './tasks.events';
-import { DependencyEdge, TaskFields, TaskFilters, TasksRepository } from './tasks.repository';
+import { DependencyEdge, DependencyStatus, TaskFields, TaskFilters, TasksRepository } from './tasks.repository';
 import { updatedBy } from '../../common/persistence/new-row';
 
 /** A task with the ids of the tasks it depends on. */
@@ -173,9 +173,9 @@ export class TasksService {
     const { status, startedAt, fields } = request;
     const rules = runChangeByStatus({ type: 'task', id }, TASK_TRANSITIONS, { status, startedAt });
     const statement = this.tasks.changeStatement(
+      ctx,
       { tenantId: ctx.tenantId, id, expectedVersion },
       { status, allowedFrom: rules.allowed, fields, updatedBy: updatedBy(ctx) },
-      (source, events, params) => this.unitOfWork.derivedEvents(ctx, source, events, params),
     );
     return this.unitOfWork.statement(ctx, statement, (rows): StatementOutcome<TaskView | undefined> => {
       const { found, changed } = this.tasks.readChange(rows);
@@ -183,32 +183,10 @@ export class TasksService {
       if (found.version !== expectedVersion) throw new VersionConflictError('task', id, expectedVersion, found.version);
       const refusal = rules.refusal(found.status);
       if (refusal) throw refusal;
-      if (rules.allowed.get(found.status)!.starts) {
-        const blockedBy = found.dependencies.filter((dependency) => dependency.status !== 'completed').map((dependency) => dependency.id);
-        if (blockedBy.length > 0) throw new TaskBlockedError(id, blockedBy);
-      }
+      if (rules.allowed.get(found.status)!.starts) refuseIfBlocked(id, found.dependencies);
       if (!changed) return { result: undefined, events: [] };
       const { task, from, eventIds, occurredAt } = changed;
-      const events: NewDomainEvent[] = [];
-      const names = Object.keys(fields);
-      if (names.length > 0) {
-        events.push({
-          type: TaskEvents.updated,
-          aggregateType: 'task',
-          aggregateId: id,
-          aggregateVersion: task.version,
-          payload: { taskId: id, changed: names },
-        });
-      }
-      if (status !== undefined) {
-        events.push({
-          type: TaskEvents.statusChanged,
-          aggregateType: 'task',
-          aggregateId: id,
-          aggregateVersion: task.version,
-          payload: { taskId: id, workflowId: task.workflowId, agentId: task.agentId, from, to: status },
-        });
-      }
+      const events = changeEvents(task, Object.keys(fields), from, status);
       if (eventIds.length !== events.length) throw new Error(`the change of task ${id} stored ${eventIds.length} events, not ${events.length}`);
       return {
         result: { task, dependsOn: found.dependencies.map((dependency) => dependency.id) },
@@ -244,29 +222,14 @@ export class TasksService {
       throw new VersionConflictError('task', id, expectedVersion, before.version);
     }
     const run = runChange({ type: 'task', id, status: before.status }, TASK_TRANSITIONS, { status, startedAt });
-    if (run.starts) {
-      const blockedBy = dependencies.filter((dependency) => dependency.status !== 'completed').map((dependency) => dependency.id);
-      if (blockedBy.length > 0) throw new TaskBlockedError(id, blockedBy);
-    }
+    if (run.starts) refuseIfBlocked(id, dependencies);
 
     await this.agents.holdForWrite(tx, [before.agentId, changes.agentId ?? null]);
     const task = await this.tasks.update(tx.manager, { tenantId, id, expectedVersion: before.version }, { ...changes, ...run.patch, ...updatedBy(tx.context) });
 
-    const changed = Object.keys(changes);
-    if (changed.length > 0) {
-      tx.record({ type: TaskEvents.updated, aggregateType: 'task', aggregateId: id, aggregateVersion: task.version, payload: { taskId: id, changed } });
-    }
-    if (status !== undefined) {
-      tx.record({
-        type: TaskEvents.statusChanged,
-        aggregateType: 'task',
-        aggregateId: id,
-        aggregateVersion: task.version,
-        payload: { taskId: id, workflowId: task.workflowId, agentId: task.agentId, from: before.status, to: status },
-      });
-      if ((status === 'completed' || status === 'failed') && task.agentId) {
-        await this.metrics.recordTaskOutcome(tx, task.agentId, status, task.durationMs);
-      }
+    for (const event of changeEvents(task, Object.keys(changes), before.status, status)) tx.record(event);
+    if ((status === 'completed' || status === 'failed') && task.agentId) {
+      await this.metrics.recordTaskOutcome(tx, task.agentId, status, task.durationMs);
     }
     return { task, dependsOn: dependencies.map((dependency) => dependency.id) };
   }
@@ -446,4 +409,25 @@ export class TasksService {
 
 function missingAgent(field: string): FieldError {
   return { field, message: `${field} does not name an existing agent` };
+}
+
+/** A start needs every dependency completed: TaskBlockedError (409) names the others. */
+function refuseIfBlocked(id: string, dependencies: DependencyStatus[]): void {
+  const blockedBy = dependencies.filter((dependency) => dependency.status !== 'completed').map((dependency) => dependency.id);
+  if (blockedBy.length > 0) throw new TaskBlockedError(id, blockedBy);
+}
+
+/** The events of a change to `task` (as changed): `task.updated` when fields were sent, `task.status_changed` when a status was. */
+function changeEvents(task: Task, changed: string[], from: TaskStatus, status: TaskStatus | undefined): NewDomainEvent[] {
+  const events: NewDomainEvent[] = [];
+  const base = { aggregateType: 'task', aggregateId: task.id, aggregateVersion: task.version };
+  if (changed.length > 0) events.push({ ...base, type: TaskEvents.updated, payload: { taskId: task.id, changed } });
+  if (status !== undefined) {
+    events.push({
+      ...base,
+      type: TaskEvents.statusChanged,
+      payload: { taskId: task.id, workflowId: task.workflowId, agentId: task.agentId, from, to: status },
+    });
+  }
+  return events;
 }
