@@ -103,7 +103,7 @@ async function createWorkerDatabases(url: string): Promise<() => Promise<void>> 
       const owner = new Client({ connectionString: workerUrl });
       await owner.connect();
       try {
-        for (const grant of SERVICE_ROLE_GRANTS) await owner.query(grant);
+        await grantServiceRole(owner);
       } finally {
         await owner.end();
       }
