@@ -189,7 +189,9 @@ async function runScenario(name, { tenant, key }, stack, db, redis) {
     await victim.exited;
     log(`killed worker pid ${victim.child.pid} with SIGKILL at ${(await counts(db, tenant)).persisted} persisted; starting a replacement`);
     // The survivor drains on meanwhile; the replacement joins when it is up.
-    stack.replacements.push(startWorker().then((worker) => stack.workers.push(worker)));
+    const replacement = startWorker().then((worker) => stack.workers.push(worker));
+    replacement.catch(() => undefined); // awaited (and its failure reported) when the scenario ends
+    stack.replacements.push(replacement);
   } else if (name === 'flush') {
     await redis.flushdb();
     log(`flushed Redis at ${(await counts(db, tenant)).persisted} persisted`);
@@ -201,6 +203,9 @@ async function runScenario(name, { tenant, key }, stack, db, redis) {
   }
   const posted = (await posting).length;
   const drained = await waitUntil('the drain to finish', async () => (await counts(db, tenant)).persisted >= posted, DRAIN_TIMEOUT_MS);
+  // The scenario ends with its replacement worker up: one still starting when the next scenario breaks
+  // something (its connections terminated, say) would fail to start for that scenario's reason.
+  await Promise.all(stack.replacements.splice(0));
   const final = await counts(db, tenant);
   return {
     scenario: name,
