@@ -25,6 +25,19 @@ const COLUMNS = 'tenant_id, actor_id, key_id, correlation_id, type, aggregate_ty
 const RECORD_TYPES =
   'tenant_id text, actor_id text, key_id uuid, correlation_id text, type text, aggregate_type text, aggregate_id uuid, aggregate_version int, payload jsonb';
 
+/**
+ * The next event id, as the column's default draws it: for a statement that numbers its events in
+ * the rows they describe (`RETURNING *, NEXT_EVENT_ID AS event_id_`), so that it reads their ids
+ * there and the events' insert needs no RETURNING (see DerivedEvent.id).
+ */
+export const NEXT_EVENT_ID = `nextval('domain_events_id_seq')`;
+
+/**
+ * An event's time as text, once for the statement: its column's default, `now()`, the
+ * transaction's time, the same for every event of the statement.
+ */
+export const EVENT_TIME = '(SELECT now()::text)';
+
 /** An event with the context it happened in. */
 export interface ContextualEvent {
   context: RequestContext;
@@ -36,6 +49,8 @@ export interface ContextualEvent {
  * aggregate id and version and its payload (`jsonb`; a NULL payload writes no event for that row).
  */
 export interface DerivedEvent {
+  /** SQL of its id, drawn beforehand from NEXT_EVENT_ID; by default the table draws one. */
+  id?: string;
   type: DomainEventType;
   aggregateType: string;
   aggregateId: string;
@@ -49,15 +64,26 @@ export interface DerivedEvent {
  * actor, key and correlation id: a change and its events in one statement, whatever the number of
  * rows. With one event per row the events follow the rows of `source`; with several, the events
  * of one row go in the order of `events` (ids ascending). `RETURNING id, occurred_at (as text),
- * aggregate_id, type`; parameters appended to `params`.
+ * aggregate_id, type`; parameters appended to `params`. Events whose ids `source` carries
+ * (`id`) have no RETURNING: their ids are known where they were drawn, and their time is EVENT_TIME.
  */
 export function derivedEventsStatement(context: RequestContext, source: string, events: DerivedEvent[], params: unknown[]): string {
+  const numbered = events.filter((event) => event.id !== undefined).length;
+  if (numbered !== 0 && (numbered !== 1 || events.length !== 1)) throw new Error('Only a single derived event may carry its id');
   const [tenant, actor, key, correlation] = [context.tenantId, context.actorId, context.keyId, context.correlationId].map((value) => {
     params.push(value);
     return `$${params.length}`;
   });
   const known = `${tenant}::text, ${actor}::text, ${key}::uuid, ${correlation}::text`;
   const returning = `${RETURNING}, type`;
+  if (numbered === 1) {
+    const [e] = events;
+    params.push(e.type, e.aggregateType);
+    // No filter on the payload: an id drawn for a row is an event the caller publishes, so a NULL
+    // payload fails the statement (the column is NOT NULL) rather than leave that event unwritten.
+    return `INSERT INTO domain_events (id, ${COLUMNS})
+      SELECT ${e.id}, ${known}, $${params.length - 1}::text, $${params.length}::text, ${e.aggregateId}, ${e.aggregateVersion}, ${e.payload} FROM ${source}`;
+  }
   const rows = events.map((event, n) => {
     params.push(event.type, event.aggregateType);
     const [type, aggregateType] = [params.length - 1, params.length];

@@ -1,6 +1,6 @@
 import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
-import { derivedEventsStatement } from '../events/domain-events.service';
+import { derivedEventsStatement, NEXT_EVENT_ID } from '../events/domain-events.service';
 import { DomainEventCatalog, DomainEventType, NewDomainEvent } from '../events/event-catalog';
 
 /** The properties of `T` whose values may stand as a payload field of type `V`. */
@@ -34,10 +34,18 @@ export function recordEventOf<T extends { id: string }>(event: AnyRecordEvent<T>
 }
 
 /**
+ * What the insert of records returns: the rows, each with the id of its event, drawn there
+ * (`event_id_`), so that the events' insert (recordEventsStatement) needs no RETURNING and the
+ * statement no join of rows and events.
+ */
+export const RECORDS_RETURNING = `RETURNING *, ${NEXT_EVENT_ID} AS event_id_`;
+
+/**
  * `INSERT INTO domain_events … SELECT … FROM <source>`: one event per row of `source` (a CTE of
- * the records just inserted, `RETURNING *`), its payload built by `jsonb_build_object` from the
- * row's columns (see derivedEventsStatement): the context's tenant, actor, key and correlation id
- * and the event's type are the only parameters, however many rows.
+ * the records just inserted, RECORDS_RETURNING), with the id drawn for it there and its payload
+ * built by `jsonb_build_object` from the row's columns (see derivedEventsStatement): the context's
+ * tenant, actor, key and correlation id and the event's type are the only parameters, however
+ * many rows. No RETURNING: the ids are the rows' `event_id_`, the time EVENT_TIME.
  */
 export function recordEventsStatement<T extends ObjectLiteral & { id: string }>(
   manager: EntityManager,
@@ -53,6 +61,12 @@ export function recordEventsStatement<T extends ObjectLiteral & { id: string }>(
     if (!column || !FIELD.test(field)) throw new Error(`${event.type}: cannot carry ${metadata.targetName}.${property} as ${field}`);
     return `'${field}', r."${column.databaseName}"`;
   });
-  const derived = { type: event.type as DomainEventType, aggregateType: event.aggregateType, aggregateId: 'r.id', aggregateVersion: 'NULL::integer' };
+  const derived = {
+    id: 'r.event_id_',
+    type: event.type as DomainEventType,
+    aggregateType: event.aggregateType,
+    aggregateId: 'r.id',
+    aggregateVersion: 'NULL::integer',
+  };
   return derivedEventsStatement(context, `${source} r`, [{ ...derived, payload: `jsonb_build_object(${fields.join(', ')})` }], params);
 }

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
-import { DomainEvents, StoredEvent } from '../events/domain-events.service';
+import { DomainEvents, EVENT_TIME, StoredEvent } from '../events/domain-events.service';
 import { DomainEventType, NewDomainEvent } from '../events/event-catalog';
 import { TenantScope } from '../tenancy/tenant-scope';
 import { retryOnContention } from './contention';
 import { hydrate } from './hydrate';
 import { autocommitWrite, transactionClaiming } from './idempotency-claim';
 import { insertReturning, insertStatement, queryPrepared, Statement } from './insert-statement';
-import { AnyRecordEvent, recordEventOf, recordEventsStatement } from './record-events';
+import { AnyRecordEvent, RECORDS_RETURNING, recordEventOf, recordEventsStatement } from './record-events';
 import { TenantOwnedEntity } from './versioned.entity';
 
 /** The handle a unit of work gets: the transaction's EntityManager and a place to record events. */
@@ -203,17 +203,17 @@ export function appendStatement<T extends AppendedRow>(
   params: unknown[],
 ): string {
   const insertSql = insertStatement(manager, target, rows as Partial<T>[], params);
-  return insertWithEventsStatement(insertSql, event && recordEventsStatement(manager, target, event, context, params));
+  if (!event) return `WITH inserted AS (${insertSql} RETURNING *) SELECT inserted.* FROM inserted`;
+  return `WITH inserted AS (${insertSql} ${RECORDS_RETURNING}),
+      events AS (${recordEventsStatement(manager, target, event, context, params)})
+      SELECT inserted.*, ${EVENT_TIME} AS event_occurred_at_ FROM inserted`;
 }
 
 /**
- * The one statement of a write on its own: `insertSql` (a multi-row INSERT) and `eventsSql`
- * (inserting their events, which may read the inserted rows as `inserted`), answering every row
- * as stored with its event's id and time. Without `eventsSql`, the same statement without its
- * events (what the record bench compares it with).
+ * The one statement of a create on its own: `insertSql` (a multi-row INSERT) and `eventsSql`
+ * (inserting their events), answering every row as stored with its event's id and time.
  */
-export function insertWithEventsStatement(insertSql: string, eventsSql?: string): string {
-  if (eventsSql === undefined) return `WITH inserted AS (${insertSql} RETURNING *) SELECT inserted.* FROM inserted`;
+function insertWithEventsStatement(insertSql: string, eventsSql: string): string {
   return `WITH inserted AS (${insertSql} RETURNING *),
       events AS (${eventsSql})
       SELECT inserted.*, events.id AS event_id_, events.occurred_at AS event_occurred_at_
