@@ -17,6 +17,7 @@ import { SystemWorkFunctions1796556400000 } from './1796556400000-SystemWorkFunc
 import { KeyAuthorship1796558479837 } from './1796558479837-KeyAuthorship';
 import { KeyLookupActorOverride1796558600000 } from './1796558600000-KeyLookupActorOverride';
 import { TenantPoliciesWithoutWildcard1796560000000 } from './1796560000000-TenantPoliciesWithoutWildcard';
+import { RecordStatusIndexOfUnfinished1796570000000 } from './1796570000000-RecordStatusIndexOfUnfinished';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
 export const migrations: (new () => MigrationInterface)[] = [
@@ -38,4 +39,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   KeyAuthorship1796558479837,
   KeyLookupActorOverride1796558600000,
   TenantPoliciesWithoutWildcard1796560000000,
+  RecordStatusIndexOfUnfinished1796570000000,
 ];

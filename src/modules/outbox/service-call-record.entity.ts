@@ -11,7 +11,8 @@ export type ServiceCallStatus = (typeof SERVICE_CALL_STATUSES)[number];
 @Entity('service_call_records')
 @Index(['tenantId', 'callId', 'schemaIdentity'], { unique: true })
 @Index(['tenantId', 'id'])
-@Index(['tenantId', 'status', 'id'])
+// By status: unfinished records only (a persisted one is found in id order, its status a filter).
+@Index('service_call_records_unfinished', ['tenantId', 'status', 'id'], { where: `status <> 'persisted'` })
 @Index(['tenantId', 'schemaIdentity', 'id'])
 @Index('service_call_records_due', ['nextAttemptAt'], { where: `status = 'pending'` })
 @Check('service_call_records_status_check', `status IN ('pending', 'persisted', 'skipped', 'dead_lettered')`)
