@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { hydrate } from './hydrate';
@@ -76,20 +76,6 @@ export async function queryPrepared(dataSource: DataSource, sql: string, params:
   } finally {
     client.release();
   }
-}
-
-/**
- * The same for a statement of the transaction `manager` belongs to, on that transaction's
- * connection (on its own without one): a statement of fixed text that a transaction runs again and
- * again (the drain's claim and close) is parsed and planned once per connection instead of at every
- * run, which for a statement of several CTEs costs more than running it.
- */
-export async function queryPreparedIn<R = Record<string, unknown>>(manager: EntityManager, sql: string, params: unknown[]): Promise<R[]> {
-  const runner = manager.queryRunner;
-  if (!runner) return (await queryPrepared(manager.connection, sql, params)) as R[];
-  const client = (await runner.connect()) as PoolClient;
-  const result = await client.query({ name: preparedStatementName(sql), text: sql, values: params });
-  return result.rows as R[];
 }
 
 /** Inserts rows in the transaction of `manager` and returns them as stored (defaults filled in). */

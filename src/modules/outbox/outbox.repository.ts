@@ -3,7 +3,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { StoredEvent } from '../../common/events/domain-events.service';
 import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
 import { hydrate, queryRows } from '../../common/persistence/hydrate';
-import { insertStatement, queryPreparedIn } from '../../common/persistence/insert-statement';
+import { insertStatement } from '../../common/persistence/insert-statement';
 import { NewRow } from '../../common/persistence/unit-of-work';
 import { decodeCursor, encodeCursor, Page, PageRequest, paginate } from '../../common/persistence/paginate';
 import { TenantScope } from '../../common/tenancy/tenant-scope';
@@ -250,9 +250,8 @@ export class OutboxRepository {
     const args = [limit, handled.exact, handled.core];
     const claimed: ({ claimed_id: string; claimed_tenant: string; id?: string | null } & Record<string, unknown>)[] =
       inScope === undefined
-        ? await queryPreparedIn(manager, 'SELECT id AS claimed_id, tenant_id AS claimed_tenant FROM outbox_claim($1, $2, $3)', args)
-        : await queryPreparedIn(
-            manager,
+        ? await manager.query('SELECT id AS claimed_id, tenant_id AS claimed_tenant FROM outbox_claim($1, $2, $3)', args)
+        : await manager.query(
             `WITH claimed AS (SELECT c.id, c.tenant_id, c.n FROM outbox_claim($1, $2, $3) WITH ORDINALITY AS c(id, tenant_id, n))
              SELECT claimed.id AS claimed_id, claimed.tenant_id AS claimed_tenant, r.*
              FROM claimed LEFT JOIN LATERAL (
@@ -277,10 +276,7 @@ export class OutboxRepository {
   /** A tenant's records by id, read as the drain reads them and locked until the transaction ends, in the tenant's scope. */
   async lockDrained(manager: EntityManager, tenantId: string, ids: string[]): Promise<DrainedRecord[]> {
     const rows: Record<string, unknown>[] = await TenantScope.run(tenantId, () =>
-      queryPreparedIn(manager, `SELECT ${DRAINED_COLUMNS} FROM service_call_records r WHERE r.tenant_id = $1 AND r.id = ANY($2::uuid[]) FOR UPDATE`, [
-        tenantId,
-        ids,
-      ]),
+      manager.query(`SELECT ${DRAINED_COLUMNS} FROM service_call_records r WHERE r.tenant_id = $1 AND r.id = ANY($2::uuid[]) FOR UPDATE`, [tenantId, ids]),
     );
     return rows.map(drainedRecordOf);
   }
@@ -332,7 +328,7 @@ export class OutboxRepository {
       ),
     );
     const finishRows = `$${params.length}`;
-    const rows = await queryPreparedIn(
+    const rows = await queryRows(
       manager,
       `WITH keys AS (
          INSERT INTO persisted_chunks (tenant_id, call_id, schema_identity, record_id, handler_identity, domain_type, domain_id)
