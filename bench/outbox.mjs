@@ -29,6 +29,9 @@ const SETTINGS = {
   batchSize: Number(env.BENCH_OUTBOX_BATCH_SIZE ?? 100),
   intakeInFlight: 20,
   warmupShare: 0.05,
+  // Results every drainer (the app's workers, each baseline) drains before the measured backlog:
+  // measured are processes whose code the JIT has compiled, as in a process that has been running.
+  warmupResults: Number(env.BENCH_OUTBOX_WARMUP_RESULTS ?? 3000),
   latencyResults: Number(env.BENCH_OUTBOX_LATENCY_RESULTS ?? 300),
   latencyRate: Number(env.BENCH_OUTBOX_LATENCY_RATE ?? 50),
   workerNodeArgs: (env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
@@ -214,6 +217,21 @@ async function measureApp(url, workers, { withLatency, cpus }) {
   const queue = new Queue('persistence', { connection: queueConnection, prefix: SETTINGS.queuePrefix });
   const started = [];
   try {
+    const ports = [];
+    for (let i = 0; i < workers; i++) ports.push(String(await freePort()));
+    const workerStarted = now();
+    started.push(...(await Promise.all(ports.map((port) => startWorker(url, SETTINGS.concurrency, port)))));
+    log(
+      `  ${workers} worker(s) (WORKER_CONCURRENCY=${SETTINGS.concurrency}, PERSIST_BATCH_SIZE=${SETTINGS.batchSize}) ready after ${Math.round(now() - workerStarted)} ms`,
+    );
+    if (SETTINGS.warmupResults > 0) {
+      const warmTag = `warm-w${workers}-`;
+      await postBacklog(api, auth, warmTag, SETTINGS.warmupResults, SETTINGS.intakeInFlight);
+      await waitPersisted(db, warmTag, SETTINGS.warmupResults, SETTINGS.drainTimeoutMs);
+      log(`  warm-up: the workers drained ${SETTINGS.warmupResults} results; the queue is paused while the measured backlog is posted`);
+    }
+    // Paused, the workers take no job: the backlog waits in PostgreSQL as if no worker ran.
+    await queue.pause();
     const tag = `drain-w${workers}-`;
     const intakeSeconds = await postBacklog(api, auth, tag, SETTINGS.results, SETTINGS.intakeInFlight);
     const before = await queueCounts(queue);
@@ -225,15 +243,10 @@ async function measureApp(url, workers, { withLatency, cpus }) {
       throw new Error(`expected ${SETTINGS.results} pending records before the workers start, found ${JSON.stringify(pending)}`);
     await checkpoint(url);
 
-    const ports = [];
-    for (let i = 0; i < workers; i++) ports.push(String(await freePort()));
-    const workerStarted = now();
-    started.push(...(await Promise.all(ports.map((port) => startWorker(url, SETTINGS.concurrency, port)))));
-    const workerReady = now();
     const cpuBefore = cpuSnapshot();
-    log(
-      `  ${workers} worker(s) (WORKER_CONCURRENCY=${SETTINGS.concurrency}, PERSIST_BATCH_SIZE=${SETTINGS.batchSize}) ready after ${Math.round(workerReady - workerStarted)} ms; draining`,
-    );
+    const resumed = now();
+    await queue.resume();
+    log(`  queue resumed; draining`);
     const final = await waitPersisted(db, tag, SETTINGS.results, SETTINGS.drainTimeoutMs);
     const cpuAfter = cpuSnapshot();
     const pids = Object.fromEntries(started.map((worker, i) => [`worker ${i + 1}`, worker.child.pid]));
@@ -247,9 +260,10 @@ async function measureApp(url, workers, { withLatency, cpus }) {
     const checks = await verifyExactlyOnce(db, tag, SETTINGS.results);
     const after = await queueCounts(queue);
     const times = (await recordTimes(db, tag)).map((r) => r.persisted);
-    const beforeReady = times.filter((t) => t < workerReady).length;
+    // None, unless the pause failed: those are left out of the rate and of the cpu per result.
+    const beforeReady = times.filter((t) => t < resumed).length;
     const drain = drainRate(times, Math.max(SETTINGS.warmupShare, beforeReady / times.length));
-    // Per result persisted after the workers answered ready: those whose cpu the readings hold.
+    // Per result persisted after the queue resumed: those whose cpu the readings hold.
     const workerCpuMs = cpuMsPerItem(
       cpuBefore,
       cpuAfter,
@@ -257,7 +271,7 @@ async function measureApp(url, workers, { withLatency, cpus }) {
       times.length - beforeReady,
     );
     log(
-      `  app: ${Math.round(drain.rate)} results/s (results ${drain.skipped + 1}..${times.length}, ${fmt(drain.spanMs / 1000, 2)} s; ${beforeReady} persisted before the workers answered ready); ` +
+      `  app: ${Math.round(drain.rate)} results/s (results ${drain.skipped + 1}..${times.length}, ${fmt(drain.spanMs / 1000, 2)} s; ${beforeReady} persisted before the queue resumed); ` +
         `first to last ${Math.round(drain.overallRate)}/s over ${fmt(drain.totalMs / 1000, 2)} s; retried ${final.retried}; jobs when the last result was persisted ${JSON.stringify(after)}`,
     );
     log(`  ${describeCpu(cpu, cpus)}; worker cpu per result ${fmt(workerCpuMs, 3)} ms`);
@@ -293,8 +307,13 @@ async function measureApp(url, workers, { withLatency, cpus }) {
 async function measureRaw(url, { withLatency, cpus }) {
   const concurrency = SETTINGS.concurrency;
   await checkpoint(url);
+  const rig = { redisUrl: SETTINGS.redisUrl, databaseUrl: url, concurrency, poolSize: SETTINGS.poolSize };
+  if (SETTINGS.warmupResults > 0) {
+    await rawDrain({ ...rig, count: SETTINGS.warmupResults, run: 'warm' });
+    await checkpoint(url);
+  }
   const cpuBefore = cpuSnapshot();
-  const raw = await rawDrain({ redisUrl: SETTINGS.redisUrl, databaseUrl: url, concurrency, count: SETTINGS.results, poolSize: SETTINGS.poolSize });
+  const raw = await rawDrain({ ...rig, count: SETTINGS.results });
   const cpu = cpuBreakdown(cpuBefore, cpuSnapshot(), { 'bench process (queue, worker, pool)': process.pid, postgres: 'postgres', redis: 'redis-server' });
   const drain = drainRate(raw.completions, SETTINGS.warmupShare);
   log(
@@ -304,6 +323,10 @@ async function measureRaw(url, { withLatency, cpus }) {
   log(`  ${describeCpu(cpu, cpus)}`);
   const result = { drain, cpu };
   await checkpoint(url);
+  if (SETTINGS.warmupResults > 0) {
+    await rawBatchedDrain({ databaseUrl: url, count: SETTINGS.warmupResults, batchSize: SETTINGS.batchSize, run: 'warm' });
+    await checkpoint(url);
+  }
   const batched = await rawBatchedDrain({ databaseUrl: url, count: SETTINGS.results, batchSize: SETTINGS.batchSize });
   result.batched = drainRate(batched.completions, SETTINGS.warmupShare);
   log(`  raw batched drain: ${Math.round(result.batched.rate)} rows/s (batches of ${SETTINGS.batchSize}, one client)`);
@@ -328,12 +351,13 @@ async function measureRaw(url, { withLatency, cpus }) {
 function appNotes(app, cpus) {
   return (
     `${SETTINGS.results} agent.registration@1 results posted to POST /api/v1/service-calls (${SETTINGS.intakeInFlight} in flight, ${Math.round(SETTINGS.results / app.intakeSeconds)}/s) ` +
-    `on a fresh database and Redis db while no worker ran, then ${app.workers} worker process(es) (APP_ROLE=worker, WORKER_CONCURRENCY=${SETTINGS.concurrency}, ` +
-    `PERSIST_BATCH_SIZE=${SETTINGS.batchSize}, DATABASE_POOL_SIZE=${SETTINGS.poolSize}) started; rate = results persisted per second by persisted_at (PostgreSQL), ` +
-    `from result ${app.drain.skipped + 1} to the last (warm-up: the first ${Math.round(SETTINGS.warmupShare * 100)}% and the ${app.beforeReady} persisted while the workers were starting), ` +
+    `on a fresh database and Redis db while the queue was paused, ${app.workers} worker process(es) (APP_ROLE=worker, WORKER_CONCURRENCY=${SETTINGS.concurrency}, ` +
+    `PERSIST_BATCH_SIZE=${SETTINGS.batchSize}, DATABASE_POOL_SIZE=${SETTINGS.poolSize}) running and warmed up by draining ${SETTINGS.warmupResults} results first, ` +
+    `then the queue resumed; rate = results persisted per second by persisted_at (PostgreSQL), ` +
+    `from result ${app.drain.skipped + 1} to the last (warm-up: the first ${Math.round(SETTINGS.warmupShare * 100)}% and the ${app.beforeReady} persisted before the queue resumed), ` +
     `over ${fmt(app.drain.spanMs / 1000, 2)} s; first to last: ${Math.round(app.drain.overallRate)}/s over ${fmt(app.drain.totalMs / 1000, 2)} s; results retried: ${app.retried}; ` +
     `jobs when the last result was persisted: ${JSON.stringify(app.jobsAfter)}; checked: every result persisted exactly once (${JSON.stringify(app.checks)}); ` +
-    `app ${describeCpu(app.cpu, cpus)}; worker cpu per result ${fmt(app.workerCpuMs, 3)} ms (all worker processes, from ready to the last result); ${APP_WORK}.`
+    `app ${describeCpu(app.cpu, cpus)}; worker cpu per result ${fmt(app.workerCpuMs, 3)} ms (all worker processes, from the queue's resume to the last result); ${APP_WORK}.`
   );
 }
 
@@ -414,7 +438,8 @@ async function main() {
   process.stdout.write(
     [
       'ratio = value / baseline. Drain: the share of the baseline rate the app reaches (higher is better). Latency: how many times the baseline (lower is better).',
-      `drain: ${SETTINGS.results} results queued while no worker ran, then drained by ONE or TWO worker processes; rate from persisted_at after a ${Math.round(SETTINGS.warmupShare * 100)}% warm-up.`,
+      `drain: ${SETTINGS.results} results queued while the queue was paused, then drained by ONE or TWO worker processes; rate from persisted_at after a ${Math.round(SETTINGS.warmupShare * 100)}% warm-up.`,
+      `warm-up: every drainer (the app's workers, each baseline) first drains ${SETTINGS.warmupResults} results of its own, so that what is measured is compiled code, as in a process that has been running.`,
       `app, per batch of up to ${SETTINGS.batchSize}: one transaction claiming the records (SKIP LOCKED), their agents, their idempotency keys, their events and their status, each in one multi-row statement.`,
       '(a) raw BullMQ+pg: addBulk of the same number of jobs, a Worker of the same concurrency in the bench process, ONE autocommit INSERT per job (pg.Pool of 10).',
       `(b) raw batched drain: one client, ${SETTINGS.batchSize} rows per transaction claimed with SKIP LOCKED, one multi-row INSERT, one UPDATE.`,

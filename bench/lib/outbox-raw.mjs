@@ -90,9 +90,10 @@ async function countRows(databaseUrl, prefix) {
 /**
  * Drain baseline: `count` jobs added with addBulk while no worker runs, then a Worker of
  * `concurrency` drains them. Resolves with every job's completion time (epoch ms, fractional).
+ * `run` names the run, whose rows are told apart by it (a warm-up run, then the measured one).
  */
-export async function rawDrain({ redisUrl, databaseUrl, concurrency, count, poolSize, timeoutMs = 120_000 }) {
-  const tag = `raw-drain-c${concurrency}-`;
+export async function rawDrain({ redisUrl, databaseUrl, concurrency, count, poolSize, run = 'measured', timeoutMs = 120_000 }) {
+  const tag = `raw-drain-c${concurrency}-${run}-`;
   const completions = [];
   const rig = openRig({
     redisUrl,
@@ -175,9 +176,10 @@ export async function rawLatency({ redisUrl, databaseUrl, concurrency, count, ra
  * UPDATE SKIP LOCKED of the oldest pending rows, ONE multi-row INSERT of their agents into the raw
  * copy of the agents table, ONE UPDATE marking them persisted, COMMIT. Nothing else (no events, no
  * idempotency keys, no queue). Resolves with every row's completion time (epoch ms, at its COMMIT).
+ * `run` names the run, as for rawDrain.
  */
-export async function rawBatchedDrain({ databaseUrl, count, batchSize }) {
-  const tag = `raw-batch-`;
+export async function rawBatchedDrain({ databaseUrl, count, batchSize, run = 'measured' }) {
+  const tag = `raw-batch-${run}-`;
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
