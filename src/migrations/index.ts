@@ -18,6 +18,7 @@ import { KeyAuthorship1796558479837 } from './1796558479837-KeyAuthorship';
 import { KeyLookupActorOverride1796558600000 } from './1796558600000-KeyLookupActorOverride';
 import { TenantPoliciesWithoutWildcard1796560000000 } from './1796560000000-TenantPoliciesWithoutWildcard';
 import { RecordStatusIndexOfUnfinished1796570000000 } from './1796570000000-RecordStatusIndexOfUnfinished';
+import { EventKeyInFeedOrder1796571000000 } from './1796571000000-EventKeyInFeedOrder';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
 export const migrations: (new () => MigrationInterface)[] = [
@@ -40,4 +41,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   KeyLookupActorOverride1796558600000,
   TenantPoliciesWithoutWildcard1796560000000,
   RecordStatusIndexOfUnfinished1796570000000,
+  EventKeyInFeedOrder1796571000000,
 ];

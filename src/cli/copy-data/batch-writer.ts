@@ -1,5 +1,6 @@
 import { columnArrays, sameContent, typedBatch } from './batch-sql';
 import { TablePlan } from './copy-plan';
+import { ColumnInfo } from './catalog';
 import { TextRow } from './keyset-scan';
 import { ident, qualified, Query, rowText, tuple } from './sql';
 
@@ -55,16 +56,16 @@ function writeByPrimaryKey(target: Query, plan: TablePlan): BatchWriter {
  * the same content before this table's copy began (rows written by this copy are not looked at,
  * so two identical source rows both arrive); new rows take the target's next key, in source order.
  */
-function writeByContent(target: Query, plan: TablePlan, heldUpTo: string | null): BatchWriter {
+function writeByContent(target: Query, plan: TablePlan & { number: ColumnInfo }, heldUpTo: string | null): BatchWriter {
   const columns = plan.written.map((column) => ident(column.name)).join(', ');
-  const key = ident(plan.primaryKey[0].name);
+  const key = ident(plan.number.name);
   const parameter = plan.written.length + 1;
   const statement = `
     WITH src AS (${typedBatch(plan.written)}),
     fresh AS (
       SELECT * FROM src s
        WHERE NOT EXISTS (SELECT 1 FROM ${qualified(plan.name)} t
-                          WHERE t.${key} <= $${parameter}::${plan.primaryKey[0].type} AND ${sameContent('t', 's', plan.written)})
+                          WHERE t.${key} <= $${parameter}::${plan.number.type} AND ${sameContent('t', 's', plan.written)})
     ),
     inserted AS (
       INSERT INTO ${qualified(plan.name)} (${columns}) SELECT ${columns} FROM fresh ORDER BY ord
@@ -81,7 +82,8 @@ function writeByContent(target: Query, plan: TablePlan, heldUpTo: string | null)
 }
 
 export async function batchWriter(target: Query, plan: TablePlan): Promise<BatchWriter> {
-  if (plan.matchBy === 'primary-key') return writeByPrimaryKey(target, plan);
-  const [{ held }] = await target(`SELECT max(${ident(plan.primaryKey[0].name)})::text AS held FROM ${qualified(plan.name)}`);
-  return writeByContent(target, plan, held as string | null);
+  const { number } = plan;
+  if (number === null) return writeByPrimaryKey(target, plan);
+  const [{ held }] = await target(`SELECT max(${ident(number.name)})::text AS held FROM ${qualified(plan.name)}`);
+  return writeByContent(target, { ...plan, number }, held as string | null);
 }

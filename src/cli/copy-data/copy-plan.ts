@@ -5,18 +5,20 @@ import { orderByDependencies } from './table-order';
 /**
  * How a source row finds its counterpart in the target:
  * - `primary-key`: the row keeps its key; a target row with that key is the same row.
- * - `content`: the key is a number drawn from a sequence that nothing references (an append-only
- *   log such as `domain_events`). Numbers of two databases collide and mean nothing across them,
- *   so the row takes the target's next number and is recognised by its other columns.
+ * - `content`: the key holds a number drawn from a sequence and nothing references the table (an
+ *   append-only log such as `domain_events`). Numbers of two databases collide and mean nothing
+ *   across them, so the row takes the target's next number and is recognised by its other columns.
  */
 export type MatchBy = 'primary-key' | 'content';
 
 export interface TablePlan {
   name: string;
   primaryKey: ColumnInfo[];
-  /** Columns written by the copy, in table order: not generated, and not the key when matched by content. */
+  /** Columns written by the copy, in table order: not generated, and not the number when matched by content. */
   written: ColumnInfo[];
   matchBy: MatchBy;
+  /** Matched by content: the key's column drawn from a sequence, which the target draws anew. */
+  number: ColumnInfo | null;
   /** Foreign keys from the table to itself: parents are copied before their children. */
   selfReferences: ForeignKey[];
   /** Serial and identity columns whose sequence is moved past the copied values. */
@@ -34,12 +36,14 @@ function planTable(table: TableInfo, foreignKeys: ForeignKey[]): TablePlan {
   const byName = new Map(table.columns.map((column) => [column.name, column]));
   const primaryKey = table.primaryKey.map((name) => byName.get(name)!);
   const referenced = foreignKeys.some((fk) => fk.references === table.name);
-  const matchBy: MatchBy = primaryKey.length === 1 && primaryKey[0].sequence !== null && !referenced ? 'content' : 'primary-key';
+  const numbered = primaryKey.filter((column) => column.sequence !== null);
+  const number = numbered.length === 1 && !referenced ? numbered[0] : null;
   return {
     name: table.name,
     primaryKey,
-    written: table.columns.filter((column) => !column.generated && !(matchBy === 'content' && column === primaryKey[0])),
-    matchBy,
+    written: table.columns.filter((column) => !column.generated && column !== number),
+    matchBy: number ? 'content' : 'primary-key',
+    number,
     selfReferences: foreignKeys.filter((fk) => fk.table === table.name && fk.references === table.name),
     sequenced: table.columns.filter((column) => column.sequence !== null),
   };

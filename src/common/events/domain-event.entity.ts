@@ -1,16 +1,19 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
-/** One committed fact. Written in the same transaction as the change it describes; never updated. */
+/**
+ * One committed fact. Written in the same transaction as the change it describes; never updated.
+ * Its key is the feed's order, (tenant, xid, id): one index serves both.
+ */
 @Entity('domain_events')
-// The feed's orders: (xid, id) per tenant, alone or within a type or an aggregate.
-@Index('IDX_domain_events_feed', ['tenantId', 'xid', 'id'])
+// The feed's other orders: (xid, id) per tenant within a type or an aggregate.
 @Index('IDX_domain_events_feed_by_type', ['tenantId', 'type', 'xid', 'id'])
 @Index('IDX_domain_events_feed_by_aggregate', ['tenantId', 'aggregateId', 'xid', 'id'])
 export class DomainEventEntity {
+  /** Drawn from its sequence: unique by itself, and increasing within a transaction. */
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
 
-  @Column({ type: 'text' })
+  @PrimaryColumn({ type: 'text' })
   tenantId: string;
 
   /**
@@ -18,7 +21,7 @@ export class DomainEventEntity {
    * filled in by the database: the feed orders by (xid, id) and serves only transactions that can no longer commit
    * behind a reader (see modules/events/event-feed.repository.ts).
    */
-  @Column({ type: 'bigint', default: () => 'current_xid()', select: false, insert: false, update: false })
+  @PrimaryColumn({ type: 'bigint', default: () => 'current_xid()', select: false, insert: false, update: false })
   xid: string;
 
   @Column({ type: 'text' })
