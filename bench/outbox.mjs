@@ -240,7 +240,7 @@ async function measureApp(url, workers, { withLatency, cpus }) {
     );
     const pending = await statusCounts(db, tag);
     if (pending.pending !== SETTINGS.results)
-      throw new Error(`expected ${SETTINGS.results} pending records before the workers start, found ${JSON.stringify(pending)}`);
+      throw new Error(`expected ${SETTINGS.results} pending records before the queue resumes, found ${JSON.stringify(pending)}`);
     await checkpoint(url);
 
     const cpuBefore = cpuSnapshot();
@@ -261,21 +261,21 @@ async function measureApp(url, workers, { withLatency, cpus }) {
     const after = await queueCounts(queue);
     const times = (await recordTimes(db, tag)).map((r) => r.persisted);
     // None, unless the pause failed: those are left out of the rate and of the cpu per result.
-    const beforeReady = times.filter((t) => t < resumed).length;
-    const drain = drainRate(times, Math.max(SETTINGS.warmupShare, beforeReady / times.length));
+    const beforeResume = times.filter((t) => t < resumed).length;
+    const drain = drainRate(times, Math.max(SETTINGS.warmupShare, beforeResume / times.length));
     // Per result persisted after the queue resumed: those whose cpu the readings hold.
     const workerCpuMs = cpuMsPerItem(
       cpuBefore,
       cpuAfter,
       started.map((worker) => worker.child.pid),
-      times.length - beforeReady,
+      times.length - beforeResume,
     );
     log(
-      `  app: ${Math.round(drain.rate)} results/s (results ${drain.skipped + 1}..${times.length}, ${fmt(drain.spanMs / 1000, 2)} s; ${beforeReady} persisted before the queue resumed); ` +
+      `  app: ${Math.round(drain.rate)} results/s (results ${drain.skipped + 1}..${times.length}, ${fmt(drain.spanMs / 1000, 2)} s; ${beforeResume} persisted before the queue resumed); ` +
         `first to last ${Math.round(drain.overallRate)}/s over ${fmt(drain.totalMs / 1000, 2)} s; retried ${final.retried}; jobs when the last result was persisted ${JSON.stringify(after)}`,
     );
     log(`  ${describeCpu(cpu, cpus)}; worker cpu per result ${fmt(workerCpuMs, 3)} ms`);
-    const result = { workers, intakeSeconds, drain, beforeReady, retried: final.retried, cpu, workerCpuMs, checks, jobsAfter: after };
+    const result = { workers, intakeSeconds, drain, beforeResume, retried: final.retried, cpu, workerCpuMs, checks, jobsAfter: after };
 
     if (withLatency) {
       result.idleAfter = await waitQueueIdle(queue, 60_000);
@@ -304,14 +304,18 @@ async function measureApp(url, workers, { withLatency, cpus }) {
   }
 }
 
+/** A baseline's warm-up: `drain` runs once on SETTINGS.warmupResults rows of its own, then a checkpoint. */
+async function warmUp(url, drain) {
+  if (SETTINGS.warmupResults === 0) return;
+  await drain(SETTINGS.warmupResults);
+  await checkpoint(url);
+}
+
 async function measureRaw(url, { withLatency, cpus }) {
   const concurrency = SETTINGS.concurrency;
   await checkpoint(url);
   const rig = { redisUrl: SETTINGS.redisUrl, databaseUrl: url, concurrency, poolSize: SETTINGS.poolSize };
-  if (SETTINGS.warmupResults > 0) {
-    await rawDrain({ ...rig, count: SETTINGS.warmupResults, run: 'warm' });
-    await checkpoint(url);
-  }
+  await warmUp(url, (count) => rawDrain({ ...rig, count, run: 'warm' }));
   const cpuBefore = cpuSnapshot();
   const raw = await rawDrain({ ...rig, count: SETTINGS.results });
   const cpu = cpuBreakdown(cpuBefore, cpuSnapshot(), { 'bench process (queue, worker, pool)': process.pid, postgres: 'postgres', redis: 'redis-server' });
@@ -323,10 +327,7 @@ async function measureRaw(url, { withLatency, cpus }) {
   log(`  ${describeCpu(cpu, cpus)}`);
   const result = { drain, cpu };
   await checkpoint(url);
-  if (SETTINGS.warmupResults > 0) {
-    await rawBatchedDrain({ databaseUrl: url, count: SETTINGS.warmupResults, batchSize: SETTINGS.batchSize, run: 'warm' });
-    await checkpoint(url);
-  }
+  await warmUp(url, (count) => rawBatchedDrain({ databaseUrl: url, count, batchSize: SETTINGS.batchSize, run: 'warm' }));
   const batched = await rawBatchedDrain({ databaseUrl: url, count: SETTINGS.results, batchSize: SETTINGS.batchSize });
   result.batched = drainRate(batched.completions, SETTINGS.warmupShare);
   log(`  raw batched drain: ${Math.round(result.batched.rate)} rows/s (batches of ${SETTINGS.batchSize}, one client)`);
@@ -354,7 +355,7 @@ function appNotes(app, cpus) {
     `on a fresh database and Redis db while the queue was paused, ${app.workers} worker process(es) (APP_ROLE=worker, WORKER_CONCURRENCY=${SETTINGS.concurrency}, ` +
     `PERSIST_BATCH_SIZE=${SETTINGS.batchSize}, DATABASE_POOL_SIZE=${SETTINGS.poolSize}) running and warmed up by draining ${SETTINGS.warmupResults} results first, ` +
     `then the queue resumed; rate = results persisted per second by persisted_at (PostgreSQL), ` +
-    `from result ${app.drain.skipped + 1} to the last (warm-up: the first ${Math.round(SETTINGS.warmupShare * 100)}% and the ${app.beforeReady} persisted before the queue resumed), ` +
+    `from result ${app.drain.skipped + 1} to the last (warm-up: the first ${Math.round(SETTINGS.warmupShare * 100)}% and the ${app.beforeResume} persisted before the queue resumed), ` +
     `over ${fmt(app.drain.spanMs / 1000, 2)} s; first to last: ${Math.round(app.drain.overallRate)}/s over ${fmt(app.drain.totalMs / 1000, 2)} s; results retried: ${app.retried}; ` +
     `jobs when the last result was persisted: ${JSON.stringify(app.jobsAfter)}; checked: every result persisted exactly once (${JSON.stringify(app.checks)}); ` +
     `app ${describeCpu(app.cpu, cpus)}; worker cpu per result ${fmt(app.workerCpuMs, 3)} ms (all worker processes, from the queue's resume to the last result); ${APP_WORK}.`

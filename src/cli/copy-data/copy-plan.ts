@@ -11,13 +11,16 @@ import { orderByDependencies } from './table-order';
  */
 export type MatchBy = 'primary-key' | 'content';
 
+export function matchByOf(plan: TablePlan): MatchBy {
+  return plan.number ? 'content' : 'primary-key';
+}
+
 export interface TablePlan {
   name: string;
   primaryKey: ColumnInfo[];
   /** Columns written by the copy, in table order: not generated, and not the number when matched by content. */
   written: ColumnInfo[];
-  matchBy: MatchBy;
-  /** Matched by content: the key's column drawn from a sequence, which the target draws anew. */
+  /** The key's column drawn from a sequence, which the target draws anew: the table is matched by content. Null: by primary key. */
   number: ColumnInfo | null;
   /** Foreign keys from the table to itself: parents are copied before their children. */
   selfReferences: ForeignKey[];
@@ -42,7 +45,6 @@ function planTable(table: TableInfo, foreignKeys: ForeignKey[]): TablePlan {
     name: table.name,
     primaryKey,
     written: table.columns.filter((column) => !column.generated && column !== number),
-    matchBy: number ? 'content' : 'primary-key',
     number,
     selfReferences: foreignKeys.filter((fk) => fk.table === table.name && fk.references === table.name),
     sequenced: table.columns.filter((column) => column.sequence !== null),

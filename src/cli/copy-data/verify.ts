@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { columnArrays, sameContent, typedBatch } from './batch-sql';
-import { MatchBy, TablePlan } from './copy-plan';
+import { MatchBy, matchByOf, TablePlan } from './copy-plan';
 import { primaryKeyScan, scanBatches } from './keyset-scan';
 import { ident, qualified, Query, rowText, tuple } from './sql';
 
@@ -22,11 +22,11 @@ export interface TableVerification {
  * folded in key order into one sha256 per side. By content: a counterpart is an equal row.
  */
 export async function verifyTable(source: Query, target: Query, plan: TablePlan, batchSize: number): Promise<TableVerification> {
-  const result: TableVerification = { table: plan.name, matchBy: plan.matchBy, sourceRows: 0, found: 0, equal: 0, checksumOk: false };
+  const result: TableVerification = { table: plan.name, matchBy: matchByOf(plan), sourceRows: 0, found: 0, equal: 0, checksumOk: false };
   const names = plan.written.map((column) => column.name);
   const pk = plan.primaryKey;
 
-  if (plan.matchBy === 'content') {
+  if (result.matchBy === 'content') {
     // A semi-join the planner can hash or drive by an index; EXISTS in the select list would be a subplan per row.
     const statement = `
       SELECT count(*)::int AS found FROM (${typedBatch(plan.written)}) s
