@@ -4,7 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * The primary key of `domain_events` becomes (tenant_id, xid, id), the feed's own order, instead
  * of `id` alone: the feed index and the key were two indexes of the same rows, and every event
  * written paid for both. `id` is still drawn from its sequence (unique by itself); nothing looks
- * an event up by `id` alone, and nothing references the table.
+ * an event up by `id` alone, and nothing references the table. On a large log the upgrade holds the
+ * table's lock while the new key is built (one index build, as long as the feed index took).
  */
 export class EventKeyInFeedOrder1796571000000 implements MigrationInterface {
   name = 'EventKeyInFeedOrder1796571000000';
