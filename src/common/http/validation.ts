@@ -1,8 +1,9 @@
-import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ClassConstructor, plainToInstance, Transform } from 'class-transformer';
 import { IsNumber, Max, Min, validate, ValidateIf } from 'class-validator';
 import { FieldError, ValidationFailedError } from '../errors';
 import { cacheValidationMetadata } from './validation-metadata-cache';
+import { accepted, keepAsSent } from './validated-at-once';
 
 // Every validation of the app goes through this module (the global pipe, validateBody).
 cacheValidationMetadata();
@@ -27,6 +28,8 @@ export async function validateBody<T extends object>(
   type: ClassConstructor<T>,
   plain: object,
 ): Promise<{ ok: true; value: T } | { ok: false; errors: FieldError[] }> {
+  const valid = accepted(type, plain);
+  if (valid) return { ok: true, value: valid };
   const instance = plainToInstance(type, plain);
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
   return errors.length === 0 ? { ok: true, value: instance } : { ok: false, errors: flattenValidationErrors(errors) };
@@ -36,8 +39,18 @@ export async function validateBody<T extends object>(
  * Nest's pipe, minus its search for binary values (Buffers, typed arrays) in nested objects: what
  * it validates here is parsed JSON, a query string or a path, which never hold one, and the search
  * read class-validator's metadata once more for every request.
+ *
+ * A valid DTO is built and checked at once (see `accepted`); whatever that does not accept takes
+ * Nest's way, which refuses it with every problem named. The prototype keys Nest's way strips never
+ * reach a pipe here: the body parser and the query check refuse them (see safe-json.ts).
  */
 class JsonValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const type = metadata.metatype;
+    const valid = type && metadata.type !== 'custom' ? accepted(type as ClassConstructor<object>, value) : undefined;
+    return valid ?? super.transform(value, metadata);
+  }
+
   protected override findNestedBinaryValues(): ValidationError[] {
     return [];
   }
@@ -68,7 +81,7 @@ export function IsOptionalNotNull(): PropertyDecorator {
  * sent and acknowledged. (`constructor` and `prototype` never get here: see safe-json.ts.)
  */
 export function JsonAsSent(): PropertyDecorator {
-  return Transform(({ obj, key }) => (obj as Record<string, unknown>)[key], { toClassOnly: true });
+  return Transform(keepAsSent, { toClassOnly: true });
 }
 
 /** The longest duration a body may report: about 24.8 days, in milliseconds. */
