@@ -185,10 +185,11 @@ function holds(property: Property, instance: object): boolean {
  * Both libraries walk their metadata anew for every object; this runs, for each property, the very
  * validator functions class-validator registered, with its arguments and in its order, from a plan
  * made once per class. It models what the app's DTOs use: the built-in and registered validators,
- * `@IsOptional`/`@ValidateIf`, nested DTOs (`@ValidateNested` with `@Type`) and `@JsonAsSent`.
- * Anything else (groups, asynchronous rules, other transformations, a nested object without a
- * type, a value that is neither a scalar nor an array of scalars) makes it answer `undefined`: it
- * only ever accepts what both libraries would accept, as the same instance.
+ * `@IsOptional`/`@ValidateIf`, `@Transform`s of scalars (a key's normalisation), nested DTOs
+ * (`@ValidateNested` with `@Type`) and `@JsonAsSent`. Anything else (groups, versions, asynchronous
+ * rules, `@Expose`/`@Exclude`, a nested object without a type, a value that is neither a scalar
+ * nor an array of scalars) makes it answer `undefined`: it only ever accepts what both libraries
+ * would accept, as the same instance.
  */
 export function accepted<T extends object>(type: ClassConstructor<T>, plain: unknown): T | undefined {
   if (!isPlainObject(plain)) return undefined;
