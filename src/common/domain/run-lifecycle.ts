@@ -90,7 +90,7 @@ export function runChangeByStatus<S extends RunStatus>(
   const allowed = new Map<S, RunChange<S>>();
   const refusals = new Map<S, () => UnprocessableError>();
   for (const status of Object.keys(transitions) as S[]) {
-    const verdict = judgeRunChange({ ...run, status }, transitions, change, now);
+    const verdict = judgeRunChange({ type: run.type, id: run.id, status }, transitions, change, now);
     if (typeof verdict === 'function') refusals.set(status, verdict);
     else allowed.set(status, verdict);
   }

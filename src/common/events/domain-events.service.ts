@@ -87,7 +87,7 @@ export function derivedEventsStatement(context: RequestContext, source: string, 
   const rows = events.map((event, n) => {
     params.push(event.type, event.aggregateType);
     const [type, aggregateType] = [params.length - 1, params.length];
-    return { ...event, n, type: `$${type}::text`, aggregateType: `$${aggregateType}::text` };
+    return Object.assign({}, event, { n, type: `$${type}::text`, aggregateType: `$${aggregateType}::text` });
   });
   if (rows.length === 1) {
     const [e] = rows;

@@ -49,6 +49,7 @@ export abstract class AuditedResponse {
   updatedAt: string;
 }
 
+/** The audit fields of a response; a response adds its own with `Object.assign(auditedFields(row), { … })` (see newAuditedRow for why not a spread). */
 export function auditedFields(row: Audited): AuditedResponse {
   return {
     id: row.id,

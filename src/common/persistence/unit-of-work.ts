@@ -244,7 +244,8 @@ export interface BatchRow<I> {
 }
 
 function versionOne<T extends TenantOwnedEntity>(row: NewRow<T>): T {
-  return { ...row, version: 1 } as unknown as T;
+  // Not `{ ...row, version: 1 }`: a spread followed by a property is V8's slow path (see newAuditedRow).
+  return Object.assign({}, row, { version: 1 }) as unknown as T;
 }
 
 /**

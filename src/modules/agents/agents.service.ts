@@ -9,7 +9,7 @@ import { isUniqueViolation } from '../../common/persistence/unique-violation';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { BatchRow, NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { AgentKeys, WithAgentKeys } from './agent-keys';
-import { newAuditedFields, updatedBy } from '../../common/persistence/new-row';
+import { newAuditedRow, updatedBy } from '../../common/persistence/new-row';
 import { Agent, AGENT_KEY_INDEX, AgentStatus } from './agent.entity';
 import { AgentKeyTakenError, AgentNotFoundError } from './agents.errors';
 import { AgentEvents } from './agents.events';
@@ -255,8 +255,7 @@ export class AgentsService {
   }
 
   private newAgent(ctx: RequestContext, input: CreateAgentDto): NewRow<Agent> {
-    return {
-      ...newAuditedFields(ctx),
+    return newAuditedRow(ctx, {
       key: input.key ?? null,
       name: input.name,
       role: input.role,
@@ -264,6 +263,6 @@ export class AgentsService {
       status: input.status ?? 'idle',
       metadata: input.metadata ?? {},
       lastHeartbeatAt: null,
-    };
+    });
   }
 }

@@ -4,7 +4,7 @@ import { RequestContext } from '../../common/auth/request-context';
 import { VersionConflictError } from '../../common/errors';
 import { NewDomainEvent } from '../../common/events/event-catalog';
 import { Patch } from '../../common/persistence/compare-and-set';
-import { newAuditedFields, updatedBy } from '../../common/persistence/new-row';
+import { newAuditedRow, updatedBy } from '../../common/persistence/new-row';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { isUniqueViolation } from '../../common/persistence/unique-violation';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
@@ -150,8 +150,7 @@ export class IntegrationsService {
   }
 
   private newObject(ctx: RequestContext, input: ImportIntegratedObjectDto): NewRow<IntegratedObject> {
-    return {
-      ...newAuditedFields(ctx),
+    return newAuditedRow(ctx, {
       platform: input.platform,
       originalId: input.originalId,
       objectType: input.objectType,
@@ -160,7 +159,7 @@ export class IntegrationsService {
       integratedContent: input.integratedContent ?? null,
       metadata: input.metadata ?? {},
       summary: input.summary ?? null,
-    };
+    });
   }
 }
 

@@ -17,7 +17,7 @@ import { NewDomainEvent } from '../../common/events/event-catalog';
 import { checkItemReferences } from '../../common/persistence/references';
 import { NewRow, Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
 import { AgentKeys, WithAgentKeys } from '../agents/agent-keys';
-import { newAuditedFields, updatedBy } from '../../common/persistence/new-row';
+import { newAuditedRow, updatedBy } from '../../common/persistence/new-row';
 import { AgentsService } from '../agents/agents.service';
 import { CreateMessageDto } from './dto/create-message.dto';
 import { MESSAGE_TRANSITIONS, MessageTimestamps, reportableTimestamps, timestampsFor } from './message-transitions';
@@ -205,8 +205,7 @@ export class MessagingService {
   }
 
   private newMessage(ctx: RequestContext, input: CreateMessageDto): NewRow<Message> {
-    return {
-      ...newAuditedFields(ctx),
+    return newAuditedRow(ctx, {
       fromAgentId: input.fromAgentId,
       toAgentId: input.toAgentId,
       taskId: input.taskId ?? null,
@@ -216,6 +215,6 @@ export class MessagingService {
       sentAt: new Date(),
       receivedAt: null,
       processedAt: null,
-    };
+    });
   }
 }

@@ -44,7 +44,7 @@ export class OutboxService {
   async accept(ctx: RequestContext, input: CreateServiceCallDto): Promise<IntakeEntry> {
     const verdict = await judgeResult(this.registry, input.namespace, input.schema, input.result);
     if (verdict.reason !== null) return (await this.acceptVerdicts(ctx, [input], [verdict]))[0];
-    const context = { ...ctx, correlationId: input.correlationId ?? ctx.correlationId };
+    const context = Object.assign({}, ctx, { correlationId: input.correlationId ?? ctx.correlationId });
     try {
       const [record] = await this.unitOfWork.insert(context, ServiceCallRecord, [this.newRow(ctx, input, verdict)], receivedEvent);
       await this.wake([record]);
@@ -210,7 +210,7 @@ function receivedEvent(record: Pick<ServiceCallRecord, 'id' | 'callId' | 'namesp
     aggregateType: 'service_call',
     aggregateId: record.id,
     aggregateVersion: 1,
-    payload: { ...refOf(record as ServiceCallRecord), priority: record.priority },
+    payload: Object.assign(refOf(record as ServiceCallRecord), { priority: record.priority }),
   };
 }
 

@@ -57,7 +57,7 @@ export class TaskBulkPlan {
     private readonly field: FieldPath,
     newId: () => string = uuidv7,
   ) {
-    this.items = sent.map((item) => ({ ...item, workflowId: item.workflowId.toLowerCase() }));
+    this.items = sent.map((item) => Object.assign({}, item, { workflowId: item.workflowId.toLowerCase() }));
     this.ids = this.items.map(() => newId());
 
     const refIndex = new Map<string, number>();

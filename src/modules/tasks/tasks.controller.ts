@@ -47,7 +47,7 @@ export class TasksController {
   @ApiProblems(ErrorCode.Unprocessable)
   async createMany(@Ctx() ctx: RequestContext, @Body() body: BulkCreateTasksDto): Promise<BulkTaskList> {
     const { value: created, agentKeys } = await this.tasks.createMany(ctx, body.items);
-    return { items: created.map((view) => ({ ...TaskResponse.from(view, agentKeys), ref: view.ref })) };
+    return { items: created.map((view) => Object.assign(TaskResponse.from(view, agentKeys), { ref: view.ref })) };
   }
 
   @Get()

@@ -420,14 +420,13 @@ function refuseIfBlocked(id: string, dependencies: DependencyStatus[]): void {
 /** The events of a change to `task` (as changed): `task.updated` when fields were sent, `task.status_changed` when a status was. */
 function changeEvents(task: Task, changed: string[], from: TaskStatus, status: TaskStatus | undefined): NewDomainEvent[] {
   const events: NewDomainEvent[] = [];
-  const base = { aggregateType: 'task', aggregateId: task.id, aggregateVersion: task.version };
-  if (changed.length > 0) events.push({ ...base, type: TaskEvents.updated, payload: { taskId: task.id, changed } });
+  const { id: aggregateId, version: aggregateVersion } = task;
+  if (changed.length > 0) {
+    events.push({ type: TaskEvents.updated, aggregateType: 'task', aggregateId, aggregateVersion, payload: { taskId: task.id, changed } });
+  }
   if (status !== undefined) {
-    events.push({
-      ...base,
-      type: TaskEvents.statusChanged,
-      payload: { taskId: task.id, workflowId: task.workflowId, agentId: task.agentId, from, to: status },
-    });
+    const payload = { taskId: task.id, workflowId: task.workflowId, agentId: task.agentId, from, to: status };
+    events.push({ type: TaskEvents.statusChanged, aggregateType: 'task', aggregateId, aggregateVersion, payload });
   }
   return events;
 }

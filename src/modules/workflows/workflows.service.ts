@@ -6,7 +6,7 @@ import { readRunUpdate } from '../../common/http/run-update.dto';
 import { Page, PageRequest } from '../../common/persistence/paginate';
 import { ReferenceKind } from '../../common/persistence/references';
 import { Transaction, UnitOfWork } from '../../common/persistence/unit-of-work';
-import { newAuditedFields, updatedBy } from '../../common/persistence/new-row';
+import { newAuditedRow, updatedBy } from '../../common/persistence/new-row';
 import { CreateWorkflowDto } from './dto/create-workflow.dto';
 import { UpdateWorkflowDto } from './dto/update-workflow.dto';
 import { WORKFLOW_TRANSITIONS } from './workflow-transitions';
@@ -34,8 +34,7 @@ export class WorkflowsService {
 
   /** Creates a pending workflow and its `workflow.created` event in one statement. */
   async create(ctx: RequestContext, input: CreateWorkflowDto): Promise<WorkflowWithCounts> {
-    const row = {
-      ...newAuditedFields(ctx),
+    const row = newAuditedRow(ctx, {
       description: input.description,
       status: 'pending' as const,
       input: input.input ?? {},
@@ -43,7 +42,7 @@ export class WorkflowsService {
       error: null,
       startedAt: null,
       finishedAt: null,
-    };
+    });
     const [workflow] = await this.unitOfWork.insert(ctx, Workflow, [row], (created) => ({
       type: WorkflowEvents.created,
       aggregateType: 'workflow',

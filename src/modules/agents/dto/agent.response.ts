@@ -26,8 +26,7 @@ export class AgentResponse extends AuditedResponse {
   lastHeartbeatAt: string | null;
 
   static from(agent: Agent): AgentResponse {
-    return {
-      ...auditedFields(agent),
+    return Object.assign(auditedFields(agent), {
       key: agent.key,
       name: agent.name,
       role: agent.role,
@@ -35,7 +34,7 @@ export class AgentResponse extends AuditedResponse {
       status: agent.status,
       metadata: agent.metadata,
       lastHeartbeatAt: agent.lastHeartbeatAt?.toISOString() ?? null,
-    };
+    });
   }
 }
 

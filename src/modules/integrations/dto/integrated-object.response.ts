@@ -29,8 +29,7 @@ export class IntegratedObjectResponse extends AuditedResponse {
   summary: string | null;
 
   static from(object: IntegratedObject): IntegratedObjectResponse {
-    return {
-      ...auditedFields(object),
+    return Object.assign(auditedFields(object), {
       platform: object.platform,
       originalId: object.originalId,
       objectType: object.objectType,
@@ -39,7 +38,7 @@ export class IntegratedObjectResponse extends AuditedResponse {
       integratedContent: object.integratedContent,
       metadata: object.metadata,
       summary: object.summary,
-    };
+    });
   }
 }
 

@@ -4,7 +4,7 @@ import { RequestContext } from '../../../common/auth/request-context';
 import { NewDomainEvent } from '../../../common/events/event-catalog';
 import { Page, PageRequest } from '../../../common/persistence/paginate';
 import { BatchRow, NewRow, Transaction, UnitOfWork } from '../../../common/persistence/unit-of-work';
-import { newAuditedFields, updatedBy } from '../../../common/persistence/new-row';
+import { newAuditedRow, updatedBy } from '../../../common/persistence/new-row';
 import { changedFields } from '../../../common/http/versioned-update.dto';
 import { CreateInsightDto } from './dto/create-insight.dto';
 import { UpdateInsightDto } from './dto/update-insight.dto';
@@ -112,12 +112,11 @@ export class InsightsService {
   }
 
   private newInsight(ctx: RequestContext, input: CreateInsightDto): NewRow<Insight> {
-    return {
-      ...newAuditedFields(ctx),
+    return newAuditedRow(ctx, {
       summary: input.summary,
       domain: input.domain,
       confidence: input.confidence,
       content: input.content,
-    };
+    });
   }
 }

@@ -3,7 +3,7 @@ import { RequestContext } from '../../../common/auth/request-context';
 import { NewDomainEvent } from '../../../common/events/event-catalog';
 import { Page, PageRequest } from '../../../common/persistence/paginate';
 import { NewRow, Transaction, UnitOfWork } from '../../../common/persistence/unit-of-work';
-import { newAuditedFields, updatedBy } from '../../../common/persistence/new-row';
+import { newAuditedRow, updatedBy } from '../../../common/persistence/new-row';
 import { isUniqueViolation } from '../../../common/persistence/unique-violation';
 import { uuidv7 } from '../../../common/persistence/uuid-v7';
 import { changedFields } from '../../../common/http/versioned-update.dto';
@@ -142,11 +142,10 @@ export class PatternsService {
   }
 
   private newPattern(ctx: RequestContext, input: CreatePatternDto): NewRow<Pattern> {
-    return {
-      ...newAuditedFields(ctx),
+    return newAuditedRow(ctx, {
       trigger: input.trigger,
       steps: input.steps,
       usageCount: 0,
-    };
+    });
   }
 }

@@ -44,8 +44,7 @@ export class MessageResponse extends AuditedResponse {
   processedAt: string | null;
 
   static from(message: Message, agentKeys: AgentKeys): MessageResponse {
-    return {
-      ...auditedFields(message),
+    return Object.assign(auditedFields(message), {
       fromAgentId: message.fromAgentId,
       fromAgentKey: agentKeys.of(message.fromAgentId),
       toAgentId: message.toAgentId,
@@ -57,7 +56,7 @@ export class MessageResponse extends AuditedResponse {
       sentAt: message.sentAt.toISOString(),
       receivedAt: message.receivedAt?.toISOString() ?? null,
       processedAt: message.processedAt?.toISOString() ?? null,
-    };
+    });
   }
 }
 

@@ -43,7 +43,7 @@ export class ServiceCallIntakeResponse extends ServiceCallResponse {
   problems: ResultProblem[];
 
   static fromIntake(record: ServiceCallRecord, verdict: IntakeVerdict, outcome: IntakeOutcome): ServiceCallIntakeResponse {
-    return { ...ServiceCallResponse.from(record), outcome, handler: verdict.handler, problems: verdict.problems };
+    return Object.assign(ServiceCallResponse.from(record), { outcome, handler: verdict.handler, problems: verdict.problems });
   }
 }
 

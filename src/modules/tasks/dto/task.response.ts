@@ -35,8 +35,7 @@ export class TaskResponse extends RunResponse {
   dependsOn: string[];
 
   static from({ task, dependsOn }: TaskView, agentKeys: AgentKeys): TaskResponse {
-    return {
-      ...runFields(task),
+    return Object.assign(runFields(task), {
       workflowId: task.workflowId,
       agentId: task.agentId,
       agentKey: agentKeys.of(task.agentId),
@@ -46,7 +45,7 @@ export class TaskResponse extends RunResponse {
       status: task.status,
       durationMs: task.durationMs,
       dependsOn,
-    };
+    });
   }
 }
 

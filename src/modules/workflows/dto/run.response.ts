@@ -21,12 +21,11 @@ export abstract class RunResponse extends AuditedResponse {
 }
 
 export function runFields(run: RunEntity): RunResponse {
-  return {
-    ...auditedFields(run),
+  return Object.assign(auditedFields(run), {
     input: run.input,
     output: run.output,
     error: run.error,
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
-  };
+  });
 }

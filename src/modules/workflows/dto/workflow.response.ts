@@ -12,11 +12,10 @@ export class WorkflowResponse extends RunResponse {
   status: WorkflowStatus;
 
   static from(workflow: Workflow): WorkflowResponse {
-    return {
-      ...runFields(workflow),
+    return Object.assign(runFields(workflow), {
       description: workflow.description,
       status: workflow.status,
-    };
+    });
   }
 }
 
@@ -43,7 +42,7 @@ export class WorkflowDetailResponse extends WorkflowResponse {
   taskCounts: TaskCountsResponse;
 
   static withCounts(workflow: Workflow, taskCounts: TaskCounts): WorkflowDetailResponse {
-    return { ...WorkflowResponse.from(workflow), taskCounts };
+    return Object.assign(WorkflowResponse.from(workflow), { taskCounts });
   }
 }
 

@@ -18,7 +18,7 @@ abstract class InsightFields extends AuditedResponse {
 }
 
 function insightFields(insight: Omit<Insight, 'content'>): InsightFields {
-  return { ...auditedFields(insight), summary: insight.summary, domain: insight.domain, confidence: insight.confidence };
+  return Object.assign(auditedFields(insight), { summary: insight.summary, domain: insight.domain, confidence: insight.confidence });
 }
 
 export class InsightResponse extends InsightFields {
@@ -26,7 +26,7 @@ export class InsightResponse extends InsightFields {
   content: string;
 
   static from(insight: Insight): InsightResponse {
-    return { ...insightFields(insight), content: insight.content };
+    return Object.assign(insightFields(insight), { content: insight.content });
   }
 }
 
@@ -52,7 +52,11 @@ export class InsightMatchResponse extends InsightFields {
   contentTruncated?: boolean;
 
   static fromMatch(match: InsightMatch | MatchWithContent): InsightMatchResponse {
-    const response: InsightMatchResponse = { ...insightFields(match.insight), rank: match.rank, highlight: match.highlight, contentBytes: match.contentBytes };
+    const response: InsightMatchResponse = Object.assign(insightFields(match.insight), {
+      rank: match.rank,
+      highlight: match.highlight,
+      contentBytes: match.contentBytes,
+    });
     if ('contentTruncated' in match) Object.assign(response, { content: match.content, contentTruncated: match.contentTruncated });
     return response;
   }

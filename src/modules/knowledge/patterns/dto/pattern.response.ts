@@ -14,7 +14,7 @@ export class PatternResponse extends AuditedResponse {
   usageCount: number;
 
   static from(pattern: Pattern): PatternResponse {
-    return { ...auditedFields(pattern), trigger: pattern.trigger, steps: pattern.steps, usageCount: pattern.usageCount };
+    return Object.assign(auditedFields(pattern), { trigger: pattern.trigger, steps: pattern.steps, usageCount: pattern.usageCount });
   }
 }
 
