@@ -65,7 +65,7 @@ export class IntegratedObjectsRepository {
     const insert = insertStatement(
       manager,
       IntegratedObject,
-      rows.map((row) => ({ ...row, version: 1 })),
+      rows.map((row) => Object.assign({}, row, { version: 1 })),
       params,
     );
     const stored: Record<string, unknown>[] = await manager.query(

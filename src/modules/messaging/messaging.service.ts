@@ -195,12 +195,11 @@ export class MessagingService {
       ],
       manager,
     );
-    const message = {
-      ...input,
+    const message = Object.assign({}, input, {
       fromAgentId: resolved.id(agents, input.fromAgentId)!,
       toAgentId: resolved.id(agents, input.toAgentId)!,
       taskId: resolved.id(this.messages.taskReferences, input.taskId),
-    };
+    });
     return { message, agentKeys: this.agents.keysResolved(resolved) };
   }
 
