@@ -23,15 +23,15 @@ export function updatedBy(ctx: RequestContext): UpdatedBy {
   return { updatedBy: ctx.actorId, updatedByKeyId: ctx.keyId };
 }
 
-/** Identity and authorship of a new audited row: a fresh uuid v7, the caller's tenant, actor and key. */
+/** Identity and authorship of an audited row: its id and tenant, who created it and who changed it last. */
 export type AuditedFields = { id: string; tenantId: string } & CreatedBy & UpdatedBy;
 
 /**
- * A new audited row: its identity and authorship (`AuditedFields`), then `fields`.
+ * A new audited row: a fresh uuid v7, the caller's tenant, actor and key (`AuditedFields`), then `fields`.
  *
- * Built with `Object.assign` onto a fresh object rather than as `{ ...newAuditedFields(ctx), name, … }`:
- * in V8 (Node 20) an object spread followed by more properties takes a slow path, about fifty times
- * slower than this, and every create of every route builds one of these per row. Response builders
+ * Built with `Object.assign` onto a fresh object rather than as `{ ...auditFields, name, … }`: in V8
+ * (Node 20) an object spread followed by more properties takes a slow path, tens of times slower
+ * than this, and every create of every route builds one of these per row. Response builders
  * (`auditedFields`, `runFields`) are used the same way.
  */
 export function newAuditedRow<F extends object>(ctx: RequestContext, fields: F): AuditedFields & F {
