@@ -372,6 +372,8 @@ function drainFigures(apps, raw, shared, cpus) {
         value: app.drain.rate,
         unit: 'results/s',
         baseline: raw.drain.rate,
+        // Per worker process: the targets apply to the one-worker figures; the two-worker one is compared with one below.
+        target: app.workers === 1 ? 1 : undefined,
         notes:
           `${appNotes(app, cpus)} Baseline (a): ${SETTINGS.results} jobs added with Queue.addBulk, then a BullMQ Worker with concurrency ${SETTINGS.concurrency} in the bench process; ` +
           `${RAW_WORK}, through a pg.Pool of ${SETTINGS.poolSize}; jobs/s from job ${raw.drain.skipped + 1} to the last by the time each INSERT resolved (first to last ` +
@@ -382,6 +384,7 @@ function drainFigures(apps, raw, shared, cpus) {
         value: app.drain.rate,
         unit: 'results/s',
         baseline: raw.batched.rate,
+        target: app.workers === 1 ? 0.4 : undefined,
         notes: `${appNotes(app, cpus)} Baseline (b): ${SETTINGS.results} rows; ${RAW_BATCH_WORK}; rows/s by COMMIT time after a ${Math.round(SETTINGS.warmupShare * 100)}% warm-up; ${shared}`,
       }),
     );
@@ -432,7 +435,19 @@ async function main() {
   const one = apps.find((app) => app.workers === 1);
   if (one?.latency) figures.push(...latencyFigures(one, raw, shared));
   const two = apps.find((app) => app.workers === 2);
-  if (one && two) log(`two workers drain ${fmt(two.drain.rate / one.drain.rate, 2)}× what one does`);
+  if (one && two) {
+    log(`two workers drain ${fmt(two.drain.rate / one.drain.rate, 2)}× what one does`);
+    figures.push(
+      figure({
+        name: `${FIGURE_PREFIX}drain, 2 worker processes, vs 1 worker process`,
+        value: two.drain.rate,
+        unit: 'results/s',
+        baseline: one.drain.rate,
+        target: 1.3,
+        notes: `how the drain scales with a second worker process on ${machine.cpus} cpus (see each drain figure for the cpu use of every process); ${shared}`,
+      }),
+    );
+  }
 
   const kept = await saveResults(figures);
   process.stdout.write('\n' + renderTable(figures) + '\n\n');

@@ -262,6 +262,7 @@ export async function measureTransitions({ url, app, auth, shared, count, connec
       value: appRate,
       unit: 'transitions/s',
       baseline: rawRate,
+      target: 0.35,
       notes:
         `${appIds.length} pending tasks created beforehand through POST /tasks/bulk; autocannon, ${connections} connections, each request on a task of its own with If-Match "1"; ` +
         `app: ${result['2xx']} 2xx, ${result.non2xx} non-2xx, ${result.errors} errors, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, other processes used ${Math.round((appForeign ?? 0) * 100)}% of the cpus; ` +
