@@ -20,16 +20,19 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
+export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
 /**
  * Checks a plain object against a DTO the way the global pipe checks a body (unknown fields
  * refused): the DTO instance, or every problem found.
  */
-export async function validateBody<T extends object>(
-  type: ClassConstructor<T>,
-  plain: object,
-): Promise<{ ok: true; value: T } | { ok: false; errors: FieldError[] }> {
+export async function validateBody<T extends object>(type: ClassConstructor<T>, plain: object): Promise<Validated<T>> {
   const valid = accepted(type, plain);
-  if (valid) return { ok: true, value: valid };
+  return valid ? { ok: true, value: valid } : validateThroughLibraries(type, plain);
+}
+
+/** validateBody's way for what `accepted` does not take: class-transformer, then class-validator, which words every refusal. */
+export async function validateThroughLibraries<T extends object>(type: ClassConstructor<T>, plain: object): Promise<Validated<T>> {
   const instance = plainToInstance(type, plain);
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
   return errors.length === 0 ? { ok: true, value: instance } : { ok: false, errors: flattenValidationErrors(errors) };

@@ -1,8 +1,10 @@
 import 'reflect-metadata';
-import { ClassConstructor, plainToInstance } from 'class-transformer';
-import { getMetadataStorage, validate } from 'class-validator';
+import { ClassConstructor } from 'class-transformer';
+import { getMetadataStorage } from 'class-validator';
+import fc from 'fast-check';
 import { AppModule } from '../../../src/app.module';
 import { accepted } from '../../../src/common/http/validated-at-once';
+import { validateThroughLibraries } from '../../../src/common/http/validation';
 import { CreateAgentDto } from '../../../src/modules/agents/dto/create-agent.dto';
 import { BulkCreateAgentsDto } from '../../../src/modules/agents/dto/bulk-create-agents.dto';
 import { UpdateTaskDto } from '../../../src/modules/tasks/dto/update-task.dto';
@@ -24,22 +26,10 @@ const storage = getMetadataStorage() as unknown as {
   getTargetValidationMetadatas(type: Dto, schema: undefined, always: boolean, strict: boolean): Rule[];
 };
 
-/** A seeded generator, so that a failure replays. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const JUNK: unknown[] = [null, '', 'x', ' ', 0, -1, 1.5, 2 ** 31, true, false, {}, { a: 1 }, [], ['a'], [1], [{}], [null], 'not-a-uuid'];
 const UUID = '0193b6c2-7a4e-7c3e-9d1f-2b6a8e4c1d00';
 
-function hintsOf(type: Dto, rule: Rule): unknown[] {
+function hintsOf(rule: Rule): unknown[] {
   const [first] = rule.constraints ?? [];
   switch (rule.name) {
     case 'isIn':
@@ -74,40 +64,38 @@ function nestedTypeOf(type: Dto, property: string): Dto | undefined {
   return typeof item === 'function' && storage.validationMetadatas.has(item as Dto) ? (item as Dto) : undefined;
 }
 
-/** How often a property is left out, and how often it gets a value its rules do not name. */
+/** How often (in %) a property is left out, and how often it gets a value its rules do not name. */
 interface Mix {
   omit: number;
   junk: number;
 }
-const WIDE: Mix = { omit: 0.3, junk: 0.2 };
-const MOSTLY_VALID: Mix = { omit: 0.05, junk: 0.03 };
+const WIDE: Mix = { omit: 30, junk: 20 };
+const MOSTLY_VALID: Mix = { omit: 5, junk: 3 };
+const ABSENT = Symbol('absent');
 
-function bodyFor(type: Dto, next: () => number, mix: Mix, depth = 0): Record<string, unknown> {
+/** Bodies for `type`: each property left out, or given a value its rules or examples name, or a wrong one. */
+function bodies(type: Dto, mix: Mix, depth = 0): fc.Arbitrary<Record<string, unknown>> {
   const rules = storage.getTargetValidationMetadatas(type, undefined, false, false);
-  const properties = [...new Set(rules.map((rule) => rule.propertyName))];
-  const pick = <T>(values: T[]): T => values[Math.floor(next() * values.length)];
-  const body: Record<string, unknown> = {};
-  for (const property of properties) {
+  const model: Record<string, fc.Arbitrary<unknown>> = {};
+  for (const property of new Set(rules.map((rule) => rule.propertyName))) {
+    const own = rules.filter((rule) => rule.propertyName === property);
     // Optional properties (those with a condition: @IsOptional, @ValidateIf) are left out more often.
-    const optional = rules.some((rule) => rule.propertyName === property && rule.type === 'conditionalValidation');
-    if (next() < (optional ? 0.5 : mix.omit)) continue;
+    const omit = own.some((rule) => rule.type === 'conditionalValidation') ? 50 : mix.omit;
     const nested = depth < 2 ? nestedTypeOf(type, property) : undefined;
-    const junk = next() < mix.junk;
-    if (nested && !junk) {
-      body[property] = Array.from({ length: 1 + Math.floor(next() * 3) }, () => bodyFor(nested, next, mix, depth + 1));
-      continue;
-    }
-    const hints = [...exampleOf(type, property), ...rules.filter((rule) => rule.propertyName === property).flatMap((rule) => hintsOf(type, rule))];
-    body[property] = hints.length > 0 && !junk ? pick(hints) : pick(JUNK);
+    const hints = [...exampleOf(type, property), ...own.flatMap(hintsOf)];
+    const named = nested
+      ? fc.array(bodies(nested, mix, depth + 1), { minLength: 1, maxLength: 3 })
+      : hints.length > 0
+        ? fc.constantFrom(...hints)
+        : fc.constantFrom(...JUNK);
+    model[property] = fc.oneof(
+      { weight: omit, arbitrary: fc.constant(ABSENT) },
+      { weight: mix.junk, arbitrary: fc.constantFrom(...JUNK) },
+      { weight: 100 - omit - mix.junk, arbitrary: named },
+    );
   }
-  if (next() < mix.junk / 4) body.unknownField = 'x';
-  return body;
-}
-
-async function fullWay(type: Dto, body: object): Promise<{ valid: boolean; instance: object }> {
-  const instance = plainToInstance(type, body);
-  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
-  return { valid: errors.length === 0, instance };
+  model.unknownField = fc.oneof({ weight: mix.junk, arbitrary: fc.constant('x') }, { weight: 400 - mix.junk, arbitrary: fc.constant(ABSENT) });
+  return fc.record(model).map((body) => Object.fromEntries(Object.entries(body).filter(([, value]) => value !== ABSENT)));
 }
 
 const dtoClasses = (): Dto[] => {
@@ -117,20 +105,21 @@ const dtoClasses = (): Dto[] => {
 
 describe('accepted (a valid DTO built and checked at once)', () => {
   it('accepts nothing the full validation refuses, and builds the instance it builds, for every validated class', async () => {
-    const next = random(20261206);
     const classes = dtoClasses();
     expect(classes.length).toBeGreaterThan(40);
     let acceptedCount = 0;
     for (const type of classes) {
-      for (let round = 0; round < 300; round++) {
-        const body = bodyFor(type, next, WIDE);
-        const quick = accepted(type, structuredClone(body));
-        if (!quick) continue;
-        acceptedCount += 1;
-        const full = await fullWay(type, structuredClone(body));
-        expect({ type: type.name, body, valid: full.valid }).toEqual({ type: type.name, body, valid: true });
-        expect(quick).toStrictEqual(full.instance);
-      }
+      await fc.assert(
+        fc.asyncProperty(bodies(type, WIDE), async (body) => {
+          const quick = accepted(type, structuredClone(body));
+          if (!quick) return;
+          acceptedCount += 1;
+          const full = await validateThroughLibraries(type, structuredClone(body));
+          expect({ type: type.name, body, valid: full.ok }).toEqual({ type: type.name, body, valid: true });
+          expect(quick).toStrictEqual(full.ok && full.value);
+        }),
+        { seed: 20261206, numRuns: 300 },
+      );
     }
     expect(acceptedCount).toBeGreaterThan(1000);
   });
@@ -138,15 +127,16 @@ describe('accepted (a valid DTO built and checked at once)', () => {
   it.each([CreateAgentDto, BulkCreateAgentsDto, CreateTaskDto, UpdateTaskDto, CreateServiceCallDto, BulkCreateServiceCallsDto])(
     'takes every body of %o the full validation accepts',
     async (type: Dto) => {
-      const next = random(7);
       let valid = 0;
-      for (let round = 0; round < 1000; round++) {
-        const body = bodyFor(type, next, MOSTLY_VALID);
-        const full = await fullWay(type, structuredClone(body));
-        if (!full.valid) continue;
-        valid += 1;
-        expect({ body, quick: accepted(type, structuredClone(body)) }).toEqual({ body, quick: full.instance });
-      }
+      await fc.assert(
+        fc.asyncProperty(bodies(type, MOSTLY_VALID), async (body) => {
+          const full = await validateThroughLibraries(type, structuredClone(body));
+          if (!full.ok) return;
+          valid += 1;
+          expect({ body, quick: accepted(type, structuredClone(body)) }).toEqual({ body, quick: full.value });
+        }),
+        { seed: 7, numRuns: 1000 },
+      );
       expect(valid).toBeGreaterThan(50);
     },
   );
