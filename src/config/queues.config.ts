@@ -13,6 +13,8 @@ export interface QueuesConfig {
   batchSize: number;
   /** Jobs (drain batches and retries) processed at once by each worker process. */
   workerConcurrency: number;
+  /** Drain batches one worker process runs at once (PERSIST_BATCH_CONCURRENCY); its other drain jobs wait for one to end. */
+  batchConcurrency: number;
   /** How long intake waits for Redis before answering anyway (the sweeper enqueues later). */
   enqueueTimeoutMs: number;
 }
@@ -25,6 +27,7 @@ export function readQueuesConfig(reader: EnvReader): QueuesConfig {
     sweepIntervalMs: reader.int('SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
     batchSize: reader.int('PERSIST_BATCH_SIZE', 100, 1, 1000),
     workerConcurrency: reader.int('WORKER_CONCURRENCY', 10, 1, 1000),
+    batchConcurrency: reader.int('PERSIST_BATCH_CONCURRENCY', 2, 1, 1000),
     enqueueTimeoutMs: reader.int('ENQUEUE_TIMEOUT_MS', 1000, 10, 60_000),
   };
 }

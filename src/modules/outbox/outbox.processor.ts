@@ -2,6 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { PERSISTENCE_QUEUE, RECORD_JOB } from '../../common/queues/queue-names';
+import { Slots } from '../../common/scheduling/slots';
 import { queuesConfig, QueuesConfig } from '../../config/queues.config';
 import { DatabaseIdentity } from '../../database/database-identity';
 import { OutboxEnqueuer } from './outbox-enqueuer';
@@ -31,6 +32,8 @@ const FOREIGN_JOB_DELAY_MS = 1000;
 })
 export class OutboxProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(OutboxProcessor.name);
+  /** Drain batches running in this process (PERSIST_BATCH_CONCURRENCY); other drain jobs wait for a slot. */
+  private readonly batches: Slots;
 
   constructor(
     private readonly persister: OutboxPersister,
@@ -40,6 +43,7 @@ export class OutboxProcessor extends WorkerHost implements OnApplicationBootstra
     @Inject(queuesConfig.KEY) private readonly config: QueuesConfig,
   ) {
     super();
+    this.batches = new Slots(config.batchConcurrency);
   }
 
   onApplicationBootstrap(): void {
@@ -72,18 +76,21 @@ export class OutboxProcessor extends WorkerHost implements OnApplicationBootstra
   /**
    * One batch. The wake-up is released first, so a result that arrives meanwhile wakes another
    * worker. A full batch wakes a neighbour as soon as it is claimed, so that a backlog is drained
-   * by as many batches at once as the workers have slots (SKIP LOCKED keeps them apart), not one
-   * after the other. If that wake-up does not reach Redis the job fails and is retried.
+   * by several batches at once (SKIP LOCKED keeps them apart), not one after the other: at most
+   * PERSIST_BATCH_CONCURRENCY per process, the neighbour waiting here for a slot (or taken by
+   * another process). If that wake-up does not reach Redis the job fails and is retried.
    */
   private async drain(job: Job<DrainJobData>): Promise<DrainReport> {
     await job.removeDeduplicationKey();
-    let wake: Promise<void> | undefined;
-    const report = await this.persister.drain(() => {
-      wake = this.enqueuer.wake();
-      wake.catch(() => undefined);
+    return this.batches.run(async () => {
+      let wake: Promise<void> | undefined;
+      const report = await this.persister.drain(() => {
+        wake = this.enqueuer.wake();
+        wake.catch(() => undefined);
+      });
+      await wake;
+      return report;
     });
-    await wake;
-    return report;
   }
 
   private async processRecord(job: Job<RecordJobData>): Promise<ProcessOutcome> {
