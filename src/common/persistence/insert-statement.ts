@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { hydrate } from './hydrate';
@@ -76,18 +76,6 @@ export async function queryPrepared(dataSource: DataSource, sql: string, params:
   } finally {
     client.release();
   }
-}
-
-/**
- * The same, on the connection of the transaction `manager` belongs to: for a statement of fixed
- * text that a transaction runs often (the drain's closing statement), parsed and planned once per
- * connection. Errors are pg's own (not wrapped in TypeORM's QueryFailedError).
- */
-export async function queryPreparedIn(manager: EntityManager, sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
-  if (!manager.queryRunner?.isTransactionActive) throw new Error('queryPreparedIn runs in a transaction');
-  const client = (await manager.queryRunner.connect()) as PoolClient;
-  const result = await client.query({ name: preparedStatementName(sql), text: sql, values: params });
-  return result.rows as Record<string, unknown>[];
 }
 
 /** Inserts rows in the transaction of `manager` and returns them as stored (defaults filled in). */
