@@ -7,6 +7,7 @@ import { RequestContext } from '../auth/request-context';
 import { valuesClause } from '../persistence/insert-statement';
 import { TenantScope } from '../tenancy/tenant-scope';
 import { DomainEventEnvelope, DomainEventType, NewDomainEvent } from './event-catalog';
+import { jsonRows, JsonRowsColumn, jsonRowsSelect } from '../persistence/json-rows';
 
 const listenerFailures = counter({
   name: 'domain_event_listener_failures_total',
@@ -21,9 +22,33 @@ const listenerFailures = counter({
 const RETURNING = 'RETURNING id, occurred_at::text AS occurred_at, aggregate_id';
 
 const COLUMNS = 'tenant_id, actor_id, key_id, correlation_id, type, aggregate_type, aggregate_id, aggregate_version, payload';
-/** The columns as jsonb_to_recordset reads them from a JSON array of events (their table's types). */
-const RECORD_TYPES =
-  'tenant_id text, actor_id text, key_id uuid, correlation_id text, type text, aggregate_type text, aggregate_id uuid, aggregate_version int, payload jsonb';
+/** An event's values in the order of COLUMNS, its payload last. */
+function eventRow({ context, event }: ContextualEvent): unknown[] {
+  return [
+    context.tenantId,
+    context.actorId,
+    context.keyId,
+    context.correlationId,
+    event.type,
+    event.aggregateType,
+    event.aggregateId,
+    event.aggregateVersion,
+    event.payload,
+  ];
+}
+
+/** The columns of an event as its row is sent in a JSON array of events (their table's types). */
+const JSON_COLUMNS: JsonRowsColumn[] = [
+  ['tenant_id', 'text'],
+  ['actor_id', 'text'],
+  ['key_id', 'uuid'],
+  ['correlation_id', 'text'],
+  ['type', 'text'],
+  ['aggregate_type', 'text'],
+  ['aggregate_id', 'uuid'],
+  ['aggregate_version', 'int'],
+  ['payload', 'jsonb'],
+];
 
 /**
  * The next event id, as the column's default draws it: for a statement that numbers its events in
@@ -141,41 +166,20 @@ export class DomainEvents {
   /**
    * The same for events of several contexts (a batch of several tenants' work): each row its own
    * tenant, actor and correlation id. One event is a VALUES row of fixed shape (a single create's
-   * statement, prepared once per connection). Several are ONE parameter, a JSON array that
-   * PostgreSQL expands into rows: a bulk write of 1000 records would otherwise send 8000
+   * statement, prepared once per connection). Several are ONE parameter, a JSON array of rows
+   * (see jsonRows) that PostgreSQL expands: a bulk write of 1000 records would otherwise send 8000
    * parameters, each payload serialised on its own, and a 1000-row VALUES list for PostgreSQL to
    * parse and plan, nearly as costly as inserting the records themselves.
    */
   insertEachStatement(entries: ContextualEvent[], params: unknown[]): string {
     const returning = RETURNING;
     if (entries.length === 1) {
-      const [{ context, event }] = entries;
-      const row = [
-        context.tenantId,
-        context.actorId,
-        context.keyId,
-        context.correlationId,
-        event.type,
-        event.aggregateType,
-        event.aggregateId,
-        event.aggregateVersion,
-        JSON.stringify(event.payload),
-      ];
+      const row = eventRow(entries[0]);
+      row[row.length - 1] = JSON.stringify(entries[0].event.payload);
       return `INSERT INTO domain_events (${COLUMNS}) VALUES ${valuesClause([row], params)} ${returning}`;
     }
-    const rows = entries.map(({ context, event }) => ({
-      tenant_id: context.tenantId,
-      actor_id: context.actorId,
-      key_id: context.keyId,
-      correlation_id: context.correlationId,
-      type: event.type,
-      aggregate_type: event.aggregateType,
-      aggregate_id: event.aggregateId,
-      aggregate_version: event.aggregateVersion,
-      payload: event.payload,
-    }));
-    params.push(JSON.stringify(rows));
-    return `INSERT INTO domain_events (${COLUMNS}) SELECT ${COLUMNS} FROM jsonb_to_recordset($${params.length}::jsonb) AS e(${RECORD_TYPES}) ${returning}`;
+    params.push(jsonRows(entries.map(eventRow)));
+    return `INSERT INTO domain_events (${COLUMNS}) SELECT ${COLUMNS} FROM ${jsonRowsSelect(`$${params.length}`, JSON_COLUMNS)} AS e ${returning}`;
   }
 
   async append(manager: EntityManager, context: RequestContext, events: NewDomainEvent[]): Promise<DomainEventEnvelope[]> {

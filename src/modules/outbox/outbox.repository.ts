@@ -4,6 +4,7 @@ import { StoredEvent } from '../../common/events/domain-events.service';
 import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
 import { hydrate, queryRows } from '../../common/persistence/hydrate';
 import { insertStatement } from '../../common/persistence/insert-statement';
+import { jsonRows, JsonRowsColumn, jsonRowsSelect } from '../../common/persistence/json-rows';
 import { NewRow } from '../../common/persistence/unit-of-work';
 import { decodeCursor, encodeCursor, Page, PageRequest, paginate } from '../../common/persistence/paginate';
 import { TenantScope } from '../../common/tenancy/tenant-scope';
@@ -39,6 +40,24 @@ export type DrainedRecord = { keyTaken: boolean } & Pick<
   | 'correlationId'
   | 'lastError'
 >;
+
+/** An idempotency key written by `finish`, as its row is sent (see jsonRows). */
+const LINK_COLUMNS: JsonRowsColumn[] = [
+  ['call_id', 'text'],
+  ['schema_identity', 'text'],
+  ['record_id', 'uuid'],
+  ['handler_identity', 'text'],
+  ['domain_type', 'text'],
+  ['domain_id', 'uuid'],
+];
+/** The end of a record in `finish`, as its row is sent. */
+const FINISH_COLUMNS: JsonRowsColumn[] = [
+  ['id', 'uuid'],
+  ['status', 'text'],
+  ['last_error', 'text'],
+  ['counted', 'boolean'],
+  ['retry_delay_ms', 'int'],
+];
 
 /** How a drained record ends its transaction (one row of `finish`). */
 export interface RecordFinish {
@@ -313,31 +332,17 @@ export class OutboxRepository {
     params.push(tenantId);
     const tenant = `$${params.length}`;
     params.push(
-      JSON.stringify(
-        links.map(({ record, handler, domainType, domainId }) => ({
-          call_id: record.callId,
-          schema_identity: record.schemaIdentity,
-          record_id: record.id,
-          handler_identity: handler,
-          domain_type: domainType,
-          domain_id: domainId,
-        })),
-      ),
+      jsonRows(links.map(({ record, handler, domainType, domainId }) => [record.callId, record.schemaIdentity, record.id, handler, domainType, domainId])),
     );
-    const linkRows = `$${params.length}`;
-    params.push(
-      JSON.stringify(
-        finishes.map((f) => ({ id: f.record.id, status: f.status, last_error: f.lastError, counted: f.counted, retry_delay_ms: f.retryDelayMs ?? null })),
-      ),
-    );
-    const finishRows = `$${params.length}`;
+    const linkRows = jsonRowsSelect(`$${params.length}`, LINK_COLUMNS);
+    params.push(jsonRows(finishes.map((f) => [f.record.id, f.status, f.lastError, f.counted, f.retryDelayMs ?? null])));
+    const finishRows = jsonRowsSelect(`$${params.length}`, FINISH_COLUMNS);
     const rows = await queryRows(
       manager,
       `WITH keys AS (
          INSERT INTO persisted_chunks (tenant_id, call_id, schema_identity, record_id, handler_identity, domain_type, domain_id)
          SELECT ${tenant}, l.call_id, l.schema_identity, l.record_id, l.handler_identity, l.domain_type, l.domain_id
-         FROM jsonb_to_recordset(${linkRows}::jsonb)
-           AS l(call_id text, schema_identity text, record_id uuid, handler_identity text, domain_type text, domain_id uuid)
+         FROM ${linkRows} AS l
        ), stored AS (${eventsInsert}),
        ended AS (
          UPDATE service_call_records r SET
@@ -348,7 +353,7 @@ export class OutboxRepository {
            persisted_at = CASE WHEN v.status = 'persisted' THEN clock_timestamp() ELSE r.persisted_at END,
            version = r.version + 1,
            updated_at = now()
-         FROM jsonb_to_recordset(${finishRows}::jsonb) AS v(id uuid, status text, last_error text, counted boolean, retry_delay_ms int)
+         FROM ${finishRows} AS v
          -- Each record found by its key, one lookup per row (OFFSET 0 keeps it so), the key a typed
          -- column: under row-level security an index takes only conditions that cannot fail, and a
          -- cast can. Left to choose, the planner trusted statistics taken before the tenant grew (or
