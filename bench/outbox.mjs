@@ -23,11 +23,13 @@ const SETTINGS = {
   database: env.BENCH_OUTBOX_DATABASE ?? 'agent_ledger_bench_outbox',
   redisUrl: env.BENCH_OUTBOX_REDIS_URL ?? 'redis://127.0.0.1:6379/11',
   queuePrefix: 'bench-outbox',
-  results: Number(env.BENCH_OUTBOX_RESULTS ?? 10_000),
+  results: Number(env.BENCH_OUTBOX_RESULTS ?? 30_000),
   workerCounts: (env.BENCH_OUTBOX_WORKERS ?? '1,2').split(',').map(Number),
   concurrency: Number(env.BENCH_OUTBOX_CONCURRENCY ?? 10),
   batchSize: Number(env.BENCH_OUTBOX_BATCH_SIZE ?? 100),
-  intakeInFlight: 20,
+  // Backlogs are posted through the bulk intake: this many results a request, two requests at a time.
+  intakeBulkSize: 1000,
+  intakeInFlight: 2,
   warmupShare: 0.05,
   // Results every drainer (the app's workers, each baseline) drains before the measured backlog:
   // measured are processes whose code the JIT has compiled, as in a process that has been running.
@@ -104,13 +106,34 @@ async function postResult(api, auth, callId) {
   return JSON.parse(text);
 }
 
-/** Posts `count` results with `inFlight` requests at a time; returns the seconds it took. */
+/** Posts results `from`..`to - 1` in one `POST /api/v1/service-calls/bulk`; every one must be accepted. */
+async function postBulk(api, auth, tag, from, to) {
+  const items = [];
+  for (let i = from; i < to; i++)
+    items.push({ callId: `${tag}${i}`, namespace: 'core', schema: 'agent.registration@1', result: { name: `${tag}${i}`, role: 'bench' } });
+  const response = await fetch(`${api.base}/api/v1/service-calls/bulk`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth },
+    body: JSON.stringify({ items }),
+  });
+  const text = await response.text();
+  if (response.status !== 202) throw new Error(`POST /api/v1/service-calls/bulk answered ${response.status}, expected 202: ${text.slice(0, 500)}`);
+  const refused = JSON.parse(text).items.filter((item) => item.outcome !== 'accepted');
+  if (refused.length > 0)
+    throw new Error(`POST /api/v1/service-calls/bulk did not accept ${refused.length} of ${items.length} results: ${JSON.stringify(refused[0]).slice(0, 300)}`);
+}
+
+/** Posts `count` results through the bulk intake, SETTINGS.intakeBulkSize a request, `inFlight` requests at a time; returns the seconds it took. */
 async function postBacklog(api, auth, tag, count, inFlight) {
   let next = 0;
   const started = now();
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
-      while (next < count) await postResult(api, auth, `${tag}${next++}`);
+      while (next < count) {
+        const from = next;
+        next = Math.min(count, next + SETTINGS.intakeBulkSize);
+        await postBulk(api, auth, tag, from, next);
+      }
     }),
   );
   return (now() - started) / 1000;
@@ -236,7 +259,7 @@ async function measureApp(url, workers, { withLatency, cpus }) {
     const intakeSeconds = await postBacklog(api, auth, tag, SETTINGS.results, SETTINGS.intakeInFlight);
     const before = await queueCounts(queue);
     log(
-      `  posted ${SETTINGS.results} results in ${fmt(intakeSeconds)} s (${Math.round(SETTINGS.results / intakeSeconds)}/s, ${SETTINGS.intakeInFlight} in flight); jobs: ${JSON.stringify(before)}`,
+      `  posted ${SETTINGS.results} results in ${fmt(intakeSeconds)} s (${Math.round(SETTINGS.results / intakeSeconds)}/s, bulk intake: ${SETTINGS.intakeBulkSize} a request, ${SETTINGS.intakeInFlight} in flight); jobs: ${JSON.stringify(before)}`,
     );
     const pending = await statusCounts(db, tag);
     if (pending.pending !== SETTINGS.results)
@@ -351,7 +374,7 @@ async function measureRaw(url, { withLatency, cpus }) {
 
 function appNotes(app, cpus) {
   return (
-    `${SETTINGS.results} agent.registration@1 results posted to POST /api/v1/service-calls (${SETTINGS.intakeInFlight} in flight, ${Math.round(SETTINGS.results / app.intakeSeconds)}/s) ` +
+    `${SETTINGS.results} agent.registration@1 results posted to POST /api/v1/service-calls/bulk (${SETTINGS.intakeBulkSize} a request, ${SETTINGS.intakeInFlight} in flight, ${Math.round(SETTINGS.results / app.intakeSeconds)}/s) ` +
     `on a fresh database and Redis db while the queue was paused, ${app.workers} worker process(es) (APP_ROLE=worker, WORKER_CONCURRENCY=${SETTINGS.concurrency}, ` +
     `PERSIST_BATCH_SIZE=${SETTINGS.batchSize}, DATABASE_POOL_SIZE=${SETTINGS.poolSize}) running and warmed up by draining ${SETTINGS.warmupResults} results first, ` +
     `then the queue resumed; rate = results persisted per second by persisted_at (PostgreSQL), ` +
