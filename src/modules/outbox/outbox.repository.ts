@@ -50,14 +50,6 @@ const LINK_COLUMNS: JsonRowsColumn[] = [
   ['domain_type', 'text'],
   ['domain_id', 'uuid'],
 ];
-/** The end of a record in `finish`, as its row is sent. */
-const FINISH_COLUMNS: JsonRowsColumn[] = [
-  ['id', 'uuid'],
-  ['status', 'text'],
-  ['last_error', 'text'],
-  ['counted', 'boolean'],
-  ['retry_delay_ms', 'int'],
-];
 
 /** How a drained record ends its transaction (one row of `finish`). */
 export interface RecordFinish {
@@ -335,8 +327,15 @@ export class OutboxRepository {
       jsonRows(links.map(({ record, handler, domainType, domainId }) => [record.callId, record.schemaIdentity, record.id, handler, domainType, domainId])),
     );
     const linkRows = jsonRowsSelect(`$${params.length}`, LINK_COLUMNS);
-    params.push(jsonRows(finishes.map((f) => [f.record.id, f.status, f.lastError, f.counted, f.retryDelayMs ?? null])));
-    const finishRows = jsonRowsSelect(`$${params.length}`, FINISH_COLUMNS);
+    // Records are looked up by their ends: objects read by jsonb_to_recordset, whose typed columns
+    // keep the plan below (from jsonb_array_elements, see jsonRowsSelect, the planner went through
+    // every record of the tenant for each end, casting its id anew).
+    params.push(
+      JSON.stringify(
+        finishes.map((f) => ({ id: f.record.id, status: f.status, last_error: f.lastError, counted: f.counted, retry_delay_ms: f.retryDelayMs ?? null })),
+      ),
+    );
+    const finishRows = `$${params.length}`;
     const rows = await queryRows(
       manager,
       `WITH keys AS (
@@ -353,7 +352,7 @@ export class OutboxRepository {
            persisted_at = CASE WHEN v.status = 'persisted' THEN clock_timestamp() ELSE r.persisted_at END,
            version = r.version + 1,
            updated_at = now()
-         FROM ${finishRows} AS v
+         FROM jsonb_to_recordset(${finishRows}::jsonb) AS v(id uuid, status text, last_error text, counted boolean, retry_delay_ms int)
          -- Each record found by its key, one lookup per row (OFFSET 0 keeps it so), the key a typed
          -- column: under row-level security an index takes only conditions that cannot fail, and a
          -- cast can. Left to choose, the planner trusted statistics taken before the tenant grew (or
