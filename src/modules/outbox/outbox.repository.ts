@@ -259,19 +259,20 @@ export class OutboxRepository {
    */
   async claimDue(manager: EntityManager, limit: number, handled: HandledSchemas, inScope?: string): Promise<DrainedRecord[]> {
     const args = [limit, handled.exact, handled.core];
-    const claimed: ({ claimed_id: string; claimed_tenant: string; id?: string | null } & Record<string, unknown>)[] =
+    const claimed: ({ claimed_id: string; claimed_tenant: string; claimed_n?: string; id?: string | null } & Record<string, unknown>)[] =
       inScope === undefined
         ? await manager.query('SELECT id AS claimed_id, tenant_id AS claimed_tenant FROM outbox_claim($1, $2, $3)', args)
         : await manager.query(
             `WITH claimed AS (SELECT c.id, c.tenant_id, c.n FROM outbox_claim($1, $2, $3) WITH ORDINALITY AS c(id, tenant_id, n))
-             SELECT claimed.id AS claimed_id, claimed.tenant_id AS claimed_tenant, r.*
+             SELECT claimed.id AS claimed_id, claimed.tenant_id AS claimed_tenant, claimed.n AS claimed_n, r.*
              FROM claimed LEFT JOIN LATERAL (
                SELECT ${DRAINED_COLUMNS} FROM service_call_records r
                WHERE r.tenant_id = claimed.tenant_id AND r.id = claimed.id FOR UPDATE
-             ) r ON true
-             ORDER BY claimed.n`,
+             ) r ON true`,
             args,
           );
+    // In claim order, sorted here: sorted by PostgreSQL, every row would be copied with its result first.
+    if (inScope !== undefined) claimed.sort((a, b) => Number(a.claimed_n) - Number(b.claimed_n));
     const records = new Map<string, DrainedRecord>();
     const unread = new Map<string, string[]>();
     for (const row of claimed) {
