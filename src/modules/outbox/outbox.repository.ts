@@ -329,8 +329,8 @@ export class OutboxRepository {
     );
     const linkRows = jsonRowsSelect(`$${params.length}`, LINK_COLUMNS);
     // Records are looked up by their ends: objects read by jsonb_to_recordset, whose typed columns
-    // keep the plan below (from jsonb_array_elements, see jsonRowsSelect, the planner went through
-    // every record of the tenant for each end, casting its id anew).
+    // keep the plan below (read from jsonb_array_elements, see jsonRowsSelect, the ids were casts
+    // that PostgreSQL evaluated over and over, and a drain of 30,000 results stalled).
     params.push(
       JSON.stringify(
         finishes.map((f) => ({ id: f.record.id, status: f.status, last_error: f.lastError, counted: f.counted, retry_delay_ms: f.retryDelayMs ?? null })),
