@@ -10,7 +10,17 @@ import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import pg from 'pg';
-import { checkpoint, createRawTable, databaseUrl, describeMachine, flushRedis, migrateForServiceRole, recreateDatabase, serviceUrl } from './lib/db.mjs';
+import {
+  checkpoint,
+  createRawTable,
+  databaseUrl,
+  describeMachine,
+  flushRedis,
+  migrateForServiceRole,
+  recreateDatabase,
+  serviceUrl,
+  vacuum,
+} from './lib/db.mjs';
 import { rawBatchedDrain, rawDrain, rawLatency } from './lib/outbox-raw.mjs';
 import { cpuBreakdown, cpuMsPerItem, cpuSnapshot, describeCpu, drainRate, latencySummary } from './lib/outbox-stats.mjs';
 import { runMain } from './lib/main.mjs';
@@ -303,6 +313,8 @@ async function measureApp(url, workers, { withLatency, cpus }) {
     if (withLatency) {
       result.idleAfter = await waitQueueIdle(queue, 60_000);
       await sleep(1000);
+      // An idle stack: vacuumed, as autovacuum leaves it some time after the backlog.
+      await vacuum(url);
       await checkpoint(url);
       const latencyTag = `latency-w${workers}-`;
       log(`  latency: ${SETTINGS.latencyResults} results at ${SETTINGS.latencyRate}/s to the same stack (idle workers)`);
@@ -355,6 +367,8 @@ async function measureRaw(url, { withLatency, cpus }) {
   result.batched = drainRate(batched.completions, SETTINGS.warmupShare);
   log(`  raw batched drain: ${Math.round(result.batched.rate)} rows/s (batches of ${SETTINGS.batchSize}, one client)`);
   if (withLatency) {
+    // As the app's latency: after a vacuum of what the drains before it left.
+    await vacuum(url);
     await checkpoint(url);
     const latency = await rawLatency({
       redisUrl: SETTINGS.redisUrl,
