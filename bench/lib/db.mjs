@@ -14,17 +14,24 @@ export function databaseUrl(base, database) {
   return url.toString();
 }
 
-/** Drops and recreates the bench database so every run starts from the same empty state. */
-export async function recreateDatabase(adminUrl, database) {
-  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`Refusing odd database name ${database}`);
-  const client = new pg.Client({ connectionString: adminUrl });
+/** Runs `work` with a connection of its own to `url`, closed afterwards. */
+async function withClient(url, work) {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${database}`);
+    return await work(client);
   } finally {
     await client.end();
   }
+}
+
+/** Drops and recreates the bench database so every run starts from the same empty state. */
+export async function recreateDatabase(adminUrl, database) {
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`Refusing odd database name ${database}`);
+  await withClient(adminUrl, async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${database}`);
+  });
 }
 
 /** The role the measured app connects as: it owns nothing and does not bypass row-level security, as in production. */
@@ -63,27 +70,19 @@ export async function migrateForServiceRole(url) {
  * columns, defaults, check constraint and indexes, so the baselines pay the same per-row index upkeep as the app.
  */
 export async function createRawTable(url) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+  await withClient(url, async (client) => {
     await client.query(`CREATE TABLE ${RAW_TABLE} (LIKE agents INCLUDING ALL)`);
     await client.query(`CREATE TABLE ${RAW_EVENTS_TABLE} (LIKE domain_events INCLUDING ALL)`);
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 export async function serverFacts(url) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query(
+  const { rows } = await withClient(url, (client) =>
+    client.query(
       `SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS sync, current_setting('shared_buffers') AS buffers`,
-    );
-    return rows[0];
-  } finally {
-    await client.end();
-  }
+    ),
+  );
+  return rows[0];
 }
 
 /**
@@ -91,24 +90,12 @@ export async function serverFacts(url) {
  * Until then every claim of the drain walks the drained records' dead index entries.
  */
 export async function vacuum(url) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('VACUUM ANALYZE');
-  } finally {
-    await client.end();
-  }
+  await withClient(url, (client) => client.query('VACUUM ANALYZE'));
 }
 
 /** Flushes dirty pages so a checkpoint does not land inside one measurement and not another. */
 export async function checkpoint(url) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('CHECKPOINT');
-  } finally {
-    await client.end();
-  }
+  await withClient(url, (client) => client.query('CHECKPOINT'));
 }
 
 export function rowValues(tenantId, actor, item) {
