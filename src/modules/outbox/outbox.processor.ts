@@ -83,6 +83,8 @@ export class OutboxProcessor extends WorkerHost implements OnApplicationBootstra
   private async drain(job: Job<DrainJobData>): Promise<DrainReport> {
     await job.removeDeduplicationKey();
     return this.batches.run(async () => {
+      // Shutting down: a job that waited for a slot starts no batch; the backlog is due for the others.
+      if (this.worker.closing) return { claimed: 0, persisted: 0, skipped: 0, retrying: 0, deadLettered: 0 };
       let wake: Promise<void> | undefined;
       const report = await this.persister.drain(() => {
         wake = this.enqueuer.wake();

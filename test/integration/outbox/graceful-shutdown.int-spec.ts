@@ -53,4 +53,38 @@ describe('shutdown of a worker', () => {
       await db.end();
     }
   });
+
+  it('starts no batch that was waiting for a slot once it is shutting down', async () => {
+    const t = await createTestApp(
+      { QUEUE_PREFIX: `shutdown-waiting-${process.pid}`, PERSIST_BATCH_SIZE: '1', PERSIST_BATCH_CONCURRENCY: '1', WORKER_CONCURRENCY: '4' },
+      [SlowHandlerModule],
+    );
+    const tenant = await createTenant(t.app);
+    await t
+      .http()
+      .post('/api/v1/service-calls/bulk')
+      .set(tenant.auth)
+      .send({ items: [1, 2, 3].map(() => makeServiceCall({ namespace: 'test', schema: 'slow@1', result: {} })) })
+      .expect(202);
+    const queue = t.app.get<Queue>(getQueueToken('persistence'));
+    // The first batch (one full record) runs and has woken a neighbour, which waits for the slot.
+    await waitFor('a batch running and one waiting', async () => t.app.get(SlowHandler).started > 0 && (await queue.getJobCounts('active')).active === 2);
+
+    await t.close();
+
+    const db = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await db.connect();
+    try {
+      const { rows } = await db.query('SELECT status, attempts FROM service_call_records WHERE tenant_id = $1 ORDER BY status', [tenant.tenantId]);
+      expect(rows).toEqual([
+        { status: 'pending', attempts: 0 },
+        { status: 'pending', attempts: 0 },
+        { status: 'persisted', attempts: 1 },
+      ]);
+    } finally {
+      // Left pending on purpose: no other app of this database should drain them.
+      await db.query('DELETE FROM service_call_records WHERE tenant_id = $1', [tenant.tenantId]);
+      await db.end();
+    }
+  });
 });
