@@ -34,6 +34,7 @@ const SETTINGS = {
   poolSize: 10,
   seedRuns: Number(env.BENCH_SEED_RUNS ?? 5),
   transitionTasks: Number(env.BENCH_TRANSITION_TASKS ?? 10_000),
+  transitionWarmup: Number(env.BENCH_TRANSITION_WARMUP ?? 2000),
   transitionConnections: 10,
   appNodeArgs: (env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean),
   only: env.BENCH_ONLY ?? '',
@@ -189,7 +190,16 @@ async function measureTransitionFigures({ url, app, auth, shared }) {
   log(
     `PATCH /api/v1/tasks/:id on ${SETTINGS.transitionTasks} pending tasks at ${SETTINGS.transitionConnections} connections, then raw pg UPDATEs of as many rows`,
   );
-  return measureTransitions({ url, app, auth, shared, count: SETTINGS.transitionTasks, connections: SETTINGS.transitionConnections, log });
+  return measureTransitions({
+    url,
+    app,
+    auth,
+    shared,
+    count: SETTINGS.transitionTasks,
+    warmup: SETTINGS.transitionWarmup,
+    connections: SETTINGS.transitionConnections,
+    log,
+  });
 }
 
 async function main() {

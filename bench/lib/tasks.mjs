@@ -190,71 +190,89 @@ async function createRawTasks(client, workflowId, count) {
   return ids;
 }
 
-/**
- * PATCH /tasks/:id pending → running with If-Match "1" at `connections` connections, every request
- * on a task of its own (`count` tasks created beforehand), beside raw pg doing the same compare-and-set
- * UPDATE on as many rows from as many concurrent connections.
- */
-export async function measureTransitions({ url, app, auth, shared, count, connections, log }) {
-  const workflow = await probe(`${app.base}/api/v1/workflows`, { body: JSON.stringify({ description: 'bench transitions' }), headers: auth });
-  const appIds = await createTasksThroughApi(app, auth, workflow.id, count);
-  const setup = new pg.Client({ connectionString: url });
-  await setup.connect();
-  const rawIds = await createRawTasks(setup, workflow.id, count);
-  await setup.end();
-
-  // App: autocannon, each request taking the next task.
+/** PATCH /tasks/:id pending → running with If-Match "1" on each of `ids`, from `connections` autocannon connections. */
+async function patchEach(app, auth, ids, connections) {
   let next = 0;
   const before = cpuSnapshot();
   const result = await runAutocannon({
     url: app.base,
     connections,
     pipelining: 1,
-    amount: appIds.length,
+    amount: ids.length,
     timeout: 10,
     requests: [
       {
         method: 'PATCH',
         headers: { 'content-type': 'application/json', 'if-match': '"1"', ...auth },
         body: JSON.stringify({ status: 'running' }),
-        setupRequest: (request) => ({ ...request, path: `/api/v1/tasks/${appIds[next++ % appIds.length]}` }),
+        setupRequest: (request) => ({ ...request, path: `/api/v1/tasks/${ids[next++ % ids.length]}` }),
       },
     ],
   });
-  const appForeign = foreignShare(before, cpuSnapshot());
-  const appRate = result['2xx'] / result.duration;
-  if (result.non2xx > 0 || result.errors > 0) log(`  WARNING: PATCH /tasks/:id had ${result.non2xx} non-2xx answers and ${result.errors} errors`);
+  return { result, rate: result['2xx'] / result.duration, foreign: foreignShare(before, cpuSnapshot()) };
+}
 
-  // Raw: the same compare-and-set UPDATE, one pool connection per worker.
+/** The raw baseline's compare-and-set UPDATE of each of `ids`, from `connections` concurrent loops over a pool of as many. */
+async function updateEach(url, ids, connections) {
   const pool = new pg.Pool({ connectionString: url, max: connections });
   const sql = `UPDATE ${RAW_TASKS_TABLE} SET status = 'running', started_at = now(), updated_at = now(), updated_by = $2, version = version + 1
                WHERE id = $1 AND tenant_id = $3 AND version = 1 RETURNING *`;
-  let rawNext = 0;
-  let rawUpdated = 0;
-  const rawLatencies = [];
-  const rawBefore = cpuSnapshot();
-  const rawStarted = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (rawNext < rawIds.length) {
-        const id = rawIds[rawNext++];
-        const started = process.hrtime.bigint();
-        const { rowCount } = await pool.query(sql, [id, ACTOR, TENANT]);
-        rawLatencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-        rawUpdated += rowCount;
-      }
-    }),
-  );
-  const rawSeconds = Number(process.hrtime.bigint() - rawStarted) / 1e9;
-  const rawForeign = foreignShare(rawBefore, cpuSnapshot());
-  await pool.end();
-  const rawRate = rawUpdated / rawSeconds;
+  let next = 0;
+  let updated = 0;
+  const latencies = [];
+  const before = cpuSnapshot();
+  const started = process.hrtime.bigint();
+  try {
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (next < ids.length) {
+          const id = ids[next++];
+          const sent = process.hrtime.bigint();
+          const { rowCount } = await pool.query(sql, [id, ACTOR, TENANT]);
+          latencies.push(Number(process.hrtime.bigint() - sent) / 1e6);
+          updated += rowCount;
+        }
+      }),
+    );
+  } finally {
+    await pool.end();
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { updated, rate: updated / seconds, latencies, foreign: foreignShare(before, cpuSnapshot()) };
+}
+
+/**
+ * PATCH /tasks/:id pending → running with If-Match "1" at `connections` connections, every request
+ * on a task of its own (`count` tasks created beforehand), beside raw pg doing the same compare-and-set
+ * UPDATE on as many rows from as many concurrent connections. Each side first does the same on
+ * `warmup` tasks of its own, unmeasured: measured is code the JIT has compiled, as in a process
+ * that has been running (the first transitions of a fresh process run at about half the rate).
+ */
+export async function measureTransitions({ url, app, auth, shared, count, warmup, connections, log }) {
+  const workflow = await probe(`${app.base}/api/v1/workflows`, { body: JSON.stringify({ description: 'bench transitions' }), headers: auth });
+  const appIds = await createTasksThroughApi(app, auth, workflow.id, warmup + count);
+  const setup = new pg.Client({ connectionString: url });
+  await setup.connect();
+  const rawIds = await createRawTasks(setup, workflow.id, warmup + count);
+  await setup.end();
+
+  if (warmup > 0) {
+    const warm = await patchEach(app, auth, appIds.slice(0, warmup), connections);
+    log(`  warm-up: ${warmup} PATCH /tasks/:id at ${Math.round(warm.rate)}/s, unmeasured`);
+    if (warm.result.non2xx > 0 || warm.result.errors > 0)
+      log(`  WARNING: the warm-up's PATCH /tasks/:id had ${warm.result.non2xx} non-2xx answers and ${warm.result.errors} errors`);
+  }
+  const { result, rate: appRate, foreign: appForeign } = await patchEach(app, auth, appIds.slice(warmup), connections);
+  if (result.non2xx > 0 || result.errors > 0) log(`  WARNING: PATCH /tasks/:id had ${result.non2xx} non-2xx answers and ${result.errors} errors`);
+
+  if (warmup > 0) await updateEach(url, rawIds.slice(0, warmup), connections);
+  const { updated: rawUpdated, rate: rawRate, latencies: rawLatencies, foreign: rawForeign } = await updateEach(url, rawIds.slice(warmup), connections);
   const raw = summarize(rawLatencies);
   const rawP99 = [...rawLatencies].sort((a, b) => a - b)[Math.floor(rawLatencies.length * 0.99)];
 
   log(
     `  PATCH /tasks/:id pending → running: ${Math.round(appRate)} transitions/s (p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
-      `${result['2xx']} of ${appIds.length} answered 2xx); raw pg UPDATE: ${Math.round(rawRate)}/s (p50 ${raw.median.toFixed(1)} ms, p99 ${rawP99.toFixed(1)} ms)`,
+      `${result['2xx']} of ${count} answered 2xx); raw pg UPDATE: ${Math.round(rawRate)}/s (p50 ${raw.median.toFixed(1)} ms, p99 ${rawP99.toFixed(1)} ms)`,
   );
   return [
     figure({
@@ -264,7 +282,8 @@ export async function measureTransitions({ url, app, auth, shared, count, connec
       baseline: rawRate,
       target: 0.35,
       notes:
-        `${appIds.length} pending tasks created beforehand through POST /tasks/bulk; autocannon, ${connections} connections, each request on a task of its own with If-Match "1"; ` +
+        `${count} pending tasks created beforehand through POST /tasks/bulk; autocannon, ${connections} connections, each request on a task of its own with If-Match "1", ` +
+        `after a warm-up of ${warmup} transitions on tasks of their own (the raw side likewise); ` +
         `app: ${result['2xx']} 2xx, ${result.non2xx} non-2xx, ${result.errors} errors, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, other processes used ${Math.round((appForeign ?? 0) * 100)}% of the cpus; ` +
         `per transition the app runs one prepared statement: read the task with its dependencies' statuses (a task may not start before them), ` +
         `the compare-and-set UPDATE guarded by the lifecycle rules, one domain_events row (CTEs), and answers with the task as JSON; ` +
