@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { hydrate } from './hydrate';
@@ -76,6 +76,21 @@ export async function queryPrepared(dataSource: DataSource, sql: string, params:
   } finally {
     client.release();
   }
+}
+
+/**
+ * Runs a statement of fixed text as a named prepared statement on the connection of the
+ * transaction `manager` belongs to (see queryPrepared), for statements that run at every step of
+ * long work, like the drain's claim: parsed and planned once per connection instead of every time.
+ * Only for a statement whose plan does not depend on its parameters' values: PostgreSQL switches
+ * a prepared statement to a generic plan after five runs.
+ */
+export async function queryPreparedIn(manager: EntityManager, sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+  const runner = manager.queryRunner;
+  if (!runner?.isTransactionActive) throw new Error('queryPreparedIn needs the manager of a transaction');
+  const client = (await runner.connect()) as PoolClient;
+  const result = await client.query({ name: preparedStatementName(sql), text: sql, values: params });
+  return result.rows as Record<string, unknown>[];
 }
 
 /** Inserts rows in the transaction of `manager` and returns them as stored (defaults filled in). */

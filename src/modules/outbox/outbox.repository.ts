@@ -3,7 +3,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { StoredEvent } from '../../common/events/domain-events.service';
 import { CasKey, compareAndSet, Patch } from '../../common/persistence/compare-and-set';
 import { hydrate, queryRows } from '../../common/persistence/hydrate';
-import { insertStatement } from '../../common/persistence/insert-statement';
+import { insertStatement, queryPreparedIn } from '../../common/persistence/insert-statement';
 import { jsonRows, JsonRowsColumn, jsonRowsSelect } from '../../common/persistence/json-rows';
 import { NewRow } from '../../common/persistence/unit-of-work';
 import { decodeCursor, encodeCursor, Page, PageRequest, paginate } from '../../common/persistence/paginate';
@@ -259,10 +259,13 @@ export class OutboxRepository {
    */
   async claimDue(manager: EntityManager, limit: number, handled: HandledSchemas, inScope?: string): Promise<DrainedRecord[]> {
     const args = [limit, handled.exact, handled.core];
-    const claimed: ({ claimed_id: string; claimed_tenant: string; claimed_n?: string; id?: string | null } & Record<string, unknown>)[] =
+    // Prepared (its text is fixed; its plan depends on no parameter's value, as those only go to
+    // the function): parsing and planning it cost the database about 0.3 ms a batch.
+    const claimed = (
       inScope === undefined
-        ? await manager.query('SELECT id AS claimed_id, tenant_id AS claimed_tenant FROM outbox_claim($1, $2, $3)', args)
-        : await manager.query(
+        ? await queryPreparedIn(manager, 'SELECT id AS claimed_id, tenant_id AS claimed_tenant FROM outbox_claim($1, $2, $3)', args)
+        : await queryPreparedIn(
+            manager,
             `WITH claimed AS (SELECT c.id, c.tenant_id, c.n FROM outbox_claim($1, $2, $3) WITH ORDINALITY AS c(id, tenant_id, n))
              SELECT claimed.id AS claimed_id, claimed.tenant_id AS claimed_tenant, claimed.n AS claimed_n, r.*
              FROM claimed LEFT JOIN LATERAL (
@@ -270,7 +273,8 @@ export class OutboxRepository {
                WHERE r.tenant_id = claimed.tenant_id AND r.id = claimed.id FOR UPDATE
              ) r ON true`,
             args,
-          );
+          )
+    ) as ({ claimed_id: string; claimed_tenant: string; claimed_n?: string; id?: string | null } & Record<string, unknown>)[];
     // In claim order, sorted here: sorted by PostgreSQL, every row would be copied with its result first.
     if (inScope !== undefined) claimed.sort((a, b) => Number(a.claimed_n) - Number(b.claimed_n));
     const records = new Map<string, DrainedRecord>();
