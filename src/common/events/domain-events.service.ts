@@ -22,8 +22,8 @@ const listenerFailures = counter({
 const RETURNING = 'RETURNING id, occurred_at::text AS occurred_at, aggregate_id';
 
 const COLUMNS = 'tenant_id, actor_id, key_id, correlation_id, type, aggregate_type, aggregate_id, aggregate_version, payload';
-/** An event's values in the order of COLUMNS, its payload last. */
-function eventRow({ context, event }: ContextualEvent): unknown[] {
+/** An event's values in the order of COLUMNS, its payload last (as given: an object, or its JSON text). */
+function eventRow({ context, event }: ContextualEvent, payload: unknown = event.payload): unknown[] {
   return [
     context.tenantId,
     context.actorId,
@@ -33,7 +33,7 @@ function eventRow({ context, event }: ContextualEvent): unknown[] {
     event.aggregateType,
     event.aggregateId,
     event.aggregateVersion,
-    event.payload,
+    payload,
   ];
 }
 
@@ -174,11 +174,10 @@ export class DomainEvents {
   insertEachStatement(entries: ContextualEvent[], params: unknown[]): string {
     const returning = RETURNING;
     if (entries.length === 1) {
-      const row = eventRow(entries[0]);
-      row[row.length - 1] = JSON.stringify(entries[0].event.payload);
+      const row = eventRow(entries[0], JSON.stringify(entries[0].event.payload));
       return `INSERT INTO domain_events (${COLUMNS}) VALUES ${valuesClause([row], params)} ${returning}`;
     }
-    params.push(jsonRows(entries.map(eventRow)));
+    params.push(jsonRows(entries.map((entry) => eventRow(entry))));
     return `INSERT INTO domain_events (${COLUMNS}) SELECT ${COLUMNS} FROM ${jsonRowsSelect(`$${params.length}`, JSON_COLUMNS)} AS e ${returning}`;
   }
 

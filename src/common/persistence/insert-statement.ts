@@ -85,12 +85,12 @@ export async function queryPrepared(dataSource: DataSource, sql: string, params:
  * Only for a statement whose plan does not depend on its parameters' values: PostgreSQL switches
  * a prepared statement to a generic plan after five runs.
  */
-export async function queryPreparedIn(manager: EntityManager, sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+export async function queryPreparedIn<Row = Record<string, unknown>>(manager: EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
   const runner = manager.queryRunner;
   if (!runner?.isTransactionActive) throw new Error('queryPreparedIn needs the manager of a transaction');
   const client = (await runner.connect()) as PoolClient;
   const result = await client.query({ name: preparedStatementName(sql), text: sql, values: params });
-  return result.rows as Record<string, unknown>[];
+  return result.rows as Row[];
 }
 
 /** Inserts rows in the transaction of `manager` and returns them as stored (defaults filled in). */
