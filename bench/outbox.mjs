@@ -105,11 +105,16 @@ async function startWorker(url, concurrency, port) {
   );
 }
 
+/** The body of one posted result: an agent registration named after its call id. */
+function serviceCall(callId) {
+  return { callId, namespace: 'core', schema: 'agent.registration@1', result: { name: callId, role: 'bench' } };
+}
+
 async function postResult(api, auth, callId) {
   const response = await fetch(`${api.base}/api/v1/service-calls`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...auth },
-    body: JSON.stringify({ callId, namespace: 'core', schema: 'agent.registration@1', result: { name: callId, role: 'bench' } }),
+    body: JSON.stringify(serviceCall(callId)),
   });
   const text = await response.text();
   if (response.status !== 202) throw new Error(`POST /api/v1/service-calls answered ${response.status}, expected 202: ${text.slice(0, 500)}`);
@@ -119,8 +124,7 @@ async function postResult(api, auth, callId) {
 /** Posts results `from`..`to - 1` in one `POST /api/v1/service-calls/bulk`; every one must be accepted. */
 async function postBulk(api, auth, tag, from, to) {
   const items = [];
-  for (let i = from; i < to; i++)
-    items.push({ callId: `${tag}${i}`, namespace: 'core', schema: 'agent.registration@1', result: { name: `${tag}${i}`, role: 'bench' } });
+  for (let i = from; i < to; i++) items.push(serviceCall(`${tag}${i}`));
   const response = await fetch(`${api.base}/api/v1/service-calls/bulk`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...auth },

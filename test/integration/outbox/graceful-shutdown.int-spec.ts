@@ -27,6 +27,17 @@ class SlowHandler implements PersistenceHandlerContract {
 @Module({ imports: [AgentsModule], providers: [SlowHandler] })
 class SlowHandlerModule {}
 
+/** Runs `work` on a connection of the database's owner (the app under test is closed by then). */
+async function asOwner(work: (db: Client) => Promise<void>): Promise<void> {
+  const db = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await db.connect();
+  try {
+    await work(db);
+  } finally {
+    await db.end();
+  }
+}
+
 describe('shutdown of a worker', () => {
   it('lets the batch in flight finish and commit before the process lets go', async () => {
     const t = await createTestApp({ QUEUE_PREFIX: `shutdown-${process.pid}` }, [SlowHandlerModule]);
@@ -42,16 +53,12 @@ describe('shutdown of a worker', () => {
 
     await t.close();
 
-    const db = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await db.connect();
-    try {
+    await asOwner(async (db) => {
       const { rows } = await db.query('SELECT status, attempts FROM service_call_records WHERE id = $1', [accepted.body.id]);
       expect(rows[0]).toEqual({ status: 'persisted', attempts: 1 });
       const agents = await db.query('SELECT count(*)::int AS n FROM agents WHERE tenant_id = $1', [tenant.tenantId]);
       expect(agents.rows[0].n).toBe(1);
-    } finally {
-      await db.end();
-    }
+    });
   });
 
   it('starts no batch that was waiting for a slot once it is shutting down', async () => {
@@ -72,19 +79,18 @@ describe('shutdown of a worker', () => {
 
     await t.close();
 
-    const db = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await db.connect();
-    try {
-      const { rows } = await db.query('SELECT status, attempts FROM service_call_records WHERE tenant_id = $1 ORDER BY status', [tenant.tenantId]);
-      expect(rows).toEqual([
-        { status: 'pending', attempts: 0 },
-        { status: 'pending', attempts: 0 },
-        { status: 'persisted', attempts: 1 },
-      ]);
-    } finally {
-      // Left pending on purpose: no other app of this database should drain them.
-      await db.query('DELETE FROM service_call_records WHERE tenant_id = $1', [tenant.tenantId]);
-      await db.end();
-    }
+    await asOwner(async (db) => {
+      try {
+        const { rows } = await db.query('SELECT status, attempts FROM service_call_records WHERE tenant_id = $1 ORDER BY status', [tenant.tenantId]);
+        expect(rows).toEqual([
+          { status: 'pending', attempts: 0 },
+          { status: 'pending', attempts: 0 },
+          { status: 'persisted', attempts: 1 },
+        ]);
+      } finally {
+        // Left pending on purpose: no other app of this database should drain them.
+        await db.query('DELETE FROM service_call_records WHERE tenant_id = $1', [tenant.tenantId]);
+      }
+    });
   });
 });
