@@ -24,13 +24,15 @@ export class EventsController {
   @Get()
   @ApiOperation({
     summary: 'The audit trail: committed domain events of your tenant, in commit-safe order',
-    description: 'Follow it with ?after=<nextCursor>: every committed event comes exactly once, whatever order transactions commit in.',
+    description:
+      'Follow it with ?after=<nextCursor>: every committed event comes exactly once, whatever order transactions commit in. ' +
+      'Events committed before the request are in it unless an older transaction is still running after EVENTS_READ_WAIT_MS (500 ms).',
   })
   @ApiOkResponse({ type: DomainEventPage })
   @ApiProblems(ErrorCode.InvalidCursor)
   async list(@Ctx() ctx: RequestContext, @Query() query: ListEventsQuery): Promise<DomainEventPage> {
     const after = this.feed.positionOf(ctx.tenantId, query.after);
-    const page = await this.feed.page(ctx.tenantId, after, query, query.limit);
+    const page = await this.feed.settledPage(ctx.tenantId, after, query, query.limit);
     const items = page.items.map((event) => this.feed.toResponse(event));
     return { items, nextCursor: items.at(-1)?.id ?? this.feed.cursorOf(ctx.tenantId, after) };
   }

@@ -34,15 +34,16 @@ export interface FeedPage {
    */
   scannedTo: FeedPosition;
   /**
-   * The tenant has committed events that wait behind an older transaction still running (anyone's):
-   * they become readable when it ends. A follower asks again soon instead of waiting for a wake-up.
+   * The newest transaction with committed events of the tenant that wait behind an older transaction
+   * still running (anyone's), null when none wait: they become readable when it ends. A follower
+   * asks again soon instead of waiting for a wake-up.
    */
-  heldBack: boolean;
+  heldBackTo: bigint | null;
 }
 
 interface FeedRow {
   horizon: string;
-  held_back: boolean;
+  held_back_to: string | null;
   id: string | null;
   xid: string;
   tenant_id: string;
@@ -102,7 +103,7 @@ export class EventsRepository {
     const rows: FeedRow[] = await this.dataSource.query(
       `WITH h AS (SELECT ${FEED_HORIZON} AS horizon)
        SELECT h.horizon,
-              EXISTS (SELECT 1 FROM domain_events w WHERE w.tenant_id = $1 AND w.xid >= h.horizon) AS held_back,
+              (SELECT max(w.xid) FROM domain_events w WHERE w.tenant_id = $1 AND w.xid >= h.horizon) AS held_back_to,
               e.*
        FROM h LEFT JOIN LATERAL (
          SELECT e.id, e.xid, e.tenant_id, e.type, e.aggregate_type, e.aggregate_id, e.aggregate_version,
@@ -120,7 +121,8 @@ export class EventsRepository {
     const horizon: FeedPosition = { xid: BigInt(rows[0].horizon), id: 0n };
     const last = items.at(-1)?.position;
     const scannedTo = hasMore ? last! : laterOf(after, horizon);
-    return { items, hasMore, scannedTo, heldBack: rows[0].held_back };
+    const heldBackTo = rows[0].held_back_to === null ? null : BigInt(rows[0].held_back_to);
+    return { items, hasMore, scannedTo, heldBackTo };
   }
 
   /** The position of the tenant's newest readable event (the start when it has none): where "from now on" begins. */

@@ -70,6 +70,28 @@ describe('the event feed (GET /events) in commit-safe order', () => {
     }
   });
 
+  it('a read waits for the events committed before it while an older transaction of this database ends, and serves them', async () => {
+    const { t, tenant } = suite;
+    const start = await readToHead(t.http, tenant.auth);
+    // Any transaction with an id, as another tenant's request or the app's background work has.
+    const older = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await older.connect();
+    try {
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()');
+      const written = await createAgents(suite, 2);
+      let answered = false;
+      const read = readFeed(t.http, tenant.auth, start.cursor).finally(() => (answered = true));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      // Without the wait the read answered at once, without the two agents' events.
+      expect(answered).toBe(false);
+      await older.query('ROLLBACK');
+      expect((await read).items.map((item) => item.aggregateId)).toEqual(written);
+    } finally {
+      await older.end();
+    }
+  });
+
   it('a rolled-back transaction leaves nothing in the feed and holds no reader back once it ended', async () => {
     const { t, tenant } = suite;
     const start = await readToHead(t.http, tenant.auth);
@@ -116,7 +138,7 @@ describe('the event feed (GET /events) in commit-safe order', () => {
         seen.push(...page.items.map((event) => feed.toResponse(event)));
         after = page.items.at(-1)?.position ?? after;
         // Once the writers are done, a read at the head with nothing left waiting ends it.
-        if (!stillWriting && page.items.length === 0 && !page.heldBack) return seen;
+        if (!stillWriting && page.items.length === 0 && page.heldBackTo === null) return seen;
       }
     });
     await Promise.all(writers);

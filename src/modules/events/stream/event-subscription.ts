@@ -82,7 +82,7 @@ export class EventSubscription {
       }
       this.position = page.scannedTo;
       if (page.hasMore) continue;
-      if (page.heldBack) this.heldBack();
+      if (page.heldBackTo !== null) this.heldBack();
       return;
     }
   }
