@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { hydrate } from './hydrate';
 import { IdempotencyClaim, transactionClaiming } from './idempotency-claim';
@@ -28,9 +29,13 @@ export function valuesClause(rows: unknown[][], params: unknown[], casts?: strin
 }
 
 /**
- * A multi-row `INSERT INTO <table> (<columns>) VALUES …` for entity rows, built from the
- * entity's metadata (column names, json encoding) without TypeORM's per-query builder cost.
- * Every row must set the same properties. Parameters are appended to `params`.
+ * A multi-row `INSERT INTO <table> (<columns>) …` for entity rows, built from the entity's metadata
+ * (column names, json encoding) without TypeORM's per-query builder cost. Every row must set the
+ * same properties. Parameters are appended to `params`. One row is a VALUES row of fixed shape (a
+ * single create's statement, prepared once per connection). Several are ONE parameter, a JSON
+ * array of rows that PostgreSQL expands (see jsonRowsInsert): a 100-row VALUES list of an agent's
+ * 15 columns is 1,500 parameters for the driver to encode and for PostgreSQL to parse and plan,
+ * and its text changes with every number of rows.
  */
 export function insertStatement<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, rows: Partial<T>[], params: unknown[]): string {
   const metadata = manager.connection.getMetadata(target);
@@ -40,9 +45,57 @@ export function insertStatement<T extends ObjectLiteral>(manager: EntityManager,
     if (!column) throw new Error(`${metadata.targetName} has no column for property ${property}`);
     return column;
   });
-  const values = rows.map((row) => columns.map((column) => driver.preparePersistentValue(row[column.propertyName as keyof T], column)));
   const names = columns.map((column) => `"${column.databaseName}"`).join(', ');
-  return `INSERT INTO "${metadata.tableName}" (${names}) VALUES ${valuesClause(values, params)}`;
+  const head = `INSERT INTO "${metadata.tableName}" (${names})`;
+  if (rows.length > 1) {
+    const json = jsonRowsInsert(driver, columns, rows);
+    if (json) {
+      params.push(json.param);
+      return `${head} SELECT ${json.select(`$${params.length}`)}`;
+    }
+  }
+  const values = rows.map((row) => columns.map((column) => driver.preparePersistentValue(row[column.propertyName as keyof T], column)));
+  return `${head} VALUES ${valuesClause(values, params)}`;
+}
+
+/** Column types a JSON row carries exactly: text as it is, the rest cast from their JSON text. */
+const JSON_CASTS = new Set(['uuid', 'int', 'bigint', 'double precision', 'boolean', 'timestamptz', 'tsvector']);
+
+/**
+ * The rows as one JSON parameter and the select list that reads them (`… FROM
+ * jsonb_array_elements($n::jsonb) AS r`, in their order): the same values the VALUES form sends
+ * (TypeORM's conversions), a `jsonb` column as its JSON value (a null, SQL NULL as in the VALUES
+ * form). Undefined when a value has no exact JSON form (a number that is not finite, an invalid
+ * date), or a column's type is not one of the plain types above or has a transformer: the VALUES
+ * form then keeps PostgreSQL's own errors and conversions.
+ */
+function jsonRowsInsert<T extends ObjectLiteral>(
+  driver: EntityManager['connection']['driver'],
+  columns: ColumnMetadata[],
+  rows: Partial<T>[],
+): { param: string; select: (param: string) => string } | undefined {
+  const kinds = columns.map((column) => (typeof column.type === 'string' && !column.isArray && !column.transformer ? column.type : undefined));
+  if (kinds.some((kind) => kind === undefined || (kind !== 'text' && kind !== 'jsonb' && !JSON_CASTS.has(kind)))) return undefined;
+  const values: unknown[][] = [];
+  for (const row of rows) {
+    const value = columns.map((column, i) => {
+      const given = row[column.propertyName as keyof T] as unknown;
+      return kinds[i] === 'jsonb' ? given : driver.preparePersistentValue(given, column);
+    });
+    if (!value.every(exactInJson)) return undefined;
+    values.push(value);
+  }
+  const fields = kinds.map((kind, i) => {
+    if (kind === 'jsonb') return `NULLIF(r->${i}, 'null'::jsonb)`;
+    return kind === 'text' ? `r->>${i}` : `(r->>${i})::${kind}`;
+  });
+  return { param: JSON.stringify(values), select: (param) => `${fields.join(', ')} FROM jsonb_array_elements(${param}::jsonb) AS r` };
+}
+
+function exactInJson(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (value instanceof Date) return !Number.isNaN(value.getTime());
+  return true;
 }
 
 const statementNames = new Map<string, string>();
