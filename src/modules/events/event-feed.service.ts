@@ -32,7 +32,7 @@ export class EventFeed {
   }
 
   /**
-   * A page as `GET /events` serves it: when the tenant's committed events wait behind an older
+   * A page as `GET /events` serves it: when committed events the read asks for wait behind an older
    * transaction still running (in this database, or one that ended as the read looked), the read is
    * made again, at growing intervals, until the page holds every event committed before the first
    * read, the page is full, or `EVENTS_READ_WAIT_MS` has passed. Then a caller reads its own writes

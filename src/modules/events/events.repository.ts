@@ -34,9 +34,9 @@ export interface FeedPage {
    */
   scannedTo: FeedPosition;
   /**
-   * The newest transaction with committed events of the tenant that wait behind an older transaction
-   * still running (anyone's), null when none wait: they become readable when it ends. A follower
-   * asks again soon instead of waiting for a wake-up.
+   * The newest transaction with committed events of the tenant matching the read's filters that
+   * wait behind an older transaction still running (anyone's), null when none wait: they become
+   * readable when it ends. A follower asks again soon instead of waiting for a wake-up.
    */
   heldBackTo: bigint | null;
 }
@@ -89,21 +89,26 @@ export class EventsRepository {
 
   async page(tenantId: string, after: FeedPosition, filters: EventFilters, limit: number): Promise<FeedPage> {
     const params: unknown[] = [tenantId, after.xid.toString(), after.id.toString()];
-    const conditions = ['e.tenant_id = $1', '(e.xid, e.id) > ($2::bigint, $3::bigint)', 'e.xid < h.horizon'];
+    // The read's filters, for the rows it serves (e) and for those it finds held back (w).
+    const filtersOn: ((alias: string) => string)[] = [];
     if (filters.type) {
       const filter = typeFilter(filters.type);
       params.push('exact' in filter ? filter.exact : filter.regex);
-      conditions.push('exact' in filter ? `e.type = $${params.length}` : `e.type ~ $${params.length}`);
+      const n = params.length;
+      filtersOn.push((alias) => ('exact' in filter ? `${alias}.type = $${n}` : `${alias}.type ~ $${n}`));
     }
     if (filters.aggregateId) {
       params.push(filters.aggregateId);
-      conditions.push(`e.aggregate_id = $${params.length}`);
+      const n = params.length;
+      filtersOn.push((alias) => `${alias}.aggregate_id = $${n}`);
     }
+    const matching = (alias: string) => [`${alias}.tenant_id = $1`, ...filtersOn.map((on) => on(alias))];
+    const conditions = [...matching('e'), '(e.xid, e.id) > ($2::bigint, $3::bigint)', 'e.xid < h.horizon'];
     params.push(limit + 1);
     const rows: FeedRow[] = await this.dataSource.query(
       `WITH h AS (SELECT ${FEED_HORIZON} AS horizon)
        SELECT h.horizon,
-              (SELECT max(w.xid) FROM domain_events w WHERE w.tenant_id = $1 AND w.xid >= h.horizon) AS held_back_to,
+              (SELECT max(w.xid) FROM domain_events w WHERE ${[...matching('w'), 'w.xid >= h.horizon'].join(' AND ')}) AS held_back_to,
               e.*
        FROM h LEFT JOIN LATERAL (
          SELECT e.id, e.xid, e.tenant_id, e.type, e.aggregate_type, e.aggregate_id, e.aggregate_version,

@@ -92,6 +92,31 @@ describe('the event feed (GET /events) in commit-safe order', () => {
     }
   });
 
+  it("a filtered read waits only for the events it asks for: other aggregates' events held back do not delay it", async () => {
+    const { t, tenant } = suite;
+    const [mine] = await createAgents(suite, 1);
+    const older = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await older.connect();
+    try {
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()');
+      // Committed behind the open transaction: held back from every read until it ends.
+      await createAgents(suite, 2);
+      const reads = vi.spyOn(t.app.get(EventsRepository), 'page');
+      try {
+        const res = await t.http().get('/api/v1/events').query({ aggregateId: mine }).set(tenant.auth).expect(200);
+        expect(res.body.items.map((item: FeedItem) => item.aggregateId)).toEqual([mine]);
+        // One read: nothing it asks for is held back, so it does not read again until the wait ends.
+        expect(reads).toHaveBeenCalledTimes(1);
+      } finally {
+        reads.mockRestore();
+      }
+    } finally {
+      await older.query('ROLLBACK');
+      await older.end();
+    }
+  });
+
   it('a rolled-back transaction leaves nothing in the feed and holds no reader back once it ended', async () => {
     const { t, tenant } = suite;
     const start = await readToHead(t.http, tenant.auth);
