@@ -51,6 +51,18 @@ export interface TaskChangeOutcome {
   changed?: { task: Task; from: TaskStatus; eventIds: string[]; occurredAt: string };
 }
 
+/**
+ * The dependencies of the task `t` with each one's status (`d.depends_on_task_id`, `dt.status`), as
+ * a FROM clause: each dependency's task looked up by its own key, one lookup per dependency (OFFSET
+ * 0 keeps it so). Left to choose, a generic plan made while the tenant had a handful of tasks (a
+ * prepared statement keeps it for the connection's life) read every task of the tenant and probed
+ * the dependencies for each: with 600 tasks a status change read 1,283 pages instead of about 50.
+ */
+const DEPENDENCIES_OF_T = `task_dependencies d CROSS JOIN LATERAL (
+           SELECT x.status FROM tasks x WHERE x.id = d.depends_on_task_id AND x.tenant_id = d.tenant_id OFFSET 0
+         ) dt
+         WHERE d.task_id = t.id AND d.tenant_id = t.tenant_id`;
+
 /** How each field a change may set is read from the JSON of the fields (a key present is a field sent; JSON null clears it). */
 const FIELD_COLUMNS: Record<keyof TaskFields, { column: string; read: (json: string) => string }> = {
   description: { column: 'description', read: (json) => `${json} ->> 'description'` },
@@ -153,8 +165,7 @@ export class TasksRepository {
     const rows: Record<string, unknown>[] = await manager.query(
       `SELECT t.*, coalesce((
          SELECT json_agg(json_build_object('id', d.depends_on_task_id, 'status', dt.status) ORDER BY d.depends_on_task_id)
-         FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
-         WHERE d.task_id = t.id AND d.tenant_id = t.tenant_id
+         FROM ${DEPENDENCIES_OF_T}
        ), '[]'::json) AS dependencies_
        FROM tasks t WHERE t.id = $1 AND t.tenant_id = $2`,
       [id, tenantId],
@@ -275,8 +286,7 @@ export class TasksRepository {
         FROM tasks t CROSS JOIN LATERAL (
           SELECT coalesce(json_agg(json_build_object('id', d.depends_on_task_id, 'status', dt.status) ORDER BY d.depends_on_task_id), '[]'::json) AS dependencies,
                  coalesce(bool_or(dt.status <> 'completed'), false) AS unfinished
-          FROM task_dependencies d JOIN tasks dt ON dt.id = d.depends_on_task_id
-          WHERE d.task_id = t.id AND d.tenant_id = t.tenant_id
+          FROM ${DEPENDENCIES_OF_T}
         ) deps
         WHERE t.id = $1 AND t.tenant_id = $2
       ),
