@@ -74,10 +74,10 @@ describe('a task status change planned while the tenant was small', () => {
       const [later] = await createTasks(600);
       const large = await startCounted(client, later);
       expect(large.rows[0]).toMatchObject({ id: later, status: 'running', found_status_: 'pending' });
-      // The task, its dependencies (none), the update and its events. The plan that read every task
-      // of the tenant and probed the dependencies for each read over 2 pages per task.
+      // The task, its dependencies (none), the update and its events: about 50 pages (about 30 with 3
+      // tasks: deeper indexes). The plan that read every task of the tenant and probed the
+      // dependencies for each read over 2 pages per task (1,283).
       expect(large.pages).toBeLessThan(100);
-      expect(large.pages).toBeLessThan(small.pages + 30);
     } finally {
       await client.end();
     }
