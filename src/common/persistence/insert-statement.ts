@@ -5,6 +5,7 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { hydrate } from './hydrate';
 import { IdempotencyClaim, transactionClaiming } from './idempotency-claim';
+import { jsonRows, jsonRowsField } from './json-rows';
 
 export interface Statement {
   sql: string;
@@ -58,15 +59,15 @@ export function insertStatement<T extends ObjectLiteral>(manager: EntityManager,
   return `${head} VALUES ${valuesClause(values, params)}`;
 }
 
-/** Column types a JSON row carries exactly: text as it is, the rest cast from their JSON text. */
+/** Column types a JSON row carries exactly (see jsonRowsField), besides `text` and `jsonb`. */
 const JSON_CASTS = new Set(['uuid', 'int', 'bigint', 'double precision', 'boolean', 'timestamptz', 'tsvector']);
 
 /**
  * The rows as one JSON parameter and the select list that reads them (`… FROM
  * jsonb_array_elements($n::jsonb) AS r`, in their order): the same values the VALUES form sends
  * (TypeORM's conversions), a `jsonb` column as its JSON value (a null, SQL NULL as in the VALUES
- * form). Undefined when a value has no exact JSON form (a number that is not finite, an invalid
- * date), or a column's type is not one of the plain types above or has a transformer: the VALUES
+ * form). Undefined when a value has no exact JSON form (a number that is not finite, a bigint, an
+ * invalid date), or a column's type is not one of the plain types above or has a transformer: the VALUES
  * form then keeps PostgreSQL's own errors and conversions.
  */
 function jsonRowsInsert<T extends ObjectLiteral>(
@@ -85,15 +86,13 @@ function jsonRowsInsert<T extends ObjectLiteral>(
     if (!value.every(exactInJson)) return undefined;
     values.push(value);
   }
-  const fields = kinds.map((kind, i) => {
-    if (kind === 'jsonb') return `NULLIF(r->${i}, 'null'::jsonb)`;
-    return kind === 'text' ? `r->>${i}` : `(r->>${i})::${kind}`;
-  });
-  return { param: JSON.stringify(values), select: (param) => `${fields.join(', ')} FROM jsonb_array_elements(${param}::jsonb) AS r` };
+  const fields = kinds.map((kind, i) => (kind === 'jsonb' ? `NULLIF(${jsonRowsField(i, kind)}, 'null'::jsonb)` : jsonRowsField(i, kind!)));
+  return { param: jsonRows(values), select: (param) => `${fields.join(', ')} FROM jsonb_array_elements(${param}::jsonb) AS r` };
 }
 
 function exactInJson(value: unknown): boolean {
   if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value === 'bigint') return false;
   if (value instanceof Date) return !Number.isNaN(value.getTime());
   return true;
 }

@@ -23,9 +23,12 @@ export function jsonRows(rows: readonly unknown[][]): string {
  * columns there.
  */
 export function jsonRowsSelect(param: string, columns: readonly JsonRowsColumn[]): string {
-  const fields = columns.map(([name, type], i) => {
-    if (type === 'jsonb') return `r->${i} AS ${name}`;
-    return type === 'text' ? `r->>${i} AS ${name}` : `(r->>${i})::${type} AS ${name}`;
-  });
+  const fields = columns.map(([name, type], i) => `${jsonRowsField(i, type)} AS ${name}`);
   return `(SELECT ${fields.join(', ')} FROM jsonb_array_elements(${param}::jsonb) AS r)`;
+}
+
+/** Value `i` of a row `r` of a `jsonRows` parameter, as `type`: text as it is, `jsonb` as its JSON value, the rest cast from their text. */
+export function jsonRowsField(i: number, type: string): string {
+  if (type === 'jsonb') return `r->${i}`;
+  return type === 'text' ? `r->>${i}` : `(r->>${i})::${type}`;
 }

@@ -4,20 +4,16 @@ import { insertStatement } from '../../../src/common/persistence/insert-statemen
 import { SystemMetric } from '../../../src/modules/metrics/system-metric.entity';
 import { openOwnerDataSource } from '../../utils/test-app';
 
-class RolledBack extends Error {}
-
 /** Runs `work` in a transaction that is rolled back: the rows never stay. */
 async function inRolledBack<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  let outcome!: T;
-  await dataSource
-    .transaction(async (manager) => {
-      outcome = await work(manager);
-      throw new RolledBack();
-    })
-    .catch((error: unknown) => {
-      if (!(error instanceof RolledBack)) throw error;
-    });
-  return outcome;
+  const runner = dataSource.createQueryRunner();
+  await runner.startTransaction();
+  try {
+    return await work(runner.manager);
+  } finally {
+    await runner.rollbackTransaction();
+    await runner.release();
+  }
 }
 
 /** The rows' columns as PostgreSQL prints them (exact: a double's shortest form, jsonb's normal form). */
