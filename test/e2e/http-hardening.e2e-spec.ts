@@ -394,6 +394,35 @@ describe('security headers', () => {
     }
   });
 
+  it('answers the API with the headers an API needs, and the pages with the full set', async () => {
+    const t = await createTestApp({ LOG_LEVEL, TRUST_PROXY: 'loopback' });
+    try {
+      const tenant = await createTenant(t.app);
+      const created = await t.http().post('/api/v1/agents').set(tenant.auth).send(makeAgent()).expect(201);
+      const refused = await t.http().get('/api/v1/agents').expect(401);
+      for (const res of [created, refused]) {
+        expect(res.headers['cache-control']).toBe('no-store');
+        expect(res.headers['content-security-policy']).toBe(`default-src 'none';frame-ancestors 'none'`);
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        expect(res.headers['x-frame-options']).toBe('DENY');
+        expect(res.headers['x-request-id']).toBeDefined();
+        // What only a page uses is left out of a JSON answer.
+        for (const pageOnly of ['referrer-policy', 'cross-origin-opener-policy', 'x-dns-prefetch-control', 'x-download-options', 'origin-agent-cluster'])
+          expect(res.headers[pageOnly], pageOnly).toBeUndefined();
+        expect(upgradesToHttps(res)).toEqual({ hsts: false, upgrade: false });
+      }
+      const overTls = await t.http().get('/api/v1/agents').set(tenant.auth).set('X-Forwarded-Proto', 'https').expect(200);
+      expect(upgradesToHttps(overTls).hsts).toBe(true);
+      const page = await t.http().get('/docs').expect(200);
+      expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
+      expect(page.headers['referrer-policy']).toBe('no-referrer');
+      expect(page.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(page.headers['cache-control']).toBeUndefined();
+    } finally {
+      await t.close();
+    }
+  });
+
   it('asks for https on every answer when PUBLIC_URL is https', async () => {
     const t = await createTestApp({ LOG_LEVEL, PUBLIC_URL: 'https://ledger.example.com' });
     try {
