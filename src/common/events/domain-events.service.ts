@@ -83,6 +83,9 @@ export interface DerivedEvent {
   payload: string;
 }
 
+/** The text of each derived-events statement, by its events (see derivedEventsStatement), then by its source and first parameter. */
+const derivedTexts = new WeakMap<readonly DerivedEvent[], Map<string, string>>();
+
 /**
  * `INSERT INTO domain_events … SELECT` of `events` for every row of `source` (a CTE of the same
  * statement, with its alias: the rows an INSERT or UPDATE returned), in the context's tenant,
@@ -91,29 +94,37 @@ export interface DerivedEvent {
  * of one row go in the order of `events` (ids ascending). `RETURNING id, occurred_at (as text),
  * aggregate_id, type`; parameters appended to `params`. Events whose ids `source` carries
  * (`id`) have no RETURNING: their ids are known where they were drawn, and their time is EVENT_TIME.
+ *
+ * Only the parameters depend on the call: the text is built once for the same `events` array (a
+ * constant of the caller, never changed), source and position in `params`, and is then the same
+ * string each time (a statement prepared by its text finds its name without reading it again).
  */
-export function derivedEventsStatement(context: RequestContext, source: string, events: DerivedEvent[], params: unknown[]): string {
+export function derivedEventsStatement(context: RequestContext, source: string, events: readonly DerivedEvent[], params: unknown[]): string {
+  const first = params.length + 1;
+  params.push(context.tenantId, context.actorId, context.keyId, context.correlationId);
+  for (const event of events) params.push(event.type, event.aggregateType);
+  let texts = derivedTexts.get(events);
+  if (!texts) derivedTexts.set(events, (texts = new Map()));
+  const key = `${first} ${source}`;
+  let text = texts.get(key);
+  if (text === undefined) texts.set(key, (text = derivedEventsText(source, events, first)));
+  return text;
+}
+
+/** The text of derivedEventsStatement, its parameters from `$first`: tenant, actor, key, correlation id, then each event's type and aggregate type. */
+function derivedEventsText(source: string, events: readonly DerivedEvent[], first: number): string {
   const numbered = events.filter((event) => event.id !== undefined).length;
   if (numbered !== 0 && (numbered !== 1 || events.length !== 1)) throw new Error('Only a single derived event may carry its id');
-  const [tenant, actor, key, correlation] = [context.tenantId, context.actorId, context.keyId, context.correlationId].map((value) => {
-    params.push(value);
-    return `$${params.length}`;
-  });
-  const known = `${tenant}::text, ${actor}::text, ${key}::uuid, ${correlation}::text`;
+  const known = `$${first}::text, $${first + 1}::text, $${first + 2}::uuid, $${first + 3}::text`;
+  const rows = events.map((event, n) => ({ ...event, n, type: `$${first + 4 + 2 * n}::text`, aggregateType: `$${first + 5 + 2 * n}::text` }));
   const returning = `${RETURNING}, type`;
   if (numbered === 1) {
-    const [e] = events;
-    params.push(e.type, e.aggregateType);
+    const [e] = rows;
     // No filter on the payload: an id drawn for a row is an event the caller publishes, so a NULL
     // payload fails the statement (the column is NOT NULL) rather than leave that event unwritten.
     return `INSERT INTO domain_events (id, ${COLUMNS})
-      SELECT ${e.id}, ${known}, $${params.length - 1}::text, $${params.length}::text, ${e.aggregateId}, ${e.aggregateVersion}, ${e.payload} FROM ${source}`;
+      SELECT ${e.id}, ${known}, ${e.type}, ${e.aggregateType}, ${e.aggregateId}, ${e.aggregateVersion}, ${e.payload} FROM ${source}`;
   }
-  const rows = events.map((event, n) => {
-    params.push(event.type, event.aggregateType);
-    const [type, aggregateType] = [params.length - 1, params.length];
-    return Object.assign({}, event, { n, type: `$${type}::text`, aggregateType: `$${aggregateType}::text` });
-  });
   if (rows.length === 1) {
     const [e] = rows;
     // OFFSET 0 keeps the subquery whole: flattened, its payload was built twice per row (once for the filter).

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { RunChange } from '../../common/domain/run-lifecycle';
 import { RequestContext } from '../../common/auth/request-context';
-import { derivedEventsStatement } from '../../common/events/domain-events.service';
+import { DerivedEvent, derivedEventsStatement } from '../../common/events/domain-events.service';
 import { CasKey, compareAndSet, deleteChecked, Patch } from '../../common/persistence/compare-and-set';
 import { existingIds } from '../../common/persistence/existing-ids';
 import { isForeignKeyViolationOf } from '../../common/persistence/foreign-key-violation';
@@ -62,6 +62,21 @@ const DEPENDENCIES_OF_T = `task_dependencies d CROSS JOIN LATERAL (
            SELECT x.status FROM tasks x WHERE x.id = d.depends_on_task_id AND x.tenant_id = d.tenant_id OFFSET 0
          ) dt
          WHERE d.task_id = t.id AND d.tenant_id = t.tenant_id`;
+
+/**
+ * The events of a change, from the updated row `u` (see changeStatement, whose parameters $8 and
+ * $9 they read): `task.updated` when fields were sent, `task.status_changed` when a status was.
+ */
+const CHANGE_EVENTS: readonly DerivedEvent[] = [
+  { type: TaskEvents.updated, aggregateType: 'task', aggregateId: 'u.id', aggregateVersion: 'u.version', payload: '$8::jsonb' },
+  {
+    type: TaskEvents.statusChanged,
+    aggregateType: 'task',
+    aggregateId: 'u.id',
+    aggregateVersion: 'u.version',
+    payload: `CASE WHEN $9::text IS NOT NULL THEN jsonb_build_object('taskId', u.id, 'workflowId', u.workflow_id, 'agentId', u.agent_id, 'from', u.from_status_, 'to', u.status) END`,
+  },
+];
 
 /** How each field a change may set is read from the JSON of the fields (a key present is a field sent; JSON null clears it). */
 const FIELD_COLUMNS: Record<keyof TaskFields, { column: string; read: (json: string) => string }> = {
@@ -260,21 +275,7 @@ export class TasksRepository {
       changed.length > 0 ? JSON.stringify({ taskId: key.id, changed }) : null,
       request.status ?? null,
     ];
-    const eventsSql = derivedEventsStatement(
-      context,
-      'updated u',
-      [
-        { type: TaskEvents.updated, aggregateType: 'task', aggregateId: 'u.id', aggregateVersion: 'u.version', payload: '$8::jsonb' },
-        {
-          type: TaskEvents.statusChanged,
-          aggregateType: 'task',
-          aggregateId: 'u.id',
-          aggregateVersion: 'u.version',
-          payload: `CASE WHEN $9::text IS NOT NULL THEN jsonb_build_object('taskId', u.id, 'workflowId', u.workflow_id, 'agentId', u.agent_id, 'from', u.from_status_, 'to', u.status) END`,
-        },
-      ],
-      params,
-    );
+    const eventsSql = derivedEventsStatement(context, 'updated u', CHANGE_EVENTS, params);
     const cached = this.changeStatements.get(eventsSql);
     if (cached) return { sql: cached, params };
     const fields = '$5::jsonb';
