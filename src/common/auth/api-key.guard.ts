@@ -28,11 +28,13 @@ export class ApiKeyGuard implements CanActivate {
     private readonly gate: RequestGate,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous for a request the hook admitted (every API request): no promise, no lookup of the route's metadata. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const http = context.switchToHttp();
-    await this.gate.admit(http.getRequest<AuthenticatedRequest>(), http.getResponse<FastifyReply>());
-    return true;
+    const request = http.getRequest<AuthenticatedRequest>();
+    if (request.context) return true;
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    return this.gate.admit(request, http.getResponse<FastifyReply>()).then(() => true);
   }
 }
