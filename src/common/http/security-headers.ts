@@ -34,8 +34,8 @@ export function headersOf(middleware: ReturnType<typeof helmet>): Headers {
  * What an API answer (JSON) carries, as the OWASP REST Security Cheat Sheet lists for APIs: no
  * caching, no framing, no sniffing, and a policy that lets a JSON document load nothing. The
  * rest of helmet's set (referrer, cross-origin and download policies, a CSP for pages) is for
- * HTML pages; on every API answer it was about 600 bytes that every client parsed, and a tenth of
- * the server's CPU for a create.
+ * HTML pages: on every API answer it was about 600 bytes, set, written and parsed each time
+ * (leaving it out took about 7 % of the server's CPU off a create).
  */
 const API_HELMET = {
   contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: [`'none'`], frameAncestors: [`'none'`] } },
