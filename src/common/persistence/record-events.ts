@@ -1,6 +1,6 @@
 import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
-import { derivedEventsStatement, NEXT_EVENT_ID } from '../events/domain-events.service';
+import { DerivedEvent, derivedEventsStatement, NEXT_EVENT_ID } from '../events/domain-events.service';
 import { DomainEventCatalog, DomainEventType, NewDomainEvent } from '../events/event-catalog';
 
 /** The properties of `T` whose values may stand as a payload field of type `V`. */
@@ -55,18 +55,37 @@ export function recordEventsStatement<T extends ObjectLiteral & { id: string }>(
   params: unknown[],
   source = 'inserted',
 ): string {
+  let derived = derivedEvents.get(event);
+  if (!derived) derivedEvents.set(event, (derived = derivedEventOf(manager, target, event)));
+  return derivedEventsStatement(context, `${source} r`, derived, params);
+}
+
+/**
+ * The derived event of each record event, made once: the same array each time, so that
+ * derivedEventsStatement builds its text once too. A record event belongs to one entity (its
+ * payload names that entity's properties), so its columns are those of the first target it met.
+ */
+const derivedEvents = new WeakMap<object, readonly DerivedEvent[]>();
+
+function derivedEventOf<T extends ObjectLiteral & { id: string }>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  event: AnyRecordEvent<T>,
+): readonly DerivedEvent[] {
   const metadata = manager.connection.getMetadata(target);
   const fields = Object.entries(event.payload as Record<string, string>).map(([field, property]) => {
     const column = metadata.findColumnWithPropertyName(property);
     if (!column || !FIELD.test(field)) throw new Error(`${event.type}: cannot carry ${metadata.targetName}.${property} as ${field}`);
     return `'${field}', r."${column.databaseName}"`;
   });
-  const derived = {
-    id: 'r.event_id_',
-    type: event.type as DomainEventType,
-    aggregateType: event.aggregateType,
-    aggregateId: 'r.id',
-    aggregateVersion: 'NULL::integer',
-  };
-  return derivedEventsStatement(context, `${source} r`, [{ ...derived, payload: `jsonb_build_object(${fields.join(', ')})` }], params);
+  return [
+    {
+      id: 'r.event_id_',
+      type: event.type as DomainEventType,
+      aggregateType: event.aggregateType,
+      aggregateId: 'r.id',
+      aggregateVersion: 'NULL::integer',
+      payload: `jsonb_build_object(${fields.join(', ')})`,
+    },
+  ];
 }
