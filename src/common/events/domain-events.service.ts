@@ -4,7 +4,7 @@ import { counter } from '../observability/metric';
 import { types } from 'pg';
 import { EntityManager } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
-import { valuesClause } from '../persistence/insert-statement';
+import { placeholders } from '../persistence/insert-statement';
 import { TenantScope } from '../tenancy/tenant-scope';
 import { DomainEventEnvelope, DomainEventType, NewDomainEvent } from './event-catalog';
 import { jsonRows, JsonRowsColumn, jsonRowsSelect } from '../persistence/json-rows';
@@ -22,6 +22,11 @@ const listenerFailures = counter({
 const RETURNING = 'RETURNING id, occurred_at::text AS occurred_at, aggregate_id';
 
 const COLUMNS = 'tenant_id, actor_id, key_id, correlation_id, type, aggregate_type, aggregate_id, aggregate_version, payload';
+/**
+ * The text of a one-event insert by the number of its first parameter: built once, the same string
+ * each time (a statement prepared by its text finds its name without reading it again).
+ */
+const oneEventTexts = new Map<number, string>();
 /** An event's values in the order of COLUMNS, its payload last (as given: an object, or its JSON text). */
 function eventRow({ context, event }: ContextualEvent, payload: unknown = event.payload): unknown[] {
   return [
@@ -183,13 +188,17 @@ export class DomainEvents {
    * parse and plan, nearly as costly as inserting the records themselves.
    */
   insertEachStatement(entries: ContextualEvent[], params: unknown[]): string {
-    const returning = RETURNING;
     if (entries.length === 1) {
       const row = eventRow(entries[0], JSON.stringify(entries[0].event.payload));
-      return `INSERT INTO domain_events (${COLUMNS}) VALUES ${valuesClause([row], params)} ${returning}`;
+      const first = params.length + 1;
+      params.push(...row);
+      let text = oneEventTexts.get(first);
+      if (text === undefined)
+        oneEventTexts.set(first, (text = `INSERT INTO domain_events (${COLUMNS}) VALUES (${placeholders(first, row.length)}) ${RETURNING}`));
+      return text;
     }
     params.push(jsonRows(entries.map((entry) => eventRow(entry))));
-    return `INSERT INTO domain_events (${COLUMNS}) SELECT ${COLUMNS} FROM ${jsonRowsSelect(`$${params.length}`, JSON_COLUMNS)} AS e ${returning}`;
+    return `INSERT INTO domain_events (${COLUMNS}) SELECT ${COLUMNS} FROM ${jsonRowsSelect(`$${params.length}`, JSON_COLUMNS)} AS e ${RETURNING}`;
   }
 
   async append(manager: EntityManager, context: RequestContext, events: NewDomainEvent[]): Promise<DomainEventEnvelope[]> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { hydrate } from './hydrate';
 import { IdempotencyClaim, transactionClaiming } from './idempotency-claim';
@@ -12,6 +13,11 @@ export interface Statement {
   params: unknown[];
 }
 
+/** `$first, $first+1, …`: `count` numbered parameters. */
+export function placeholders(first: number, count: number): string {
+  return Array.from({ length: count }, (_, i) => `$${first + i}`).join(', ');
+}
+
 /**
  * `($1, $2), ($3, $4)` for rows of values, appending them to `params` and numbering on from there.
  * `casts` types the columns (`['uuid', 'boolean']` → `$1::uuid, $2::boolean`), which a VALUES list
@@ -20,11 +26,11 @@ export interface Statement {
 export function valuesClause(rows: unknown[][], params: unknown[], casts?: string[]): string {
   return rows
     .map((row) => {
-      const placeholders = row.map((value, column) => {
+      const numbered = row.map((value, column) => {
         params.push(value);
         return casts ? `$${params.length}::${casts[column]}` : `$${params.length}`;
       });
-      return `(${placeholders.join(', ')})`;
+      return `(${numbered.join(', ')})`;
     })
     .join(', ');
 }
@@ -41,22 +47,60 @@ export function valuesClause(rows: unknown[][], params: unknown[], casts?: strin
 export function insertStatement<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, rows: Partial<T>[], params: unknown[]): string {
   const metadata = manager.connection.getMetadata(target);
   const driver = manager.connection.driver;
-  const columns = Object.keys(rows[0]).map((property) => {
+  if (rows.length === 1) return oneRowInsert(metadata, driver, rows[0], params);
+  const columns = columnsOf(metadata, Object.keys(rows[0]));
+  const head = insertHead(metadata, columns);
+  const json = jsonRowsInsert(driver, columns, rows);
+  if (json) {
+    params.push(json.param);
+    return `${head} SELECT ${json.select(`$${params.length}`)}`;
+  }
+  return `${head} VALUES ${valuesClause(
+    rows.map((row) => rowValues(driver, columns, row)),
+    params,
+  )}`;
+}
+
+type Driver = EntityManager['connection']['driver'];
+
+/** A one-row insert's text and columns, by the row's properties and its first parameter's number. */
+const oneRowInserts = new WeakMap<EntityMetadata, Map<string, { columns: ColumnMetadata[]; text: string }>>();
+
+/**
+ * One row's insert: its values appended to `params`, its text built once per entity, property list
+ * and first parameter number, and the same string each time (a statement prepared by its text
+ * finds its name without reading it again).
+ */
+function oneRowInsert<T extends ObjectLiteral>(metadata: EntityMetadata, driver: Driver, row: Partial<T>, params: unknown[]): string {
+  const properties = Object.keys(row);
+  const key = `${params.length} ${properties.join(' ')}`;
+  let shapes = oneRowInserts.get(metadata);
+  if (!shapes) oneRowInserts.set(metadata, (shapes = new Map()));
+  let shape = shapes.get(key);
+  if (!shape) {
+    const columns = columnsOf(metadata, properties);
+    shape = { columns, text: `${insertHead(metadata, columns)} VALUES (${placeholders(params.length + 1, columns.length)})` };
+    shapes.set(key, shape);
+  }
+  params.push(...rowValues(driver, shape.columns, row));
+  return shape.text;
+}
+
+function columnsOf(metadata: EntityMetadata, properties: string[]): ColumnMetadata[] {
+  return properties.map((property) => {
     const column = metadata.findColumnWithPropertyName(property);
     if (!column) throw new Error(`${metadata.targetName} has no column for property ${property}`);
     return column;
   });
-  const names = columns.map((column) => `"${column.databaseName}"`).join(', ');
-  const head = `INSERT INTO "${metadata.tableName}" (${names})`;
-  if (rows.length > 1) {
-    const json = jsonRowsInsert(driver, columns, rows);
-    if (json) {
-      params.push(json.param);
-      return `${head} SELECT ${json.select(`$${params.length}`)}`;
-    }
-  }
-  const values = rows.map((row) => columns.map((column) => driver.preparePersistentValue(row[column.propertyName as keyof T], column)));
-  return `${head} VALUES ${valuesClause(values, params)}`;
+}
+
+function insertHead(metadata: EntityMetadata, columns: ColumnMetadata[]): string {
+  return `INSERT INTO "${metadata.tableName}" (${columns.map((column) => `"${column.databaseName}"`).join(', ')})`;
+}
+
+/** A row's values as the VALUES form sends them (TypeORM's conversions), in the order of `columns`. */
+function rowValues<T extends ObjectLiteral>(driver: Driver, columns: ColumnMetadata[], row: Partial<T>): unknown[] {
+  return columns.map((column) => driver.preparePersistentValue(row[column.propertyName as keyof T], column));
 }
 
 /** Column types a JSON row carries exactly (see jsonRowsField), besides `text` and `jsonb`. */
@@ -71,7 +115,7 @@ const JSON_CASTS = new Set(['uuid', 'int', 'bigint', 'double precision', 'boolea
  * form then keeps PostgreSQL's own errors and conversions.
  */
 function jsonRowsInsert<T extends ObjectLiteral>(
-  driver: EntityManager['connection']['driver'],
+  driver: Driver,
   columns: ColumnMetadata[],
   rows: Partial<T>[],
 ): { param: string; select: (param: string) => string } | undefined {

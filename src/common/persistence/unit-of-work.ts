@@ -77,11 +77,11 @@ export class UnitOfWork {
       // Each row's event is built once: the statement stores it, the listeners get the same one.
       const events = new Map(versioned.map((row) => [row.id, creationEvent(row)]));
       return {
-        statement: (params) =>
-          insertWithEventsStatement(
-            insertStatement(this.dataSource.manager, target, versioned as Partial<T>[], params),
-            this.events.insertStatement(context, [...events.values()], params),
-          ),
+        statement: (params) => {
+          const insertSql = insertStatement(this.dataSource.manager, target, versioned as Partial<T>[], params);
+          const eventsSql = this.events.insertStatement(context, [...events.values()], params);
+          return versioned.length === 1 ? oneRowWithEvents(insertSql, eventsSql) : insertWithEventsStatement(insertSql, eventsSql);
+        },
         of: (stored) => events.get(stored.id)!,
       };
     });
@@ -213,6 +213,18 @@ export function appendStatement<T extends AppendedRow>(
  * The one statement of a create on its own: `insertSql` (a multi-row INSERT) and `eventsSql`
  * (inserting their events), answering every row as stored with its event's id and time.
  */
+/** A one-row create's statement by the texts of its parts (each the same string for the same shape, see insertStatement). */
+const oneRowCreates = new Map<string, Map<string, string>>();
+
+/** insertWithEventsStatement of a one-row create: built once per shape, the same string each time (its prepared name is looked up by it). */
+function oneRowWithEvents(insertSql: string, eventsSql: string): string {
+  let byEvents = oneRowCreates.get(insertSql);
+  if (!byEvents) oneRowCreates.set(insertSql, (byEvents = new Map()));
+  let sql = byEvents.get(eventsSql);
+  if (sql === undefined) byEvents.set(eventsSql, (sql = insertWithEventsStatement(insertSql, eventsSql)));
+  return sql;
+}
+
 function insertWithEventsStatement(insertSql: string, eventsSql: string): string {
   return `WITH inserted AS (${insertSql} RETURNING *),
       events AS (${eventsSql})

@@ -39,7 +39,7 @@ async function insert(manager: EntityManager, rows: Partial<SystemMetric>[]): Pr
   return { sql, params };
 }
 
-describe('insertStatement: several rows as one JSON parameter', () => {
+describe('insertStatement: several rows as one JSON parameter, one row as a VALUES row', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
@@ -106,5 +106,34 @@ describe('insertStatement: several rows as one JSON parameter', () => {
       ['down', '-Infinity'],
       ['up', 'Infinity'],
     ]);
+  });
+
+  it("one row: keeps one text per shape, numbered from where the parameters start, with each call's own values", async () => {
+    const a = metric({ name: 'a', value: 1 });
+    const b = metric({ name: 'b', value: 2 });
+    const stored = await inRolledBack(dataSource, async (manager) => {
+      const first = await insert(manager, [a]);
+      const second = await insert(manager, [b]);
+      const rows: { name: string; value: string }[] = await manager.query(`${STORED} ORDER BY name`, [[a.id, b.id]]);
+      return { first, second, rows };
+    });
+    // The same text for the same shape: prepared by its text, a single create is one statement per connection.
+    expect(stored.second.sql).toBe(stored.first.sql);
+    expect(stored.first.sql).toMatch(/ VALUES \(\$1, \$2, \$3, \$4, \$5, \$6, \$7\)$/);
+    expect(stored.first.params).toContain('a');
+    expect(stored.second.params).toContain('b');
+    expect(stored.rows.map((row) => [row.name, row.value])).toEqual([
+      ['a', '1'],
+      ['b', '2'],
+    ]);
+
+    const after: unknown[] = ['earlier'];
+    expect(insertStatement(dataSource.manager, SystemMetric, [metric({})], after)).toMatch(/ VALUES \(\$2, \$3, \$4, \$5, \$6, \$7, \$8\)$/);
+    expect(after).toHaveLength(8);
+
+    const { unit: _unit, ...withoutUnit } = metric({});
+    const fewer = insertStatement(dataSource.manager, SystemMetric, [withoutUnit], []);
+    expect(fewer).not.toContain('"unit"');
+    expect(fewer).toMatch(/ VALUES \(\$1, \$2, \$3, \$4, \$5, \$6\)$/);
   });
 });

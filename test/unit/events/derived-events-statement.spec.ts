@@ -1,5 +1,7 @@
 import { RequestContext } from '../../../src/common/auth/request-context';
-import { DerivedEvent, derivedEventsStatement } from '../../../src/common/events/domain-events.service';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DerivedEvent, derivedEventsStatement, DomainEvents } from '../../../src/common/events/domain-events.service';
+import { NewDomainEvent } from '../../../src/common/events/event-catalog';
 
 const EVENTS: readonly DerivedEvent[] = [
   { type: 'task.updated', aggregateType: 'task', aggregateId: 'u.id', aggregateVersion: 'u.version', payload: '$1::jsonb' },
@@ -32,5 +34,30 @@ describe('derivedEventsStatement', () => {
   it('refuses a second event that carries its id, every time', () => {
     const numbered: readonly DerivedEvent[] = EVENTS.map((event) => ({ ...event, id: 'r.event_id_' }));
     for (let i = 0; i < 2; i++) expect(() => derivedEventsStatement(context('acme', 'c'), 'inserted r', numbered, [])).toThrow(/single derived event/);
+  });
+});
+
+describe('DomainEvents.insertStatement of one event', () => {
+  const events = new DomainEvents(new EventEmitter2());
+  const registered = (agentId: string): NewDomainEvent => ({
+    type: 'agent.registered',
+    aggregateType: 'agent',
+    aggregateId: agentId,
+    aggregateVersion: 1,
+    payload: { agentId, key: null, name: agentId, role: 'worker', status: 'idle' },
+  });
+
+  it("appends the call's own values and keeps one text per place of its first parameter", () => {
+    const first: unknown[] = ['row'];
+    const text = events.insertStatement(context('acme', 'c-1'), [registered('a-1')], first);
+    expect(text).toContain('VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING');
+    expect(first).toEqual(['row', 'acme', 'tester', null, 'c-1', 'agent.registered', 'agent', 'a-1', 1, JSON.stringify(registered('a-1').payload)]);
+
+    const second: unknown[] = ['row'];
+    expect(events.insertStatement(context('globex', 'c-2'), [registered('a-2')], second)).toBe(text);
+    expect(second.slice(1, 5)).toEqual(['globex', 'tester', null, 'c-2']);
+    expect(second[7]).toBe('a-2');
+
+    expect(events.insertStatement(context('acme', 'c-3'), [registered('a-3')], [])).toContain('VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING');
   });
 });
