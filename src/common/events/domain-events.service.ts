@@ -22,11 +22,13 @@ const listenerFailures = counter({
 const RETURNING = 'RETURNING id, occurred_at::text AS occurred_at, aggregate_id';
 
 const COLUMNS = 'tenant_id, actor_id, key_id, correlation_id, type, aggregate_type, aggregate_id, aggregate_version, payload';
+
 /**
  * The text of a one-event insert by the number of its first parameter: built once, the same string
  * each time (a statement prepared by its text finds its name without reading it again).
  */
 const oneEventTexts = new Map<number, string>();
+
 /** An event's values in the order of COLUMNS, its payload last (as given: an object, or its JSON text). */
 function eventRow({ context, event }: ContextualEvent, payload: unknown = event.payload): unknown[] {
   return [

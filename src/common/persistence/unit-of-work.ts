@@ -209,10 +209,6 @@ export function appendStatement<T extends AppendedRow>(
       SELECT inserted.*, ${EVENT_TIME} AS event_occurred_at_ FROM inserted`;
 }
 
-/**
- * The one statement of a create on its own: `insertSql` (a multi-row INSERT) and `eventsSql`
- * (inserting their events), answering every row as stored with its event's id and time.
- */
 /** A one-row create's statement by the texts of its parts (each the same string for the same shape, see insertStatement). */
 const oneRowCreates = new Map<string, Map<string, string>>();
 
@@ -225,6 +221,10 @@ function oneRowWithEvents(insertSql: string, eventsSql: string): string {
   return sql;
 }
 
+/**
+ * The one statement of a create on its own: `insertSql` (a multi-row INSERT) and `eventsSql`
+ * (inserting their events), answering every row as stored with its event's id and time.
+ */
 function insertWithEventsStatement(insertSql: string, eventsSql: string): string {
   return `WITH inserted AS (${insertSql} RETURNING *),
       events AS (${eventsSql})
