@@ -4,7 +4,7 @@ import { counter } from '../observability/metric';
 import { types } from 'pg';
 import { EntityManager } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
-import { placeholders } from '../persistence/insert-statement';
+import { kept, placeholders } from '../persistence/insert-statement';
 import { TenantScope } from '../tenancy/tenant-scope';
 import { DomainEventEnvelope, DomainEventType, NewDomainEvent } from './event-catalog';
 import { jsonRows, JsonRowsColumn, jsonRowsSelect } from '../persistence/json-rows';
@@ -23,10 +23,7 @@ const RETURNING = 'RETURNING id, occurred_at::text AS occurred_at, aggregate_id'
 
 const COLUMNS = 'tenant_id, actor_id, key_id, correlation_id, type, aggregate_type, aggregate_id, aggregate_version, payload';
 
-/**
- * The text of a one-event insert by the number of its first parameter: built once, the same string
- * each time (a statement prepared by its text finds its name without reading it again).
- */
+/** The text of a one-event insert, kept by the number of its first parameter (see kept). */
 const oneEventTexts = new Map<number, string>();
 
 /** An event's values in the order of COLUMNS, its payload last (as given: an object, or its JSON text). */
@@ -110,12 +107,8 @@ export function derivedEventsStatement(context: RequestContext, source: string, 
   const first = params.length + 1;
   params.push(context.tenantId, context.actorId, context.keyId, context.correlationId);
   for (const event of events) params.push(event.type, event.aggregateType);
-  let texts = derivedTexts.get(events);
-  if (!texts) derivedTexts.set(events, (texts = new Map()));
-  const key = `${first} ${source}`;
-  let text = texts.get(key);
-  if (text === undefined) texts.set(key, (text = derivedEventsText(source, events, first)));
-  return text;
+  const texts = kept(derivedTexts, events, () => new Map<string, string>());
+  return kept(texts, `${first} ${source}`, () => derivedEventsText(source, events, first));
 }
 
 /** The text of derivedEventsStatement, its parameters from `$first`: tenant, actor, key, correlation id, then each event's type and aggregate type. */
@@ -194,10 +187,7 @@ export class DomainEvents {
       const row = eventRow(entries[0], JSON.stringify(entries[0].event.payload));
       const first = params.length + 1;
       params.push(...row);
-      let text = oneEventTexts.get(first);
-      if (text === undefined)
-        oneEventTexts.set(first, (text = `INSERT INTO domain_events (${COLUMNS}) VALUES (${placeholders(first, row.length)}) ${RETURNING}`));
-      return text;
+      return kept(oneEventTexts, first, () => `INSERT INTO domain_events (${COLUMNS}) VALUES (${placeholders(first, row.length)}) ${RETURNING}`);
     }
     params.push(jsonRows(entries.map((entry) => eventRow(entry))));
     return `INSERT INTO domain_events (${COLUMNS}) SELECT ${COLUMNS} FROM ${jsonRowsSelect(`$${params.length}`, JSON_COLUMNS)} AS e ${RETURNING}`;

@@ -13,6 +13,18 @@ export interface Statement {
   params: unknown[];
 }
 
+/**
+ * What `cache` (a Map or WeakMap) keeps under `key`, made by `make` the first time. The texts of
+ * statements that depend only on their shape are kept this way: built once, a text is then the
+ * same string every time, and a statement prepared by its text finds its name
+ * (preparedStatementName) without reading the text again to hash it.
+ */
+export function kept<K, V>(cache: { get(key: K): V | undefined; set(key: K, value: V): unknown }, key: K, make: () => V): V {
+  let value = cache.get(key);
+  if (value === undefined) cache.set(key, (value = make()));
+  return value;
+}
+
 /** `$first, $first+1, …`: `count` numbered parameters. */
 export function placeholders(first: number, count: number): string {
   return Array.from({ length: count }, (_, i) => `$${first + i}`).join(', ');
@@ -66,22 +78,14 @@ type Driver = EntityManager['connection']['driver'];
 /** A one-row insert's text and columns, by the row's properties and its first parameter's number. */
 const oneRowInserts = new WeakMap<EntityMetadata, Map<string, { columns: ColumnMetadata[]; text: string }>>();
 
-/**
- * One row's insert: its values appended to `params`, its text built once per entity, property list
- * and first parameter number, and the same string each time (a statement prepared by its text
- * finds its name without reading it again).
- */
+/** One row's insert: its values appended to `params`, its text kept per entity, property list and first parameter number (see kept). */
 function oneRowInsert<T extends ObjectLiteral>(metadata: EntityMetadata, driver: Driver, row: Partial<T>, params: unknown[]): string {
   const properties = Object.keys(row);
-  const key = `${params.length} ${properties.join(' ')}`;
-  let shapes = oneRowInserts.get(metadata);
-  if (!shapes) oneRowInserts.set(metadata, (shapes = new Map()));
-  let shape = shapes.get(key);
-  if (!shape) {
+  const shapes = kept(oneRowInserts, metadata, () => new Map());
+  const shape = kept(shapes, `${params.length} ${properties.join(' ')}`, () => {
     const columns = columnsOf(metadata, properties);
-    shape = { columns, text: `${insertHead(metadata, columns)} VALUES (${placeholders(params.length + 1, columns.length)})` };
-    shapes.set(key, shape);
-  }
+    return { columns, text: `${insertHead(metadata, columns)} VALUES (${placeholders(params.length + 1, columns.length)})` };
+  });
   params.push(...rowValues(driver, shape.columns, row));
   return shape.text;
 }
@@ -145,12 +149,7 @@ const statementNames = new Map<string, string>();
 
 /** The name a statement is prepared under: the same text always gets the same name. */
 export function preparedStatementName(sql: string): string {
-  let name = statementNames.get(sql);
-  if (!name) {
-    name = `al_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
-    statementNames.set(sql, name);
-  }
-  return name;
+  return kept(statementNames, sql, () => `al_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`);
 }
 
 /**

@@ -2,6 +2,7 @@ import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { RequestContext } from '../auth/request-context';
 import { DerivedEvent, derivedEventsStatement, NEXT_EVENT_ID } from '../events/domain-events.service';
 import { DomainEventCatalog, DomainEventType, NewDomainEvent } from '../events/event-catalog';
+import { kept } from './insert-statement';
 
 /** The properties of `T` whose values may stand as a payload field of type `V`. */
 type PropertyCarrying<T, V> = { [P in keyof T]-?: T[P] extends V ? P : never }[keyof T] & string;
@@ -55,8 +56,7 @@ export function recordEventsStatement<T extends ObjectLiteral & { id: string }>(
   params: unknown[],
   source = 'inserted',
 ): string {
-  let derived = derivedEvents.get(event);
-  if (!derived) derivedEvents.set(event, (derived = derivedEventOf(manager, target, event)));
+  const derived = kept(derivedEvents, event, () => derivedEventOf(manager, target, event));
   return derivedEventsStatement(context, `${source} r`, derived, params);
 }
 

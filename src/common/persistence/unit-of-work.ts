@@ -7,7 +7,7 @@ import { TenantScope } from '../tenancy/tenant-scope';
 import { retryOnContention } from './contention';
 import { hydrate } from './hydrate';
 import { autocommitWrite, transactionClaiming } from './idempotency-claim';
-import { insertReturning, insertStatement, queryPrepared, Statement } from './insert-statement';
+import { insertReturning, insertStatement, kept, queryPrepared, Statement } from './insert-statement';
 import { AnyRecordEvent, RECORDS_RETURNING, recordEventOf, recordEventsStatement } from './record-events';
 import { TenantOwnedEntity } from './versioned.entity';
 
@@ -209,16 +209,16 @@ export function appendStatement<T extends AppendedRow>(
       SELECT inserted.*, ${EVENT_TIME} AS event_occurred_at_ FROM inserted`;
 }
 
-/** A one-row create's statement by the texts of its parts (each the same string for the same shape, see insertStatement). */
+/** A one-row create's statement by the texts of its parts (each kept per shape, see insertStatement). */
 const oneRowCreates = new Map<string, Map<string, string>>();
 
-/** insertWithEventsStatement of a one-row create: built once per shape, the same string each time (its prepared name is looked up by it). */
+/** insertWithEventsStatement of a one-row create, kept per shape (see kept). */
 function oneRowWithEvents(insertSql: string, eventsSql: string): string {
-  let byEvents = oneRowCreates.get(insertSql);
-  if (!byEvents) oneRowCreates.set(insertSql, (byEvents = new Map()));
-  let sql = byEvents.get(eventsSql);
-  if (sql === undefined) byEvents.set(eventsSql, (sql = insertWithEventsStatement(insertSql, eventsSql)));
-  return sql;
+  return kept(
+    kept(oneRowCreates, insertSql, () => new Map()),
+    eventsSql,
+    () => insertWithEventsStatement(insertSql, eventsSql),
+  );
 }
 
 /**

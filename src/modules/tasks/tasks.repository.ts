@@ -7,7 +7,7 @@ import { CasKey, compareAndSet, deleteChecked, Patch } from '../../common/persis
 import { existingIds } from '../../common/persistence/existing-ids';
 import { isForeignKeyViolationOf } from '../../common/persistence/foreign-key-violation';
 import { hydrate } from '../../common/persistence/hydrate';
-import { Statement } from '../../common/persistence/insert-statement';
+import { kept, Statement } from '../../common/persistence/insert-statement';
 import { UpdatedBy } from '../../common/persistence/new-row';
 import { Page, PageRequest, paginate } from '../../common/persistence/paginate';
 import { idReferences, ReferenceKind } from '../../common/persistence/references';
@@ -95,7 +95,7 @@ const FIELD_COLUMNS: Record<keyof TaskFields, { column: string; read: (json: str
 export class TasksRepository {
   /** References to tasks in bodies, by id. */
   readonly references: ReferenceKind;
-  /** The text of changeStatement by the text of its events' CTE: built once, and the same string each time (its prepared name is looked up by it). */
+  /** The text of changeStatement, kept by the text of its events' CTE (see kept). */
   private readonly changeStatements = new Map<string, string>();
 
   constructor(private readonly dataSource: DataSource) {
@@ -276,40 +276,7 @@ export class TasksRepository {
       request.status ?? null,
     ];
     const eventsSql = derivedEventsStatement(context, 'updated u', CHANGE_EVENTS, params);
-    const cached = this.changeStatements.get(eventsSql);
-    if (cached) return { sql: cached, params };
-    const fields = '$5::jsonb';
-    const sets = Object.entries(FIELD_COLUMNS).map(
-      ([field, { column, read }]) => `${column} = CASE WHEN ${fields} -> '${field}' IS NULL THEN t.${column} ELSE ${read(fields)} END`,
-    );
-    const sql = `WITH found AS (
-        SELECT t.version, t.status, $4::jsonb -> t.status AS allowed, deps.dependencies, deps.unfinished
-        FROM tasks t CROSS JOIN LATERAL (
-          SELECT coalesce(json_agg(json_build_object('id', d.depends_on_task_id, 'status', dt.status) ORDER BY d.depends_on_task_id), '[]'::json) AS dependencies,
-                 coalesce(bool_or(dt.status <> 'completed'), false) AS unfinished
-          FROM ${DEPENDENCIES_OF_T}
-        ) deps
-        WHERE t.id = $1 AND t.tenant_id = $2
-      ),
-      updated AS (
-        UPDATE tasks t SET
-          status = coalesce(f.allowed ->> 'status', t.status),
-          started_at = CASE WHEN f.allowed -> 'startedAt' IS NULL THEN t.started_at ELSE (f.allowed ->> 'startedAt')::timestamptz END,
-          finished_at = CASE WHEN f.allowed -> 'finishedAt' IS NULL THEN t.finished_at ELSE (f.allowed ->> 'finishedAt')::timestamptz END,
-          ${sets.join(', ')},
-          updated_by = $6, updated_by_key_id = $7, updated_at = now(), version = t.version + 1
-        FROM found f
-        WHERE t.id = $1 AND t.tenant_id = $2 AND t.version = $3::int AND t.status = f.status
-          AND f.allowed IS NOT NULL AND NOT ((f.allowed ->> 'starts')::boolean AND f.unfinished)
-        RETURNING t.*, f.status AS from_status_
-      ),
-      events AS (${eventsSql})
-      SELECT f.version AS found_version_, f.status AS found_status_, f.dependencies AS found_dependencies_, u.*,
-        (SELECT array_agg(e.id ORDER BY e.id) FROM events e) AS event_ids_,
-        (SELECT min(e.occurred_at) FROM events e) AS events_occurred_at_
-      FROM found f LEFT JOIN updated u ON true`;
-    this.changeStatements.set(eventsSql, sql);
-    return { sql, params };
+    return { sql: kept(this.changeStatements, eventsSql, () => changeText(eventsSql)), params };
   }
 
   /** What the rows of changeStatement say. */
@@ -337,4 +304,38 @@ export class TasksRepository {
   update(manager: EntityManager, key: CasKey, patch: Patch<Task>): Promise<Task> {
     return compareAndSet(manager, Task, key, patch);
   }
+}
+
+/** The text of changeStatement around its events' CTE (see changeStatement's parameters). */
+function changeText(eventsSql: string): string {
+  const fields = '$5::jsonb';
+  const sets = Object.entries(FIELD_COLUMNS).map(
+    ([field, { column, read }]) => `${column} = CASE WHEN ${fields} -> '${field}' IS NULL THEN t.${column} ELSE ${read(fields)} END`,
+  );
+  return `WITH found AS (
+      SELECT t.version, t.status, $4::jsonb -> t.status AS allowed, deps.dependencies, deps.unfinished
+      FROM tasks t CROSS JOIN LATERAL (
+        SELECT coalesce(json_agg(json_build_object('id', d.depends_on_task_id, 'status', dt.status) ORDER BY d.depends_on_task_id), '[]'::json) AS dependencies,
+               coalesce(bool_or(dt.status <> 'completed'), false) AS unfinished
+        FROM ${DEPENDENCIES_OF_T}
+      ) deps
+      WHERE t.id = $1 AND t.tenant_id = $2
+    ),
+    updated AS (
+      UPDATE tasks t SET
+        status = coalesce(f.allowed ->> 'status', t.status),
+        started_at = CASE WHEN f.allowed -> 'startedAt' IS NULL THEN t.started_at ELSE (f.allowed ->> 'startedAt')::timestamptz END,
+        finished_at = CASE WHEN f.allowed -> 'finishedAt' IS NULL THEN t.finished_at ELSE (f.allowed ->> 'finishedAt')::timestamptz END,
+        ${sets.join(', ')},
+        updated_by = $6, updated_by_key_id = $7, updated_at = now(), version = t.version + 1
+      FROM found f
+      WHERE t.id = $1 AND t.tenant_id = $2 AND t.version = $3::int AND t.status = f.status
+        AND f.allowed IS NOT NULL AND NOT ((f.allowed ->> 'starts')::boolean AND f.unfinished)
+      RETURNING t.*, f.status AS from_status_
+    ),
+    events AS (${eventsSql})
+    SELECT f.version AS found_version_, f.status AS found_status_, f.dependencies AS found_dependencies_, u.*,
+      (SELECT array_agg(e.id ORDER BY e.id) FROM events e) AS event_ids_,
+      (SELECT min(e.occurred_at) FROM events e) AS events_occurred_at_
+    FROM found f LEFT JOIN updated u ON true`;
 }
