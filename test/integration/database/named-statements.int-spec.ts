@@ -2,27 +2,24 @@ import { DataSource } from 'typeorm';
 import { preparedStatementName, queryPrepared } from '../../../src/common/persistence/insert-statement';
 import { TenantScope } from '../../../src/common/tenancy/tenant-scope';
 import { makeAgent } from '../../factories/agent.factory';
-import { createTenant, createTestApp, TestApp, TestTenant } from '../../utils/test-app';
+import { TestTenant, useTwoTenants } from '../../utils/test-app';
 
 /**
  * Named statements (`{ name, text, values }`, the form every single create and task change is
  * sent in) through the application's connections, which pass them to pg as a Query of their own.
  */
 describe('named statements through the application connection', () => {
-  let t: TestApp;
+  // One pooled connection: every statement below runs on the same PostgreSQL session.
+  const suite = useTwoTenants({ LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: '1' });
   let db: DataSource;
   let a: TestTenant;
   let b: TestTenant;
 
-  beforeAll(async () => {
-    // One pooled connection: every statement below runs on the same PostgreSQL session.
-    t = await createTestApp({ LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: '1' });
-    db = t.app.get(DataSource);
-    a = await createTenant(t.app, 'named-a');
-    b = await createTenant(t.app, 'named-b');
-    for (const tenant of [a, b, b]) await t.http().post('/api/v1/agents').set(tenant.auth).send(makeAgent()).expect(201);
+  beforeEach(async () => {
+    db = suite.t.app.get(DataSource);
+    ({ tenant: a, other: b } = suite);
+    for (const tenant of [a, b, b]) await suite.t.http().post('/api/v1/agents').set(tenant.auth).send(makeAgent()).expect(201);
   });
-  afterAll(() => t.close());
 
   it("run in the caller's tenant scope, with their values, prepared once on the connection", async () => {
     const sql = 'SELECT tenant_id, count(*)::int AS agents, $1::text AS echoed FROM agents GROUP BY tenant_id';
