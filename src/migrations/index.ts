@@ -19,6 +19,7 @@ import { KeyLookupActorOverride1796558600000 } from './1796558600000-KeyLookupAc
 import { TenantPoliciesWithoutWildcard1796560000000 } from './1796560000000-TenantPoliciesWithoutWildcard';
 import { RecordStatusIndexOfUnfinished1796570000000 } from './1796570000000-RecordStatusIndexOfUnfinished';
 import { EventKeyInFeedOrder1796571000000 } from './1796571000000-EventKeyInFeedOrder';
+import { OutboxClaimWalksItsIndex1796572000000 } from './1796572000000-OutboxClaimWalksItsIndex';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
 export const migrations: (new () => MigrationInterface)[] = [
@@ -42,4 +43,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   TenantPoliciesWithoutWildcard1796560000000,
   RecordStatusIndexOfUnfinished1796570000000,
   EventKeyInFeedOrder1796571000000,
+  OutboxClaimWalksItsIndex1796572000000,
 ];

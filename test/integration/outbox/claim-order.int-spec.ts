@@ -38,4 +38,56 @@ describe('outbox claim: the order of a batch', () => {
     expect(claimed.map((record) => record.id)).toEqual([ids[2], ids[5], ids[4], ids[1], ids[0], ids[3]]);
     expect(claimed.every((record) => record.status === 'pending' && record.schemaIdentity === SCHEMA && record.tenantId === s.tenant.tenantId)).toBe(true);
   });
+
+  it('takes a batch by reading about as many records as it takes, not the whole backlog, whatever the statistics say', async () => {
+    const backlog = 5000;
+    // One transaction of the owner, rolled back: statistics of a table whose records are all
+    // persisted (the few pending ones of other tests set aside), taken before a backlog arrived.
+    // Planned from them, a claim expected a pending record or two and read every pending record
+    // to sort them.
+    const fetched = await s.db
+      .transaction(async (manager) => {
+        const insert = (count: number, status: string) =>
+          manager.query(
+            `INSERT INTO service_call_records (id, tenant_id, call_id, namespace, schema_identity, result, status, created_by)
+             SELECT gen_random_uuid(), $1, 'backlog-' || gen_random_uuid(), 'test', $2, '{}', $3, 'test' FROM generate_series(1, $4)`,
+            [s.tenant.tenantId, SCHEMA, status, count],
+          );
+        await manager.query(`UPDATE service_call_records SET status = 'persisted' WHERE status = 'pending'`);
+        await insert(20_000, 'persisted');
+        await manager.query('ANALYZE service_call_records');
+        await insert(backlog, 'pending');
+
+        // The rows this transaction has read of the table so far.
+        const read = async () => {
+          const [row]: { fetched: string }[] = await manager.query(
+            `SELECT (seq_tup_read + idx_tup_fetch)::text AS fetched FROM pg_stat_xact_user_tables WHERE relname = 'service_call_records'`,
+          );
+          return Number(row.fetched);
+        };
+        const before = await read();
+        const claimed: unknown[] = await manager.query(`SELECT * FROM outbox_claim(100, $1, '{}')`, [[`test/${SCHEMA}`]]);
+        const afterClaim = await read();
+        // The sweeper's look for due records, another walk of the pending records in order.
+        const due: unknown[] = await manager.query('SELECT * FROM outbox_due(100)');
+        const afterDue = await read();
+        expect(claimed).toHaveLength(100);
+        expect(due).toHaveLength(100);
+        throw new RolledBack({ claim: afterClaim - before, due: afterDue - afterClaim });
+      })
+      .catch((error: unknown) => {
+        if (error instanceof RolledBack) return error.fetched;
+        throw error;
+      });
+
+    expect(fetched.claim).toBeLessThan(backlog / 10);
+    expect(fetched.due).toBeLessThan(backlog / 10);
+  });
 });
+
+/** Ends a transaction whose writes must not stay, with what it measured. */
+class RolledBack extends Error {
+  constructor(readonly fetched: { claim: number; due: number }) {
+    super('rolled back');
+  }
+}
