@@ -20,6 +20,7 @@ import { TenantPoliciesWithoutWildcard1796560000000 } from './1796560000000-Tena
 import { RecordStatusIndexOfUnfinished1796570000000 } from './1796570000000-RecordStatusIndexOfUnfinished';
 import { EventKeyInFeedOrder1796571000000 } from './1796571000000-EventKeyInFeedOrder';
 import { OutboxClaimWalksItsIndex1796572000000 } from './1796572000000-OutboxClaimWalksItsIndex';
+import { OutboxClaimOneTenant1796573000000 } from './1796573000000-OutboxClaimOneTenant';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
 export const migrations: (new () => MigrationInterface)[] = [
@@ -44,4 +45,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   RecordStatusIndexOfUnfinished1796570000000,
   EventKeyInFeedOrder1796571000000,
   OutboxClaimWalksItsIndex1796572000000,
+  OutboxClaimOneTenant1796573000000,
 ];

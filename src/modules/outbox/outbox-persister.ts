@@ -119,7 +119,7 @@ class ReplayBatch extends Error {
 
 /**
  * Turns pending service-call records into domain rows, exactly once, a batch per transaction:
- * claim the records (FOR UPDATE SKIP LOCKED, or one record by id for its own job), reading with
+ * claim one tenant's records (FOR UPDATE SKIP LOCKED, or one record by id for its own job), reading with
  * them whether their idempotency keys (persisted_chunks) are taken, validate each result, run the
  * handlers of those whose key is free (`persistMany` for the records of one tenant and handler
  * when it has one), then, in one statement per tenant, write their keys with the domain objects
@@ -145,7 +145,7 @@ class ReplayBatch extends Error {
 export class OutboxPersister {
   private readonly logger = new Logger(OutboxPersister.name);
   /**
-   * The tenant the last batch was mostly of: the next batch runs in its scope, so that its claim
+   * The tenant of the last batch: the next batch runs in its scope, so that its claim
    * also reads that tenant's records and the connection keeps its scope (no round trip to change it).
    */
   private expectedTenant: string | undefined;
@@ -159,18 +159,19 @@ export class OutboxPersister {
   ) {}
 
   /**
-   * Claims up to PERSIST_BATCH_SIZE due results and persists them in one transaction.
-   * `onFullBatch` is called as soon as a full batch is claimed (more may be due), so that a
-   * neighbour can claim the next batch while this one is persisted.
+   * Claims up to PERSIST_BATCH_SIZE due results of one tenant and persists them in one
+   * transaction. `onMore` is called as soon as they are claimed if other due results remain (of
+   * this tenant or of another), so that a neighbour can claim the next batch while this one is
+   * persisted.
    */
-  async drain(onFullBatch?: () => void): Promise<DrainReport> {
+  async drain(onMore?: () => void): Promise<DrainReport> {
     const handled = this.handledSchemas();
     const scope = this.expectedTenant;
     const batch = await this.run(async (manager) => {
-      const claimed = await this.records.claimDue(manager, this.config.batchSize, handled, scope);
-      if (claimed.length >= this.config.batchSize) onFullBatch?.();
+      const { records: claimed, more } = await this.records.claimDue(manager, this.config.batchSize, handled, scope);
+      if (more) onMore?.();
       if (claimed.length === 0) return [];
-      this.expectedTenant = mostFrequentTenant(claimed) ?? this.expectedTenant;
+      this.expectedTenant = claimed[0].tenantId;
       // One savepoint after the claim: a failure rolls back to it, the records still locked.
       await manager.query('SAVEPOINT outbox_batch');
       const items = claimed.map((record) => this.itemOf(manager, record));
@@ -226,8 +227,8 @@ export class OutboxPersister {
   }
 
   /**
-   * One drain transaction, in the scope of `scope` when given (a batch may span tenants: every
-   * record is read, persisted, recorded and ended in its own tenant's scope). `work` claims the
+   * One drain transaction, in the scope of `scope` when given (a claim is of one tenant, which may
+   * be another: every record is read, persisted, recorded and ended in its own tenant's scope). `work` claims the
    * records and persists them, setting every item's outcome; the events and the end of every
    * record are then one statement per tenant, the last before COMMIT. Events are published and
    * metrics counted after COMMIT only, outside any scope. If the transaction itself fails (the
@@ -515,19 +516,6 @@ export class OutboxPersister {
     }
     for (const [handler, n] of persistedBy) persistenceOutcomes.inc({ handler, outcome: 'persisted' }, n);
   }
-}
-
-/** The tenant most of these records belong to (the first such in claim order), if any. */
-function mostFrequentTenant(records: DrainedRecord[]): string | undefined {
-  if (records.length === 0) return undefined;
-  const counts = new Map<string, number>();
-  let best = records[0].tenantId;
-  for (const { tenantId } of records) {
-    const n = (counts.get(tenantId) ?? 0) + 1;
-    counts.set(tenantId, n);
-    if (n > counts.get(best)!) best = tenantId;
-  }
-  return best;
 }
 
 /**

@@ -75,8 +75,9 @@ export class OutboxProcessor extends WorkerHost implements OnApplicationBootstra
 
   /**
    * One batch. The wake-up is released first, so a result that arrives meanwhile wakes another
-   * worker. A full batch wakes a neighbour as soon as it is claimed, so that a backlog is drained
-   * by several batches at once (SKIP LOCKED keeps them apart), not one after the other: at most
+   * worker. A batch that leaves other due results (its tenant's, or another's: a batch is of one
+   * tenant) wakes a neighbour as soon as it is claimed, so that a backlog is drained by several
+   * batches at once (SKIP LOCKED keeps them apart), not one after the other: at most
    * PERSIST_BATCH_CONCURRENCY per process, the neighbour waiting here for a slot (or taken by
    * another process). If that wake-up does not reach Redis the job fails and is retried.
    */

@@ -41,8 +41,17 @@ export type DrainedRecord = { keyTaken: boolean } & Pick<
   | 'lastError'
 >;
 
-/** A row of the claim: a claimed record's id, tenant and place in the claim, and its columns when it was read in the same statement. */
-type ClaimedRow = { claimed_id: string; claimed_tenant: string; claimed_n?: string; id?: string | null } & Record<string, unknown>;
+/**
+ * A row of the claim: a claimed record's id, tenant and place in the claim, whether other due
+ * results remain, and its columns when it was read in the same statement.
+ */
+type ClaimedRow = { claimed_id: string; claimed_tenant: string; claimed_more: boolean; claimed_n?: string; id?: string | null } & Record<string, unknown>;
+
+/** A claimed batch: one tenant's records in claim order, and whether other due results remain (of any tenant, perhaps held by another batch). */
+export interface Claim {
+  records: DrainedRecord[];
+  more: boolean;
+}
 
 /** An idempotency key written by `finish`, as its row is sent (see jsonRows). */
 const LINK_COLUMNS: JsonRowsColumn[] = [
@@ -246,31 +255,36 @@ export class OutboxRepository {
   }
 
   /**
-   * Locks up to `limit` fresh pending results (never failed: a failed one belongs to its own retry
-   * job until it is dead-lettered or redriven) that this process has a handler for, skipping those
-   * another transaction holds. Results with a priority first (1 before 2), then the rest; oldest
-   * first within each. A batch may span tenants: `outbox_claim` (a function of the database) finds
-   * and locks them and says only their ids and tenants; each tenant's records are then read in its
-   * own scope. Returned in claim order.
+   * Locks up to `limit` fresh pending results of one tenant (never failed: a failed one belongs to
+   * its own retry job until it is dead-lettered or redriven) that this process has a handler for,
+   * skipping those another transaction holds: the tenant of the first due result (results with a
+   * priority first, 1 before 2, then the rest; oldest first within each), then that tenant's
+   * results in the same order. `outbox_claim` (a function of the database) finds and locks them and
+   * says only their ids and tenant, and whether other due results remain; the records are then
+   * read in their tenant's scope. A batch is of one tenant because each of its statements runs in
+   * one tenant's scope: a batch of twenty tenants' records took about sixty statements.
    *
-   * Run in the scope of a tenant (`inScope`, the tenant the caller expects most of the batch to
-   * belong to), the same statement also reads that tenant's claimed records: a batch of one tenant
-   * costs one statement. Records of other tenants (none visible in that scope) are read after it,
-   * each tenant in its own scope, as are any the statement could not see (one inserted after it
-   * began). The read locks its rows again (held already, so it never waits): it then returns their
-   * latest version, not the one of the statement's start.
+   * Run in the scope of a tenant (`inScope`, the tenant the caller expects the batch to belong to),
+   * the same statement also reads the claimed records when they are that tenant's: a batch costs
+   * one statement. Otherwise (or for any the statement could not see, one inserted after it began)
+   * they are read after it, in their tenant's scope. The read locks its rows again (held already,
+   * so it never waits): it then returns their latest version, not the one of the statement's start.
    */
-  async claimDue(manager: EntityManager, limit: number, handled: HandledSchemas, inScope?: string): Promise<DrainedRecord[]> {
+  async claimDue(manager: EntityManager, limit: number, handled: HandledSchemas, inScope?: string): Promise<Claim> {
     const args = [limit, handled.exact, handled.core];
     // Prepared (its text is fixed; its plan depends on no parameter's value, as those only go to
     // the function): parsing and planning it cost the database about 0.3 ms a batch.
     const claimed =
       inScope === undefined
-        ? await queryPreparedIn<ClaimedRow>(manager, 'SELECT id AS claimed_id, tenant_id AS claimed_tenant FROM outbox_claim($1, $2, $3)', args)
+        ? await queryPreparedIn<ClaimedRow>(
+            manager,
+            'SELECT id AS claimed_id, tenant_id AS claimed_tenant, more AS claimed_more FROM outbox_claim($1, $2, $3)',
+            args,
+          )
         : await queryPreparedIn<ClaimedRow>(
             manager,
-            `WITH claimed AS (SELECT c.id, c.tenant_id, c.n FROM outbox_claim($1, $2, $3) WITH ORDINALITY AS c(id, tenant_id, n))
-             SELECT claimed.id AS claimed_id, claimed.tenant_id AS claimed_tenant, claimed.n AS claimed_n, r.*
+            `WITH claimed AS (SELECT c.id, c.tenant_id, c.more, c.n FROM outbox_claim($1, $2, $3) WITH ORDINALITY AS c(id, tenant_id, more, n))
+             SELECT claimed.id AS claimed_id, claimed.tenant_id AS claimed_tenant, claimed.more AS claimed_more, claimed.n AS claimed_n, r.*
              FROM claimed LEFT JOIN LATERAL (
                SELECT ${DRAINED_COLUMNS} FROM service_call_records r
                WHERE r.tenant_id = claimed.tenant_id AND r.id = claimed.id FOR UPDATE
@@ -288,7 +302,7 @@ export class OutboxRepository {
     for (const [tenantId, ids] of unread) {
       for (const record of await this.lockDrained(manager, tenantId, ids)) records.set(record.id, record);
     }
-    return claimed.flatMap((row) => records.get(row.claimed_id) ?? []);
+    return { records: claimed.flatMap((row) => records.get(row.claimed_id) ?? []), more: claimed[0]?.claimed_more === true };
   }
 
   /** A tenant's records by id, read as the drain reads them and locked until the transaction ends, in the tenant's scope. */

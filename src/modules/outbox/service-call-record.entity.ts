@@ -50,8 +50,10 @@ export class ServiceCallRecord extends TenantOwnedEntity {
   correlationId: string | null;
 
   /** 0 = none (first in, first out, after every prioritised result), 1 = highest. */
-  // The drain's claim order is an expression index TypeORM cannot declare (OutboxBatchedDrain migration).
+  // The drain's claim order is an expression index TypeORM cannot declare (OutboxBatchedDrain
+  // migration), and so is the same order within a tenant (OutboxClaimOneTenant migration).
   @Index('service_call_records_drain', { synchronize: false })
+  @Index('service_call_records_drain_by_tenant', { synchronize: false })
   @Column({ type: 'int', default: 0 })
   priority: number;
 

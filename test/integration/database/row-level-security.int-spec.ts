@@ -226,11 +226,14 @@ describe('row-level security (the service role, through the application connecti
         'outbox_totals',
         'status_counts',
       ]);
-      // The drain's claim finds b's pending result, but says only its id and tenant: its content is read in b's scope.
+      // The drain's claim finds b's pending result (a claim is of one tenant: b's result, with a
+      // priority, is the first due), but says only its id and tenant, and whether other results
+      // are due: its content is read in b's scope.
+      await owner.query(`UPDATE service_call_records SET priority = 1 WHERE tenant_id = $1 AND status = 'pending'`, [b.tenantId]);
       await service.query('BEGIN');
       const claimed = (await service.query(`SELECT * FROM outbox_claim(1000, '{}', '{nothing.handles.this@1}')`)).rows;
       const ofB = claimed.find((row) => row.tenant_id === b.tenantId);
-      expect(ofB).toEqual({ id: expect.any(String), tenant_id: b.tenantId });
+      expect(ofB).toEqual({ id: expect.any(String), tenant_id: b.tenantId, more: expect.any(Boolean) });
       expect((await service.query('SELECT count(*)::int AS n FROM service_call_records WHERE id = $1', [ofB.id])).rows).toEqual([{ n: 0 }]);
       await service.query('ROLLBACK');
       // Full-text search is restricted to the session's tenant inside its function.

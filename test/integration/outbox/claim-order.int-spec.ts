@@ -12,14 +12,14 @@ describe('outbox claim: the order of a batch', () => {
   const s = useTwoTenants();
 
   /** Pending records of the tenant, oldest first, with these priorities (0: none); returns their ids. */
-  async function insertRecords(tenantId: string, priorities: number[]): Promise<string[]> {
+  async function insertRecords(tenantId: string, priorities: number[], schema = SCHEMA): Promise<string[]> {
     const ids: string[] = [];
     for (const priority of priorities) {
       const id = uuidv7();
       await s.db.query(
         `INSERT INTO service_call_records (id, tenant_id, call_id, namespace, schema_identity, result, status, priority, created_by)
          VALUES ($1, $2, $3, 'test', $4, '{}', 'pending', $5, 'test')`,
-        [id, tenantId, `call-${randomUUID()}`, SCHEMA, priority],
+        [id, tenantId, `call-${randomUUID()}`, schema, priority],
       );
       ids.push(id);
     }
@@ -31,12 +31,42 @@ describe('outbox claim: the order of a batch', () => {
     const dataSource = s.t.app.get(DataSource);
     const records = s.t.app.get(OutboxRepository);
 
-    const claimed = await TenantScope.run(s.tenant.tenantId, () =>
+    const { records: claimed } = await TenantScope.run(s.tenant.tenantId, () =>
       dataSource.transaction((manager) => records.claimDue(manager, 10, { exact: [`test/${SCHEMA}`], core: [] }, s.tenant.tenantId)),
     );
 
     expect(claimed.map((record) => record.id)).toEqual([ids[2], ids[5], ids[4], ids[1], ids[0], ids[3]]);
     expect(claimed.every((record) => record.status === 'pending' && record.schemaIdentity === SCHEMA && record.tenantId === s.tenant.tenantId)).toBe(true);
+  });
+
+  it('claims the results of one tenant, that of the first due result, and says whether other due results remain', async () => {
+    const schema = 'claim-tenants@1';
+    const handled = { exact: [`test/${schema}`], core: [] };
+    const [other1] = await insertRecords(s.other.tenantId, [0], schema);
+    const [mine1] = await insertRecords(s.tenant.tenantId, [0], schema);
+    const [other2] = await insertRecords(s.other.tenantId, [0], schema);
+    const [mine2, mine3] = await insertRecords(s.tenant.tenantId, [0, 0], schema);
+    const dataSource = s.t.app.get(DataSource);
+    const records = s.t.app.get(OutboxRepository);
+    const ids = (claim: { records: { id: string }[] }) => claim.records.map((record) => record.id);
+
+    // Two batches at once: the first takes the tenant of the oldest result, the second (skipping
+    // what the first holds) the other tenant; each knows that results of the other remain.
+    const [first, second] = await dataSource.transaction(async (a) => {
+      const taken = await records.claimDue(a, 10, handled);
+      return [taken, await dataSource.transaction((b) => records.claimDue(b, 10, handled))];
+    });
+    expect({ ids: ids(first), more: first.more }).toEqual({ ids: [other1, other2], more: true });
+    expect(first.records.every((record) => record.tenantId === s.other.tenantId && record.status === 'pending')).toBe(true);
+    expect({ ids: ids(second), more: second.more }).toEqual({ ids: [mine1, mine2, mine3], more: true });
+
+    // A batch that takes all that is due says so.
+    await s.db.query(`UPDATE service_call_records SET status = 'persisted' WHERE id = ANY($1::uuid[])`, [[other1, other2]]);
+    const last = await dataSource.transaction((manager) => records.claimDue(manager, 10, handled));
+    expect({ ids: ids(last), more: last.more }).toEqual({ ids: [mine1, mine2, mine3], more: false });
+    // A batch that is full says that more of its tenant's remain.
+    const full = await dataSource.transaction((manager) => records.claimDue(manager, 2, handled));
+    expect({ ids: ids(full), more: full.more }).toEqual({ ids: [mine1, mine2], more: true });
   });
 
   it('takes a batch by reading about as many records as it takes, not the whole backlog, whatever the statistics say', async () => {
