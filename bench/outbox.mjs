@@ -38,8 +38,11 @@ const SETTINGS = {
   concurrency: Number(env.BENCH_OUTBOX_CONCURRENCY ?? 10),
   batchSize: Number(env.BENCH_OUTBOX_BATCH_SIZE ?? 100),
   // Backlogs are posted through the bulk intake: this many results a request, two requests at a time.
-  intakeBulkSize: 1000,
-  intakeInFlight: 2,
+  intakeBulkSize: Number(env.BENCH_OUTBOX_INTAKE_BULK ?? 1000),
+  intakeInFlight: Number(env.BENCH_OUTBOX_INTAKE_IN_FLIGHT ?? 2),
+  // The tenants the results belong to, one after the other by request (with small requests, a
+  // backlog of many tenants' results interleaved, as agents of many teams post them).
+  tenants: Number(env.BENCH_OUTBOX_TENANTS ?? 1),
   warmupShare: 0.05,
   // Results every drainer (the app's workers, each baseline) drains before the measured backlog:
   // measured are processes whose code the JIT has compiled, as in a process that has been running.
@@ -54,6 +57,10 @@ const FIGURE_PREFIX = 'outbox ';
 const LATEST = new URL('./results/latest.json', import.meta.url);
 const OWN = new URL('./results/outbox.json', import.meta.url);
 const TENANT = 'bench';
+/** Every tenant of the run: `bench`, then `bench-2`, `bench-3`… */
+const TENANTS = Array.from({ length: SETTINGS.tenants }, (_, i) => (i === 0 ? TENANT : `${TENANT}-${i + 1}`));
+/** Drains of several tenants' results are figures of their own. */
+const TENANTS_NOTE = TENANTS.length > 1 ? `, ${TENANTS.length} tenants interleaved` : '';
 
 const log = (message) => process.stderr.write(`[bench outbox] ${message}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -85,9 +92,12 @@ async function startStack(url) {
   await migrateForServiceRole(url);
   await flushRedis(SETTINGS.redisUrl);
   const api = await startApp(appEnv(url, { APP_ROLE: 'api', MIGRATIONS_RUN: 'false', PORT: String(await freePort()) }));
-  const key = await createApiKey({ DATABASE_URL: serviceUrl(url), LOG_LEVEL: 'warn' }, TENANT, 'bench-outbox');
+  const keys = [];
+  for (const tenant of TENANTS) keys.push(await createApiKey({ DATABASE_URL: serviceUrl(url), LOG_LEVEL: 'warn' }, tenant, 'bench-outbox'));
   await createRawTable(url);
-  return { api, auth: { authorization: `Bearer ${key}` } };
+  const [auth, ...others] = keys.map((key) => ({ authorization: `Bearer ${key}` }));
+  // `auth` is the first tenant's; bulk requests go to every tenant in turn (see postBulk).
+  return { api, auth: Object.assign(auth, { tenants: [auth, ...others] }) };
 }
 
 async function startWorker(url, concurrency, port) {
@@ -121,13 +131,17 @@ async function postResult(api, auth, callId) {
   return JSON.parse(text);
 }
 
-/** Posts results `from`..`to - 1` in one `POST /api/v1/service-calls/bulk`; every one must be accepted. */
+/**
+ * Posts results `from`..`to - 1` in one `POST /api/v1/service-calls/bulk`, as the tenant whose turn
+ * it is (requests go to every tenant of `auth.tenants` in turn); every one must be accepted.
+ */
 async function postBulk(api, auth, tag, from, to) {
   const items = [];
   for (let i = from; i < to; i++) items.push(serviceCall(`${tag}${i}`));
+  const { authorization } = auth.tenants[Math.floor(from / SETTINGS.intakeBulkSize) % auth.tenants.length];
   const response = await fetch(`${api.base}/api/v1/service-calls/bulk`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...auth },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ items }),
   });
   const text = await response.text();
@@ -186,7 +200,7 @@ async function unfinishedCounts(poll) {
 }
 
 /**
- * Whether any record is still pending, and whether any of the tenant's records was skipped or
+ * Whether any record is still pending, and whether any of the tenants' records was skipped or
  * dead-lettered: each the first live entry of a partial index. (Counting the unfinished records by
  * status read every pending record and every index entry the drain had left behind: over 50 ms a
  * poll with 300,000 results, ten times a second, about a third of a cpu taken from the drain it
@@ -197,9 +211,9 @@ async function unfinishedCounts(poll) {
 async function drainState(poll) {
   const { rows } = await poll.query(
     `SELECT EXISTS (SELECT 1 FROM service_call_records WHERE status = 'pending') AS pending,
-            EXISTS (SELECT 1 FROM service_call_records WHERE tenant_id = $1 AND status = 'skipped')
-              OR EXISTS (SELECT 1 FROM service_call_records WHERE tenant_id = $1 AND status = 'dead_lettered') AS failed`,
-    [TENANT],
+            EXISTS (SELECT 1 FROM service_call_records WHERE tenant_id = ANY($1) AND status = 'skipped')
+              OR EXISTS (SELECT 1 FROM service_call_records WHERE tenant_id = ANY($1) AND status = 'dead_lettered') AS failed`,
+    [TENANTS],
   );
   return rows[0];
 }
@@ -449,7 +463,7 @@ function appNotes(app, cpus) {
 function drainFigures(apps, raw, shared, cpus) {
   const figures = [];
   for (const app of apps) {
-    const who = `${app.workers} worker process${app.workers > 1 ? 'es' : ''}`;
+    const who = `${app.workers} worker process${app.workers > 1 ? 'es' : ''}${TENANTS_NOTE}`;
     figures.push(
       figure({
         name: `${FIGURE_PREFIX}drain, ${who}, vs raw BullMQ+pg (one job per result)`,
@@ -523,7 +537,7 @@ async function main() {
     log(`two workers drain ${fmt(two.drain.rate / one.drain.rate, 2)}× what one does`);
     figures.push(
       figure({
-        name: `${FIGURE_PREFIX}drain, 2 worker processes, vs 1 worker process`,
+        name: `${FIGURE_PREFIX}drain, 2 worker processes, vs 1 worker process${TENANTS_NOTE}`,
         value: two.drain.rate,
         unit: 'results/s',
         baseline: one.drain.rate,
