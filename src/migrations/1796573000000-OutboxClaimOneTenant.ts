@@ -48,15 +48,19 @@ export class OutboxClaimOneTenant1796573000000 implements MigrationInterface {
             LANGUAGE sql VOLATILE SECURITY DEFINER ${ORDERED_WALK}
             AS \$\$
                 WITH first AS (
-                    SELECT r.tenant_id FROM service_call_records r
+                    SELECT r.tenant_id, r.priority, r.id FROM service_call_records r
                     WHERE r.status = 'pending' AND r.attempts = 0 AND ${handled('r')}
                     ORDER BY (r.priority = 0), r.priority, r.id
                     LIMIT 1
                     FOR UPDATE SKIP LOCKED
                 ), taken AS (
-                    -- The tenant a value (not a join): its records are read from their own index, in order.
+                    -- The tenant and the first result values (not a join): the tenant's records are read
+                    -- from their own index, in order, from the first result on (what is before it is
+                    -- taken by another batch, or ended and not yet vacuumed away).
                     SELECT r.id, r.tenant_id, r.priority FROM service_call_records r
-                    WHERE r.tenant_id = (SELECT first.tenant_id FROM first) AND r.status = 'pending' AND r.attempts = 0 AND ${handled('r')}
+                    WHERE r.tenant_id = (SELECT first.tenant_id FROM first)
+                      AND ((r.priority = 0), r.priority, r.id) >= ((SELECT first.priority = 0 FROM first), (SELECT first.priority FROM first), (SELECT first.id FROM first))
+                      AND r.status = 'pending' AND r.attempts = 0 AND ${handled('r')}
                     ORDER BY r.tenant_id, (r.priority = 0), r.priority, r.id
                     LIMIT max_rows
                     FOR UPDATE SKIP LOCKED
