@@ -11,7 +11,7 @@ const SIGNATURE = '"outbox_claim"(integer, text[], text[])';
  */
 const ORDERED_WALK = 'SET search_path = public, pg_temp SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off SET jit = off';
 
-/** The sweeper's walks, ordered the same way (OutboxClaimWalksItsIndex), compiled just in time for the same reason. */
+/** The sweeper's walks, ordered the same way (OutboxClaimWalksItsIndex): without just-in-time compilation too. */
 const SWEEPER_WALKS = ['"outbox_due"(integer)', '"outbox_due_without_handler"(integer, text[], text[])'];
 
 /** Which results of `alias` a process takes: those it has a handler for, by `namespace/schema` or as a `core` schema. */

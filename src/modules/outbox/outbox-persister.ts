@@ -119,8 +119,8 @@ class ReplayBatch extends Error {
 
 /**
  * Turns pending service-call records into domain rows, exactly once, a batch per transaction:
- * claim one tenant's records (FOR UPDATE SKIP LOCKED, or one record by id for its own job), reading with
- * them whether their idempotency keys (persisted_chunks) are taken, validate each result, run the
+ * claim one tenant's records (FOR UPDATE SKIP LOCKED, or one record by id for its own job),
+ * reading with them whether their idempotency keys (persisted_chunks) are taken, validate each result, run the
  * handlers of those whose key is free (`persistMany` for the records of one tenant and handler
  * when it has one), then, in one statement per tenant, write their keys with the domain objects
  * they became, every event and the end of every record.
@@ -228,8 +228,8 @@ export class OutboxPersister {
 
   /**
    * One drain transaction, in the scope of `scope` when given (a claim is of one tenant, which may
-   * be another: every record is read, persisted, recorded and ended in its own tenant's scope). `work` claims the
-   * records and persists them, setting every item's outcome; the events and the end of every
+   * be another: every record is read, persisted, recorded and ended in its own tenant's scope).
+   * `work` claims the records and persists them, setting every item's outcome; the events and the end of every
    * record are then one statement per tenant, the last before COMMIT. Events are published and
    * metrics counted after COMMIT only, outside any scope. If the transaction itself fails (the
    * database went away), nothing is counted on the records: they are due again at once, and the
