@@ -54,9 +54,10 @@ export class OutboxClaimOneTenant1796573000000 implements MigrationInterface {
                     LIMIT 1
                     FOR UPDATE SKIP LOCKED
                 ), taken AS (
-                    -- The tenant and the first result values (not a join): the tenant's records are read
-                    -- from their own index, in order, from the first result on (what is before it is
-                    -- taken by another batch, or ended and not yet vacuumed away).
+                    -- The tenant and the first result are values (not a join), and the order names the
+                    -- tenant first: the tenant's records are read from their own index, in order, from the
+                    -- first result on (what is before it is held by another batch, not this process's, or
+                    -- ended and not yet vacuumed away).
                     SELECT r.id, r.tenant_id, r.priority FROM service_call_records r
                     WHERE r.tenant_id = (SELECT first.tenant_id FROM first)
                       AND ((r.priority = 0), r.priority, r.id) >= ((SELECT first.priority = 0 FROM first), (SELECT first.priority FROM first), (SELECT first.id FROM first))
