@@ -95,9 +95,9 @@ async function startStack(url) {
   const keys = [];
   for (const tenant of TENANTS) keys.push(await createApiKey({ DATABASE_URL: serviceUrl(url), LOG_LEVEL: 'warn' }, tenant, 'bench-outbox'));
   await createRawTable(url);
-  const [auth, ...others] = keys.map((key) => ({ authorization: `Bearer ${key}` }));
-  // `auth` is the first tenant's; bulk requests go to every tenant in turn (see postBulk).
-  return { api, auth: Object.assign(auth, { tenants: [auth, ...others] }) };
+  // Every tenant's headers; single results go as the first tenant, bulk requests to each in turn (see postBulk).
+  const auths = keys.map((key) => ({ authorization: `Bearer ${key}` }));
+  return { api, auth: auths[0], auths };
 }
 
 async function startWorker(url, concurrency, port) {
@@ -133,15 +133,15 @@ async function postResult(api, auth, callId) {
 
 /**
  * Posts results `from`..`to - 1` in one `POST /api/v1/service-calls/bulk`, as the tenant whose turn
- * it is (requests go to every tenant of `auth.tenants` in turn); every one must be accepted.
+ * it is (requests go to each of `auths`, every tenant's headers, in turn); every one must be accepted.
  */
-async function postBulk(api, auth, tag, from, to) {
+async function postBulk(api, auths, tag, from, to) {
   const items = [];
   for (let i = from; i < to; i++) items.push(serviceCall(`${tag}${i}`));
-  const { authorization } = auth.tenants[Math.floor(from / SETTINGS.intakeBulkSize) % auth.tenants.length];
+  const auth = auths[Math.floor(from / SETTINGS.intakeBulkSize) % auths.length];
   const response = await fetch(`${api.base}/api/v1/service-calls/bulk`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization },
+    headers: { 'content-type': 'application/json', ...auth },
     body: JSON.stringify({ items }),
   });
   const text = await response.text();
@@ -152,7 +152,7 @@ async function postBulk(api, auth, tag, from, to) {
 }
 
 /** Posts `count` results through the bulk intake, SETTINGS.intakeBulkSize a request, `inFlight` requests at a time; returns the seconds it took. */
-async function postBacklog(api, auth, tag, count, inFlight) {
+async function postBacklog(api, auths, tag, count, inFlight) {
   let next = 0;
   const started = now();
   await Promise.all(
@@ -160,7 +160,7 @@ async function postBacklog(api, auth, tag, count, inFlight) {
       while (next < count) {
         const from = next;
         next = Math.min(count, next + SETTINGS.intakeBulkSize);
-        await postBulk(api, auth, tag, from, next);
+        await postBulk(api, auths, tag, from, next);
       }
     }),
   );
@@ -299,7 +299,7 @@ async function recordTimes(db, tag) {
 /** The app's drain by `workers` worker processes, on a fresh stack; also the latency phase when asked. */
 async function measureApp(url, workers, { withLatency, cpus }) {
   log(`${workers} worker(s): fresh stack (database ${SETTINGS.database} recreated and migrated, ${SETTINGS.redisUrl} flushed), no worker yet`);
-  const { api, auth } = await startStack(url);
+  const { api, auth, auths } = await startStack(url);
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   const poll = new pg.Client({ connectionString: url, options: '-c enable_seqscan=off' });
@@ -318,14 +318,14 @@ async function measureApp(url, workers, { withLatency, cpus }) {
     );
     if (SETTINGS.warmupResults > 0) {
       const warmTag = `warm-w${workers}-`;
-      await postBacklog(api, auth, warmTag, SETTINGS.warmupResults, SETTINGS.intakeInFlight);
+      await postBacklog(api, auths, warmTag, SETTINGS.warmupResults, SETTINGS.intakeInFlight);
       await waitPersisted(observer, warmTag, SETTINGS.warmupResults, SETTINGS.drainTimeoutMs);
       log(`  warm-up: the workers drained ${SETTINGS.warmupResults} results; the queue is paused while the measured backlog is posted`);
     }
     // Paused, the workers take no job: the backlog waits in PostgreSQL as if no worker ran.
     await queue.pause();
     const tag = `drain-w${workers}-`;
-    const intakeSeconds = await postBacklog(api, auth, tag, SETTINGS.results, SETTINGS.intakeInFlight);
+    const intakeSeconds = await postBacklog(api, auths, tag, SETTINGS.results, SETTINGS.intakeInFlight);
     const before = await queueCounts(queue);
     log(
       `  posted ${SETTINGS.results} results in ${fmt(intakeSeconds)} s (${Math.round(SETTINGS.results / intakeSeconds)}/s, bulk intake: ${SETTINGS.intakeBulkSize} a request, ${SETTINGS.intakeInFlight} in flight); jobs: ${JSON.stringify(before)}`,
