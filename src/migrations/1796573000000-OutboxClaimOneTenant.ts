@@ -29,8 +29,8 @@ const handled = (alias: string) =>
  *
  * A batch short of `max_rows` no longer means that nothing else is due (another tenant's results
  * may be), so the claim also says whether any other due result it could take remains (`more`): the
- * drain wakes a neighbour when there is. The answer ignores locks (a result another batch holds
- * counts): at worst the neighbour finds nothing.
+ * drain wakes a neighbour when there is. A full batch says so without looking; a short one looks,
+ * ignoring locks (a result another batch holds counts): at worst the neighbour finds nothing.
  *
  * Building the index locks the table against writes while it runs (once, at the upgrade).
  */
@@ -66,10 +66,11 @@ export class OutboxClaimOneTenant1796573000000 implements MigrationInterface {
                     LIMIT max_rows
                     FOR UPDATE SKIP LOCKED
                 )
-                SELECT t.id, t.tenant_id, EXISTS (
+                -- A full batch leaves more (no look); a short one looks for any other due result.
+                SELECT t.id, t.tenant_id, CASE WHEN (SELECT count(*) FROM taken) >= max_rows THEN true ELSE EXISTS (
                     SELECT 1 FROM service_call_records o
                     WHERE o.status = 'pending' AND o.attempts = 0 AND ${handled('o')} AND o.id NOT IN (SELECT taken.id FROM taken)
-                ) FROM taken t
+                ) END FROM taken t
                 ORDER BY (t.priority = 0), t.priority, t.id
             \$\$
         `);
