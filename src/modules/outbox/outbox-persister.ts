@@ -74,10 +74,8 @@ interface Item {
   finish?: RecordFinish;
 }
 
-/** The records of one tenant that one handler persists (its `persistMany` takes them at once). */
+/** The records of a batch that one handler persists (its `persistMany` takes them at once). */
 interface Group {
-  key: string;
-  tenantId: string;
   resolved: ResolvedHandler;
   entries: { item: Item; result: unknown }[];
 }
@@ -90,9 +88,10 @@ interface BatchResult {
 
 /**
  * How a transaction isolates failing records. Absent: the fast path, no savepoint per group or
- * record; the first failure rolls the batch back to the savepoint taken after its claim (ReplayBatch). Present: savepoints, a group at once when its
- * handler has `persistMany` (record by record at once for the groups in `byRecord`), and a record
- * whose handler already failed in the fast path (`failed`) fails again without a second call.
+ * record; the first failure rolls the batch back to the savepoint taken after its claim
+ * (ReplayBatch). Present: savepoints, a group at once when its handler has `persistMany` (record
+ * by record for the handlers in `byRecord`, by identity), and a record whose handler already
+ * failed in the fast path (`failed`) fails again without a second call.
  */
 interface Isolation {
   failed?: { recordId: string; error: unknown };
@@ -120,10 +119,11 @@ class ReplayBatch extends Error {
 /**
  * Turns pending service-call records into domain rows, exactly once, a batch per transaction:
  * claim one tenant's records (FOR UPDATE SKIP LOCKED, or one record by id for its own job),
- * reading with them whether their idempotency keys (persisted_chunks) are taken, validate each result, run the
- * handlers of those whose key is free (`persistMany` for the records of one tenant and handler
- * when it has one), then, in one statement per tenant, write their keys with the domain objects
- * they became, every event and the end of every record.
+ * reading with them whether their idempotency keys (persisted_chunks) are taken, validate each
+ * result, run the handlers of those whose key is free (`persistMany` for the records of one
+ * handler when it has one), then, in one statement, write their keys with the domain objects they
+ * became, every event and the end of every record. A batch is of one tenant, and everything after
+ * its claim runs in that tenant's scope.
  *
  * A key is (tenant, callId, schema), the record's own unique key, and the record is locked from
  * its claim to COMMIT: no other transaction can write that key meanwhile, so a key read as free
@@ -227,13 +227,12 @@ export class OutboxPersister {
   }
 
   /**
-   * One drain transaction, in the scope of `scope` when given (a claim is of one tenant, which may
-   * be another: every record is read, persisted, recorded and ended in its own tenant's scope).
-   * `work` claims the records and persists them, setting every item's outcome; the events and the end of every
-   * record are then one statement per tenant, the last before COMMIT. Events are published and
-   * metrics counted after COMMIT only, outside any scope. If the transaction itself fails (the
-   * database went away), nothing is counted on the records: they are due again at once, and the
-   * caller's job is retried by BullMQ.
+   * One drain transaction, in the scope of `scope` when given (the claim's: the batch's tenant
+   * may be another, whose scope the rest of the batch runs in). `work` claims the records and
+   * persists them, setting every item's outcome; the events and the end of every record are then
+   * one statement, the last before COMMIT. Events are published and metrics counted after COMMIT
+   * only, outside any scope. If the transaction itself fails (the database went away), nothing is
+   * counted on the records: they are due again at once, and the caller's job is retried by BullMQ.
    */
   private async run(work: (manager: EntityManager) => Promise<Item[]>, scope?: string): Promise<BatchResult> {
     let committed: DomainEventEnvelope[] = [];
@@ -258,36 +257,27 @@ export class OutboxPersister {
   }
 
   /**
-   * Decides how every record ends, then per tenant, in its scope and in one statement: links the
+   * Decides how every record ends, then in one statement, in the batch's tenant's scope: links the
    * keys of the results written now, inserts the events (each item's own, then its outcome's) and
    * ends the records. Returns the events as stored, in order, and the ended records.
    */
   private async end(manager: EntityManager, items: Item[]): Promise<{ committed: DomainEventEnvelope[]; finished: Map<string, FinishedRecord> }> {
-    const byTenant = new Map<string, Item[]>();
+    const tenantId = tenantOf(items);
+    const links: ChunkLink[] = [];
     for (const item of items) {
       item.finish = this.finishOf(item);
-      const ofTenant = byTenant.get(item.record.tenantId);
-      if (ofTenant) ofTenant.push(item);
-      else byTenant.set(item.record.tenantId, [item]);
+      const { record, outcome } = item;
+      if (outcome?.kind === 'persisted' && outcome.written)
+        links.push({ record, handler: outcome.handler, domainType: outcome.domain.type, domainId: outcome.domain.id });
     }
-    const committed: DomainEventEnvelope[] = [];
-    const finished = new Map<string, FinishedRecord>();
-    for (const [tenantId, ofTenant] of byTenant) {
-      const entries = this.eventsOf(ofTenant);
-      const links: ChunkLink[] = [];
-      for (const { record, outcome } of ofTenant) {
-        if (outcome?.kind === 'persisted' && outcome.written)
-          links.push({ record, handler: outcome.handler, domainType: outcome.domain.type, domainId: outcome.domain.id });
-      }
-      const params: unknown[] = [];
-      const eventsInsert = this.events.insertEachStatement(entries, params);
-      const finishes = ofTenant.map((item) => item.finish!);
-      const stored = await TenantScope.run(tenantId, () => this.records.finish(manager, tenantId, { links, finishes, eventsInsert, params }));
-      if (stored.events.length !== entries.length) throw new Error(`stored ${stored.events.length} events of ${entries.length}`);
-      entries.forEach(({ context, event }, i) => committed.push(this.events.envelope(context, event, stored.events[i])));
-      for (const record of stored.finished) finished.set(record.id, record);
-    }
-    return { committed, finished };
+    const entries = this.eventsOf(items);
+    const params: unknown[] = [];
+    const eventsInsert = this.events.insertEachStatement(entries, params);
+    const finishes = items.map((item) => item.finish!);
+    const stored = await TenantScope.run(tenantId, () => this.records.finish(manager, tenantId, { links, finishes, eventsInsert, params }));
+    if (stored.events.length !== entries.length) throw new Error(`stored ${stored.events.length} events of ${entries.length}`);
+    const committed = entries.map(({ context, event }, i) => this.events.envelope(context, event, stored.events[i]));
+    return { committed, finished: new Map(stored.finished.map((record) => [record.id, record])) };
   }
 
   private itemOf(manager: EntityManager, record: DrainedRecord): Item {
@@ -298,10 +288,11 @@ export class OutboxPersister {
   }
 
   /**
-   * Validates every result and persists them by (tenant, handler) group; sets every item's
-   * outcome. Without `isolation` (the fast path) a failing group throws ReplayBatch.
+   * Validates every result and persists them by handler, in the batch's tenant's scope; sets every
+   * item's outcome. Without `isolation` (the fast path) a failing group throws ReplayBatch.
    */
   private async persistAll(manager: EntityManager, items: Item[], isolation?: Isolation): Promise<void> {
+    if (items.length === 0) return;
     const groups = new Map<string, Group>();
     for (const item of items) {
       const { record } = item;
@@ -316,17 +307,16 @@ export class OutboxPersister {
       }
       try {
         const result = await this.registry.validate(resolved, record.result);
-        const key = `${record.tenantId}\u0000${resolved.identity}`;
-        let group = groups.get(key);
-        if (!group) groups.set(key, (group = { key, tenantId: record.tenantId, resolved, entries: [] }));
+        let group = groups.get(resolved.identity);
+        if (!group) groups.set(resolved.identity, (group = { resolved, entries: [] }));
         group.entries.push({ item, result });
       } catch (error) {
         item.outcome = { kind: 'failed', handler: resolved.identity, error };
       }
     }
-    for (const group of groups.values()) {
-      await TenantScope.run(group.tenantId, () => (isolation ? this.persistGroup(manager, group, isolation) : this.persistFast(manager, group)));
-    }
+    await TenantScope.run(tenantOf(items), async () => {
+      for (const group of groups.values()) await (isolation ? this.persistGroup(manager, group, isolation) : this.persistFast(manager, group));
+    });
   }
 
   /** A group without savepoint: on failure, the batch is replayed with savepoints (see Isolation). */
@@ -335,7 +325,7 @@ export class OutboxPersister {
       await this.persistEntries(manager, group, group.entries);
     } catch (error) {
       const isolation: Isolation =
-        error instanceof HandlerFailed ? { failed: { recordId: error.item.record.id, error: error.error } } : { byRecord: new Set([group.key]) };
+        error instanceof HandlerFailed ? { failed: { recordId: error.item.record.id, error: error.error } } : { byRecord: new Set([group.resolved.identity]) };
       throw new ReplayBatch(isolation);
     }
   }
@@ -345,7 +335,7 @@ export class OutboxPersister {
    * without it), record by record, each in its own savepoint, so one bad result fails alone.
    */
   private async persistGroup(manager: EntityManager, group: Group, isolation: Isolation): Promise<void> {
-    if (group.entries.length > 1 && group.resolved.handler.persistMany && !isolation.byRecord?.has(group.key)) {
+    if (group.entries.length > 1 && group.resolved.handler.persistMany && !isolation.byRecord?.has(group.resolved.identity)) {
       try {
         await inSavepoint(manager, 'outbox_group', () => this.persistEntries(manager, group, group.entries));
         return;
@@ -371,7 +361,7 @@ export class OutboxPersister {
    * reported with what that transaction wrote, and nothing is written for it.
    */
   private async persistEntries(manager: EntityManager, group: Group, entries: Group['entries']): Promise<void> {
-    const { resolved, tenantId } = group;
+    const { resolved } = group;
     const toWrite = entries.filter(({ item }) => !item.record.keyTaken);
     const written = await this.runHandler(resolved, toWrite);
     toWrite.forEach(({ item }, i) => (item.outcome = { kind: 'persisted', handler: resolved.identity, domain: written[i], written: true }));
@@ -379,7 +369,7 @@ export class OutboxPersister {
     const done = entries.filter(({ item }) => item.record.keyTaken).map(({ item }) => item);
     const keys = await this.records.keysOf(
       manager,
-      tenantId,
+      tenantOf(done),
       done.map((item) => item.record),
     );
     const byKey = new Map(keys.map((key) => [`${key.callId}\u0000${key.schemaIdentity}`, key]));
@@ -516,6 +506,13 @@ export class OutboxPersister {
     }
     for (const [handler, n] of persistedBy) persistenceOutcomes.inc({ handler, outcome: 'persisted' }, n);
   }
+}
+
+/** The tenant of a batch's items: a batch is of one tenant (see OutboxRepository.claimDue). */
+function tenantOf(items: Item[]): string {
+  const tenantId = items[0].record.tenantId;
+  if (items.some((item) => item.record.tenantId !== tenantId)) throw new Error('a drain batch holds records of several tenants');
+  return tenantId;
 }
 
 /**

@@ -293,16 +293,17 @@ export class OutboxRepository {
           );
     // In claim order, sorted here: sorted by PostgreSQL, every row would be copied with its result first.
     if (inScope !== undefined) claimed.sort((a, b) => Number(a.claimed_n) - Number(b.claimed_n));
+    if (claimed.length === 0) return { records: [], more: false };
     const records = new Map<string, DrainedRecord>();
-    const unread = new Map<string, string[]>();
+    const unread: string[] = [];
     for (const row of claimed) {
       if (row.id) records.set(row.id, drainedRecordOf(row));
-      else pushTo(unread, row.claimed_tenant, row.claimed_id);
+      else unread.push(row.claimed_id);
     }
-    for (const [tenantId, ids] of unread) {
-      for (const record of await this.lockDrained(manager, tenantId, ids)) records.set(record.id, record);
+    if (unread.length > 0) {
+      for (const record of await this.lockDrained(manager, claimed[0].claimed_tenant, unread)) records.set(record.id, record);
     }
-    return { records: claimed.flatMap((row) => records.get(row.claimed_id) ?? []), more: claimed[0]?.claimed_more === true };
+    return { records: claimed.flatMap((row) => records.get(row.claimed_id) ?? []), more: claimed[0].claimed_more === true };
   }
 
   /** A tenant's records by id, read as the drain reads them and locked until the transaction ends, in the tenant's scope. */
@@ -480,12 +481,6 @@ export class OutboxRepository {
     );
     return rows.map((row) => hydrate(manager, ServiceCallRecord, row));
   }
-}
-
-function pushTo<T>(groups: Map<string, T[]>, key: string, item: T): void {
-  const group = groups.get(key);
-  if (group) group.push(item);
-  else groups.set(key, [item]);
 }
 
 /** The columns of a DrainedRecord, as `claimDue` reads them (table alias `r`). */
