@@ -160,14 +160,16 @@ export class OutboxPersister {
 
   /**
    * Claims up to PERSIST_BATCH_SIZE due results of one tenant and persists them in one
-   * transaction. `onMore` is called as soon as they are claimed if other due results remain (of
-   * this tenant or of another), so that a neighbour can claim the next batch while this one is
-   * persisted.
+   * transaction. The claim waits for `ready` (work begun meanwhile: the transaction's start), and
+   * fails the transaction if it fails. `onMore` is called as soon as they are claimed if other due
+   * results remain (of this tenant or of another), so that a neighbour can claim the next batch
+   * while this one is persisted.
    */
-  async drain(onMore?: () => void): Promise<DrainReport> {
+  async drain(ready?: Promise<unknown>, onMore?: () => void): Promise<DrainReport> {
     const handled = this.handledSchemas();
     const scope = this.expectedTenant;
     const batch = await this.run(async (manager) => {
+      await ready;
       const { records: claimed, more } = await this.records.claimDue(manager, this.config.batchSize, handled, scope);
       if (more) onMore?.();
       if (claimed.length === 0) return [];

@@ -74,20 +74,25 @@ export class OutboxProcessor extends WorkerHost implements OnApplicationBootstra
   }
 
   /**
-   * One batch. The wake-up is released first, so a result that arrives meanwhile wakes another
-   * worker. A batch that leaves other due results (its tenant's, or another's: a batch is of one
-   * tenant) wakes a neighbour as soon as it is claimed, so that a backlog is drained by several
-   * batches at once (SKIP LOCKED keeps them apart), not one after the other: at most
-   * PERSIST_BATCH_CONCURRENCY per process, the neighbour waiting here for a slot (or taken by
-   * another process). If that wake-up does not reach Redis the job fails and is retried.
+   * One batch. The wake-up is released before the claim, so a result that arrives meanwhile wakes
+   * another worker (released in Redis while the transaction begins in PostgreSQL: one round trip
+   * less before the claim). A batch that leaves other due results (its tenant's, or another's: a
+   * batch is of one tenant) wakes a neighbour as soon as it is claimed, so that a backlog is
+   * drained by several batches at once (SKIP LOCKED keeps them apart), not one after the other: at
+   * most PERSIST_BATCH_CONCURRENCY per process, the neighbour waiting here for a slot (or taken by
+   * another process). If either Redis call fails, the job fails and is retried.
    */
   private async drain(job: Job<DrainJobData>): Promise<DrainReport> {
-    await job.removeDeduplicationKey();
+    const released = job.removeDeduplicationKey();
+    released.catch(() => undefined);
     return this.batches.run(async () => {
       // Shutting down: a job that waited for a slot starts no batch; the backlog is due for the others.
-      if (this.worker.closing) return { claimed: 0, persisted: 0, skipped: 0, retrying: 0, deadLettered: 0 };
+      if (this.worker.closing) {
+        await released;
+        return { claimed: 0, persisted: 0, skipped: 0, retrying: 0, deadLettered: 0 };
+      }
       let wake: Promise<void> | undefined;
-      const report = await this.persister.drain(() => {
+      const report = await this.persister.drain(released, () => {
         wake = this.enqueuer.wake();
         wake.catch(() => undefined);
       });

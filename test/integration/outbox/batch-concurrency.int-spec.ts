@@ -5,6 +5,7 @@ import { AgentsModule } from '../../../src/modules/agents/agents.module';
 import { AgentsService } from '../../../src/modules/agents/agents.service';
 import { PersistContext, PersistedObject, PersistenceHandler, PersistenceHandlerContract } from '../../../src/modules/outbox/persistence-handler';
 import { waitForServiceCall } from '../../utils/service-calls';
+import { waitFor } from '../../utils/wait';
 import { TwoTenantSuite, useTwoTenants } from '../../utils/test-app';
 
 class NamedResult {
@@ -35,7 +36,30 @@ class SlowHandler implements PersistenceHandlerContract<NamedResult> {
   }
 }
 
-@Module({ imports: [AgentsModule], providers: [SlowHandler] })
+/** Holds the first result it is given until the test lets it go; any other passes at once. */
+@PersistenceHandler({ namespace: 'test', schema: 'held@1', resultType: NamedResult })
+class HeldHandler implements PersistenceHandlerContract<NamedResult> {
+  private release!: () => void;
+  readonly released = new Promise<void>((resolve) => (this.release = resolve));
+  holding = false;
+
+  constructor(private readonly agents: AgentsService) {}
+
+  letGo(): void {
+    this.release();
+  }
+
+  async persist(result: NamedResult, ctx: PersistContext): Promise<PersistedObject> {
+    if (result.name === 'held') {
+      this.holding = true;
+      await this.released;
+    }
+    const agent = await this.agents.registerIn(ctx.tx, { name: result.name, role: 'held' });
+    return { type: 'agent', id: agent.id };
+  }
+}
+
+@Module({ imports: [AgentsModule], providers: [SlowHandler, HeldHandler] })
 class SlowHandlerModule {}
 
 const env = (batchConcurrency: number) => ({
@@ -44,6 +68,8 @@ const env = (batchConcurrency: number) => ({
   WORKER_CONCURRENCY: '6',
   PERSIST_BATCH_SIZE: '4',
   PERSIST_BATCH_CONCURRENCY: String(batchConcurrency),
+  // Only wake-ups move the drain here: the sweeper would find a forgotten result within a minute.
+  SWEEP_INTERVAL_MS: '60000',
 });
 
 /** Submits a backlog of 28 slow results (7 full batches) at once and waits until all are persisted. */
@@ -76,6 +102,31 @@ describe('outbox drain: PERSIST_BATCH_CONCURRENCY batches per worker process', (
     it('drains a backlog with two batches at once, never more', async () => {
       await drainBacklog(s);
       expect(s.t.app.get(SlowHandler).mostAtOnce).toBe(2);
+    });
+
+    it('persists a result that arrives while a batch runs in a batch of its own, without waiting for that batch or the sweeper', async () => {
+      const handler = s.t.app.get(HeldHandler);
+      const submit = async (name: string) => {
+        const response = await s.t
+          .http()
+          .post('/api/v1/service-calls')
+          .set(s.tenant.auth)
+          .send({ callId: name, namespace: 'test', schema: 'held@1', result: { name } })
+          .expect(202);
+        return response.body.id as string;
+      };
+      const held = await submit('held');
+      try {
+        await waitFor('the held result to be in its handler', async () => handler.holding);
+        // The held batch released its wake-up before its claim: this result's wake-up starts another batch.
+        const later = await submit('later');
+        await waitForServiceCall(s.t, s.tenant, later, 'persisted');
+        const [{ status }] = await s.db.query('SELECT status FROM service_call_records WHERE id = $1', [held]);
+        expect(status).toBe('pending');
+      } finally {
+        handler.letGo();
+      }
+      await waitForServiceCall(s.t, s.tenant, held, 'persisted');
     });
   });
 });
