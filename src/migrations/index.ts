@@ -21,6 +21,7 @@ import { RecordStatusIndexOfUnfinished1796570000000 } from './1796570000000-Reco
 import { EventKeyInFeedOrder1796571000000 } from './1796571000000-EventKeyInFeedOrder';
 import { OutboxClaimWalksItsIndex1796572000000 } from './1796572000000-OutboxClaimWalksItsIndex';
 import { OutboxClaimOneTenant1796573000000 } from './1796573000000-OutboxClaimOneTenant';
+import { OutboxClaimKeepsItsPlan1796574000000 } from './1796574000000-OutboxClaimKeepsItsPlan';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
 export const migrations: (new () => MigrationInterface)[] = [
@@ -46,4 +47,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   EventKeyInFeedOrder1796571000000,
   OutboxClaimWalksItsIndex1796572000000,
   OutboxClaimOneTenant1796573000000,
+  OutboxClaimKeepsItsPlan1796574000000,
 ];
