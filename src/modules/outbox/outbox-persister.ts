@@ -58,6 +58,14 @@ class BatchAbortedError extends Error {
   }
 }
 
+/** What a batch waited for before its claim failed (see `drain`): no batch ran, none failed. */
+class NotReady extends Error {
+  constructor(readonly reason: unknown) {
+    super(`the batch could not start: ${(reason as Error)?.message ?? String(reason)}`);
+    this.name = 'NotReady';
+  }
+}
+
 type ItemOutcome =
   | { kind: 'persisted'; handler: string; domain: PersistedObject; written: boolean }
   | { kind: 'skipped'; reason: string }
@@ -160,16 +168,20 @@ export class OutboxPersister {
 
   /**
    * Claims up to PERSIST_BATCH_SIZE due results of one tenant and persists them in one
-   * transaction. The claim waits for `ready` (work begun meanwhile: the transaction's start), and
-   * fails the transaction if it fails. `onMore` is called as soon as they are claimed if other due
+   * transaction. The claim waits for `ready` (work begun meanwhile: the transaction's start); if
+   * that fails, the transaction ends with its error and no batch is counted as failed. `onMore` is called as soon as they are claimed if other due
    * results remain (of this tenant or of another), so that a neighbour can claim the next batch
    * while this one is persisted.
    */
   async drain(ready?: Promise<unknown>, onMore?: () => void): Promise<DrainReport> {
+    // Its failure is handled below, once the transaction has begun: not an unhandled rejection meanwhile.
+    ready?.catch(() => undefined);
     const handled = this.handledSchemas();
     const scope = this.expectedTenant;
     const batch = await this.run(async (manager) => {
-      await ready;
+      await ready?.catch((reason: unknown) => {
+        throw new NotReady(reason);
+      });
       const { records: claimed, more } = await this.records.claimDue(manager, this.config.batchSize, handled, scope);
       if (more) onMore?.();
       if (claimed.length === 0) return [];
@@ -250,6 +262,7 @@ export class OutboxPersister {
     try {
       result = await (scope === undefined ? transaction() : TenantScope.run(scope, transaction));
     } catch (error) {
+      if (error instanceof NotReady) throw error.reason;
       persistenceOutcomes.inc({ handler: 'unknown', outcome: 'failed' });
       throw error instanceof BatchAbortedError ? error.broken : error;
     }

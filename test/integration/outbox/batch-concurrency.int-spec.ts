@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { IsString } from 'class-validator';
 import { AgentsModule } from '../../../src/modules/agents/agents.module';
 import { AgentsService } from '../../../src/modules/agents/agents.service';
+import { OutboxPersister } from '../../../src/modules/outbox/outbox-persister';
 import { PersistContext, PersistedObject, PersistenceHandler, PersistenceHandlerContract } from '../../../src/modules/outbox/persistence-handler';
 import { waitForServiceCall } from '../../utils/service-calls';
 import { waitFor } from '../../utils/wait';
@@ -102,6 +103,17 @@ describe('outbox drain: PERSIST_BATCH_CONCURRENCY batches per worker process', (
     it('drains a backlog with two batches at once, never more', async () => {
       await drainBacklog(s);
       expect(s.t.app.get(SlowHandler).mostAtOnce).toBe(2);
+    });
+
+    it('fails a batch whose wake-up could not be released with that error, before its claim, counting no failed batch', async () => {
+      const failedBatches = async () => {
+        const metrics = (await s.t.http().get('/metrics').expect(200)).text;
+        return Number(/persistence_results_total\{handler="unknown",outcome="failed"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+      };
+      const before = await failedBatches();
+      const unreachable = new Error('Redis is unreachable');
+      await expect(s.t.app.get(OutboxPersister).drain(Promise.reject(unreachable))).rejects.toBe(unreachable);
+      expect(await failedBatches()).toBe(before);
     });
 
     it('persists a result that arrives while a batch runs in a batch of its own, without waiting for that batch or the sweeper', async () => {
