@@ -169,9 +169,9 @@ export class OutboxPersister {
   /**
    * Claims up to PERSIST_BATCH_SIZE due results of one tenant and persists them in one
    * transaction. The claim waits for `ready` (work begun meanwhile: the transaction's start); if
-   * that fails, the transaction ends with its error and no batch is counted as failed. `onMore` is called as soon as they are claimed if other due
-   * results remain (of this tenant or of another), so that a neighbour can claim the next batch
-   * while this one is persisted.
+   * that fails, the transaction ends with its error and no batch is counted as failed. `onMore` is
+   * called as soon as they are claimed if other due results remain (of this tenant or of another),
+   * so that a neighbour can claim the next batch while this one is persisted.
    */
   async drain(ready?: Promise<unknown>, onMore?: () => void): Promise<DrainReport> {
     // Its failure is handled below, once the transaction has begun: not an unhandled rejection meanwhile.
