@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { grantToServiceRoles } from './service-role-functions';
 
-export const SIGNATURE = '"outbox_claim"(integer, text[], text[])';
+const SIGNATURE = '"outbox_claim"(integer, text[], text[])';
 
 /**
  * The settings of the claim (OutboxClaimWalksItsIndex): it walks its indexes in order. Without

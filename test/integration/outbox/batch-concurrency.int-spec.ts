@@ -5,6 +5,7 @@ import { AgentsModule } from '../../../src/modules/agents/agents.module';
 import { AgentsService } from '../../../src/modules/agents/agents.service';
 import { OutboxPersister } from '../../../src/modules/outbox/outbox-persister';
 import { PersistContext, PersistedObject, PersistenceHandler, PersistenceHandlerContract } from '../../../src/modules/outbox/persistence-handler';
+import { makeServiceCall } from '../../factories/service-call.factory';
 import { waitForServiceCall } from '../../utils/service-calls';
 import { waitFor } from '../../utils/wait';
 import { TwoTenantSuite, useTwoTenants } from '../../utils/test-app';
@@ -37,7 +38,7 @@ class SlowHandler implements PersistenceHandlerContract<NamedResult> {
   }
 }
 
-/** Holds the first result it is given until the test lets it go; any other passes at once. */
+/** Holds a result named `held` until the test lets it go; any other passes at once. */
 @PersistenceHandler({ namespace: 'test', schema: 'held@1', resultType: NamedResult })
 class HeldHandler implements PersistenceHandlerContract<NamedResult> {
   private release!: () => void;
@@ -119,13 +120,8 @@ describe('outbox drain: PERSIST_BATCH_CONCURRENCY batches per worker process', (
     it('persists a result that arrives while a batch runs in a batch of its own, without waiting for that batch or the sweeper', async () => {
       const handler = s.t.app.get(HeldHandler);
       const submit = async (name: string) => {
-        const response = await s.t
-          .http()
-          .post('/api/v1/service-calls')
-          .set(s.tenant.auth)
-          .send({ callId: name, namespace: 'test', schema: 'held@1', result: { name } })
-          .expect(202);
-        return response.body.id as string;
+        const body = makeServiceCall({ namespace: 'test', schema: 'held@1', result: { name } });
+        return (await s.t.http().post('/api/v1/service-calls').set(s.tenant.auth).send(body).expect(202)).body.id as string;
       };
       const held = await submit('held');
       try {
