@@ -22,6 +22,7 @@ import { EventKeyInFeedOrder1796571000000 } from './1796571000000-EventKeyInFeed
 import { OutboxClaimWalksItsIndex1796572000000 } from './1796572000000-OutboxClaimWalksItsIndex';
 import { OutboxClaimOneTenant1796573000000 } from './1796573000000-OutboxClaimOneTenant';
 import { OutboxClaimKeepsItsPlan1796574000000 } from './1796574000000-OutboxClaimKeepsItsPlan';
+import { SweeperReadsOneWorkList1796575000000 } from './1796575000000-SweeperReadsOneWorkList';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
 export const migrations: (new () => MigrationInterface)[] = [
@@ -48,4 +49,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   OutboxClaimWalksItsIndex1796572000000,
   OutboxClaimOneTenant1796573000000,
   OutboxClaimKeepsItsPlan1796574000000,
+  SweeperReadsOneWorkList1796575000000,
 ];

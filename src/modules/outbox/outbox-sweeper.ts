@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PeriodicTask } from '../../common/scheduling/periodic';
 import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { queuesConfig, QueuesConfig } from '../../config/queues.config';
+import { HandlerRegistry } from './handler-registry';
 import { OutboxEnqueuer } from './outbox-enqueuer';
 import { sweepGraceMs } from './outbox.jobs';
 import { OutboxPersister } from './outbox-persister';
@@ -11,7 +12,9 @@ const BATCH = 500;
 
 /**
  * Rebuilds the queue from PostgreSQL: every SWEEP_INTERVAL_MS, pending records past their due
- * time wake the drain (fresh ones) or get their own job again (failed ones, if none is live). This
+ * time (BATCH of them, the oldest due first, then left for a grace) wake the drain (fresh ones), are
+ * skipped (fresh ones that no handler of this process serves) or get their own job again (failed
+ * ones, if none is live). One work list a pass, read in the order of its index. This
  * is what makes a lost job, a Redis restart or a FLUSHDB lose nothing. Several workers may sweep
  * at once: the wake-up and job ids deduplicate, and the idempotency key makes a doubly processed
  * record write once.
@@ -24,6 +27,7 @@ export class OutboxSweeper extends PeriodicTask<number> {
     private readonly records: OutboxRepository,
     private readonly enqueuer: OutboxEnqueuer,
     private readonly persister: OutboxPersister,
+    private readonly registry: HandlerRegistry,
     @Inject(queuesConfig.KEY) private readonly config: QueuesConfig,
   ) {
     super(config.sweepIntervalMs);
@@ -42,9 +46,13 @@ export class OutboxSweeper extends PeriodicTask<number> {
       let requeued = 0;
       let wake = false;
       for (const record of due) {
-        // A fresh (or redriven) result is the drain's: its wake-up was lost, or the drain is behind.
         if (record.attempts === 0) {
-          wake = true;
+          // A fresh (or redriven) result is the drain's: its wake-up was lost, or the drain is behind.
+          if (this.registry.resolve(record.namespace, record.schemaIdentity)) wake = true;
+          // The drain claims only results this process has a handler for (another process, of a
+          // newer version say, may have it). One still unclaimed past its grace has none here: it
+          // is processed by id, which marks it skipped when no handler takes it.
+          else await this.persister.process(record.id, record.tenantId);
           continue;
         }
         // A failed one is its own job's, which Redis lost: a new one.
@@ -53,7 +61,6 @@ export class OutboxSweeper extends PeriodicTask<number> {
         if (await this.enqueuer.requeue(ref, 0, stillPending)) requeued++;
       }
       if (wake) await this.enqueuer.wake();
-      await this.skipUnhandled();
       await this.records.postpone(
         due.map((record) => record.id),
         sweepGraceMs(this.config),
@@ -63,17 +70,6 @@ export class OutboxSweeper extends PeriodicTask<number> {
     } catch (error) {
       this.logger.warn(`Sweep failed (will retry in ${this.intervalMs} ms): ${(error as Error).message}`);
       return 0;
-    }
-  }
-
-  /**
-   * The drain claims only results this process has a handler for (another process, of a newer
-   * version say, may have it). A result still unclaimed past its grace has no handler here: it is
-   * processed by id, which marks it skipped when no handler takes it.
-   */
-  private async skipUnhandled(): Promise<void> {
-    for (const record of await this.records.dueWithoutHandler(BATCH, this.persister.handledSchemas())) {
-      await this.persister.process(record.id, record.tenantId);
     }
   }
 }

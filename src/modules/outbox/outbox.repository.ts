@@ -133,6 +133,9 @@ export type DeadLetterSummary = Pick<
   'id' | 'tenantId' | 'callId' | 'namespace' | 'schemaIdentity' | 'attempts' | 'lastError' | 'correlationId' | 'createdAt' | 'updatedAt'
 >;
 
+/** A record of the sweeper's work list (see `due`). */
+export type DueRecord = Pick<ServiceCallRecord, 'id' | 'tenantId' | 'callId' | 'namespace' | 'schemaIdentity' | 'attempts'>;
+
 /** What operators watch of the outbox, across every tenant. */
 export interface OutboxBacklog {
   deadLettered: number;
@@ -240,15 +243,14 @@ export class OutboxRepository {
   }
 
   /** Pending records whose time has come (any tenant): the sweeper's work list, oldest due first. */
-  async due(limit: number): Promise<Pick<ServiceCallRecord, 'id' | 'tenantId' | 'callId' | 'schemaIdentity' | 'attempts'>[]> {
-    const rows: { id: string; tenant_id: string; call_id: string; schema_identity: string; attempts: number }[] = await this.dataSource.query(
-      'SELECT id, tenant_id, call_id, schema_identity, attempts FROM outbox_due($1)',
-      [limit],
-    );
+  async due(limit: number): Promise<DueRecord[]> {
+    const rows: { id: string; tenant_id: string; call_id: string; namespace: string; schema_identity: string; attempts: number }[] =
+      await this.dataSource.query('SELECT id, tenant_id, call_id, namespace, schema_identity, attempts FROM outbox_due($1)', [limit]);
     return rows.map((row) => ({
       id: row.id,
       tenantId: row.tenant_id,
       callId: row.call_id,
+      namespace: row.namespace,
       schemaIdentity: row.schema_identity,
       attempts: Number(row.attempts),
     }));
@@ -312,16 +314,6 @@ export class OutboxRepository {
       manager.query(`SELECT ${DRAINED_COLUMNS} FROM service_call_records r WHERE r.tenant_id = $1 AND r.id = ANY($2::uuid[]) FOR UPDATE`, [tenantId, ids]),
     );
     return rows.map(drainedRecordOf);
-  }
-
-  /** Fresh pending results (any tenant) that no handler of this process takes (the sweeper skips them once they are overdue). */
-  async dueWithoutHandler(limit: number, handled: HandledSchemas): Promise<Pick<ServiceCallRecord, 'id' | 'tenantId'>[]> {
-    const rows: { id: string; tenant_id: string }[] = await this.dataSource.query('SELECT id, tenant_id FROM outbox_due_without_handler($1, $2, $3)', [
-      limit,
-      handled.exact,
-      handled.core,
-    ]);
-    return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id }));
   }
 
   /**

@@ -219,7 +219,6 @@ describe('row-level security (the service role, through the application connecti
         'outbox_dead_letter_count',
         'outbox_dead_letters',
         'outbox_due',
-        'outbox_due_without_handler',
         'outbox_pending_by_tenant',
         'outbox_postpone',
         'outbox_record_tenant',
