@@ -6,7 +6,7 @@ import { HandlerRegistry } from './handler-registry';
 import { OutboxEnqueuer } from './outbox-enqueuer';
 import { sweepGraceMs } from './outbox.jobs';
 import { OutboxPersister } from './outbox-persister';
-import { OutboxRepository } from './outbox.repository';
+import { DueRecord, OutboxRepository } from './outbox.repository';
 
 const BATCH = 500;
 
@@ -45,14 +45,12 @@ export class OutboxSweeper extends PeriodicTask<number> {
       const due = await this.records.due(BATCH);
       let requeued = 0;
       let wake = false;
+      const unhandled: DueRecord[] = [];
       for (const record of due) {
         if (record.attempts === 0) {
           // A fresh (or redriven) result is the drain's: its wake-up was lost, or the drain is behind.
           if (this.registry.resolve(record.namespace, record.schemaIdentity)) wake = true;
-          // The drain claims only results this process has a handler for (another process, of a
-          // newer version say, may have it). One still unclaimed past its grace has none here: it
-          // is processed by id, which marks it skipped when no handler takes it.
-          else await this.persister.process(record.id, record.tenantId);
+          else unhandled.push(record);
           continue;
         }
         // A failed one is its own job's, which Redis lost: a new one.
@@ -61,6 +59,10 @@ export class OutboxSweeper extends PeriodicTask<number> {
         if (await this.enqueuer.requeue(ref, 0, stillPending)) requeued++;
       }
       if (wake) await this.enqueuer.wake();
+      // The drain claims only results this process has a handler for (another process, of a newer
+      // version say, may have it). One still unclaimed past its grace has none here: it is
+      // processed by id, which marks it skipped when no handler takes it.
+      for (const record of unhandled) await this.persister.process(record.id, record.tenantId);
       await this.records.postpone(
         due.map((record) => record.id),
         sweepGraceMs(this.config),
