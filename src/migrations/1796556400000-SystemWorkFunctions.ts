@@ -20,6 +20,22 @@ const SIGNATURES = [
 ];
 
 /**
+ * `outbox_due_without_handler` with these settings (SET clauses), as this migration creates it and
+ * as SweeperReadsOneWorkList's `down` restores it.
+ */
+export const outboxDueWithoutHandler = (settings: string) => `
+            CREATE FUNCTION "outbox_due_without_handler"(max_rows integer, handled_exact text[], handled_core text[])
+            RETURNS TABLE (id uuid, tenant_id text)
+            LANGUAGE sql STABLE SECURITY DEFINER ${settings}
+            AS \$\$
+                SELECT r.id, r.tenant_id FROM service_call_records r
+                WHERE r.status = 'pending' AND r.attempts = 0 AND r.next_attempt_at <= now()
+                  AND NOT (r.namespace || '/' || r.schema_identity = ANY(handled_exact) OR r.schema_identity = ANY(handled_core))
+                ORDER BY r.next_attempt_at LIMIT max_rows
+            \$\$
+        `;
+
+/**
  * The service's work across tenants, as functions that do exactly that work and return only what
  * it needs. They run with the rights of their owner (the role that runs the migrations, which owns
  * the tables and so is not bound by the tenant policies), with a pinned search_path; the service
@@ -83,17 +99,7 @@ export class SystemWorkFunctions1796556400000 implements MigrationInterface {
                 ORDER BY r.next_attempt_at LIMIT max_rows
             \$\$
         `);
-    await queryRunner.query(`
-            CREATE FUNCTION "outbox_due_without_handler"(max_rows integer, handled_exact text[], handled_core text[])
-            RETURNS TABLE (id uuid, tenant_id text)
-            LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
-            AS \$\$
-                SELECT r.id, r.tenant_id FROM service_call_records r
-                WHERE r.status = 'pending' AND r.attempts = 0 AND r.next_attempt_at <= now()
-                  AND NOT (r.namespace || '/' || r.schema_identity = ANY(handled_exact) OR r.schema_identity = ANY(handled_core))
-                ORDER BY r.next_attempt_at LIMIT max_rows
-            \$\$
-        `);
+    await queryRunner.query(outboxDueWithoutHandler('SET search_path = public, pg_temp'));
     await queryRunner.query(`
             CREATE FUNCTION "outbox_postpone"(record_ids uuid[], delay_ms integer) RETURNS void
             LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp

@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { ORDERED_WALK } from './1796573000000-OutboxClaimOneTenant';
+import { outboxDueWithoutHandler } from './1796556400000-SystemWorkFunctions';
 import { grantToServiceRoles } from './service-role-functions';
 
 const DUE = '"outbox_due"(integer)';
@@ -40,17 +41,7 @@ export class SweeperReadsOneWorkList1796575000000 implements MigrationInterface 
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP FUNCTION ${DUE}`);
     await queryRunner.query(dueFunction(false));
-    await queryRunner.query(`
-            CREATE FUNCTION "outbox_due_without_handler"(max_rows integer, handled_exact text[], handled_core text[])
-            RETURNS TABLE (id uuid, tenant_id text)
-            LANGUAGE sql STABLE SECURITY DEFINER ${ORDERED_WALK}
-            AS \$\$
-                SELECT r.id, r.tenant_id FROM service_call_records r
-                WHERE r.status = 'pending' AND r.attempts = 0 AND r.next_attempt_at <= now()
-                  AND NOT (r.namespace || '/' || r.schema_identity = ANY(handled_exact) OR r.schema_identity = ANY(handled_core))
-                ORDER BY r.next_attempt_at LIMIT max_rows
-            \$\$
-        `);
+    await queryRunner.query(outboxDueWithoutHandler(ORDERED_WALK));
     await grantToServiceRoles(queryRunner, [DUE, DUE_WITHOUT_HANDLER], 'service_call_records');
   }
 }

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { uuidv7 } from '../../../src/common/persistence/uuid-v7';
 import { OutboxSweeper } from '../../../src/modules/outbox/outbox-sweeper';
+import { insertServiceCallRow } from '../../factories/service-call-row.factory';
 import { waitForServiceCall } from '../../utils/service-calls';
 import { useTwoTenants } from '../../utils/test-app';
 
@@ -12,20 +11,21 @@ describe('outbox sweeper: one pass over the overdue records', () => {
     SWEEP_INTERVAL_MS: '60000',
   });
 
-  /** A fresh pending record, overdue by a minute, whose wake-up never reached Redis; returns its id. */
-  async function overdueRecord(namespace: string, schema: string, result: object): Promise<string> {
-    const id = uuidv7();
-    await s.db.query(
-      `INSERT INTO service_call_records (id, tenant_id, call_id, namespace, schema_identity, result, status, next_attempt_at, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, 'pending', now() - interval '1 minute', 'test')`,
-      [id, s.tenant.tenantId, `call-${randomUUID()}`, namespace, schema, JSON.stringify(result)],
-    );
-    return id;
-  }
-
   it('skips the results no handler of its process serves and wakes the drain for the others', async () => {
-    const unhandled = await overdueRecord('nobody', 'unknown.thing@3', { any: 'thing' });
-    const handled = await overdueRecord('core', 'agent.registration@1', { name: 'found-by-the-sweeper', role: 'test' });
+    // Fresh pending results, overdue by a minute, whose wake-ups never reached Redis.
+    const overdue = { dueInSeconds: -60 };
+    const unhandled = await insertServiceCallRow(s.db, s.tenant.tenantId, {
+      ...overdue,
+      namespace: 'nobody',
+      schema: 'unknown.thing@3',
+      result: { any: 'thing' },
+    });
+    const handled = await insertServiceCallRow(s.db, s.tenant.tenantId, {
+      ...overdue,
+      namespace: 'core',
+      schema: 'agent.registration@1',
+      result: { name: 'found-by-the-sweeper', role: 'test' },
+    });
 
     await s.t.app.get(OutboxSweeper).runOnce();
 
