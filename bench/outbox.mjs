@@ -513,8 +513,8 @@ function latencyFigures(app, raw, shared) {
     `${SETTINGS.latencyResults} results posted one by one at a fixed ${SETTINGS.latencyRate}/s (open loop) to the stack of the one-worker drain after it finished ` +
     `(one api and one idle worker process, WORKER_CONCURRENCY=${c}); latency = persisted_at - created_at of each record (created_at: the intake statement's time in PostgreSQL, ` +
     `persisted_at: clock_timestamp() in the last statement before COMMIT); app ${detail(app.latency)}; ` +
-    `the part from the intake to the start of the drain transaction that persisted it (now() of its persistence.persisted event; what persisted_at measured before the batched drain, ` +
-    `when it was the transaction's start): ${detail(app.latencyToDrain)}; each result wakes the drain (a deduplicated job) after its intake commits; ${APP_WORK}. ` +
+    `the part from the intake to the start of the drain transaction that persisted it (now() of its persistence.persisted event): ${detail(app.latencyToDrain)}; ` +
+    `each result wakes the drain (a deduplicated job) after its intake commits; ${APP_WORK}. ` +
     `Baseline: in the bench process a BullMQ Worker (concurrency ${c}) already consuming, and Queue.add of one job at a time at the same ${SETTINGS.latencyRate}/s; ` +
     `latency = from just before Queue.add to the moment the processor's INSERT resolved (committed), both clocks in one process; ${RAW_WORK}, pg.Pool of ${SETTINGS.poolSize}; ` +
     `baseline ${detail(raw.latency)}; the app's path also includes the HTTP request, its own insert of the record and its received event, and the after-commit Queue.add; ${shared}`;
