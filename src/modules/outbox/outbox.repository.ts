@@ -275,7 +275,9 @@ export class OutboxRepository {
   async claimDue(manager: EntityManager, limit: number, handled: HandledSchemas, inScope?: string): Promise<Claim> {
     const args = [limit, handled.exact, handled.core];
     // Prepared (its text is fixed; its plan depends on no parameter's value, as those only go to
-    // the function): parsing and planning it cost the database about 0.3 ms a batch.
+    // the function): parsing and planning it cost the database about 0.3 ms a batch. The plan is
+    // kept until the table's statistics change: made on a nearly empty table, it reads each record
+    // by a scan of the table (see docs/deployment.md, "A new database").
     const claimed =
       inScope === undefined
         ? await queryPreparedIn<ClaimedRow>(
@@ -326,8 +328,13 @@ export class OutboxRepository {
    * (clock_timestamp(), not the transaction's start) is the time of the commit or within a
    * statement of it. Returns the stored events in the order they were given, and the records.
    * Not a prepared statement, although its text is the same for every batch of several events: its
-   * generic plan, which PostgreSQL switches to after five runs, looks records up by tenant alone
-   * and scanned every record of the tenant for each one (the drain ran at half its rate).
+   * generic plan, which PostgreSQL switches to after five runs and keeps until the table's
+   * statistics change, is only as good as the statistics of that moment. Made on a table not yet
+   * analyzed and nearly empty, it looked each record up by tenant alone, through the index of
+   * (tenant, call id, schema), and so read every record of the tenant for each one: a batch of one
+   * took 34 ms with 50,000 records in the table (the drain ran at half its rate). Parsing and planning it
+   * at every batch costs the database about 0.75 ms a batch: at 50 results/s, prepared (with a good
+   * plan), the median intake-to-persisted latency read 5.8 and 6.9 ms, against 7.2 and 7.6 ms.
    */
   async finish(
     manager: EntityManager,
