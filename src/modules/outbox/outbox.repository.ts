@@ -275,9 +275,10 @@ export class OutboxRepository {
   async claimDue(manager: EntityManager, limit: number, handled: HandledSchemas, inScope?: string): Promise<Claim> {
     const args = [limit, handled.exact, handled.core];
     // Prepared (its text is fixed; its plan depends on no parameter's value, as those only go to
-    // the function): parsing and planning it cost the database about 0.3 ms a batch. The plan is
-    // kept until the table's statistics change: made on a nearly empty table, it reads each record
-    // by a scan of the table (see docs/deployment.md, "A new database").
+    // the function): parsing and planning it cost the database about 0.3 ms a batch. The plan of
+    // the form that also reads the records is kept until the table's statistics change: made on a
+    // nearly empty table, it reads each record by a scan of the table (see docs/deployment.md, "A
+    // new database").
     const claimed =
       inScope === undefined
         ? await queryPreparedIn<ClaimedRow>(
