@@ -6,7 +6,8 @@ const STARTUP_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExp
 
 /**
  * Nest's logger calls written by pino, one JSON object (or one pretty line) each: the context (the
- * last string argument, as Nest passes it) as `context`, an error's stack as `err`. Nest's
+ * last string argument, as Nest passes it) as `context`, an error's stack as `err`, the fields of
+ * an object given first merged into the line (with the message that follows them, if any). Nest's
  * start-up chatter goes to debug, so that the lines a person starting the service needs (where it
  * listens, which database, whether auth is off) are not buried under one line per route;
  * `LOG_LEVEL=debug` shows it again.
@@ -47,7 +48,9 @@ export class AppLogger implements LoggerService {
     if (message instanceof Error) {
       this.pino[level]({ ...fields, err: message }, message.message);
     } else if (typeof message === 'object' && message !== null) {
-      this.pino[level]({ ...fields, ...(message as Record<string, unknown>) });
+      // Nest's (fields, message, context): the message is the string before the context.
+      const text = params.length > (context === undefined ? 0 : 1) && typeof params[0] === 'string' ? params[0] : undefined;
+      this.pino[level]({ ...fields, ...(message as Record<string, unknown>) }, text);
     } else {
       this.pino[level](stack === undefined ? fields : { ...fields, err: { stack } }, String(message));
     }

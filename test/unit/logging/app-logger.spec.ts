@@ -51,4 +51,18 @@ describe('AppLogger (Nest logger calls written by pino)', () => {
     logger.warn({ msg: 'slow collector', collector: 'queue_jobs' }, 'Metrics');
     expect(lines).toEqual([expect.objectContaining({ level: 40, context: 'Metrics', msg: 'slow collector', collector: 'queue_jobs' })]);
   });
+
+  it('keeps the message that follows an object of fields, as `logger.warn(fields, message)` passes it', () => {
+    const { logger, lines } = capture('info');
+    logger.warn({ recordId: 'r1', correlationId: 'c1' }, 'Skipped service call r1: no handler for nobody/unknown.thing@3', 'OutboxPersister');
+    logger.error({ err: new Error('boom'), tenantId: 't1' }, 'An event stream failed', 'EventStreams');
+    expect(lines[0]).toMatchObject({
+      level: 40,
+      context: 'OutboxPersister',
+      recordId: 'r1',
+      correlationId: 'c1',
+      msg: 'Skipped service call r1: no handler for nobody/unknown.thing@3',
+    });
+    expect(lines[1]).toMatchObject({ level: 50, context: 'EventStreams', tenantId: 't1', msg: 'An event stream failed', err: { message: 'boom' } });
+  });
 });
