@@ -15,6 +15,8 @@ export interface QueuesConfig {
   workerConcurrency: number;
   /** Drain batches one worker process runs at once (PERSIST_BATCH_CONCURRENCY); its other drain jobs wait for one to end. */
   batchConcurrency: number;
+  /** Batches one drain job runs at most, one after the other, while due results remain (PERSIST_BATCHES_PER_JOB). */
+  batchesPerJob: number;
   /** How long intake waits for Redis before answering anyway (the sweeper enqueues later). */
   enqueueTimeoutMs: number;
 }
@@ -28,6 +30,7 @@ export function readQueuesConfig(reader: EnvReader): QueuesConfig {
     batchSize: reader.int('PERSIST_BATCH_SIZE', 100, 1, 1000),
     workerConcurrency: reader.int('WORKER_CONCURRENCY', 10, 1, 1000),
     batchConcurrency: reader.int('PERSIST_BATCH_CONCURRENCY', 2, 1, 1000),
+    batchesPerJob: reader.int('PERSIST_BATCHES_PER_JOB', 10, 1, 1000),
     enqueueTimeoutMs: reader.int('ENQUEUE_TIMEOUT_MS', 1000, 10, 60_000),
   };
 }

@@ -26,13 +26,19 @@ export interface RecordJobData extends OutboxJobData {
   retriedByKeyId?: string;
 }
 
-/** What a drain job returns (the board shows it): what became of the batch it claimed. */
+/** What became of the results of one batch, or of all the batches of a drain job. */
 export interface DrainReport {
   claimed: number;
   persisted: number;
   skipped: number;
   retrying: number;
   deadLettered: number;
+}
+
+/** What a drain job returns (the board shows it): its batches, and what became of the results they claimed. */
+export interface DrainJobReport extends DrainReport {
+  /** Batches that claimed results. */
+  batches: number;
 }
 
 /** The one deduplication id of the wake-up job: at most one waits at a time (per database). */

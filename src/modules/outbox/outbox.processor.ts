@@ -7,7 +7,7 @@ import { queuesConfig, QueuesConfig } from '../../config/queues.config';
 import { DatabaseIdentity } from '../../database/database-identity';
 import { OutboxEnqueuer } from './outbox-enqueuer';
 import { foreignJobs } from './outbox.metrics';
-import { DrainJobData, DrainReport, persistBackoffStrategy, RecordJobData, RetryLaterError } from './outbox.jobs';
+import { DrainJobData, DrainJobReport, DrainReport, persistBackoffStrategy, RecordJobData, RetryLaterError } from './outbox.jobs';
 import { OutboxPersister, ProcessOutcome } from './outbox-persister';
 import { OutboxService } from './outbox.service';
 
@@ -18,7 +18,7 @@ export const UNKNOWN_BOARD_ACTOR = 'queue-board';
 const FOREIGN_JOB_DELAY_MS = 1000;
 
 /**
- * The BullMQ worker of the `persistence` queue. A drain job claims a batch of due results; a
+ * The BullMQ worker of the `persistence` queue. A drain job runs batches of due results; a
  * record job runs one result's retry, fails it on the board once it is dead-lettered, and — when
  * an operator retries that failed job — redrives it and processes it again. Jobs only name work:
  * PostgreSQL decides, so a job may run twice (at-least-once delivery) without effect. A short lock
@@ -50,7 +50,7 @@ export class OutboxProcessor extends WorkerHost implements OnApplicationBootstra
     this.worker.concurrency = this.config.workerConcurrency;
   }
 
-  async process(job: Job<DrainJobData | RecordJobData>, token?: string): Promise<DrainReport | ProcessOutcome> {
+  async process(job: Job<DrainJobData | RecordJobData>, token?: string): Promise<DrainJobReport | ProcessOutcome> {
     await this.refuseForeign(job, token);
     if (job.name === RECORD_JOB) return this.processRecord(job as Job<RecordJobData>);
     return this.drain(job);
@@ -74,29 +74,48 @@ export class OutboxProcessor extends WorkerHost implements OnApplicationBootstra
   }
 
   /**
-   * One batch. The wake-up is released before the claim, so a result that arrives meanwhile wakes
-   * another worker (released in Redis while the transaction begins in PostgreSQL: one round trip
-   * less before the claim). A batch that leaves other due results (its tenant's, or another's: a
-   * batch is of one tenant) wakes a neighbour as soon as it is claimed, so that a backlog is
-   * drained by several batches at once (SKIP LOCKED keeps them apart), not one after the other: at
-   * most PERSIST_BATCH_CONCURRENCY per process, the neighbour waiting here for a slot (or taken by
-   * another process). If either Redis call fails, the job fails and is retried.
+   * Batches, one after the other while due results remain, at most PERSIST_BATCHES_PER_JOB. The
+   * wake-up is released before the first claim, so a result that arrives meanwhile wakes another
+   * worker (released in Redis while the transaction begins in PostgreSQL: one round trip less
+   * before the claim). The first batch that leaves other due results (its tenant's, or another's: a
+   * batch is of one tenant) wakes a neighbour as soon as it is claimed, so that a backlog is drained
+   * by several batches at once (SKIP LOCKED keeps them apart), not one after the other: at most
+   * PERSIST_BATCH_CONCURRENCY per process, the neighbour waiting here for a slot (or taken by
+   * another process). A job that stops with results still due (at its last batch, or because the
+   * process is shutting down) wakes another, so the backlog goes on. A job runs several batches,
+   * not one, because a job costs about nine Redis round trips: paid once a batch, they took about a
+   * sixth of the worker's cpu (see docs/outbox.md, "Waking"). If a Redis call fails, the job fails
+   * and is retried.
    */
-  private async drain(job: Job<DrainJobData>): Promise<DrainReport> {
+  private async drain(job: Job<DrainJobData>): Promise<DrainJobReport> {
     const released = job.removeDeduplicationKey();
     released.catch(() => undefined);
     return this.batches.run(async () => {
+      const report: DrainJobReport = { batches: 0, claimed: 0, persisted: 0, skipped: 0, retrying: 0, deadLettered: 0 };
       // Shutting down: a job that waited for a slot starts no batch; the backlog is due for the others.
       if (this.worker.closing) {
         await released;
-        return { claimed: 0, persisted: 0, skipped: 0, retrying: 0, deadLettered: 0 };
+        return report;
       }
-      let wake: Promise<void> | undefined;
-      const report = await this.persister.drain(released, () => {
-        wake = this.enqueuer.wake();
-        wake.catch(() => undefined);
-      });
-      await wake;
+      const wakes: Promise<void>[] = [];
+      const wake = () => {
+        const added = this.enqueuer.wake();
+        added.catch(() => undefined);
+        wakes.push(added);
+      };
+      let more: boolean;
+      let claims = 0;
+      do {
+        more = false;
+        const batch = await this.persister.drain(claims === 0 ? released : undefined, () => {
+          more = true;
+          if (wakes.length === 0) wake();
+        });
+        addBatch(report, batch);
+        claims++;
+      } while (more && claims < this.config.batchesPerJob && !this.worker.closing);
+      if (more) wake();
+      await Promise.all(wakes);
       return report;
     });
   }
@@ -117,4 +136,14 @@ export class OutboxProcessor extends WorkerHost implements OnApplicationBootstra
     if (outcome.status === 'dead_lettered') throw new UnrecoverableError(outcome.reason);
     return outcome;
   }
+}
+
+/** Counts one batch in its job's report; a claim that found nothing (after a full batch, which does not look further) is no batch. */
+function addBatch(report: DrainJobReport, batch: DrainReport): void {
+  if (batch.claimed > 0) report.batches++;
+  report.claimed += batch.claimed;
+  report.persisted += batch.persisted;
+  report.skipped += batch.skipped;
+  report.retrying += batch.retrying;
+  report.deadLettered += batch.deadLettered;
 }
