@@ -22,6 +22,9 @@ export interface RegisteredHandler {
   resultSchema: string | null;
 }
 
+/** What a result that is not an object is told (its fields cannot be checked). */
+const NOT_AN_OBJECT: FieldError = { field: '', message: 'expected an object' };
+
 /**
  * Every `@PersistenceHandler` provider of the application, found at boot. Resolution: the exact
  * (namespace, schema), then ('core', schema); none means the result is skipped.
@@ -75,23 +78,18 @@ export class HandlerRegistry implements OnModuleInit {
   async problems(resolved: ResolvedHandler, result: unknown): Promise<FieldError[]> {
     const { resultType } = resolved.options;
     if (!resultType) return [];
-    if (typeof result !== 'object' || result === null || Array.isArray(result)) return [{ field: '', message: 'expected an object' }];
+    if (typeof result !== 'object' || result === null || Array.isArray(result)) return [NOT_AN_OBJECT];
     const checked = await validateBody(resultType, result);
     return checked.ok ? [] : checked.errors;
   }
 
-  /** The result as the handler's DTO, or a PermanentPersistenceError naming every problem. */
+  /** The result as the handler's DTO, or an InvalidResultError naming every problem. */
   async validate(resolved: ResolvedHandler, result: unknown): Promise<unknown> {
     const { resultType, schema } = resolved.options;
     if (!resultType) return result;
-    if (typeof result !== 'object' || result === null || Array.isArray(result)) {
-      throw new PermanentPersistenceError(`result does not match ${schema}: expected an object`);
-    }
+    if (typeof result !== 'object' || result === null || Array.isArray(result)) throw new InvalidResultError(schema, [NOT_AN_OBJECT]);
     const checked = await validateBody(resultType, result);
-    if (!checked.ok) {
-      const problems = checked.errors.map((error) => error.message);
-      throw new PermanentPersistenceError(`result does not match ${schema}: ${problems.join('; ')}`);
-    }
+    if (!checked.ok) throw new InvalidResultError(schema, checked.errors);
     return checked.value;
   }
 }
@@ -99,4 +97,12 @@ export class HandlerRegistry implements OnModuleInit {
 /** The dead-letter reason of a result that does not match its handler's schema. */
 export function invalidResultReason(schema: string, problems: FieldError[]): string {
   return `result does not match ${schema}: ${problems.map((problem) => problem.message).join('; ')}`;
+}
+
+/** A result that does not match its handler's schema, found by the drain: its message is the reason the intake gives. */
+export class InvalidResultError extends PermanentPersistenceError {
+  constructor(schema: string, problems: FieldError[]) {
+    super(invalidResultReason(schema, problems));
+    this.name = 'InvalidResultError';
+  }
 }

@@ -9,7 +9,7 @@ import { Transaction } from '../../common/persistence/unit-of-work';
 import { TenantScope } from '../../common/tenancy/tenant-scope';
 import { backoffDelay } from '../../common/queues/backoff';
 import { queuesConfig, QueuesConfig } from '../../config/queues.config';
-import { HandlerRegistry, ResolvedHandler } from './handler-registry';
+import { HandlerRegistry, InvalidResultError, ResolvedHandler } from './handler-registry';
 import { intakeToPersisted, persistenceOutcomes } from './outbox.metrics';
 import { OutboxEvents } from './outbox.events';
 import { DrainReport } from './outbox.jobs';
@@ -39,10 +39,13 @@ function isDatabaseError(error: unknown): error is Error & { code?: string; driv
 
 /**
  * What a failure says in last_error and in the failure events, both read by the tenant: the
- * message of the error, except that a database error keeps only its SQLSTATE (its message may
- * name constraints, or values of rows the tenant cannot see); the log has it in full.
+ * error's name and message (a result that does not match its schema: the message alone), except
+ * that a database error keeps only its SQLSTATE (its message may name constraints, or values of
+ * rows the tenant cannot see); the log has it in full.
  */
 function describe(error: unknown): string {
+  // Worded as the intake words it: a record dead-lettered there and one dead-lettered here read alike.
+  if (error instanceof InvalidResultError) return error.message;
   if (isDatabaseError(error)) {
     return `${error.name}: the database refused a statement (SQLSTATE ${error.driverError?.code ?? error.code ?? 'unknown'}); the service log has the details`;
   }

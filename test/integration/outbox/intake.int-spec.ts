@@ -154,6 +154,18 @@ describe('outbox intake: bulk, call-id conflicts and results checked against the
       expect(listed.body.items.map((record: { id: string }) => record.id)).toEqual([res.body.id]);
     });
 
+    it('gives the same reason when the drain dead-letters such a result again after a redrive', async () => {
+      const res = await post(makeServiceCall({ schema: 'task.result@1', result: { taskId: 'not-a-uuid', status: 'done' } })).expect(202);
+      const [atIntake] = await s.db.query('SELECT last_error FROM service_call_records WHERE id = $1', [res.body.id]);
+      const redriven = await s.t.http().post(`/api/v1/dead-letters/${res.body.id}/redrive`).set(s.tenant.auth).expect(202);
+      expect(redriven.body).toMatchObject({ status: 'pending', attempts: 0 });
+      const again = await waitForServiceCall(s.t, s.tenant, res.body.id, 'dead_lettered');
+      // Dead-lettered by the drain this time (an attempt counted), worded as the intake worded it.
+      expect(again.attempts).toBe(1);
+      expect(again.lastError).toBe(atIntake.last_error);
+      expect(atIntake.last_error).toMatch(/^result does not match task\.result@1: /);
+    });
+
     it('accepts a result no handler takes, saying so, and the worker skips it as before', async () => {
       const res = await post(makeServiceCall({ namespace: 'nobody', schema: 'unknown.thing@1', result: { free: 'form' } })).expect(202);
       expect(res.body).toMatchObject({ outcome: 'accepted', status: 'pending', handler: null, problems: [] });
