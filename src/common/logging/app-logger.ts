@@ -44,13 +44,14 @@ export class AppLogger implements LoggerService {
     if (!this.pino.isLevelEnabled(level)) return;
     const context = params.length > 0 && typeof params.at(-1) === 'string' ? (params.at(-1) as string) : undefined;
     const fields: Record<string, unknown> = context === undefined ? {} : { context };
-    const stack = level === 'error' && params.length > 1 && typeof params[0] === 'string' ? params[0] : undefined;
+    // The string between the first argument and the context: Nest's stack after an error's message,
+    // or the message after an object of fields.
+    const second = params.length > (context === undefined ? 0 : 1) && typeof params[0] === 'string' ? params[0] : undefined;
+    const stack = level === 'error' ? second : undefined;
     if (message instanceof Error) {
       this.pino[level]({ ...fields, err: message }, message.message);
     } else if (typeof message === 'object' && message !== null) {
-      // Nest's (fields, message, context): the message is the string before the context.
-      const text = params.length > (context === undefined ? 0 : 1) && typeof params[0] === 'string' ? params[0] : undefined;
-      this.pino[level]({ ...fields, ...(message as Record<string, unknown>) }, text);
+      this.pino[level]({ ...fields, ...(message as Record<string, unknown>) }, second);
     } else {
       this.pino[level](stack === undefined ? fields : { ...fields, err: { stack } }, String(message));
     }
