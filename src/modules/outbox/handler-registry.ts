@@ -22,9 +22,6 @@ export interface RegisteredHandler {
   resultSchema: string | null;
 }
 
-/** What a result that is not an object is told (its fields cannot be checked). */
-const NOT_AN_OBJECT: FieldError = { field: '', message: 'expected an object' };
-
 /**
  * Every `@PersistenceHandler` provider of the application, found at boot. Resolution: the exact
  * (namespace, schema), then ('core', schema); none means the result is skipped.
@@ -76,21 +73,24 @@ export class HandlerRegistry implements OnModuleInit {
 
   /** What is wrong with the result for this handler (fields relative to the result); empty when it fits. */
   async problems(resolved: ResolvedHandler, result: unknown): Promise<FieldError[]> {
-    const { resultType } = resolved.options;
-    if (!resultType) return [];
-    if (typeof result !== 'object' || result === null || Array.isArray(result)) return [NOT_AN_OBJECT];
-    const checked = await validateBody(resultType, result);
-    return checked.ok ? [] : checked.errors;
+    return (await this.check(resolved, result)).problems;
   }
 
   /** The result as the handler's DTO, or an InvalidResultError naming every problem. */
   async validate(resolved: ResolvedHandler, result: unknown): Promise<unknown> {
-    const { resultType, schema } = resolved.options;
-    if (!resultType) return result;
-    if (typeof result !== 'object' || result === null || Array.isArray(result)) throw new InvalidResultError(schema, [NOT_AN_OBJECT]);
+    const { value, problems } = await this.check(resolved, result);
+    if (problems.length > 0) throw new InvalidResultError(resolved.options.schema, problems);
+    return value;
+  }
+
+  /** The result checked against the handler's result type: as its DTO when it fits, and what is wrong otherwise. */
+  private async check(resolved: ResolvedHandler, result: unknown): Promise<{ value: unknown; problems: FieldError[] }> {
+    const { resultType } = resolved.options;
+    if (!resultType) return { value: result, problems: [] };
+    if (typeof result !== 'object' || result === null || Array.isArray(result))
+      return { value: result, problems: [{ field: '', message: 'expected an object' }] };
     const checked = await validateBody(resultType, result);
-    if (!checked.ok) throw new InvalidResultError(schema, checked.errors);
-    return checked.value;
+    return checked.ok ? { value: checked.value, problems: [] } : { value: result, problems: checked.errors };
   }
 }
 
