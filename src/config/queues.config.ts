@@ -29,7 +29,7 @@ export function readQueuesConfig(reader: EnvReader): QueuesConfig {
     sweepIntervalMs: reader.int('SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
     batchSize: reader.int('PERSIST_BATCH_SIZE', 100, 1, 1000),
     workerConcurrency: reader.int('WORKER_CONCURRENCY', 10, 1, 1000),
-    batchConcurrency: reader.int('PERSIST_BATCH_CONCURRENCY', 2, 1, 1000),
+    batchConcurrency: reader.int('PERSIST_BATCH_CONCURRENCY', 4, 1, 1000),
     batchesPerJob: reader.int('PERSIST_BATCHES_PER_JOB', 10, 1, 1000),
     enqueueTimeoutMs: reader.int('ENQUEUE_TIMEOUT_MS', 1000, 10, 60_000),
   };
