@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { createAppDataSource } from '../../src/data-source';
 import { SERVICE_ROLE, SERVICE_ROLE_GRANTS } from '../setup/global-setup';
+import { createTenant, createTestApp, TestApp, TestTenant } from './test-app';
 
 export interface ScratchDatabase {
   /** As the owner of the tables (for assertions). */
@@ -34,4 +35,30 @@ export async function createScratchDatabase(label: string): Promise<ScratchDatab
       await admin.end();
     },
   };
+}
+
+/** A migrated scratch database, an app on it (the API role, as the service role) and one tenant: see useScratchApp. */
+export interface ScratchApp {
+  scratch: ScratchDatabase;
+  t: TestApp;
+  tenant: TestTenant;
+}
+
+/**
+ * Gives the test file a database of its own (for tests that need a table as a new deployment has
+ * it: nearly empty, its statistics its own), an app on it and a tenant; all dropped after the file.
+ * Read the members inside hooks and tests.
+ */
+export function useScratchApp(label: string): ScratchApp {
+  const suite = {} as ScratchApp;
+  beforeAll(async () => {
+    suite.scratch = await createScratchDatabase(label);
+    suite.t = await createTestApp({ DATABASE_URL: suite.scratch.serviceUrl, APP_ROLE: 'api' });
+    suite.tenant = await createTenant(suite.t.app);
+  });
+  afterAll(async () => {
+    await suite.t?.close();
+    await suite.scratch?.drop();
+  });
+  return suite;
 }

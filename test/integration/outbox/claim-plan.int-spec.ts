@@ -2,8 +2,7 @@ import { Client } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 import { TenantScope } from '../../../src/common/tenancy/tenant-scope';
 import { HandledSchemas, OutboxRepository } from '../../../src/modules/outbox/outbox.repository';
-import { createScratchDatabase, ScratchDatabase } from '../../utils/scratch-database';
-import { createTenant, createTestApp, TestApp, TestTenant } from '../../utils/test-app';
+import { useScratchApp } from '../../utils/scratch-database';
 
 const HANDLED: HandledSchemas = { exact: ['core/agent.registration@1'], core: ['agent.registration@1'] };
 const LOADED = 50_000;
@@ -18,25 +17,16 @@ const SEQUENTIAL_ROWS = `SELECT seq_tup_read::int AS n FROM pg_stat_xact_user_ta
  * the table holds tens of thousands.
  */
 describe('the drain claim planned while the outbox table was nearly empty', () => {
-  let scratch: ScratchDatabase;
+  const s = useScratchApp('claim_plan');
   let owner: Client;
-  let t: TestApp;
-  let tenant: TestTenant;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase('claim_plan');
-    owner = new Client({ connectionString: scratch.ownerUrl });
+    owner = new Client({ connectionString: s.scratch.ownerUrl });
     await owner.connect();
     // Nothing analyzes the table behind the test's back (autovacuum would, a minute after the load).
     await owner.query('ALTER TABLE service_call_records SET (autovacuum_enabled = false)');
-    t = await createTestApp({ DATABASE_URL: scratch.serviceUrl, APP_ROLE: 'api' });
-    tenant = await createTenant(t.app);
   });
-  afterAll(async () => {
-    await owner?.end();
-    await t?.close();
-    await scratch?.drop();
-  });
+  afterAll(() => owner?.end());
 
   /** Pending results of the tenant, inserted as the owner. */
   const load = (count: number, from: number) =>
@@ -44,14 +34,14 @@ describe('the drain claim planned while the outbox table was nearly empty', () =
       `INSERT INTO service_call_records (id, tenant_id, call_id, namespace, schema_identity, result, created_by)
        SELECT gen_random_uuid(), $1, 'call-' || g, 'core', 'agent.registration@1', '{"name": "a", "role": "b"}', 'test'
        FROM generate_series($2::int, $3::int) g`,
-      [tenant.tenantId, from, from + count - 1],
+      [s.tenant.tenantId, from, from + count - 1],
     );
 
   /** Claims in the tenant's scope on `runner`'s connection, in a transaction rolled back: the records read and the rows scanned. */
   const claimCounted = async (runner: QueryRunner) => {
     await runner.startTransaction();
     try {
-      const claim = await TenantScope.run(tenant.tenantId, () => t.app.get(OutboxRepository).claimDue(runner.manager, 100, HANDLED, tenant.tenantId));
+      const claim = await TenantScope.run(s.tenant.tenantId, () => s.t.app.get(OutboxRepository).claimDue(runner.manager, 100, HANDLED, s.tenant.tenantId));
       const [{ n }] = await runner.query(SEQUENTIAL_ROWS);
       return { records: claim.records.length, sequentialRows: Number(n) };
     } finally {
@@ -62,7 +52,7 @@ describe('the drain claim planned while the outbox table was nearly empty', () =
   it('reads the records it claims by their key, not by scanning the table, once 50,000 results arrived after it was planned', async () => {
     await load(20, 1);
     await owner.query('ANALYZE service_call_records');
-    const runner = t.app.get(DataSource).createQueryRunner();
+    const runner = s.t.app.get(DataSource).createQueryRunner();
     await runner.connect();
     try {
       // Every statement of this connection gets its generic plan at once (it would after five runs).

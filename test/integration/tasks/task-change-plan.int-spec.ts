@@ -5,8 +5,7 @@ import { TASK_TRANSITIONS } from '../../../src/modules/tasks/task-transitions';
 import { TasksRepository } from '../../../src/modules/tasks/tasks.repository';
 import { makeTask } from '../../factories/task.factory';
 import { makeWorkflow } from '../../factories/workflow.factory';
-import { createScratchDatabase, ScratchDatabase } from '../../utils/scratch-database';
-import { createTenant, createTestApp, TestApp, TestTenant } from '../../utils/test-app';
+import { useScratchApp } from '../../utils/scratch-database';
 
 /** Pages of the database's tables and indexes read so far by this transaction. */
 const PAGES_READ = `SELECT sum(pg_stat_get_xact_blocks_fetched(c.oid))::int AS n FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace`;
@@ -17,33 +16,24 @@ const PAGES_READ = `SELECT sum(pg_stat_get_xact_blocks_fetched(c.oid))::int AS n
  * deployment) must still read only the task and its own dependencies once the tenant has hundreds.
  */
 describe('a task status change planned while the tenant was small', () => {
-  let scratch: ScratchDatabase;
-  let t: TestApp;
-  let tenant: TestTenant;
+  const s = useScratchApp('task_plan');
   let workflowId: string;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase('task_plan');
-    t = await createTestApp({ DATABASE_URL: scratch.serviceUrl, APP_ROLE: 'api' });
-    tenant = await createTenant(t.app);
-    workflowId = (await t.http().post('/api/v1/workflows').set(tenant.auth).send(makeWorkflow()).expect(201)).body.id as string;
-  });
-  afterAll(async () => {
-    await t?.close();
-    await scratch?.drop();
+    workflowId = (await s.t.http().post('/api/v1/workflows').set(s.tenant.auth).send(makeWorkflow()).expect(201)).body.id as string;
   });
 
   const createTasks = async (count: number): Promise<string[]> => {
     const items = Array.from({ length: count }, () => makeTask(workflowId));
-    return (await t.http().post('/api/v1/tasks/bulk').set(tenant.auth).send({ items }).expect(201)).body.items.map((task: { id: string }) => task.id);
+    return (await s.t.http().post('/api/v1/tasks/bulk').set(s.tenant.auth).send({ items }).expect(201)).body.items.map((task: { id: string }) => task.id);
   };
 
   /** The statement the app sends to start task `id` (pending → running at version 1). */
   const startStatement = (id: string): Statement => {
     const rules = runChangeByStatus({ type: 'task', id }, TASK_TRANSITIONS, { status: 'running' });
-    const context = { tenantId: tenant.tenantId, actorId: 'test', keyId: null, correlationId: null };
+    const context = { tenantId: s.tenant.tenantId, actorId: 'test', keyId: null, correlationId: null };
     const request = { status: 'running' as const, allowedFrom: rules.allowed, fields: {}, updatedBy: { updatedBy: 'test', updatedByKeyId: null } };
-    return t.app.get(TasksRepository).changeStatement(context, { tenantId: tenant.tenantId, id, expectedVersion: 1 }, request);
+    return s.t.app.get(TasksRepository).changeStatement(context, { tenantId: s.tenant.tenantId, id, expectedVersion: 1 }, request);
   };
 
   /** Starts task `id` through the prepared statement in a transaction rolled back: the rows it answered and the pages it read. */
@@ -51,7 +41,7 @@ describe('a task status change planned while the tenant was small', () => {
     const { sql, params } = startStatement(id);
     await client.query('BEGIN');
     try {
-      await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant.tenantId]);
+      await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [s.tenant.tenantId]);
       const before = (await client.query(PAGES_READ)).rows[0].n as number;
       const { rows } = await client.query({ name: 'task_start', text: sql, values: params });
       const after = (await client.query(PAGES_READ)).rows[0].n as number;
@@ -64,7 +54,7 @@ describe('a task status change planned while the tenant was small', () => {
   it('reads a few dozen pages with 600 tasks in the tenant, as with 3', async () => {
     const [first] = await createTasks(3);
     // The application's role, under row-level security; the generic plan made now, at once.
-    const client = new Client({ connectionString: scratch.serviceUrl });
+    const client = new Client({ connectionString: s.scratch.serviceUrl });
     await client.connect();
     try {
       await client.query('SET plan_cache_mode = force_generic_plan');
