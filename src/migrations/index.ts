@@ -23,6 +23,7 @@ import { OutboxClaimWalksItsIndex1796572000000 } from './1796572000000-OutboxCla
 import { OutboxClaimOneTenant1796573000000 } from './1796573000000-OutboxClaimOneTenant';
 import { OutboxClaimKeepsItsPlan1796574000000 } from './1796574000000-OutboxClaimKeepsItsPlan';
 import { SweeperReadsOneWorkList1796575000000 } from './1796575000000-SweeperReadsOneWorkList';
+import { SweeperSkipsHeldRecords1796576000000 } from './1796576000000-SweeperSkipsHeldRecords';
 
 /** Every migration, in order. Listed explicitly for the same reason as the entities. */
 export const migrations: (new () => MigrationInterface)[] = [
@@ -50,4 +51,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   OutboxClaimOneTenant1796573000000,
   OutboxClaimKeepsItsPlan1796574000000,
   SweeperReadsOneWorkList1796575000000,
+  SweeperSkipsHeldRecords1796576000000,
 ];

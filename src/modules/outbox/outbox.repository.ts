@@ -416,7 +416,8 @@ export class OutboxRepository {
 
   /**
    * Pushes the sweeper's next look at records (any tenant) that turned out to have a live job. A
-   * scheduling hint, not a change of the record: no version bump, no event.
+   * scheduling hint, not a change of the record: no version bump, no event. A record another
+   * transaction holds (a drain batch's) is left as it is, not waited for.
    */
   async postpone(ids: string[], delayMs: number): Promise<void> {
     if (ids.length === 0) return;

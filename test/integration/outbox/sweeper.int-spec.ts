@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { OutboxSweeper } from '../../../src/modules/outbox/outbox-sweeper';
+import { OutboxRepository } from '../../../src/modules/outbox/outbox.repository';
 import { insertServiceCallRow } from '../../factories/service-call-row.factory';
 import { waitForServiceCall } from '../../utils/service-calls';
 import { useTwoTenants } from '../../utils/test-app';
@@ -36,5 +38,31 @@ describe('outbox sweeper: one pass over the overdue records', () => {
     expect(persisted.domainObjects).toEqual([{ type: 'agent', id: expect.any(String) }]);
     const [agent] = await s.db.query('SELECT name FROM agents WHERE id = $1', [persisted.domainObjects[0].id]);
     expect(agent).toEqual({ name: 'found-by-the-sweeper' });
+  });
+
+  it('postpones the overdue records it saw, except one a drain batch holds, which it neither waits for nor changes', async () => {
+    // Overdue, of a schema no handler serves: no batch of the test app claims them meanwhile.
+    const held = await insertServiceCallRow(s.db, s.tenant.tenantId, { dueInSeconds: -60 });
+    const free = await insertServiceCallRow(s.db, s.tenant.tenantId, { dueInSeconds: -60 });
+    // Another transaction holds one of them, as a drain batch holds what it claimed until it commits.
+    const batch = s.db.createQueryRunner();
+    await batch.connect();
+    let outcome: string;
+    try {
+      await batch.startTransaction();
+      await batch.query('SELECT id FROM service_call_records WHERE id = $1 FOR UPDATE', [held]);
+      // Awaited while the batch still holds its record: a postpone that waited for it would still be waiting.
+      const postponed = s.t.app.get(OutboxRepository).postpone([held, free], 10_000);
+      outcome = await Promise.race([postponed.then(() => 'returned'), sleep(5000).then(() => 'waiting for the batch')]);
+    } finally {
+      await batch.rollbackTransaction();
+      await batch.release();
+    }
+    expect(outcome).toBe('returned');
+    const rows: { id: string; postponed: boolean }[] = await s.db.query(
+      'SELECT id, next_attempt_at > now() AS postponed FROM service_call_records WHERE id = ANY($1::uuid[])',
+      [[held, free]],
+    );
+    expect(Object.fromEntries(rows.map((row) => [row.id, row.postponed]))).toEqual({ [held]: false, [free]: true });
   });
 });
