@@ -425,9 +425,9 @@ async function warmUp(url, drain) {
 
 /**
  * One sample of the raw batched drain (b): its warm-up, then SETTINGS.results rows of its own. It
- * drains them in about a third of the time the app takes, short enough for one of the machine's
- * moments of slowness to move it by a fifth: (b) is sampled after every drain of the app and with the
- * other baselines, and the median sample is the baseline (see medianSample).
+ * drains them in under half the time the app takes (about 2.5 s), short enough for one of the
+ * machine's moments of slowness to move it by a fifth: (b) is sampled after every drain of the app
+ * and with the other baselines, and the median sample is the baseline (see medianSample).
  */
 async function measureBatched(url, sample) {
   await checkpoint(url);
